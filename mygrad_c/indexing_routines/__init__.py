@@ -1,0 +1,2 @@
+"""Indexing (stub: to be written)."""
+__all__: list = []

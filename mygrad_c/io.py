@@ -1,0 +1,2 @@
+"""save/load (stub: to be written)."""
+__all__: list = []

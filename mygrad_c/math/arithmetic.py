@@ -1,0 +1,285 @@
+"""Arithmetic: add, subtract, multiply, divide, power, negative, positive,
+reciprocal, square, sqrt, absolute, matmul.
+
+Each operation is a small ``UfuncOp``: the forward pass is the NumPy ufunc, and
+``_derivative(grad, index)`` right below it is the vector-Jacobian product for
+input ``index``.  The engine undoes broadcasting, so the formulas here are the
+plain elementwise calculus.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mygrad_c._engine import TensorBase, run_op, tensor_from_array
+from mygrad_c.ufuncs import UfuncOp, make_ufunc
+
+__all__ = [
+    "add", "subtract", "multiply", "divide", "true_divide", "power", "negative",
+    "positive", "reciprocal", "square", "sqrt", "absolute", "abs", "matmul",
+]
+
+
+class Add(UfuncOp):
+    """f(a, b) = a + b;  df/da = df/db = 1"""
+
+    numpy_ufunc = np.add
+
+    def _derivative(self, grad, index):
+        return grad
+
+
+class Subtract(UfuncOp):
+    """f(a, b) = a - b;  df/da = 1, df/db = -1"""
+
+    numpy_ufunc = np.subtract
+
+    def _derivative(self, grad, index):
+        return grad if index == 0 else -grad
+
+
+class Multiply(UfuncOp):
+    """f(a, b) = a * b;  df/da = b, df/db = a"""
+
+    numpy_ufunc = np.multiply
+
+    def _derivative(self, grad, index):
+        a, b = self.variables
+        return grad * (b.data if index == 0 else a.data)
+
+
+class Divide(UfuncOp):
+    """f(a, b) = a / b;  df/da = 1 / b, df/db = -a / b**2"""
+
+    numpy_ufunc = np.divide
+
+    def _derivative(self, grad, index):
+        a, b = self.variables
+        if index == 0:
+            return grad / b.data
+        return -grad * a.data / (b.data ** 2)
+
+
+class Power(UfuncOp):
+    """f(a, b) = a ** b;  df/da = b * a**(b - 1), df/db = a**b * log(a)
+
+    Where ``b == 0`` the derivative in ``a`` is 0 (also at ``a == 0``), and where
+    ``a == 0`` the derivative in ``b`` is taken as 0, so no spurious nan/inf appear.
+    """
+
+    numpy_ufunc = np.power
+
+    def _derivative(self, grad, index):
+        a, b = (v.data for v in self.variables)
+        if index == 0:
+            return grad * b * (a ** np.where(b, b - 1, 1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad * (a ** b) * np.log(np.where(a, a, 1))
+
+
+class Negative(UfuncOp):
+    """f(a) = -a;  df/da = -1"""
+
+    numpy_ufunc = np.negative
+
+    def _derivative(self, grad, index):
+        return -grad
+
+
+class Positive(UfuncOp):
+    """f(a) = +a (a copy);  df/da = 1"""
+
+    numpy_ufunc = np.positive
+
+    def _derivative(self, grad, index):
+        return grad
+
+
+class Reciprocal(UfuncOp):
+    """f(a) = 1 / a;  df/da = -1 / a**2"""
+
+    numpy_ufunc = np.reciprocal
+
+    def _derivative(self, grad, index):
+        a = self.variables[0].data
+        return -grad / (a ** 2)
+
+
+class Square(UfuncOp):
+    """f(a) = a ** 2;  df/da = 2a"""
+
+    numpy_ufunc = np.square
+
+    def _derivative(self, grad, index):
+        return 2 * grad * self.variables[0].data
+
+
+class Sqrt(UfuncOp):
+    """f(a) = sqrt(a);  df/da = 1 / (2 sqrt(a))  (inf at 0, as in MyGrad)"""
+
+    numpy_ufunc = np.sqrt
+
+    def _derivative(self, grad, index):
+        with np.errstate(divide="ignore"):
+            return grad / (2 * np.sqrt(self.variables[0].data))
+
+
+class Absolute(UfuncOp):
+    """f(a) = |a|;  df/da = sign(a), taken as 0 at a == 0"""
+
+    numpy_ufunc = np.absolute
+
+    def __call__(self, *tensors, where=True, dtype=None, out=None, nan_to_num=True):
+        # nan_to_num is accepted for MyGrad compatibility: sign() never makes nan at 0
+        return super().__call__(*tensors, where=where, dtype=dtype, out=out)
+
+    def _derivative(self, grad, index):
+        return grad * np.sign(self.variables[0].data)
+
+
+class MatMul(UfuncOp):
+    """f(a, b) = a @ b (with NumPy's rules for 1-D operands and batch broadcasting).
+
+    df/da = grad @ b^T and df/db = a^T @ grad, after promoting 1-D operands to
+    matrices (a row vector for ``a``, a column vector for ``b``) so that the same
+    two formulas serve every case; the engine then sums out batch broadcasting.
+    """
+
+    numpy_ufunc = np.matmul
+
+    def _derivative(self, grad, index):
+        a, b = (v.data for v in self.variables)
+        a2 = a[np.newaxis, :] if a.ndim == 1 else a
+        b2 = b[:, np.newaxis] if b.ndim == 1 else b
+        g = grad
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = np.expand_dims(g, -1)
+        if index == 0:
+            out = np.matmul(g, np.swapaxes(b2, -1, -2))
+            return out[..., 0, :] if a.ndim == 1 else out
+        out = np.matmul(np.swapaxes(a2, -1, -2), g)
+        return out[..., :, 0] if b.ndim == 1 else out
+
+
+_DOC = """{summary}
+
+Parameters
+----------
+{params}
+out : numpy.ndarray | Tensor, optional
+    Where to write the result; a tensor target is updated in place (differentiably).
+where : array_like of bool, optional (keyword-only)
+    Compute only where True; the gradient is zero elsewhere.
+dtype : DTypeLikeReals, optional (keyword-only)
+    The dtype in which to compute.
+constant : bool, optional (keyword-only)
+    If True, the result is a constant (no gradient flows back through it).
+
+Returns
+-------
+Tensor
+
+Examples
+--------
+>>> import mygrad_c as mg
+{example}
+"""
+
+
+def _doc(summary, params, example):
+    return _DOC.format(summary=summary, params=params, example=example)
+
+
+_X1X2 = "x1, x2 : ArrayLike\n    The operands (broadcast together); non-tensors are constants."
+_X = "x : ArrayLike\n    The operand; a non-tensor is a constant."
+
+add = make_ufunc("add", Add, _doc(
+    "Add the arguments elementwise: ``x1 + x2``.", _X1X2,
+    ">>> x = mg.tensor([1.0, 2.0])\n>>> y = mg.add(x, 3.0)\n>>> y.backward()\n>>> x.grad\narray([1., 1.])"))
+subtract = make_ufunc("subtract", Subtract, _doc(
+    "Subtract elementwise: ``x1 - x2``.", _X1X2,
+    ">>> mg.subtract(mg.tensor([3.0]), 1.0)\nTensor([2.])"))
+multiply = make_ufunc("multiply", Multiply, _doc(
+    "Multiply elementwise: ``x1 * x2``.", _X1X2,
+    ">>> x = mg.tensor([1.0, 2.0])\n>>> mg.multiply(x, x).backward()\n>>> x.grad\narray([2., 4.])"))
+true_divide = make_ufunc("true_divide", Divide, _doc(
+    "Divide elementwise: ``x1 / x2``.", _X1X2,
+    ">>> mg.divide(mg.tensor([1.0, 2.0]), 2.0)\nTensor([0.5, 1. ])"))
+divide = true_divide
+power = make_ufunc("power", Power, _doc(
+    "Raise ``x1`` to the power ``x2`` elementwise.", _X1X2,
+    ">>> x = mg.tensor([1.0, 2.0])\n>>> mg.power(x, 3).backward()\n>>> x.grad\narray([ 3., 12.])"))
+negative = make_ufunc("negative", Negative, _doc(
+    "Negate elementwise: ``-x``.", _X, ">>> mg.negative(mg.tensor([1.0, -2.0]))\nTensor([-1.,  2.])"))
+positive = make_ufunc("positive", Positive, _doc(
+    "Return a copy, ``+x``, that is part of the graph.", _X,
+    ">>> mg.positive(mg.tensor([1.0, -2.0]))\nTensor([ 1., -2.])"))
+reciprocal = make_ufunc("reciprocal", Reciprocal, _doc(
+    "The elementwise reciprocal, ``1 / x``.", _X, ">>> mg.reciprocal(mg.tensor([2.0, 4.0]))\nTensor([0.5 , 0.25])"))
+square = make_ufunc("square", Square, _doc(
+    "The elementwise square, ``x ** 2``.", _X,
+    ">>> x = mg.tensor(3.0)\n>>> mg.square(x).backward()\n>>> x.grad\narray(6.)"))
+sqrt = make_ufunc("sqrt", Sqrt, _doc(
+    "The elementwise non-negative square root.", _X,
+    ">>> x = mg.tensor(4.0)\n>>> mg.sqrt(x).backward()\n>>> x.grad\narray(0.25)"))
+absolute = make_ufunc("absolute", Absolute, _doc(
+    "The elementwise absolute value ``|x|`` (the derivative at 0 is taken as 0).", _X,
+    ">>> x = mg.tensor([-2.0, 0.0, 3.0])\n>>> mg.absolute(x).backward()\n>>> x.grad\narray([-1.,  0.,  1.])"))
+abs = absolute
+matmul = make_ufunc("matmul", MatMul, _doc(
+    "Matrix product of two tensors, with NumPy's rules for 1-D and stacked operands.", _X1X2,
+    ">>> a = mg.tensor([[1.0, 2.0]])\n>>> b = mg.tensor([[3.0], [4.0]])\n>>> mg.matmul(a, b)\nTensor([[11.]])"))
+
+
+# matmul has no where=; absolute has nan_to_num=: their signatures say so
+def _fix_signatures():
+    import inspect
+
+    P = inspect.Parameter
+    sig = matmul.__signature__
+    matmul.__signature__ = sig.replace(parameters=[p for p in sig.parameters.values() if p.name != "where"])
+    sig = absolute.__signature__
+    absolute.__signature__ = sig.replace(
+        parameters=list(sig.parameters.values()) + [P("nan_to_num", P.KEYWORD_ONLY, default=True)])
+
+
+_fix_signatures()
+
+
+# ---------------------------------------------------------------------------
+# helpers used by Tensor's operators
+# ---------------------------------------------------------------------------
+def _as_tensor(x) -> TensorBase:
+    if isinstance(x, TensorBase):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            "Tensor data must be of an floating type, integer type, or boolean "
+            f"type, received {arr.dtype.type}")
+    return tensor_from_array(arr, True)
+
+
+def power_dispatch(base: TensorBase, exponent) -> TensorBase:
+    """``base ** exponent`` as MyGrad computes it: squares and identity get their own ops."""
+    if not isinstance(exponent, TensorBase) and isinstance(exponent, (int, float, np.integer, np.floating)) \
+            and not isinstance(exponent, bool):
+        if exponent == 2:
+            return run_op(Square, (base,))
+        if exponent == 1:
+            return run_op(Positive, (base,))
+    return run_op(Power, (base, _as_tensor(exponent)))
+
+
+def _astype(t: TensorBase, dtype, casting="unsafe", copy=True, constant=None) -> TensorBase:
+    """``t`` cast to ``dtype``: a new tensor without graph history (as in MyGrad)."""
+    from mygrad_c.tensor_base import Tensor
+
+    data = t.data.astype(dtype, casting=casting, copy=copy)
+    if not copy and data is t.data and (constant is None or constant == t.constant):
+        return t
+    if constant is None:
+        constant = t.constant if data.dtype.kind == "f" else True
+    return Tensor(data, constant=constant, copy=False)
+

@@ -1,0 +1,1 @@
+"""Neural-network operations (stub: to be written)."""

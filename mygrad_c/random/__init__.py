@@ -1,0 +1,1 @@
+"""Random tensors (stub: to be written)."""

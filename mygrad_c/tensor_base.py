@@ -1,0 +1,575 @@
+"""The Tensor: a NumPy array that remembers how it was computed.
+
+``Tensor`` subclasses the compiled graph node ``_engine.TensorBase`` (which holds
+the array, the gradient and the creator, and runs back-propagation) and adds the
+NumPy-like surface: operators, properties, reductions and shape methods.  Every
+method here is a thin front for a function of the operation catalog, where the
+operation's forward and backward live side by side.
+"""
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
+
+import numpy as np
+
+from mygrad_c import _engine
+from mygrad_c._engine import TensorBase, execute_op, run_op, tensor_from_array
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mygrad_c.operation_base import Operation
+    from mygrad_c.typing import ArrayLike, DTypeLikeReals
+
+__all__ = ["Tensor", "asarray", "astensor", "tensor"]
+
+
+def _tensorize(x) -> TensorBase:
+    return x if isinstance(x, TensorBase) else tensor_from_array(_as_real_array(x), True)
+
+
+def _as_real_array(x) -> np.ndarray:
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            "Tensor data must be of an floating type, integer type, or boolean "
+            f"type, received {arr.dtype.type}"
+        )
+    return arr
+
+
+class Tensor(TensorBase):
+    """A NumPy array that can back-propagate derivatives through the operations that made it.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The data: anything ``numpy.array`` accepts (of a bool, integer or float dtype).
+    dtype : DTypeLikeReals, optional
+        The dtype of the tensor's data.
+    constant : bool, optional
+        If True, back-propagation skips this tensor.  Defaults to False for float
+        data; integer and bool tensors are always constants.
+    copy : bool, default True
+        Copy ``x`` (False shares its memory where possible).
+    ndmin : int, default 0
+        The minimum number of dimensions.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.Tensor([1.0, 2.0, 3.0])
+    >>> f = (x ** 2).sum()
+    >>> f.backward()
+    >>> x.grad
+    array([2., 4., 6.])
+    """
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------
+    # NumPy-like attributes
+    # ------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The tensor's shape."""
+        return self.data.shape
+
+    @shape.setter
+    def shape(self, newshape) -> None:
+        # in-place reshape, as numpy allows: equivalent to self = self.reshape(newshape)
+        if newshape == self.data.shape:
+            return
+        out = self.reshape(newshape)
+        if not _engine.is_tracking():
+            self.data = out.data
+            return
+        old = _engine.split_state(self)
+        _engine.adopt_state(self, old.reshape(newshape))
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of the tensor's data."""
+        return self.data.dtype
+
+    @property
+    def T(self) -> "Tensor":
+        """The tensor with its axes reversed (see ``transpose``)."""
+        return self.transpose()
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __contains__(self, item) -> bool:
+        return self.data.__contains__(item.data if isinstance(item, TensorBase) else item)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            if copy is False:
+                raise ValueError("cannot convert the tensor's dtype without a copy")
+            return self.data.astype(dtype)
+        return self.data
+
+    def __index__(self) -> int:
+        return self.data.__index__()
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __bool__(self) -> bool:
+        # MyGrad relies on __len__ here: true for any non-empty 1+-d tensor,
+        # TypeError for a 0-d tensor
+        return bool(len(self.data))
+
+    def item(self) -> Union[int, float]:
+        """The tensor's single element as a Python number."""
+        if self.data.size != 1:
+            raise ValueError("can only convert a tensor of size 1 to a Python scalar")
+        return self.data.item()
+
+    def __repr__(self) -> str:
+        return repr(self.data).replace("array", "Tensor", 1).replace("\n", "\n ")
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+    def __copy__(self) -> "Tensor":
+        """A copy of the data and constant flag, without the graph."""
+        return Tensor(np.copy(self.data), constant=self.constant, copy=False)
+
+    def __deepcopy__(self, memo) -> "Tensor":
+        out = self.__copy__()
+        if self.grad is not None:
+            out._set_grad(np.copy(self.grad))
+        memo[id(self)] = out
+        return out
+
+    def __reduce__(self):
+        # pickling keeps data, dtype and constant; the graph is not pickled
+        return (_rebuild_tensor, (np.array(self.data), self.constant))
+
+    # ------------------------------------------------------------------
+    # graph management
+    # ------------------------------------------------------------------
+    def null_gradients(self, clear_graph: bool = True) -> None:
+        """Deprecated: null this tensor's gradient (and clear its graph)."""
+        warnings.warn(
+            "`tensor.null_gradients()` is deprecated. A tensor will automatically have "
+            "its gradient nulled if you use it in a new computational graph. Or, you can "
+            "call `tensor.null_grad()` to null that individual tensor's gradient.",
+            FutureWarning,
+        )
+        self.null_grad()
+        if clear_graph:
+            self.clear_graph()
+
+    def _set_grad(self, grad) -> None:
+        _engine.set_grad(self, grad)
+
+    def copy(self, *, constant: Optional[bool] = None) -> "Tensor":
+        """A copy of the tensor that is part of the graph (the gradient flows back).
+
+        Examples
+        --------
+        >>> import mygrad_c as mg
+        >>> x = mg.tensor([1.0, 2.0])
+        >>> y = x.copy()
+        >>> y.backward()
+        >>> x.grad
+        array([1., 1.])
+        """
+        from mygrad_c.math.arithmetic import positive
+
+        return positive(self, constant=constant)
+
+    def astype(self, dtype: "DTypeLikeReals", casting="unsafe", copy: bool = True, *,
+               constant: Optional[bool] = None) -> "Tensor":
+        """The tensor cast to ``dtype``; differentiable for float targets.
+
+        Examples
+        --------
+        >>> import mygrad_c as mg
+        >>> mg.tensor([1.0, 2.0]).astype("float32")
+        Tensor([1., 2.], dtype=float32)
+        """
+        from mygrad_c.math.arithmetic import _astype
+
+        return _astype(self, dtype, casting=casting, copy=copy, constant=constant)
+
+    # ------------------------------------------------------------------
+    # arithmetic operators
+    # ------------------------------------------------------------------
+    def __add__(self, other) -> "Tensor":
+        return run_op(_ops.Add, (self, _tensorize(other)))
+
+    def __radd__(self, other) -> "Tensor":
+        return run_op(_ops.Add, (_tensorize(other), self))
+
+    def __sub__(self, other) -> "Tensor":
+        return run_op(_ops.Subtract, (self, _tensorize(other)))
+
+    def __rsub__(self, other) -> "Tensor":
+        return run_op(_ops.Subtract, (_tensorize(other), self))
+
+    def __mul__(self, other) -> "Tensor":
+        return run_op(_ops.Multiply, (self, _tensorize(other)))
+
+    def __rmul__(self, other) -> "Tensor":
+        return run_op(_ops.Multiply, (_tensorize(other), self))
+
+    def __truediv__(self, other) -> "Tensor":
+        return run_op(_ops.Divide, (self, _tensorize(other)))
+
+    def __rtruediv__(self, other) -> "Tensor":
+        return run_op(_ops.Divide, (_tensorize(other), self))
+
+    def __pow__(self, other) -> "Tensor":
+        return _ops.power_dispatch(self, other)
+
+    def __rpow__(self, other) -> "Tensor":
+        return run_op(_ops.Power, (_tensorize(other), self))
+
+    def __matmul__(self, other) -> "Tensor":
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other) -> "Tensor":
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> "Tensor":
+        return run_op(_ops.Negative, (self,))
+
+    def __pos__(self) -> "Tensor":
+        return run_op(_ops.Positive, (self,))
+
+    def __abs__(self) -> "Tensor":
+        return run_op(_ops.Absolute, (self,))
+
+    # floor division has no derivative: it returns a plain array, as in MyGrad
+    def __floordiv__(self, other) -> np.ndarray:
+        return np.floor_divide(self.data, _data(other))
+
+    def __rfloordiv__(self, other) -> np.ndarray:
+        return np.floor_divide(_data(other), self.data)
+
+    def __mod__(self, other) -> np.ndarray:
+        return np.mod(self.data, _data(other))
+
+    def __rmod__(self, other) -> np.ndarray:
+        return np.mod(_data(other), self.data)
+
+    # augmented assignment rebinds the object to the result (see _in_place)
+    def __iadd__(self, other) -> "Tensor":
+        return self._in_place(_ops.add, other)
+
+    def __isub__(self, other) -> "Tensor":
+        return self._in_place(_ops.subtract, other)
+
+    def __imul__(self, other) -> "Tensor":
+        return self._in_place(_ops.multiply, other)
+
+    def __itruediv__(self, other) -> "Tensor":
+        return self._in_place(_ops.divide, other)
+
+    def __ipow__(self, other) -> "Tensor":
+        return self._in_place(_ops.power, other)
+
+    def __imatmul__(self, other) -> "Tensor":
+        return self._in_place(_ops.matmul, other)
+
+    def _in_place(self, func, other) -> "Tensor":
+        """``self = func(self, other)``, keeping the object ``self``.
+
+        With the graph on, the object ``self`` takes over the result's node:
+        its old value becomes the operation's input (a new, hidden node), so
+        back-propagation sees ``result = func(old_self, other)``, and operations
+        that used ``self`` earlier still see the old value.  Under
+        ``no_autodiff`` the data is updated directly.
+        """
+        hook = _in_place_hook
+        if hook is not None:
+            return hook(self, func, other)
+        if self.constant and isinstance(other, TensorBase) and not other.constant \
+                and _engine.is_tracking():
+            pass  # the result of combining with a variable is not constant: fine
+        if not _engine.is_tracking():
+            result = func(self, other)
+            self.data = result.data
+            return self
+        old = _engine.split_state(self)
+        result = func(old, other)
+        _engine.adopt_state(self, result)
+        return self
+
+    # ------------------------------------------------------------------
+    # comparisons return plain boolean arrays
+    # ------------------------------------------------------------------
+    def __eq__(self, other) -> np.ndarray:  # type: ignore[override]
+        return np.equal(self.data, _data(other))
+
+    def __ne__(self, other) -> np.ndarray:  # type: ignore[override]
+        return np.not_equal(self.data, _data(other))
+
+    def __lt__(self, other) -> np.ndarray:
+        return np.less(self.data, _data(other))
+
+    def __le__(self, other) -> np.ndarray:
+        return np.less_equal(self.data, _data(other))
+
+    def __gt__(self, other) -> np.ndarray:
+        return np.greater(self.data, _data(other))
+
+    def __ge__(self, other) -> np.ndarray:
+        return np.greater_equal(self.data, _data(other))
+
+    __hash__ = TensorBase.__hash__
+
+    # ------------------------------------------------------------------
+    # the rest of the catalog, reached through methods
+    # ------------------------------------------------------------------
+    def __getitem__(self, index) -> "Tensor":
+        from mygrad_c.indexing_routines import getitem
+
+        return getitem(self, index)
+
+    def __setitem__(self, index, value) -> None:
+        from mygrad_c.indexing_routines import setitem
+
+        setitem(self, index, value)
+
+    def sum(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
+        """Sum of elements over ``axis``; see ``mygrad_c.sum``."""
+        from mygrad_c.math.sequential import sum as f
+
+        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+
+    def mean(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
+        """Mean of elements over ``axis``; see ``mygrad_c.mean``."""
+        from mygrad_c.math.sequential import mean as f
+
+        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+
+    def var(self, axis=None, ddof: int = 0, keepdims: bool = False, *, constant=None) -> "Tensor":
+        """Variance over ``axis``; see ``mygrad_c.var``."""
+        from mygrad_c.math.sequential import var as f
+
+        return f(self, axis=axis, ddof=ddof, keepdims=keepdims, constant=constant)
+
+    def std(self, axis=None, ddof: int = 0, keepdims: bool = False, *, constant=None) -> "Tensor":
+        """Standard deviation over ``axis``; see ``mygrad_c.std``."""
+        from mygrad_c.math.sequential import std as f
+
+        return f(self, axis=axis, ddof=ddof, keepdims=keepdims, constant=constant)
+
+    def prod(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
+        """Product of elements over ``axis``; see ``mygrad_c.prod``."""
+        from mygrad_c.math.sequential import prod as f
+
+        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+
+    def cumsum(self, axis=None, *, constant=None) -> "Tensor":
+        """Cumulative sum; see ``mygrad_c.cumsum``."""
+        from mygrad_c.math.sequential import cumsum as f
+
+        return f(self, axis=axis, constant=constant)
+
+    def cumprod(self, axis=None, *, constant=None) -> "Tensor":
+        """Cumulative product; see ``mygrad_c.cumprod``."""
+        from mygrad_c.math.sequential import cumprod as f
+
+        return f(self, axis=axis, constant=constant)
+
+    def max(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
+        """Maximum over ``axis``; see ``mygrad_c.max``."""
+        from mygrad_c.math.sequential import max as f
+
+        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+
+    def min(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
+        """Minimum over ``axis``; see ``mygrad_c.min``."""
+        from mygrad_c.math.sequential import min as f
+
+        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+
+    def argmax(self, axis=None, out=None) -> np.ndarray:
+        """Indices of the maxima (a plain array)."""
+        return np.argmax(self.data, axis=axis, out=out)
+
+    def argmin(self, axis=None, out=None) -> np.ndarray:
+        """Indices of the minima (a plain array)."""
+        return np.argmin(self.data, axis=axis, out=out)
+
+    def any(self, axis=None, out=None, keepdims: bool = False) -> np.ndarray:
+        """Whether any element is true (a plain array)."""
+        return np.any(self.data, axis=axis, out=out, keepdims=keepdims)
+
+    def clip(self, a_min, a_max, out=None, *, constant=None) -> "Tensor":
+        """The tensor clipped to ``[a_min, a_max]``; see ``mygrad_c.clip``."""
+        from mygrad_c.math.misc import clip
+
+        return clip(self, a_min, a_max, out=out, constant=constant)
+
+    def reshape(self, *newshape, constant=None) -> "Tensor":
+        """The tensor with a new shape; see ``mygrad_c.reshape``."""
+        from mygrad_c.tensor_manip.array_shape import reshape
+
+        if not newshape:
+            raise TypeError("reshape() takes at least one argument (0 given)")
+        if len(newshape) == 1:
+            newshape = newshape[0]
+        return reshape(self, newshape, constant=constant)
+
+    def flatten(self, *, constant=None) -> "Tensor":
+        """A flattened copy of the tensor."""
+        from mygrad_c.tensor_manip.array_shape import flatten
+
+        return flatten(self, constant=constant)
+
+    def ravel(self, *, constant=None) -> "Tensor":
+        """The tensor flattened to 1-D; see ``mygrad_c.ravel``."""
+        from mygrad_c.tensor_manip.array_shape import ravel
+
+        return ravel(self, constant=constant)
+
+    def squeeze(self, axis=None, *, constant=None) -> "Tensor":
+        """The tensor without its length-1 axes; see ``mygrad_c.squeeze``."""
+        from mygrad_c.tensor_manip.array_shape import squeeze
+
+        return squeeze(self, axis=axis, constant=constant)
+
+    def transpose(self, *axes, constant=None) -> "Tensor":
+        """The tensor with permuted axes; see ``mygrad_c.transpose``."""
+        from mygrad_c.tensor_manip.transpose_like import transpose
+
+        if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], Integral)):
+            axes = () if axes[0] is None else tuple(axes[0])
+        return transpose(self, *axes, constant=constant)
+
+    def moveaxis(self, source, destination, *, constant=None) -> "Tensor":
+        """The tensor with axes moved; see ``mygrad_c.moveaxis``."""
+        from mygrad_c.tensor_manip.transpose_like import moveaxis
+
+        return moveaxis(self, source, destination, constant=constant)
+
+    def swapaxes(self, axis1: int, axis2: int, *, constant=None) -> "Tensor":
+        """The tensor with two axes swapped; see ``mygrad_c.swapaxes``."""
+        from mygrad_c.tensor_manip.transpose_like import swapaxes
+
+        return swapaxes(self, axis1, axis2, constant=constant)
+
+    # ------------------------------------------------------------------
+    # NumPy protocols
+    # ------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from mygrad_c._numpy_protocols import array_ufunc
+
+        return array_ufunc(self, ufunc, method, *inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from mygrad_c._numpy_protocols import array_function
+
+        return array_function(self, func, types, args, kwargs)
+
+
+def _data(x):
+    return x.data if isinstance(x, TensorBase) else x
+
+
+def _rebuild_tensor(data, constant):
+    return Tensor(data, constant=constant, copy=False)
+
+
+# Hook for view-aware in-place semantics (installed by the views layer).
+_in_place_hook = None
+
+_engine.set_tensor_type(Tensor)
+
+
+# ----------------------------------------------------------------------
+# construction helpers
+# ----------------------------------------------------------------------
+def tensor(arr_like: "ArrayLike", dtype: "DTypeLikeReals" = None, *, constant: Optional[bool] = None,
+           copy: bool = True, ndmin: int = 0) -> Tensor:
+    """Create a tensor from array-like data (like ``numpy.array``).
+
+    Parameters
+    ----------
+    arr_like : ArrayLike
+        The data; a tensor is copied (without its graph) unless ``copy=False``.
+    dtype : DTypeLikeReals, optional
+    constant : bool, optional
+        Integer and bool tensors are always constants.
+    copy : bool, default True
+    ndmin : int, default 0
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> mg.tensor([1, 2, 3])
+    Tensor([1, 2, 3])
+    >>> mg.tensor([1.0, 2.0], dtype="float32", constant=True).constant
+    True
+    """
+    if isinstance(arr_like, TensorBase) and not copy and dtype is None and not ndmin \
+            and (constant is None or constant == arr_like.constant):
+        return arr_like  # type: ignore[return-value]
+    return Tensor(arr_like, dtype=dtype, constant=constant, copy=copy, ndmin=ndmin)
+
+
+def astensor(t: "ArrayLike", dtype: "DTypeLikeReals" = None, *, constant: Optional[bool] = None) -> Tensor:
+    """Convert ``t`` to a tensor, without copying when it already is one that fits.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([1.0, 2.0])
+    >>> mg.astensor(x) is x
+    True
+    >>> mg.astensor([1, 2])
+    Tensor([1, 2])
+    """
+    if isinstance(t, TensorBase):
+        if (dtype is None or np.dtype(dtype) == t.dtype) and (constant is None or constant == t.constant):
+            return t  # type: ignore[return-value]
+        return Tensor(t, dtype=dtype, constant=t.constant if constant is None else constant, copy=True)
+    return Tensor(t, dtype=dtype, constant=constant, copy=False)
+
+
+def asarray(a: "ArrayLike", dtype=None, order: str = None) -> np.ndarray:
+    """Convert ``a`` (tensors included) to a NumPy array, sharing memory where possible.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> mg.asarray(mg.tensor([1.0, 2.0]))
+    array([1., 2.])
+    """
+    if isinstance(a, TensorBase):
+        a = a.data
+    return np.asarray(a, dtype=dtype, order=order)
+
+
+from mygrad_c.math import arithmetic as _ops  # noqa: E402  (operators need the catalog)

@@ -1,0 +1,2 @@
+"""Shape manipulation (stub: to be written)."""
+__all__: list = []

@@ -1,0 +1,208 @@
+"""Ufunc-like operations: ``mg.add``, ``mg.sin``, ... behave like NumPy's ufuncs.
+
+In MyGrad an elementwise function such as ``mg.add`` is a *class* whose call runs
+the operation and returns a tensor; it carries NumPy's ufunc attributes (``nin``,
+``nout``, ``identity``, ``signature``, ``types``, ...) and accepts the ufunc
+keywords ``out=``, ``where=`` and ``dtype=`` plus ``constant=``.  This module
+provides that shape once:
+
+- ``UfuncOp`` is the Operation base class of elementwise ops.  Its forward pass
+  calls the NumPy ufunc; a subclass states only the derivative
+  (``_derivative(grad, index)``), and the base class applies ``where=``.
+- ``ufunc`` is the public base class (``mg.ufunc``) of the ufunc-like classes,
+  and ``make_ufunc`` builds one from an op class and its NumPy ufunc.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Optional
+
+import numpy as np
+
+from mygrad_c._engine import TensorBase, execute_op, run_op, split_state, adopt_state, is_tracking
+from mygrad_c.operation_base import Operation
+
+__all__ = ["ufunc", "UfuncOp", "make_ufunc", "MyGradUnaryUfunc", "MyGradBinaryUfunc"]
+
+
+class UfuncOp(Operation):
+    """An elementwise operation computed by a NumPy ufunc.
+
+    Subclasses set ``numpy_ufunc`` and implement ``_derivative(grad, index)``,
+    the vector-Jacobian product for input ``index`` (unmasked).  ``where=``
+    masking of both the forward value and the gradient happens here.
+    """
+
+    numpy_ufunc: np.ufunc
+
+    def __call__(self, *tensors, where=True, dtype=None, out=None):
+        self.variables = tensors
+        self.where = where
+        if where is True and dtype is None and out is None:
+            return self.numpy_ufunc(*[t.data for t in tensors])
+        kwargs = {}
+        if where is not True:
+            kwargs["where"] = where
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        if out is not None:
+            kwargs["out"] = out
+        return self.numpy_ufunc(*[t.data for t in tensors], **kwargs)
+
+    def backward_var(self, grad, index, **kwargs):
+        g = self._derivative(grad, index)
+        if self.where is not True:
+            g = np.where(self.where, g, 0)
+        return g
+
+    def _derivative(self, grad, index):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class _WriteInto(Operation):
+    """``out`` after writing ``value`` into it where ``where`` is true.
+
+    The forward value is ``np.where(where, value, out)`` cast to ``out``'s dtype;
+    the gradient flows to ``value`` where written and to the old ``out``
+    elsewhere.
+    """
+
+    def __call__(self, out, value, where=True):
+        self.variables = (out, value)
+        self.where = where
+        result = np.array(out.data, copy=True)
+        np.copyto(result, value.data, casting="unsafe", where=where)
+        return result
+
+    def backward_var(self, grad, index, **kwargs):
+        if index == 0:
+            return grad * 0 if self.where is True else np.where(self.where, 0, grad)
+        return grad if self.where is True else np.where(self.where, grad, 0)
+
+
+def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
+    """Make the tensor ``out`` hold ``value`` (where ``where``), in place and differentiably."""
+    hook = _write_into_hook
+    if hook is not None:
+        return hook(out, value, where)
+    if not is_tracking():
+        np.copyto(out.data, value.data, casting="unsafe", where=where)
+        return out
+    old = split_state(out)
+    new = run_op(_WriteInto, (old, value), op_kwargs={"where": where})
+    adopt_state(out, new)
+    return out
+
+
+# installed by the views layer so that writes through views reach their bases
+_write_into_hook = None
+
+
+class ufunc:
+    """The base class of mygrad_c's ufunc-like operations (``mg.add``, ``mg.sin``, ...).
+
+    Each subclass is called like the NumPy ufunc it mirrors and returns a tensor.
+    """
+
+    _Op: type = None  # type: ignore[assignment]
+    _numpy_ufunc: np.ufunc = None  # type: ignore[assignment]
+
+
+class _UfuncMeta(type):
+    """Metaclass: calling the class runs the operation (the class *is* the function)."""
+
+    def __call__(cls, *args, out=None, where=True, dtype=None, constant: Optional[bool] = None, **extra):
+        nin = cls._numpy_ufunc.nin
+        if len(args) == nin + 1 and out is None:
+            *args, out = args  # out may be given positionally, as for NumPy's ufuncs
+        if len(args) != nin:
+            raise TypeError(f"{cls.__name__}() takes {nin} positional argument(s) but {len(args)} were given")
+        kwargs = dict(extra)
+        if where is not True:
+            kwargs["where"] = where
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        if out is None:
+            return execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
+        if isinstance(out, tuple):
+            if len(out) != 1:
+                raise ValueError("out= must be a single array or tensor for this ufunc")
+            out = out[0]
+        if isinstance(out, TensorBase):
+            kwargs.pop("where", None)
+            result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
+            return write_into(out, result, where)
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"out= must be a numpy array or a tensor, got {type(out)}")
+        kwargs["out"] = out
+        return execute_op(cls._Op, *args, op_kwargs=kwargs, constant=constant)
+
+    def __repr__(cls) -> str:
+        return f"<mygrad_c-ufunc '{cls.__name__}'>"
+
+    # NumPy's ufunc attributes, read from the wrapped ufunc
+    nin = property(lambda cls: cls._numpy_ufunc.nin)
+    nout = property(lambda cls: cls._numpy_ufunc.nout)
+    nargs = property(lambda cls: cls._numpy_ufunc.nargs)
+    ntypes = property(lambda cls: cls._numpy_ufunc.ntypes)
+    types = property(lambda cls: cls._numpy_ufunc.types)
+    identity = property(lambda cls: cls._numpy_ufunc.identity)
+    signature = property(lambda cls: cls._numpy_ufunc.signature)
+
+    def resolve_dtypes(cls, *args, **kwargs):
+        return cls._numpy_ufunc.resolve_dtypes(*args, **kwargs)
+
+    # MyGrad does not implement the ufunc methods; neither do we
+    def reduce(cls, *args, **kwargs):
+        raise NotImplementedError(f"{cls.__name__}.reduce is not supported; use the reduction functions")
+
+    def accumulate(cls, *args, **kwargs):
+        raise NotImplementedError(f"{cls.__name__}.accumulate is not supported")
+
+    def outer(cls, *args, **kwargs):
+        raise NotImplementedError(f"{cls.__name__}.outer is not supported")
+
+    def at(cls, *args, **kwargs):
+        raise NotImplementedError(f"{cls.__name__}.at is not supported")
+
+    def reduceat(cls, *args, **kwargs):
+        raise NotImplementedError(f"{cls.__name__}.reduceat is not supported")
+
+
+class MyGradUnaryUfunc(_UfuncMeta):
+    """Metaclass of one-input ufunc-like operations."""
+
+
+class MyGradBinaryUfunc(_UfuncMeta):
+    """Metaclass of two-input ufunc-like operations."""
+
+
+def _signature(nin: int) -> inspect.Signature:
+    P = inspect.Parameter
+    names = ["x"] if nin == 1 else [f"x{i + 1}" for i in range(nin)]
+    params = [P(n, P.POSITIONAL_OR_KEYWORD) for n in names]
+    params.append(P("out", P.POSITIONAL_OR_KEYWORD, default=None))
+    params += [
+        P("where", P.KEYWORD_ONLY, default=True),
+        P("dtype", P.KEYWORD_ONLY, default=None),
+        P("constant", P.KEYWORD_ONLY, default=None),
+    ]
+    return inspect.Signature(params)
+
+
+def make_ufunc(name: str, Op: type, doc: str, numpy_ufunc: Optional[np.ufunc] = None) -> type:
+    """Create the public ufunc-like class ``name`` that runs ``Op``.
+
+    ``numpy_ufunc`` defaults to ``Op.numpy_ufunc``; its attributes (``nin``,
+    ``types``, ...) become the class's.
+    """
+    npu = numpy_ufunc if numpy_ufunc is not None else Op.numpy_ufunc
+    meta = MyGradUnaryUfunc if npu.nin == 1 else MyGradBinaryUfunc
+    cls = meta(name, (ufunc,), {
+        "_Op": Op,
+        "_numpy_ufunc": npu,
+        "__doc__": doc,
+        "__module__": "mygrad_c",
+        "__signature__": _signature(npu.nin),
+    })
+    return cls

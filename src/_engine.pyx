@@ -1,0 +1,847 @@
+# cython: language_level=3, boundscheck=True, wraparound=True
+"""The compiled core of mygrad_c: graph nodes, the backward pass, and hot kernels.
+
+How the graph is stored
+=======================
+A tensor *is* a graph node (``TensorBase`` below; ``mygrad_c.Tensor`` subclasses it
+to add the NumPy-like API).  A node holds its array (``data``), its gradient
+(``_grad``), whether it is a constant, and ``_creator``: the ``Operation`` instance
+whose forward pass produced it.  The operation in turn holds the tuple of its input
+tensors in ``op.variables``.  So the graph is stored *backwards only*: from any
+tensor you can walk to everything it was computed from, but nothing points
+"downstream".  That keeps the ownership simple - a tensor keeps its history
+alive, and history nobody can reach any more is freed at once by reference
+counting, with no cycles for the garbage collector to find.
+
+    a --+
+         >-- [op: Multiply] --> c        c._creator is op
+    b --+                                op.variables == (a, b)
+
+The backward pass (``backward`` below)
+======================================
+1. Topological order.  An explicit-stack depth-first search from the root
+   collects every non-constant node that the root depends on, in post-order:
+   each node appears after all of its inputs.  Reversed, that order visits a
+   node only once every node that consumes it has been visited, so by then
+   its gradient is complete.  The search is iterative, so a chain of 10^5 ops
+   costs 10^5 loop iterations and never touches Python's recursion limit.
+2. Propagation.  The root's pending gradient is the seed (``grad`` or ones).
+   For each node in reverse order with a pending gradient ``g``, its creator
+   computes one vector-Jacobian product per non-constant input,
+   ``op.backward_var(g, i)``; the engine - not the op - sums away the axes that
+   broadcasting added (``reduce_broadcast``) and adds the result into the
+   input's pending gradient.  The first contribution is stored as is (no
+   copy); a second one allocates the sum; later ones add in place into that
+   array, which the engine owns.
+3. Commit.  Only when every product has been computed without error are the
+   pending gradients written to ``.grad`` (cast to each tensor's dtype) and the
+   graph cleared: creators are dropped, so intermediate arrays are freed as soon
+   as backward returns.  If an op raises, all pending state is discarded and no
+   tensor is left half-updated.
+
+Every node carries a ``_version``, bumped whenever its graph is cleared.  An
+operation records its inputs' versions when it is created; back-propagating
+through an operation whose inputs were cleared since then raises
+``InvalidBackprop``, as MyGrad does.
+
+Memory guarding
+===============
+While an operation is alive it may need its inputs' arrays in its backward pass,
+so the engine makes them read-only ("locks" them): writing ``x.data[0] = 5``
+then raises NumPy's read-only error instead of silently corrupting a gradient.
+Locks are counted per tensor.  An operation takes one lock on each input when it
+is created and gives them back when it is freed (``__dealloc__``) - so a graph
+that is simply dropped releases its locks by reference counting.  A tensor with
+a creator also locks its own array until its graph is cleared.  Only arrays
+that were writeable are locked, and only those are made writeable again.
+"""
+
+cimport cython
+cimport numpy as cnp
+from cpython.object cimport PyObject
+from libc.string cimport memset
+
+import numpy as np
+
+cnp.import_array()
+
+from mygrad_c.errors import InvalidBackprop, InvalidGradient, SkipGradient
+
+
+# ---------------------------------------------------------------------------
+# graph-mode state: is the graph being recorded, are arrays being guarded?
+# ---------------------------------------------------------------------------
+cdef bint _track_graph = True
+cdef bint _mem_guard = True
+
+# The Python-level Tensor class (a subclass of TensorBase); registered by
+# mygrad_c.tensor_base at import time so that ops create user-visible tensors.
+cdef object _Tensor = None
+
+
+def set_tensor_type(cls):
+    """Register ``mygrad_c.Tensor`` as the type of tensors that ops create."""
+    global _Tensor
+    if not (isinstance(cls, type) and issubclass(cls, TensorBase)):
+        raise TypeError("the tensor type must subclass _engine.TensorBase")
+    _Tensor = cls
+
+
+def is_tracking() -> bool:
+    """True when operations record the computational graph (not in ``no_autodiff``)."""
+    return _track_graph
+
+
+def set_tracking(bint value) -> bool:
+    """Turn graph recording on or off; returns the previous setting."""
+    global _track_graph
+    cdef bint old = _track_graph
+    _track_graph = value
+    return old
+
+
+def mem_guard_active() -> bool:
+    """Whether memory guarding is active (arrays in a live graph are read-only)."""
+    return _mem_guard
+
+
+def set_mem_guard(bint value) -> bool:
+    """Turn memory guarding on or off; returns the previous setting."""
+    global _mem_guard
+    cdef bint old = _mem_guard
+    _mem_guard = value
+    return old
+
+
+# ---------------------------------------------------------------------------
+# dtypes
+# ---------------------------------------------------------------------------
+cdef inline bint _is_float_dtype(cnp.ndarray arr):
+    return cnp.PyArray_ISFLOAT(arr)
+
+
+cdef inline bint _is_real_dtype(cnp.ndarray arr):
+    # bool, signed/unsigned integers, floats: what a Tensor may hold
+    cdef int typenum = cnp.PyArray_TYPE(arr)
+    return cnp.PyArray_ISBOOL(arr) or cnp.PyArray_ISINTEGER(arr) or cnp.PyArray_ISFLOAT(arr)
+
+
+cdef object _check_real(cnp.ndarray arr):
+    if not _is_real_dtype(arr):
+        raise TypeError(
+            "Tensor data must be of an floating type, integer type, or boolean "
+            f"type, received {arr.dtype.type}"
+        )
+
+
+# ---------------------------------------------------------------------------
+# memory-guard locks
+# ---------------------------------------------------------------------------
+cdef class LockCell:
+    """A counted read-only lock on one array.
+
+    Locks belong to arrays, not to tensor objects, because an in-place
+    operation can hand a tensor object a new array while operations still hold
+    locks on the old one.
+    """
+
+    cdef cnp.ndarray array
+    cdef Py_ssize_t count
+    cdef bint flipped
+
+    def __cinit__(self, cnp.ndarray arr):
+        self.array = arr
+        self.count = 0
+        self.flipped = False
+
+    cdef inline void acquire(self):
+        if self.count == 0 and cnp.PyArray_ISWRITEABLE(self.array):
+            cnp.PyArray_CLEARFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
+            self.flipped = True
+        self.count += 1
+
+    cdef inline void release(self):
+        if self.count > 0:
+            self.count -= 1
+            if self.count == 0 and self.flipped:
+                cnp.PyArray_ENABLEFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
+                self.flipped = False
+
+
+cdef Py_ssize_t _next_version = 0
+
+cdef inline Py_ssize_t _new_version():
+    global _next_version
+    _next_version += 1
+    return _next_version
+
+
+# ---------------------------------------------------------------------------
+# Operation: the base class of every differentiable operation
+# ---------------------------------------------------------------------------
+cdef class Operation:
+    """Base class of all operations that can back-propagate gradients.
+
+    An operation ``f`` is used once: ``f(*tensors)`` runs the forward pass on
+    the input tensors, records them in ``f.variables``, and returns the
+    result as a NumPy array.  ``f.backward_var(grad, index)`` returns the
+    vector-Jacobian product for input ``index``: given ``grad = dL/df`` (shaped
+    like the output), it returns ``dL/dx_index``.  The engine undoes
+    broadcasting, accumulates gradients and skips constant inputs, so an op
+    only states its calculus.
+
+    Subclass it in plain Python and run it with ``mygrad_c.execute_op``::
+
+        class CustomMultiply(Operation):
+            def __call__(self, x, y):
+                self.variables = (x, y)
+                return x.data * y.data
+
+            def backward_var(self, grad, index, **kwargs):
+                x, y = self.variables
+                return grad * (y.data if index == 0 else x.data)
+
+    Raise ``SkipGradient`` from ``backward_var`` for an input that receives
+    no gradient.
+    """
+
+    cdef public tuple variables   # the input tensors, set by __call__
+    cdef tuple _versions          # the inputs' graph versions when this op ran
+    cdef tuple _locked            # the LockCells this op holds on its inputs' arrays
+
+    can_return_view = False
+
+    def __cinit__(self, *args, **kwargs):
+        self.variables = ()
+        self._versions = None
+        self._locked = None
+
+    def __call__(self, *input_vars, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement __call__ (the forward pass)"
+        )
+
+    def backward_var(self, grad, index, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement backward_var (the vector-Jacobian product)"
+        )
+
+    def backward(self, grad, **kwargs):
+        """Return the gradients for every input (None for constant inputs).
+
+        The engine drives back-propagation itself; this is a convenience for
+        inspecting one operation in isolation.
+        """
+        cdef list out = []
+        cdef TensorBase var
+        grad = np.asarray(grad)
+        for index, var in enumerate(self.variables):
+            if var._constant:
+                out.append(None)
+                continue
+            try:
+                g = self.backward_var(grad, index, **kwargs)
+            except SkipGradient:
+                out.append(None)
+                continue
+            out.append(_validated_grad(self, g, index, var))
+        return out
+
+    @staticmethod
+    def grad_post_process_fn(grad, var_shape):
+        """Sum ``grad`` down to ``var_shape``, undoing broadcasting."""
+        return reduce_broadcast(grad, var_shape)
+
+    def __dealloc__(self):
+        # give back the locks this operation holds on its inputs' arrays
+        cdef LockCell cell
+        if self._locked is not None:
+            for cell in self._locked:
+                cell.release()
+            self._locked = None
+
+
+# ---------------------------------------------------------------------------
+# TensorBase: a graph node
+# ---------------------------------------------------------------------------
+cdef class TensorBase:
+    """A node of the computational graph: an array plus its history.
+
+    ``mygrad_c.Tensor`` subclasses this with the NumPy-like API; the fields
+    here are what the engine needs to build graphs and back-propagate.
+    """
+
+    cdef public object data         # the numpy array
+    cdef object _grad               # dL/d(self) after backward, or None
+    cdef object _creator            # the Operation that made this tensor, or None
+    cdef object _base               # the tensor this one is a view of, or None
+    cdef bint _constant
+    cdef object _pending            # gradient being accumulated during backward
+    cdef bint _pending_owned        # may _pending be added into in place?
+    cdef Py_ssize_t _version        # renewed whenever this node is cleared or rebound
+    cdef TensorBase _prev_state     # this tensor's state before an in-place rebind
+    cdef LockCell _lock             # memory-guard lock on `data` (created on first use)
+    cdef bint _holds_self_lock      # locked as the output of a live creator
+    cdef object __weakref__
+
+    __array_priority__ = 15.0
+
+    def __init__(self, x, *, dtype=None, constant=None, bint copy=True, ndmin=0,
+                 _creator=None, _base=None):
+        if isinstance(x, TensorBase):
+            x = (<TensorBase>x).data
+        if copy or dtype is not None or ndmin:
+            try:
+                arr = np.array(x, dtype=dtype, copy=copy if copy else None, ndmin=ndmin)
+            except TypeError as e:
+                if dtype is not None:
+                    raise
+                raise TypeError(
+                    "Tensor data must be of an floating type, integer type, or "
+                    f"boolean type, received {type(x)}") from e
+        else:
+            arr = np.asarray(x)
+        _check_real(arr)
+        if constant is None:
+            constant = not _is_float_dtype(arr)
+        elif not constant and not _is_float_dtype(arr):
+            raise ValueError("Integer-valued tensors must be treated as constants.")
+        self.data = arr
+        self._constant = constant
+        self._creator = _creator
+        self._base = _base
+
+    # --- read-only graph attributes -------------------------------------
+    @property
+    def constant(self) -> bool:
+        """If True, this tensor is a constant: back-propagation skips it."""
+        return self._constant
+
+    @property
+    def creator(self):
+        """The Operation that produced this tensor, or None for a leaf."""
+        return self._creator
+
+    @property
+    def grad(self):
+        """dL/d(self) after ``L.backward()``: an array shaped like the tensor, or None."""
+        return self._grad
+
+    @property
+    def base(self):
+        """The tensor whose memory this tensor views, or None."""
+        return self._base
+
+    # --- gradients and graph lifetime -----------------------------------
+    def null_grad(self, *, bint _clear_view_info=False):
+        """Set ``self.grad`` to None and return self."""
+        self._grad = None
+        return self
+
+    def clear_graph(self):
+        """Drop the computational graph leading to this tensor, releasing its memory locks."""
+        _clear_graph(self)
+
+    def backward(self, grad=None):
+        """Back-propagate ``grad`` (default: ones) through the graph that made this tensor.
+
+        Fills ``.grad`` on every non-constant tensor that this one depends on,
+        then clears the graph.
+        """
+        backward(self, grad)
+
+    # --- locking (memory guarding) ---------------------------------------
+    cdef inline LockCell _lock_cell(self):
+        if self._lock is None:
+            self._lock = LockCell(self.data)
+        return self._lock
+
+    def _lock_count(self) -> int:
+        return 0 if self._lock is None else self._lock.count
+
+
+cdef inline TensorBase _new_tensor(object data, bint constant, object creator, object base):
+    """Create a Tensor around ``data`` (a validated ndarray) without copying."""
+    cdef TensorBase t = _Tensor.__new__(_Tensor)
+    t.data = data
+    t._constant = constant
+    t._creator = creator
+    t._base = base
+    return t
+
+
+def tensor_from_array(data, bint constant=False, creator=None, base=None):
+    """Wrap an ndarray as a Tensor without copying or validating it (internal)."""
+    return _new_tensor(data, constant, creator, base)
+
+
+cdef inline TensorBase _as_tensor(object x):
+    """Inputs that are not tensors become constant tensors (sharing memory)."""
+    if isinstance(x, TensorBase):
+        return <TensorBase>x
+    arr = np.asarray(x)
+    _check_real(arr)
+    return _new_tensor(arr, True, None, None)
+
+
+# ---------------------------------------------------------------------------
+# running an operation: the forward pass that records the graph
+# ---------------------------------------------------------------------------
+def execute_op(Op, *input_vars, op_args=None, op_kwargs=None, constant=None, out=None):
+    """Run the operation ``Op`` on ``input_vars`` and return the resulting tensor.
+
+    Inputs that are not tensors are treated as constants.  The result is a
+    constant if ``constant=True``, if its dtype is not floating, or if every
+    input that the operation records is a constant.
+
+    Parameters
+    ----------
+    Op : type[Operation]
+        The operation class; it is instantiated once for this call.
+    *input_vars : ArrayLike
+        The inputs, passed to ``Op.__call__`` as tensors.
+    op_args, op_kwargs : optional
+        Extra positional / keyword arguments for ``Op.__call__``.
+    constant : bool, optional
+        Force the result to be (or not be) a constant.
+    out : numpy.ndarray | Tensor, optional
+        Where to write the result.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.operation_base import Operation
+    >>> class Square(Operation):
+    ...     def __call__(self, x):
+    ...         self.variables = (x,)
+    ...         return x.data ** 2
+    ...     def backward_var(self, grad, index, **kwargs):
+    ...         return 2 * self.variables[0].data * grad
+    >>> x = mg.tensor(3.0)
+    >>> y = mg.execute_op(Square, x)
+    >>> y.backward()
+    >>> x.grad
+    array(6.)
+    """
+    if out is not None:
+        hook = _out_hook
+        if hook is None:
+            raise NotImplementedError("out= is not supported yet")
+        return hook(Op, input_vars, op_args, op_kwargs, constant, out)
+    tensors = tuple([_as_tensor(x) for x in input_vars])
+    return _run_op(Op, tensors, op_args, op_kwargs, constant)
+
+
+# A Python-level handler for ``out=`` (in-place semantics); installed by the
+# tensor layer so the engine stays free of view bookkeeping.
+cdef object _out_hook = None
+
+
+def set_out_hook(hook):
+    global _out_hook
+    _out_hook = hook
+
+
+cpdef TensorBase run_op(object Op, tuple tensors, object op_args=None,
+                        object op_kwargs=None, object constant=None):
+    """Run an operation on inputs that are already tensors (internal fast path)."""
+    return _run_op(Op, tensors, op_args, op_kwargs, constant)
+
+
+cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
+                        object op_kwargs, object constant):
+    cdef Operation op = Op()
+    cdef TensorBase var, result
+    cdef bint is_const
+    if op_args is None and op_kwargs is None:
+        out = op(*tensors)
+    else:
+        out = op(*tensors, *(op_args or ()), **(op_kwargs or {}))
+    if isinstance(out, TensorBase):
+        out = (<TensorBase>out).data
+    elif not cnp.PyArray_Check(out):
+        out = np.asarray(out)
+    _check_real(<cnp.ndarray>out)
+    if not _is_float_dtype(<cnp.ndarray>out):
+        is_const = True
+    elif constant is not None:
+        is_const = constant
+    else:
+        is_const = True
+        for var in op.variables:
+            if not var._constant:
+                is_const = False
+                break
+
+    if not _track_graph:
+        return _new_tensor(out, is_const, None, None)
+
+    result = _new_tensor(out, is_const, op, None)
+    _record_inputs(op)
+    if _mem_guard:
+        result._lock_cell().acquire()
+        result._holds_self_lock = True
+    return result
+
+
+cdef inline void _record_inputs(Operation op):
+    """Bookkeeping when ``op`` joins the graph.
+
+    Using a tensor in a new operation nulls its stale gradient; the op
+    remembers each input's version (to detect graphs cleared or rebound under
+    it) and, with memory guarding on, locks each input's array.
+    """
+    cdef TensorBase var
+    cdef list versions = []
+    cdef list cells
+    for var in op.variables:
+        var._grad = None
+        if var._version == 0:
+            var._version = _new_version()
+        versions.append(var._version)
+    op._versions = tuple(versions)
+    if _mem_guard:
+        cells = []
+        for var in op.variables:
+            cell = var._lock_cell()
+            (<LockCell>cell).acquire()
+            cells.append(cell)
+        op._locked = tuple(cells)
+
+
+# ---------------------------------------------------------------------------
+# broadcast reduction: undo NumPy broadcasting in a gradient
+# ---------------------------------------------------------------------------
+cpdef reduce_broadcast(grad, tuple var_shape):
+    """Sum ``grad`` over the axes that broadcasting added to reach ``var_shape``.
+
+    If an input of shape ``var_shape`` was broadcast to ``grad.shape`` in the
+    forward pass, each of its elements was used once per broadcast copy, so its
+    gradient is the sum over those copies: over the leading axes that
+    broadcasting prepended, and (keeping the axis) over every axis where
+    ``var_shape`` has length 1 but ``grad`` does not.
+
+    Raises ValueError when ``var_shape`` does not broadcast to ``grad.shape``.
+    """
+    cdef cnp.ndarray g = grad if cnp.PyArray_Check(grad) else np.asarray(grad)
+    cdef Py_ssize_t gnd = cnp.PyArray_NDIM(g)
+    cdef Py_ssize_t vnd = len(var_shape)
+    cdef Py_ssize_t lead = gnd - vnd
+    cdef Py_ssize_t i, gdim, vdim
+    cdef cnp.npy_intp* gshape = cnp.PyArray_DIMS(g)
+    if lead < 0:
+        raise ValueError(
+            f"a gradient of shape {(<object>g).shape} cannot be reduced to shape {var_shape}")
+    # fast exit: nothing was broadcast
+    if lead == 0:
+        for i in range(gnd):
+            if gshape[i] != <cnp.npy_intp>var_shape[i]:
+                break
+        else:
+            return g
+    cdef list lead_axes = list(range(lead))
+    cdef list kept_axes = []
+    for i in range(vnd):
+        vdim = var_shape[i]
+        gdim = gshape[lead + i]
+        if vdim == gdim:
+            continue
+        if vdim == 1:
+            kept_axes.append(lead + i)
+        else:
+            raise ValueError(
+                f"a gradient of shape {(<object>g).shape} cannot be reduced to shape {var_shape}")
+    if kept_axes:
+        g = np.add.reduce(g, axis=tuple(kept_axes), keepdims=True)
+    if lead_axes:
+        g = np.add.reduce(g, axis=tuple(lead_axes))
+    if not cnp.PyArray_Check(g):
+        g = np.asarray(g)
+    return g
+
+
+cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase var):
+    """Check that a backward_var result is a real array and reduce it to var's shape."""
+    if not cnp.PyArray_Check(g):
+        if isinstance(g, TensorBase):
+            g = (<TensorBase>g).data
+        elif isinstance(g, (int, float, np.number, np.bool_)) and not isinstance(g, (complex, np.complexfloating)):
+            g = np.asarray(g)
+        else:
+            raise InvalidGradient(
+                f"An invalid gradient-value was passed to:\n\t"
+                f"`{type(op).__name__}.backward_var(<gradient>, index={index})`\n"
+                f"Gradients are expected to be real-valued scalars or numpy arrays, "
+                f"got a gradient of type: {type(g)}")
+    if not _is_real_dtype(<cnp.ndarray>g):
+        raise InvalidGradient(
+            f"An invalid gradient-value was passed to:\n\t"
+            f"`{type(op).__name__}.backward_var(<gradient>, index={index})`\n"
+            f"Gradients are expected to be real-valued scalars or numpy arrays, "
+            f"got a gradient of dtype: {g.dtype}")
+    var_shape = (<object>var.data).shape
+    if (<object>g).shape != var_shape:
+        try:
+            g = reduce_broadcast(g, var_shape)
+        except ValueError:
+            raise InvalidGradient(
+                f"`{type(op).__name__}.backward_var(<gradient>, index={index})` returned "
+                f"a gradient of shape {(<object>g).shape}, which does not broadcast-reduce to the "
+                f"shape of that input, {var_shape}") from None
+    return g
+
+
+# ---------------------------------------------------------------------------
+# the backward pass
+# ---------------------------------------------------------------------------
+cdef tuple _resolved_inputs(Operation op):
+    """``op.variables``, with each input in the state it had when ``op`` ran.
+
+    A tensor object may have been rebound by an in-place operation since
+    (``x *= 2`` gives the object ``x`` a new node state and keeps the old one
+    in ``x._prev_state``): follow that chain back to the recorded version and
+    rewire the op to it.  If the recorded state was cleared, the graph is
+    broken and back-propagation through it is refused.
+    """
+    cdef tuple variables = op.variables
+    cdef tuple versions = op._versions
+    cdef TensorBase var
+    cdef Py_ssize_t index, want
+    cdef list fixed = None
+    if versions is None:
+        return variables
+    for index in range(len(variables)):
+        var = <TensorBase>variables[index]
+        want = versions[index]
+        if var._version == want:
+            continue
+        while var is not None and var._version != want:
+            var = var._prev_state
+        if var is None:
+            raise InvalidBackprop(
+                "Part of the computational graph containing this tensor, "
+                f"{variables[index]!r}, was 'cleared' prior to backprop.\n"
+                "It is recommended that you clear all computational graphs "
+                "and restart your computation.")
+        if fixed is None:
+            fixed = list(variables)
+        fixed[index] = var
+    if fixed is not None:
+        op.variables = variables = tuple(fixed)
+    return variables
+
+
+cdef list _topological_order(TensorBase root):
+    """Non-constant nodes that ``root`` depends on, each after all of its inputs.
+
+    Iterative post-order depth-first search.  The stack holds (node, next input
+    index) pairs; a node is emitted once all of its inputs have been explored.
+    """
+    cdef list order = []
+    cdef set seen = {id(root)}
+    cdef list stack_nodes = [root]
+    cdef list stack_pos = [0]
+    cdef TensorBase node, child
+    cdef Py_ssize_t pos
+    cdef tuple inputs
+    while stack_nodes:
+        node = <TensorBase>stack_nodes[-1]
+        pos = stack_pos[-1]
+        inputs = _resolved_inputs(<Operation>node._creator) if node._creator is not None else ()
+        while pos < len(inputs):
+            child = <TensorBase>inputs[pos]
+            pos += 1
+            if child._constant or id(child) in seen:
+                continue
+            seen.add(id(child))
+            stack_pos[-1] = pos
+            stack_nodes.append(child)
+            stack_pos.append(0)
+            break
+        else:
+            stack_nodes.pop()
+            stack_pos.pop()
+            order.append(node)
+    return order
+
+
+cdef inline void _accumulate(TensorBase var, object g):
+    """Add ``g`` into ``var``'s pending gradient, copying only when needed."""
+    if var._pending is None:
+        var._pending = g
+        var._pending_owned = False
+    elif var._pending_owned:
+        try:
+            np.add(var._pending, g, out=var._pending)
+        except (TypeError, ValueError):  # dtype/shape promotion: fall back to a new array
+            var._pending = var._pending + g
+    else:
+        var._pending = var._pending + g
+        var._pending_owned = cnp.PyArray_Check(var._pending) and \
+            cnp.PyArray_ISWRITEABLE(<cnp.ndarray>var._pending) and \
+            cnp.PyArray_BASE(<cnp.ndarray>var._pending) == NULL
+
+
+cdef object _seed_gradient(TensorBase root, object grad):
+    data = root.data
+    if grad is None:
+        return np.ones_like(data)
+    if isinstance(grad, TensorBase):
+        grad = (<TensorBase>grad).data
+    g = np.asarray(grad)
+    if not _is_real_dtype(g):
+        raise TypeError(f"`tensor.backward(grad)`: grad must be real-valued, got dtype {g.dtype}")
+    if not _is_float_dtype(g):
+        g = g.astype(data.dtype)
+    if g.shape != data.shape:
+        try:
+            if g.ndim > data.ndim:
+                raise ValueError
+            g = np.array(np.broadcast_to(g, data.shape))
+        except ValueError:
+            raise ValueError(
+                "`tensor.backward(grad)` was passed a gradient with an incompatible shape.\n"
+                f"`grad` must be broadcast-compatible with `tensor.shape={data.shape}`\n"
+                f"Got `grad.shape={g.shape}`") from None
+    return g
+
+
+cpdef backward(TensorBase root, object grad=None):
+    """Back-propagate from ``root``; see the module docstring for the algorithm."""
+    cdef list order
+    cdef TensorBase node, var
+    cdef Operation op
+    cdef Py_ssize_t i, n, index
+    cdef tuple variables
+    seed = _seed_gradient(root, grad)
+    if root._constant:
+        _clear_graph(root)
+        return
+    order = _topological_order(root)
+    root._pending = seed
+    root._pending_owned = False
+    try:
+        for i in range(len(order) - 1, -1, -1):
+            node = <TensorBase>order[i]
+            g = node._pending
+            if g is None or node._creator is None:
+                continue
+            op = <Operation>node._creator
+            variables = op.variables
+            variables = _resolved_inputs(op)
+            for index in range(len(variables)):
+                var = <TensorBase>variables[index]
+                if var._constant:
+                    continue
+                try:
+                    gi = op.backward_var(g, index)
+                except SkipGradient:
+                    continue
+                _accumulate(var, _validated_grad(op, gi, index, var))
+    except BaseException:
+        for node in order:
+            node._pending = None
+        raise
+    # commit: gradients become visible only once every product succeeded
+    for node in order:
+        g = node._pending
+        node._pending = None
+        if g is not None and node is not root:
+            if (<cnp.ndarray>g).dtype != (<cnp.ndarray>node.data).dtype:
+                g = g.astype((<cnp.ndarray>node.data).dtype)
+            elif not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g) or \
+                    not cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>g):
+                g = np.array(g)   # never hand out a broadcast/read-only view
+        node._grad = g
+    _clear_nodes(order)
+
+
+cdef void _clear_nodes(list nodes):
+    cdef TensorBase node
+    for node in nodes:
+        node._version = _new_version()
+        node._prev_state = None
+        if node._creator is not None:
+            node._creator = None
+        if node._holds_self_lock:
+            node._holds_self_lock = False
+            node._lock.release()
+
+
+cpdef _clear_graph(TensorBase root):
+    """Forget the history of ``root`` and of everything it was computed from."""
+    cdef list order
+    if root._creator is None:
+        root._version = _new_version()
+        root._prev_state = None
+        return
+    order = _topological_order_all(root)
+    _clear_nodes(order)
+
+
+cdef list _topological_order_all(TensorBase root):
+    """Every node reachable from ``root`` (constants included), iteratively."""
+    cdef list out = []
+    cdef set seen = {id(root)}
+    cdef list stack = [root]
+    cdef TensorBase node, child
+    while stack:
+        node = <TensorBase>stack.pop()
+        out.append(node)
+        if node._creator is not None:
+            for child in (<Operation>node._creator).variables:
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append(child)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# in-place rebinding: `x *= 2` keeps the object `x` but gives it a new node
+# ---------------------------------------------------------------------------
+def split_state(TensorBase target):
+    """Move ``target``'s node state into a fresh tensor and return that tensor.
+
+    Used by in-place operations: the returned tensor stands for ``target``
+    *before* the operation and becomes the operation's input, while the object
+    ``target`` then adopts the result (``adopt_state``).  Operations recorded
+    earlier on ``target`` find the old state through ``target._prev_state``.
+    """
+    cdef TensorBase old = _Tensor.__new__(_Tensor)
+    old.data = target.data
+    old._constant = target._constant
+    old._creator = target._creator
+    old._base = target._base
+    old._grad = None
+    if target._version == 0:
+        target._version = _new_version()
+    old._version = target._version
+    old._prev_state = target._prev_state
+    old._lock = target._lock
+    old._holds_self_lock = target._holds_self_lock
+    target._creator = None
+    target._lock = None
+    target._holds_self_lock = False
+    target._prev_state = old
+    target._version = _new_version()
+    return old
+
+
+def adopt_state(TensorBase target, TensorBase new):
+    """Give the object ``target`` the node state of ``new`` (the in-place result)."""
+    target.data = new.data
+    target._constant = new._constant
+    target._creator = new._creator
+    target._grad = None
+    target._lock = new._lock
+    target._holds_self_lock = new._holds_self_lock
+    new._creator = None
+    new._lock = None
+    new._holds_self_lock = False
+    if target._creator is None:
+        # no graph was recorded (no_autodiff): nothing can refer to the old state
+        target._prev_state = None

@@ -1,0 +1,21 @@
+"""Test configuration: hypothesis profiles and the shared helpers' import path.
+
+The default profile ("fast") keeps the whole suite within CI's budget; set
+``MYGRAD_C_HYPOTHESIS_PROFILE=thorough`` for many more examples per property.
+"""
+import os
+import sys
+
+from hypothesis import HealthCheck, settings
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+settings.register_profile(
+    "fast", max_examples=20, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "thorough", max_examples=400, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("MYGRAD_C_HYPOTHESIS_PROFILE", "fast"))
