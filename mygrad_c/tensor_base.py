@@ -219,30 +219,7 @@ class Tensor(TensorBase):
     # ------------------------------------------------------------------
     # arithmetic operators
     # ------------------------------------------------------------------
-    def __add__(self, other) -> "Tensor":
-        return run_op(_ops.Add, (self, _tensorize(other)))
-
-    def __radd__(self, other) -> "Tensor":
-        return run_op(_ops.Add, (_tensorize(other), self))
-
-    def __sub__(self, other) -> "Tensor":
-        return run_op(_ops.Subtract, (self, _tensorize(other)))
-
-    def __rsub__(self, other) -> "Tensor":
-        return run_op(_ops.Subtract, (_tensorize(other), self))
-
-    def __mul__(self, other) -> "Tensor":
-        return run_op(_ops.Multiply, (self, _tensorize(other)))
-
-    def __rmul__(self, other) -> "Tensor":
-        return run_op(_ops.Multiply, (_tensorize(other), self))
-
-    def __truediv__(self, other) -> "Tensor":
-        return run_op(_ops.Divide, (self, _tensorize(other)))
-
-    def __rtruediv__(self, other) -> "Tensor":
-        return run_op(_ops.Divide, (_tensorize(other), self))
-
+    # + - * / (and their reflected forms) are compiled: see TensorBase in _engine.pyx
     def __pow__(self, other) -> "Tensor":
         return _ops.power_dispatch(self, other)
 

@@ -34,12 +34,13 @@ class UfuncOp(Operation):
     """
 
     numpy_ufunc: np.ufunc
+    where = True  # the mask given with where=, stored on the instance only when given
 
     def __call__(self, *tensors, where=True, dtype=None, out=None):
         self.variables = tensors
-        self.where = where
         if where is True and dtype is None and out is None:
             return self.numpy_ufunc(*[t.data for t in tensors])
+        self.where = where
         kwargs = {}
         if where is not True:
             kwargs["where"] = where

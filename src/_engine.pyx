@@ -208,6 +208,7 @@ cdef class Operation:
     cdef public tuple variables   # the input tensors, set by __call__
     cdef tuple _versions          # the inputs' graph versions when this op ran
     cdef tuple _locked            # the LockCells this op holds on its inputs' arrays
+    cdef int _fast_kind           # nonzero: a scalar arithmetic op run by the engine in C
 
     can_return_view = False
 
@@ -282,6 +283,10 @@ cdef class TensorBase:
     cdef TensorBase _prev_state     # this tensor's state before an in-place rebind
     cdef LockCell _lock             # memory-guard lock on `data` (created on first use)
     cdef bint _holds_self_lock      # locked as the output of a live creator
+    cdef tuple _view_chain          # how to make this view from its base: ((Op, args, kwargs), ...)
+    cdef list _views                # weak references to the views of this (base) tensor
+    cdef Py_ssize_t _mark           # visit mark of the current graph traversal
+    cdef bint _unguarded            # a private constant made from a Python number: never locked
     cdef object __weakref__
 
     __array_priority__ = 15.0
@@ -324,7 +329,13 @@ cdef class TensorBase:
 
     @property
     def grad(self):
-        """dL/d(self) after ``L.backward()``: an array shaped like the tensor, or None."""
+        """dL/d(self) after ``L.backward()``: an array shaped like the tensor, or None.
+
+        A view's gradient is the same view of its base's gradient.
+        """
+        cdef TensorBase base = <TensorBase>self._base
+        if base is not None and base._grad is not None:
+            return apply_view_chain(base._grad, self._view_chain)
         return self._grad
 
     @property
@@ -336,7 +347,26 @@ cdef class TensorBase:
     def null_grad(self, *, bint _clear_view_info=False):
         """Set ``self.grad`` to None and return self."""
         self._grad = None
+        if _clear_view_info:
+            _detach_view(self)
         return self
+
+    # --- views ----------------------------------------------------------
+    def _live_views(self) -> list:
+        """The views of this base tensor that are still alive."""
+        cdef list out = []
+        if self._views is not None:
+            for ref in self._views:
+                v = ref()
+                if v is not None:
+                    out.append(v)
+            self._views = [weakref_ref(v) for v in out] if out else None
+        return out
+
+    @property
+    def _view_steps(self):
+        """((Op, args, kwargs), ...): the view operations that make this view from its base."""
+        return self._view_chain
 
     def clear_graph(self):
         """Drop the computational graph leading to this tensor, releasing its memory locks."""
@@ -349,6 +379,31 @@ cdef class TensorBase:
         then clears the graph.
         """
         backward(self, grad)
+
+    # --- arithmetic operators (see "the arithmetic operators" below) -------
+    def __add__(self, other):
+        return _binary(K_ADD, self, other)
+
+    def __radd__(self, other):
+        return _binary(K_ADD, other, self)
+
+    def __sub__(self, other):
+        return _binary(K_SUB, self, other)
+
+    def __rsub__(self, other):
+        return _binary(K_SUB, other, self)
+
+    def __mul__(self, other):
+        return _binary(K_MUL, self, other)
+
+    def __rmul__(self, other):
+        return _binary(K_MUL, other, self)
+
+    def __truediv__(self, other):
+        return _binary(K_DIV, self, other)
+
+    def __rtruediv__(self, other):
+        return _binary(K_DIV, other, self)
 
     # --- locking (memory guarding) ---------------------------------------
     cdef inline LockCell _lock_cell(self):
@@ -477,15 +532,65 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
                 is_const = False
                 break
 
-    if not _track_graph:
-        return _new_tensor(out, is_const, None, None)
-
     result = _new_tensor(out, is_const, op, None)
+    if op.can_return_view:
+        _register_view(result, op, op_args, op_kwargs)
+    if not _track_graph:
+        result._creator = None
+        return result
     _record_inputs(op)
     if _mem_guard:
         result._lock_cell().acquire()
         result._holds_self_lock = True
     return result
+
+
+# ---------------------------------------------------------------------------
+# views: tensors that share memory with a base tensor
+# ---------------------------------------------------------------------------
+from weakref import ref as weakref_ref
+
+
+cdef void _register_view(TensorBase result, Operation op, object op_args, object op_kwargs):
+    """Record ``result`` as a view of its input's base if its array shares that memory.
+
+    A view remembers the chain of view operations that makes it from the root
+    base (``_view_chain``), so that its gradient can be read off the base's
+    gradient and so that an in-place write can rebuild it on the base's new
+    state.  The base keeps weak references to its views.
+    """
+    cdef TensorBase src, root
+    if not op.variables:
+        return
+    src = <TensorBase>op.variables[0]
+    if not np.may_share_memory(result.data, src.data):
+        return
+    root = <TensorBase>src._base if src._base is not None else src
+    step = (type(op), tuple(op_args) if op_args else (), dict(op_kwargs) if op_kwargs else None)
+    result._base = root
+    result._view_chain = (src._view_chain or ()) + (step,)
+    if root._views is None:
+        root._views = []
+    elif len(root._views) > 32 and len(root._views) & (len(root._views) - 1) == 0:
+        root._live_views()  # prune dead references now and then
+    root._views.append(weakref_ref(result))
+
+
+def apply_view_chain(arr, tuple chain):
+    """Apply a view's chain of view operations to a plain array (e.g. its base's gradient)."""
+    cdef Operation op
+    if chain is None:
+        return arr
+    for Op, args, kwargs in chain:
+        op = Op()
+        t = _new_tensor(arr, True, None, None)
+        arr = op(t, *args, **(kwargs or {}))
+    return arr
+
+
+cdef void _detach_view(TensorBase t):
+    t._base = None
+    t._view_chain = None
 
 
 cdef inline void _record_inputs(Operation op):
@@ -507,6 +612,8 @@ cdef inline void _record_inputs(Operation op):
     if _mem_guard:
         cells = []
         for var in op.variables:
+            if var._unguarded:
+                continue
             cell = var._lock_cell()
             (<LockCell>cell).acquire()
             cells.append(cell)
@@ -642,9 +749,10 @@ cdef list _topological_order(TensorBase root):
     index) pairs; a node is emitted once all of its inputs have been explored.
     """
     cdef list order = []
-    cdef set seen = {id(root)}
+    cdef Py_ssize_t mark = _new_version()
     cdef list stack_nodes = [root]
     cdef list stack_pos = [0]
+    root._mark = mark
     cdef TensorBase node, child
     cdef Py_ssize_t pos
     cdef tuple inputs
@@ -655,9 +763,9 @@ cdef list _topological_order(TensorBase root):
         while pos < len(inputs):
             child = <TensorBase>inputs[pos]
             pos += 1
-            if child._constant or id(child) in seen:
+            if child._constant or child._mark == mark:
                 continue
-            seen.add(id(child))
+            child._mark = mark
             stack_pos[-1] = pos
             stack_nodes.append(child)
             stack_pos.append(0)
@@ -733,6 +841,10 @@ cpdef backward(TensorBase root, object grad=None):
             op = <Operation>node._creator
             variables = op.variables
             variables = _resolved_inputs(op)
+            if op._fast_kind and _is_f64_scalar_array(g):
+                _scalar_backward(op._fast_kind, (<double*>cnp.PyArray_DATA(<cnp.ndarray>g))[0],
+                                 <TensorBase>variables[0], <TensorBase>variables[1])
+                continue
             for index in range(len(variables)):
                 var = <TensorBase>variables[index]
                 if var._constant:
@@ -845,3 +957,140 @@ def adopt_state(TensorBase target, TensorBase new):
     if target._creator is None:
         # no graph was recorded (no_autodiff): nothing can refer to the old state
         target._prev_state = None
+
+
+# ---------------------------------------------------------------------------
+# the arithmetic operators, with a scalar fast path
+# ---------------------------------------------------------------------------
+# A long chain of operations on 0-d float64 tensors (a scalar loop) is bound by
+# per-operation overhead, not arithmetic: a NumPy call on a 0-d array costs
+# far more than the multiplication it performs.  So the operators below
+# compute +, -, *, / of two 0-d float64 operands with C doubles, and the
+# backward pass computes their gradients the same way (``_scalar_backward``).
+# The operation objects are the ordinary ``Add``/``Multiply``/... classes of
+# ``mygrad_c.math.arithmetic``, so the recorded graph is exactly the one the
+# general path would build; every other case takes that general path.
+cdef enum:
+    K_ADD = 1
+    K_SUB = 2
+    K_MUL = 3
+    K_DIV = 4
+
+cdef object _AddOp = None
+cdef object _SubOp = None
+cdef object _MulOp = None
+cdef object _DivOp = None
+
+
+def set_arithmetic_ops(Add, Subtract, Multiply, Divide):
+    """Register the operation classes that the arithmetic operators record."""
+    global _AddOp, _SubOp, _MulOp, _DivOp
+    _AddOp, _SubOp, _MulOp, _DivOp = Add, Subtract, Multiply, Divide
+
+
+cdef inline bint _is_f64_scalar_array(object a):
+    return cnp.PyArray_Check(a) and cnp.PyArray_NDIM(<cnp.ndarray>a) == 0 and \
+        cnp.PyArray_TYPE(<cnp.ndarray>a) == cnp.NPY_DOUBLE
+
+
+cdef inline cnp.ndarray _f64_scalar(double value):
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(0, NULL, cnp.NPY_DOUBLE, 0)
+    (<double*>cnp.PyArray_DATA(out))[0] = value
+    return out
+
+
+cdef inline double _f64_value(TensorBase t):
+    return (<double*>cnp.PyArray_DATA(<cnp.ndarray>t.data))[0]
+
+
+cdef TensorBase _operand(object x):
+    """An operator's operand as a tensor; Python numbers become private constants."""
+    cdef TensorBase t
+    if isinstance(x, TensorBase):
+        return <TensorBase>x
+    if type(x) is float:
+        t = _new_tensor(_f64_scalar(<double>x), True, None, None)
+        t._unguarded = True
+        return t
+    arr = np.asarray(x)
+    _check_real(<cnp.ndarray>arr)
+    t = _new_tensor(arr, True, None, None)
+    t._unguarded = type(x) is int or type(x) is bool
+    return t
+
+
+cdef object _op_class(int kind):
+    if kind == K_ADD:
+        return _AddOp
+    if kind == K_SUB:
+        return _SubOp
+    if kind == K_MUL:
+        return _MulOp
+    return _DivOp
+
+
+@cython.cdivision(True)
+cdef TensorBase _binary(int kind, object a, object b):
+    cdef TensorBase ta = _operand(a)
+    cdef TensorBase tb = _operand(b)
+    cdef double x, y, r
+    cdef Operation op
+    cdef TensorBase result
+    Op = _op_class(kind)
+    if not (_is_f64_scalar_array(ta.data) and _is_f64_scalar_array(tb.data)):
+        return _run_op(Op, (ta, tb), None, None, None)
+    x = _f64_value(ta)
+    y = _f64_value(tb)
+    if kind == K_ADD:
+        r = x + y
+    elif kind == K_SUB:
+        r = x - y
+    elif kind == K_MUL:
+        r = x * y
+    else:
+        r = x / y
+    result = _new_tensor(_f64_scalar(r), ta._constant and tb._constant, None, None)
+    if not _track_graph:
+        return result
+    op = Op.__new__(Op)
+    op.variables = (ta, tb)
+    op._fast_kind = kind
+    result._creator = op
+    _record_inputs(op)
+    if _mem_guard:
+        result._lock_cell().acquire()
+        result._holds_self_lock = True
+    return result
+
+
+@cython.cdivision(True)
+cdef void _scalar_backward(int kind, double g, TensorBase a, TensorBase b):
+    """Gradients of a scalar +, -, *, / with respect to each non-constant input."""
+    cdef double x = _f64_value(a)
+    cdef double y = _f64_value(b)
+    if not a._constant:
+        _accumulate_f64(a, g if kind == K_ADD or kind == K_SUB else (g * y if kind == K_MUL else g / y))
+    if not b._constant:
+        if kind == K_ADD:
+            _accumulate_f64(b, g)
+        elif kind == K_SUB:
+            _accumulate_f64(b, -g)
+        elif kind == K_MUL:
+            _accumulate_f64(b, g * x)
+        else:
+            _accumulate_f64(b, -g * x / (y * y))
+
+
+cdef inline void _accumulate_f64(TensorBase var, double g):
+    if var._pending is None:
+        var._pending = _f64_scalar(g)
+        var._pending_owned = True
+    elif var._pending_owned and _is_f64_scalar_array(var._pending):
+        (<double*>cnp.PyArray_DATA(<cnp.ndarray>var._pending))[0] += g
+    else:
+        _accumulate(var, _f64_scalar(g))
+
+
+def set_grad(TensorBase t, grad):
+    """Set a tensor's gradient directly (used when copying tensors)."""
+    t._grad = grad

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mygrad_c._engine import TensorBase, run_op, tensor_from_array
+from mygrad_c._engine import TensorBase, run_op, set_arithmetic_ops, tensor_from_array
 from mygrad_c.ufuncs import UfuncOp, make_ufunc
 
 __all__ = [
@@ -245,6 +245,10 @@ def _fix_signatures():
 
 
 _fix_signatures()
+
+
+# the Tensor operators + - * / record these classes (with a compiled scalar fast path)
+set_arithmetic_ops(Add, Subtract, Multiply, Divide)
 
 
 # ---------------------------------------------------------------------------
