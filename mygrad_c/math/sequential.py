@@ -1,2 +1,748 @@
-"""(stub: to be written)"""
-__all__: list = []
+"""Reductions and sequential operations: sum, mean, var, std, prod, cumsum,
+cumprod, max/min (amax/amin), plus the non-differentiable argmax, argmin, any
+and the n-ary add_sequence / multiply_sequence.
+
+Each operation is a small ``Operation`` whose forward pass is one NumPy call
+(which also validates ``axis``, raising NumPy's AxisError/ValueError/TypeError)
+and whose ``backward_var`` sits right below it.  A reduction's backward pass
+first puts back the reduced axes as length-1 axes (``_keepdims_grad``) and then
+lets broadcasting spread the gradient over them.
+"""
+from __future__ import annotations
+
+from functools import reduce
+from typing import Optional, Tuple, Union
+
+import numpy as np
+
+from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c.operation_base import Operation
+
+__all__ = [
+    "sum", "mean", "var", "std", "amax", "amin", "max", "min", "prod", "cumprod", "cumsum",
+    "argmax", "argmin", "any", "add_sequence", "multiply_sequence",
+]
+
+Axis = Union[None, int, Tuple[int, ...]]
+
+_builtin_sum = sum
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+def _reduced_axes(axis: Axis, ndim: int) -> Tuple[int, ...]:
+    """The reduced axes as sorted non-negative ints (``axis`` was validated by NumPy)."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (tuple, list)):
+        return tuple(sorted(int(a) % ndim for a in axis)) if ndim else ()
+    return (int(axis) % ndim,) if ndim else ()
+
+
+def _keepdims_shape(shape: tuple, axes: Tuple[int, ...]) -> tuple:
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _keepdims_grad(grad: np.ndarray, shape: tuple, axes: Tuple[int, ...]) -> np.ndarray:
+    """``grad`` of a reduction over ``axes``, with those axes restored as length 1."""
+    kshape = _keepdims_shape(shape, axes)
+    return grad if grad.shape == kshape else grad.reshape(kshape)
+
+
+def _drop_axes(kept: np.ndarray, axis: Axis) -> np.ndarray:
+    """A keepdims=True reduction result without its reduced (length-1) axes."""
+    axes = _reduced_axes(axis, kept.ndim)
+    return kept.reshape([n for i, n in enumerate(kept.shape) if i not in axes])
+
+
+def _count(shape: tuple, axes: Tuple[int, ...]) -> int:
+    """How many elements each output of a reduction over ``axes`` combines."""
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    return n
+
+
+def _reverse_cumsum(a: np.ndarray, axis: int) -> np.ndarray:
+    """``out[i] = sum(a[i:])`` along ``axis``."""
+    return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis)
+
+
+# ---------------------------------------------------------------------------
+# reductions
+# ---------------------------------------------------------------------------
+class _Reduction(Operation):
+    """Base of the reductions: remembers ``axis``/``keepdims`` for the backward pass."""
+
+    def _grad_and_axes(self, grad):
+        x = self.variables[0].data
+        axes = _reduced_axes(self.axis, x.ndim)
+        return x, axes, _keepdims_grad(np.asarray(grad), x.shape, axes)
+
+
+class Sum(_Reduction):
+    """f(x) = sum of x over ``axis``;  df/dx_i = 1 (the gradient is broadcast back)."""
+
+    def __call__(self, x, axis=None, keepdims=False):
+        self.variables = (x,)
+        self.axis = axis
+        return np.add.reduce(x.data, axis=axis, keepdims=keepdims)
+
+    def backward_var(self, grad, index, **kwargs):
+        x, _, g = self._grad_and_axes(grad)
+        return np.broadcast_to(g, x.shape)
+
+
+class Mean(_Reduction):
+    """f(x) = mean of x over ``axis``;  df/dx_i = 1 / N (N elements per mean)."""
+
+    def __call__(self, x, axis=None, keepdims=False):
+        self.variables = (x,)
+        self.axis = axis
+        return np.mean(x.data, axis=axis, keepdims=keepdims)
+
+    def backward_var(self, grad, index, **kwargs):
+        x, axes, g = self._grad_and_axes(grad)
+        n = _count(x.shape, axes)
+        return np.broadcast_to(g / n if n else g, x.shape)
+
+
+class Variance(_Reduction):
+    """f(x) = sum((x - mean(x))**2) / (N - ddof);  df/dx_i = 2 (x_i - mean(x)) / (N - ddof)"""
+
+    def __call__(self, x, axis=None, keepdims=False, ddof=0):
+        self.variables = (x,)
+        self.axis = axis
+        self.ddof = ddof
+        return np.var(x.data, axis=axis, keepdims=keepdims, ddof=ddof)
+
+    def _centered_scaled(self, x, axes):
+        """(x - mean(x)) / (N - ddof), the shared part of var's and std's derivatives."""
+        n = _count(x.shape, axes)
+        return (x - np.mean(x, axis=axes, keepdims=True)) * (1.0 / (n - self.ddof))
+
+    def backward_var(self, grad, index, **kwargs):
+        x, axes, g = self._grad_and_axes(grad)
+        return 2 * g * self._centered_scaled(x, axes)
+
+
+class StdDev(Variance):
+    """f(x) = sqrt(var(x));  df/dx_i = (x_i - mean(x)) / ((N - ddof) f(x))  (nan where f = 0)"""
+
+    def __call__(self, x, axis=None, keepdims=False, ddof=0):
+        self.variables = (x,)
+        self.axis = axis
+        self.ddof = ddof
+        self.std = np.std(x.data, axis=axis, keepdims=True, ddof=ddof)
+        return self.std if keepdims else _drop_axes(self.std, axis)
+
+    def backward_var(self, grad, index, **kwargs):
+        x, axes, g = self._grad_and_axes(grad)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * self._centered_scaled(x, axes) / self.std
+
+
+class Prod(_Reduction):
+    """f(x) = product of x over ``axis``;  df/dx_i = product of the other elements.
+
+    Computed without dividing by zero: with no zero in a slice it is f / x_i; with
+    one zero only that element gets a gradient (the product of the rest); with
+    two or more zeros every derivative is 0.
+    """
+
+    def __call__(self, x, axis=None, keepdims=False):
+        self.variables = (x,)
+        self.axis = axis
+        self.prod = np.multiply.reduce(x.data, axis=axis, keepdims=True)
+        return self.prod if keepdims else _drop_axes(self.prod, axis)
+
+    def backward_var(self, grad, index, **kwargs):
+        x, axes, g = self._grad_and_axes(grad)
+        zero = x == 0
+        if not zero.any():
+            return g * self.prod / x
+        n_zeros = np.add.reduce(zero, axis=axes, keepdims=True)
+        prod_nonzero = np.multiply.reduce(np.where(zero, 1, x), axis=axes, keepdims=True)
+        others = np.where(zero, np.where(n_zeros == 1, prod_nonzero, 0), self.prod / np.where(zero, 1, x))
+        return g * others
+
+
+class _Extremum(_Reduction):
+    """max/min over ``axis``; the gradient goes to the *first* extremal element of each
+    slice (in C order over the reduced axes), ties are not split - as MyGrad does."""
+
+    _reduce: np.ufunc
+    _arg: staticmethod
+
+    def __call__(self, x, axis=None, keepdims=False):
+        self.variables = (x,)
+        self.axis = axis
+        return self._reduce.reduce(x.data, axis=axis, keepdims=keepdims)
+
+    def backward_var(self, grad, index, **kwargs):
+        x, axes, g = self._grad_and_axes(grad)
+        out = np.zeros(x.shape, dtype=g.dtype)
+        if not axes:
+            return g
+        if len(axes) == x.ndim:  # one winner in the whole array
+            out.flat[self._arg(x)] = g.flat[0]
+            return out
+        if len(axes) == 1:
+            idx = self._arg(x, axis=axes[0], keepdims=True)
+            np.put_along_axis(out, idx, g, axis=axes[0])
+            return out
+        # several (not all) axes: move them to the end and flatten them into one
+        kept = [i for i in range(x.ndim) if i not in axes]
+        moved = np.moveaxis(x, axes, range(-len(axes), 0))
+        kept_shape = moved.shape[:len(kept)]
+        flat = moved.reshape(kept_shape + (_count(x.shape, axes),))
+        idx = self._arg(flat, axis=-1, keepdims=True)
+        flat_out = np.zeros(flat.shape, dtype=g.dtype)
+        np.put_along_axis(flat_out, idx, g.reshape(kept_shape + (1,)), axis=-1)
+        return np.moveaxis(flat_out.reshape(moved.shape), range(-len(axes), 0), axes)
+
+
+class Max(_Extremum):
+    """f(x) = max of x over ``axis``;  df/dx = 1 at the first maximum, 0 elsewhere."""
+
+    _reduce = np.maximum
+    _arg = staticmethod(np.argmax)
+
+
+class Min(_Extremum):
+    """f(x) = min of x over ``axis``;  df/dx = 1 at the first minimum, 0 elsewhere."""
+
+    _reduce = np.minimum
+    _arg = staticmethod(np.argmin)
+
+
+# ---------------------------------------------------------------------------
+# cumulative operations
+# ---------------------------------------------------------------------------
+class _Cumulative(Operation):
+    """Base of cumsum/cumprod: ``axis=None`` works on the flattened input."""
+
+    def _flat_input(self):
+        x = self.variables[0].data
+        return (x.ravel(), 0) if self.axis is None else (x, self.axis)
+
+
+class CumSum(_Cumulative):
+    """f(x)_i = sum(x[:i+1]) along ``axis``;  the gradient is the reversed cumulative sum of grad."""
+
+    def __call__(self, x, axis=None):
+        self.variables = (x,)
+        self.axis = axis
+        return np.cumsum(x.data, axis=axis)
+
+    def backward_var(self, grad, index, **kwargs):
+        x, axis = self._flat_input()
+        return _reverse_cumsum(grad, axis).reshape(self.variables[0].shape)
+
+
+class CumProd(_Cumulative):
+    """f(x)_j = prod(x[:j+1]) along ``axis``;
+    df/dx_i = sum_{j >= i} grad_j * prod_{k <= j, k != i} x_k.
+
+    Where x_i != 0 this is ``revcumsum(grad * f)_i / x_i`` (exact: every f_j with
+    j >= i contains x_i).  At the first zero z of a slice it is
+    ``revcumsum(grad * cumprod(x with x_z := 1))_z``; at later zeros it is 0.
+    """
+
+    def __call__(self, x, axis=None):
+        self.variables = (x,)
+        self.axis = axis
+        self.out = np.cumprod(x.data, axis=axis)
+        return self.out
+
+    def backward_var(self, grad, index, **kwargs):
+        x, axis = self._flat_input()
+        zero = x == 0
+        if not zero.any():
+            g = _reverse_cumsum(grad * self.out, axis) / x
+        else:
+            first = zero & (np.cumsum(zero, axis=axis) == 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g = _reverse_cumsum(grad * self.out, axis) / np.where(zero, 1, x)
+            at_first = _reverse_cumsum(grad * np.cumprod(np.where(first, 1, x), axis=axis), axis)
+            g = np.where(first, at_first, np.where(zero, 0, g))
+        return g.reshape(self.variables[0].shape)
+
+
+# ---------------------------------------------------------------------------
+# n-ary sums and products
+# ---------------------------------------------------------------------------
+class AddSequence(Operation):
+    """f(x1, ..., xn) = x1 + ... + xn;  df/dxi = 1"""
+
+    def __call__(self, *tensors):
+        self.variables = tensors
+        return reduce(np.add, (t.data for t in tensors))
+
+    def backward_var(self, grad, index, **kwargs):
+        return grad
+
+
+class MultiplySequence(Operation):
+    """f(x1, ..., xn) = x1 * ... * xn;  df/dxi = product of the other inputs (no division)."""
+
+    def __call__(self, *tensors):
+        self.variables = tensors
+        return reduce(np.multiply, (t.data for t in tensors))
+
+    def backward_var(self, grad, index, **kwargs):
+        others = [t.data for i, t in enumerate(self.variables) if i != index]
+        return reduce(np.multiply, others, grad)
+
+
+# ---------------------------------------------------------------------------
+# public functions
+# ---------------------------------------------------------------------------
+def _reduce(Op, x, axis, keepdims, constant, **extra) -> TensorBase:
+    kwargs = {"axis": axis, "keepdims": keepdims}
+    kwargs.update(extra)
+    return execute_op(Op, x, op_kwargs=kwargs, constant=constant)
+
+
+def sum(x, axis: Axis = None, keepdims: bool = False, *, constant: Optional[bool] = None):
+    """Sum of the elements of ``x`` over ``axis``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    axis : int | tuple[int, ...] | None, optional
+        The axis or axes to sum over; None (default) sums over all of them.
+    keepdims : bool, optional
+        Keep the reduced axes as length-1 axes.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant (no gradient flows back through it).
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> mg.sum(x, axis=0)
+    Tensor([4., 6.])
+    >>> mg.sum(x).backward()
+    >>> x.grad
+    array([[1., 1.],
+           [1., 1.]])
+    """
+    return _reduce(Sum, x, axis, keepdims, constant)
+
+
+def mean(x, axis: Axis = None, keepdims: bool = False, *, constant: Optional[bool] = None):
+    """Arithmetic mean of the elements of ``x`` over ``axis``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    axis : int | tuple[int, ...] | None, optional
+        The axis or axes to average over; None (default) averages over all of them.
+    keepdims : bool, optional
+        Keep the reduced axes as length-1 axes.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> mg.mean(x)
+    Tensor(2.5)
+    >>> mg.mean(x).backward()
+    >>> x.grad
+    array([0.25, 0.25, 0.25, 0.25])
+    """
+    return _reduce(Mean, x, axis, keepdims, constant)
+
+
+def var(x, axis: Axis = None, ddof: int = 0, keepdims: bool = False, *,
+        constant: Optional[bool] = None):
+    """Variance of the elements of ``x`` over ``axis``: ``sum((x - x.mean())**2) / (N - ddof)``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    axis : int | tuple[int, ...] | None, optional
+        The axis or axes over which to compute the variance (default: all).
+    ddof : int, optional
+        "Delta degrees of freedom": the divisor is ``N - ddof``.
+    keepdims : bool, optional
+        Keep the reduced axes as length-1 axes.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([1.0, 2.0, 3.0])
+    >>> mg.var(x)
+    Tensor(0.66666667)
+    >>> mg.var(x).backward()
+    >>> x.grad
+    array([-0.66666667,  0.        ,  0.66666667])
+    """
+    return _reduce(Variance, x, axis, keepdims, constant, ddof=ddof)
+
+
+def std(x, axis: Axis = None, ddof: int = 0, keepdims: bool = False, *,
+        constant: Optional[bool] = None):
+    """Standard deviation of the elements of ``x`` over ``axis``: ``sqrt(var(x, axis, ddof))``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    axis : int | tuple[int, ...] | None, optional
+        The axis or axes over which to compute it (default: all).
+    ddof : int, optional
+        "Delta degrees of freedom": the variance's divisor is ``N - ddof``.
+    keepdims : bool, optional
+        Keep the reduced axes as length-1 axes.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([1.0, 3.0])
+    >>> mg.std(x)
+    Tensor(1.)
+    >>> mg.std(x).backward()
+    >>> x.grad
+    array([-0.5,  0.5])
+    """
+    return _reduce(StdDev, x, axis, keepdims, constant, ddof=ddof)
+
+
+def prod(a, axis: Axis = None, keepdims: bool = False, *, constant: Optional[bool] = None):
+    """Product of the elements of ``a`` over ``axis``.
+
+    The gradient is exact also when the input contains zeros.
+
+    Parameters
+    ----------
+    a : ArrayLike
+        The input.
+    axis : int | tuple[int, ...] | None, optional
+        The axis or axes to multiply over (default: all).
+    keepdims : bool, optional
+        Keep the reduced axes as length-1 axes.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([2.0, 0.0, 3.0])
+    >>> mg.prod(x)
+    Tensor(0.)
+    >>> mg.prod(x).backward()
+    >>> x.grad
+    array([0., 6., 0.])
+    """
+    return _reduce(Prod, a, axis, keepdims, constant)
+
+
+def amax(x, axis: Axis = None, keepdims: bool = False, *, constant: Optional[bool] = None):
+    """Maximum of the elements of ``x`` over ``axis``.
+
+    The gradient flows to the first maximal element of each reduced slice (in
+    C order); tied elements get none.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    axis : int | tuple[int, ...] | None, optional
+        The axis or axes to reduce over (default: all).
+    keepdims : bool, optional
+        Keep the reduced axes as length-1 axes.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([[1.0, 5.0], [5.0, 2.0]])
+    >>> mg.max(x, axis=1)
+    Tensor([5., 5.])
+    >>> mg.max(x).backward()
+    >>> x.grad
+    array([[0., 1.],
+           [0., 0.]])
+    """
+    return _reduce(Max, x, axis, keepdims, constant)
+
+
+def amin(x, axis: Axis = None, keepdims: bool = False, *, constant: Optional[bool] = None):
+    """Minimum of the elements of ``x`` over ``axis``.
+
+    The gradient flows to the first minimal element of each reduced slice (in
+    C order); tied elements get none.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    axis : int | tuple[int, ...] | None, optional
+        The axis or axes to reduce over (default: all).
+    keepdims : bool, optional
+        Keep the reduced axes as length-1 axes.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([[1.0, 5.0], [1.0, 2.0]])
+    >>> mg.min(x, axis=0)
+    Tensor([1., 2.])
+    >>> mg.min(x).backward()
+    >>> x.grad
+    array([[1., 0.],
+           [0., 0.]])
+    """
+    return _reduce(Min, x, axis, keepdims, constant)
+
+
+max = amax
+min = amin
+
+
+def cumsum(a, axis: Axis = None, *, constant: Optional[bool] = None):
+    """Cumulative sum of the elements of ``a`` along ``axis`` (None: of the flattened input).
+
+    Parameters
+    ----------
+    a : ArrayLike
+        The input.
+    axis : int | None, optional
+        The axis along which to accumulate; None (default) flattens first.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([1.0, 2.0, 3.0])
+    >>> mg.cumsum(x)
+    Tensor([1., 3., 6.])
+    >>> mg.cumsum(x).backward()
+    >>> x.grad
+    array([3., 2., 1.])
+    """
+    return execute_op(CumSum, a, op_kwargs={"axis": axis}, constant=constant)
+
+
+def cumprod(a, axis: Axis = None, *, constant: Optional[bool] = None):
+    """Cumulative product of the elements of ``a`` along ``axis`` (None: of the flattened input).
+
+    The gradient is exact also when the input contains zeros.
+
+    Parameters
+    ----------
+    a : ArrayLike
+        The input.
+    axis : int | None, optional
+        The axis along which to accumulate; None (default) flattens first.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([2.0, 0.0, 3.0])
+    >>> mg.cumprod(x)
+    Tensor([2., 0., 0.])
+    >>> mg.cumprod(x).backward()
+    >>> x.grad
+    array([1., 8., 0.])
+    """
+    return execute_op(CumProd, a, op_kwargs={"axis": axis}, constant=constant)
+
+
+def _data(a):
+    return a.data if isinstance(a, TensorBase) else a
+
+
+def argmax(a, axis: Optional[int] = None, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """Indices of the maximum values along ``axis`` (a plain NumPy array; not differentiable).
+
+    Parameters
+    ----------
+    a : ArrayLike
+        The input.
+    axis : int, optional
+        The axis to search along; None (default) searches the flattened input.
+    out : numpy.ndarray, optional
+        Where to write the result.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> mg.argmax(mg.tensor([[1.0, 3.0], [4.0, 2.0]]), axis=1)
+    array([1, 0])
+    """
+    return np.argmax(_data(a), axis=axis, out=out)
+
+
+def argmin(a, axis: Optional[int] = None, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """Indices of the minimum values along ``axis`` (a plain NumPy array; not differentiable).
+
+    Parameters
+    ----------
+    a : ArrayLike
+        The input.
+    axis : int, optional
+        The axis to search along; None (default) searches the flattened input.
+    out : numpy.ndarray, optional
+        Where to write the result.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> mg.argmin(mg.tensor([[1.0, 3.0], [4.0, 2.0]]), axis=1)
+    array([0, 1])
+    """
+    return np.argmin(_data(a), axis=axis, out=out)
+
+
+def any(a, axis: Axis = None, out: Optional[np.ndarray] = None, keepdims: bool = False) -> np.ndarray:
+    """Whether any element along ``axis`` is true (a plain NumPy array; not differentiable).
+
+    Parameters
+    ----------
+    a : ArrayLike
+        The input.
+    axis : int | tuple[int, ...] | None, optional
+        The axis or axes to test along (default: all).
+    out : numpy.ndarray, optional
+        Where to write the result.
+    keepdims : bool, optional
+        Keep the reduced axes as length-1 axes.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> mg.any(mg.tensor([[0, 1], [0, 0]]), axis=1)
+    array([ True, False])
+    """
+    return np.any(_data(a), axis=axis, out=out, keepdims=keepdims)
+
+
+def _sequence_op(Op, name: str, variables, constant):
+    if len(variables) < 2:
+        raise ValueError(f"`{name}` requires at least two inputs, got {len(variables)} inputs")
+    return execute_op(Op, *variables, constant=constant)
+
+
+def add_sequence(*variables, constant: Optional[bool] = None):
+    """Sum of all the inputs, ``x1 + x2 + ... + xn`` (broadcast together), as one operation.
+
+    Parameters
+    ----------
+    *variables : ArrayLike
+        Two or more operands.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Raises
+    ------
+    ValueError
+        If fewer than two inputs are given.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([1.0, 2.0])
+    >>> mg.add_sequence(x, x, 1.0)
+    Tensor([3., 5.])
+    """
+    return _sequence_op(AddSequence, "add_sequence", variables, constant)
+
+
+def multiply_sequence(*variables, constant: Optional[bool] = None):
+    """Product of all the inputs, ``x1 * x2 * ... * xn`` (broadcast together), as one operation.
+
+    Parameters
+    ----------
+    *variables : ArrayLike
+        Two or more operands.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Raises
+    ------
+    ValueError
+        If fewer than two inputs are given.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([1.0, 2.0])
+    >>> mg.multiply_sequence(x, x, 3.0)
+    Tensor([ 3., 12.])
+    """
+    return _sequence_op(MultiplySequence, "multiply_sequence", variables, constant)
