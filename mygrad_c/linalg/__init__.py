@@ -1,8 +1,10 @@
-"""Linear algebra (stub: to be written)."""
-__all__: list = []
+"""Linear algebra: ``norm`` (and ``einsum``/``multi_matmul``, exported at the top level).
 
-def einsum(*a, **k):
-    raise NotImplementedError
+- ``contraction``: ``einsum`` (every subscript form NumPy accepts) and
+  ``multi_matmul`` (matrix chains in the cheapest order).
+- ``norms``: ``norm`` (differentiable vector norms).
+"""
+from mygrad_c.linalg.contraction import EinSum, einsum, multi_matmul
+from mygrad_c.linalg.norms import Norm, norm
 
-def multi_matmul(*a, **k):
-    raise NotImplementedError
+__all__ = ["norm"]

@@ -1,0 +1,126 @@
+"""Vector norms: ``linalg.norm``.
+
+As in MyGrad, only vector norms are differentiable (any real ``ord`` except 0,
+including ``inf`` and ``-inf``, along one axis or over the flattened tensor when
+``ord`` is None); matrix norms and ``ord=0`` raise ``NotImplementedError``.
+The forward value and the validation of ``ord``/``axis`` are NumPy's.
+"""
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Optional, Union
+
+import numpy as np
+
+from mygrad_c._engine import execute_op
+from mygrad_c.operation_base import Operation
+
+__all__ = ["norm"]
+
+
+def _normalize_axis(axis, ndim: int):
+    """``axis`` as None or a tuple of non-negative ints (NumPy validates the values)."""
+    if axis is None:
+        return None
+    if not isinstance(axis, tuple):
+        axis = (axis,)
+    return tuple(int(a) % ndim if ndim else int(a) for a in axis)
+
+
+class Norm(Operation):
+    """f(x) = ||x||_p along an axis (or over all of x when ord is None).
+
+    For finite p: df/dx = sign(x) * (|x| / f) ** (p - 1), which is x / f for p = 2
+    and sign(x) for p = 1.  ``sign`` at x == 0 is 0 when ``nan_to_num`` (else nan,
+    the value of x / |x|).  For p = +-inf, f is the max/min of |x|, and the
+    gradient is sign(x) at the first position that attains it, 0 elsewhere.
+    """
+
+    def __call__(self, x, ord=None, axis=None, keepdims=False, nan_to_num=True):
+        self.variables = (x,)
+        out = np.linalg.norm(x.data, ord=ord, axis=axis, keepdims=keepdims)  # validates ord/axis
+        if ord is not None and not isinstance(ord, str) and ord == 0:
+            raise NotImplementedError("mygrad_c.linalg.norm(..., ord=0) is not a differentiable operation")
+        ndim = x.data.ndim
+        axes = _normalize_axis(axis, ndim)
+        if (axes is not None and len(axes) == 2) or (axes is None and ord is not None and ndim == 2):
+            raise NotImplementedError("mygrad_c.linalg.norm does not support matrix norms")
+        self.ord = 2.0 if ord is None else float(ord)
+        self.axes = tuple(range(ndim)) if axes is None else axes
+        self.keepdims = keepdims
+        self.nan_to_num = nan_to_num
+        self.norm = np.asarray(out)
+        return out
+
+    def backward_var(self, grad, index, **kwargs):
+        x = self.variables[0].data
+        grad, n = np.asarray(grad), self.norm
+        if not self.keepdims:  # restore the reduced axes so that grad/norm broadcast against x
+            shape = tuple(1 if i in self.axes else s for i, s in enumerate(x.shape))
+            grad, n = grad.reshape(shape), n.reshape(shape)
+        p = self.ord
+        if np.isinf(p):
+            (axis,) = self.axes
+            absx = np.abs(x)
+            pick = np.argmax(absx, axis=axis) if p > 0 else np.argmin(absx, axis=axis)
+            mask = np.zeros(x.shape, dtype=bool)
+            np.put_along_axis(mask, np.expand_dims(pick, axis), True, axis=axis)
+            return grad * np.where(mask, np.sign(x), np.zeros((), dtype=x.dtype))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            absx = np.abs(x)
+            sign = np.sign(x) if self.nan_to_num else x / absx
+            if p == 1:
+                return grad * sign
+            if p == 2:
+                return grad * sign * (absx / n)
+            return grad * sign * (absx / n) ** (p - 1)
+
+
+def norm(x: "ArrayLike", ord: Optional[Union[int, float]] = None,
+         axis: Optional[Union[int, tuple[int]]] = None, keepdims: bool = False, *,
+         nan_to_num: bool = True, constant: Optional[bool] = None) -> "Tensor":
+    """Vector norm of a tensor, differentiable (like ``numpy.linalg.norm``).
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.  With ``axis=None`` it must be 1-D, unless ``ord`` is None (the
+        2-norm of the flattened tensor).
+    ord : int | float, optional
+        The order of the norm: ``sum(abs(x)**ord)**(1/ord)`` for finite nonzero
+        ``ord`` (including fractional and negative values); ``inf``/``-inf`` give
+        ``max(abs(x))``/``min(abs(x))``.  Default: the 2-norm.  ``ord=0`` and matrix
+        norms (two axes, or a 2-D ``x`` with ``axis=None`` and an explicit ``ord``)
+        raise ``NotImplementedError``.
+    axis : int | tuple[int], optional
+        The axis along which to compute vector norms.
+    keepdims : bool, default False
+        Keep the reduced axis with length 1.
+    nan_to_num : bool, default True (keyword-only)
+        Where an element of ``x`` is 0, the sign factor ``x / |x|`` of the derivative
+        is taken as 0 instead of nan.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant (no gradient flows back through it).
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([3.0, -4.0, 0.0])
+    >>> n = mg.linalg.norm(x)
+    >>> n
+    Tensor(5.)
+    >>> n.backward()
+    >>> x.grad
+    array([ 0.6, -0.8,  0. ])
+    >>> mg.linalg.norm([[1.0, -2.0], [3.0, 4.0]], ord=1, axis=1)
+    Tensor([3., 7.])
+    """
+    if axis is not None and not isinstance(axis, (tuple, Integral)):
+        # NumPy's own message for e.g. axis=1.5
+        raise TypeError(f"integer argument expected, got {type(axis).__name__}")
+    return execute_op(Norm, x, op_kwargs=dict(ord=ord, axis=axis, keepdims=keepdims, nan_to_num=nan_to_num),
+                      constant=constant)
