@@ -1,0 +1,88 @@
+"""Batch normalisation (``batchnorm``): standardise each channel (axis 1) over all other axes."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from mygrad_c._engine import execute_op
+from mygrad_c.operation_base import Operation
+
+__all__ = ["batchnorm"]
+
+
+class BatchNorm(Operation):
+    """y = gamma * xhat + beta,  xhat = (x - mean) / sqrt(var + eps)  (stats over all axes but 1)
+
+    With ``g`` the output gradient and means taken over the normalised axes:
+    d/dbeta = sum(g);  d/dgamma = sum(g * xhat);
+    d/dx = (gamma / std) * (g - mean(g) - xhat * mean(g * xhat)).
+    """
+
+    def __call__(self, x, *params, eps, has_gamma, has_beta):
+        self.variables = (x,) + params
+        data = x.data
+        self.axes = (0,) + tuple(range(2, data.ndim)) if data.ndim > 0 else ()
+        self.keep = tuple(1 if i in self.axes else n for i, n in enumerate(data.shape))
+        self.gamma = params[0] if has_gamma else None
+        self.beta = params[-1] if has_beta else None
+        self.gamma_index = 1 if has_gamma else None
+        self.beta_index = 1 + has_gamma if has_beta else None
+        mean = data.mean(axis=self.axes, keepdims=True)
+        self.std = np.sqrt(data.var(axis=self.axes, keepdims=True) + eps)
+        self.xhat = (data - mean) / self.std
+        y = self.xhat
+        if self.gamma is not None:
+            y = y * self.gamma.data.reshape(self.keep)
+        if self.beta is not None:
+            y = y + self.beta.data.reshape(self.keep)
+        return y
+
+    def backward_var(self, grad, index, **kwargs):
+        shape = self.variables[index].shape
+        if index == self.beta_index:
+            return np.sum(grad, axis=self.axes).reshape(shape)
+        if index == self.gamma_index:
+            return np.sum(grad * self.xhat, axis=self.axes).reshape(shape)
+        g = grad if self.gamma is None else grad * self.gamma.data.reshape(self.keep)
+        mean_g = g.mean(axis=self.axes, keepdims=True)
+        mean_gx = (g * self.xhat).mean(axis=self.axes, keepdims=True)
+        return (g - mean_g - self.xhat * mean_gx) / self.std
+
+
+def batchnorm(x, *, gamma=None, beta=None, eps: float, constant: Optional[bool] = None):
+    """Batch-normalise ``x``: standardise every channel (axis 1) over all the other axes.
+
+    ``y = gamma * (x - mean) / sqrt(var + eps) + beta``, where ``mean`` and ``var``
+    are taken over every axis of ``x`` except axis 1 (for 1-d ``x``, over axis 0).
+
+    Parameters
+    ----------
+    x : ArrayLike, shape=(N, C, ...)
+        The batch to normalise.
+    gamma : ArrayLike, optional, size C (keyword-only)
+        Per-channel scale (default: none).
+    beta : ArrayLike, optional, size C (keyword-only)
+        Per-channel shift (default: none).
+    eps : float (keyword-only)
+        Added to the variance to avoid dividing by zero.
+    constant : bool, optional (keyword-only)
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor, shape=x.shape
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import batchnorm
+    >>> x = mg.tensor([[1.0, 10.0], [3.0, 30.0]])  # two samples, two channels
+    >>> batchnorm(x, eps=0.0)
+    Tensor([[-1., -1.],
+            [ 1.,  1.]])
+    """
+    params = tuple(p for p in (gamma, beta) if p is not None)
+    return execute_op(BatchNorm, x, *params, constant=constant,
+                      op_kwargs=dict(eps=eps, has_gamma=gamma is not None,
+                                     has_beta=beta is not None))

@@ -1,0 +1,146 @@
+"""N-dimensional max-pooling (``max_pool``).
+
+The forward pass records, for every window, the position of its winner (the
+first maximum in row-major window order, or the first NaN - ``numpy.argmax``'s
+rule); the backward pass sends each output gradient to that one position
+(adding where overlapping windows share a winner).  float32/float64 data with at
+most three pooled axes run compiled kernels (``src/_pool.pyx``); other dtypes
+and more pooled axes take the same route through NumPy.
+"""
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Optional, Union
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c._pool import max_pool_backward, max_pool_forward
+from mygrad_c.nnet.layers.conv import _per_axis
+from mygrad_c.operation_base import Operation
+
+__all__ = ["max_pool"]
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _pool_numpy(x, pool, stride, grid):
+    """(out, argmax) for x of shape (M, *S) in any dtype, any number of pooled axes."""
+    M, S = x.shape[0], x.shape[1:]
+    x = np.ascontiguousarray(x)
+    sample_strides = np.array([int(np.prod(S[j + 1:])) for j in range(len(S))], dtype=np.intp)
+    view = as_strided(x, shape=(M,) + grid + pool,
+                      strides=(x.strides[0],)
+                      + tuple(x.strides[1 + j] * stride[j] for j in range(len(S)))
+                      + x.strides[1:], writeable=False)
+    windows = view.reshape(M, int(np.prod(grid)), int(np.prod(pool)))  # (M, Gn, Kn) copy
+    best = np.argmax(windows, axis=-1)                     # first max / first NaN
+    out = np.take_along_axis(windows, best[..., None], axis=-1)[..., 0].reshape((M,) + grid)
+    # flat offset (within the sample) of each window's origin and of each window element
+    origin = sum(np.arange(g).reshape((-1,) + (1,) * (len(grid) - j - 1)) * (s * ss)
+                 for j, (g, s, ss) in enumerate(zip(grid, stride, sample_strides)))
+    within = sum(np.arange(k).reshape((-1,) + (1,) * (len(pool) - j - 1)) * ss
+                 for j, (k, ss) in enumerate(zip(pool, sample_strides)))
+    arg = np.asarray(origin, dtype=np.intp).reshape(1, -1) + np.asarray(within).reshape(-1)[best]
+    return out, arg.reshape((M,) + grid)
+
+
+class MaxPool(Operation):
+    """out[..., g] = max over the window at g*stride;  d/dx: grad routed to each window's argmax"""
+
+    def __call__(self, x, *, pool, stride, grid):
+        self.variables = (x,)
+        data = x.data
+        D = len(pool)
+        lead = data.shape[:-D]
+        M = int(np.prod(lead))
+        S = data.shape[-D:]
+        if data.dtype in _FLOATS and D <= 3:
+            one = (1,) * (3 - D)
+            out, arg = max_pool_forward(data.reshape((M,) + one + S), one + pool, one + stride)
+        else:
+            out, arg = _pool_numpy(data.reshape((M,) + S), pool, stride, grid)
+        self.arg = arg.reshape(M, 1, 1, int(np.prod(grid)))
+        return out.reshape(lead + grid)
+
+    def backward_var(self, grad, index, **kwargs):
+        x = self.variables[0]
+        M, Gn = self.arg.shape[0], self.arg.shape[-1]
+        Sn = x.size // M if M else 0
+        dtype = np.dtype(grad.dtype)
+        if dtype in _FLOATS:
+            g = np.ascontiguousarray(grad).reshape(M, 1, 1, Gn)
+            return max_pool_backward(g, self.arg, (M, 1, 1, Sn)).reshape(x.shape)
+        dx = np.zeros((M, Sn), dtype=dtype)
+        np.add.at(dx, (np.arange(M)[:, None], self.arg.reshape(M, Gn)), np.reshape(grad, (M, Gn)))
+        return dx.reshape(x.shape)
+
+
+def max_pool(x, pool: tuple[int, ...], stride: Union[int, tuple[int, ...]], *,
+             constant: Optional[bool] = None):
+    """Max-pool the trailing ``len(pool)`` axes of ``x`` with windows of shape ``pool``.
+
+    The windows are placed ``stride`` apart along each pooled axis and must tile
+    those axes exactly; each output is the largest value in its window.  The
+    gradient reaches only the winning element of each window (the first one in
+    row-major order if there are ties; a NaN always wins).
+
+    Parameters
+    ----------
+    x : ArrayLike, shape=(..., X0, ..., Xd)
+        The data; the leading axes (e.g. batch and channels) are not pooled.
+    pool : tuple[int, ...]
+        The window's shape ``(W0, ..., Wd)``; its length sets how many trailing axes are pooled.
+    stride : int | tuple[int, ...]
+        The step between neighbouring windows along each pooled axis; an int is
+        used along every pooled axis.
+    constant : bool, optional
+        (keyword-only) If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor, shape=(..., G0, ..., Gd)
+        ``Gi = (Xi - Wi) // stride_i + 1``.
+
+    Raises
+    ------
+    ValueError
+        If the windows do not tile the pooled axes.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import max_pool
+    >>> x = mg.tensor([[1.0, 5.0, 2.0, 0.0],
+    ...                [3.0, 4.0, 8.0, 7.0]])
+    >>> out = max_pool(x, pool=(2, 2), stride=2)
+    >>> out
+    Tensor([[5., 8.]])
+    >>> out.backward()
+    >>> x.grad
+    array([[0., 1., 0., 0.],
+           [0., 0., 1., 0.]])
+    """
+    if not isinstance(pool, (tuple, list, np.ndarray)) or not all(
+            isinstance(p, Integral) and p > 0 for p in pool):
+        raise AssertionError()
+    if not isinstance(x, (TensorBase, np.ndarray)):
+        x = np.asarray(x)
+    D = len(pool)
+    if D > x.ndim:
+        raise AssertionError("The number of pooled dimensions cannot exceed the dimensionality of the data.")
+    if D == 0 and x.ndim == 0:
+        raise IndexError("tuple index out of range")
+    stride = _per_axis(stride, D, 1)
+    pool_arr = np.asarray(pool)
+    S = np.asarray(x.shape[-D:])
+    if np.any(S < pool_arr) or np.any((S - pool_arr) % stride != 0):
+        raise ValueError("Stride and kernel dimensions are incompatible: \n"
+                         f"Input dimensions: {tuple(S)}\n"
+                         f"Stride dimensions: {tuple(stride)}\n"
+                         f"Pooling dimensions: {tuple(pool_arr)}\n")
+    grid = tuple(int(g) for g in (S - pool_arr) // stride + 1)
+    return execute_op(MaxPool, x, constant=constant,
+                      op_kwargs=dict(pool=tuple(int(p) for p in pool_arr),
+                                     stride=tuple(int(s) for s in stride), grid=grid))
