@@ -1,4 +1,208 @@
-"""GRU layer (stub: to be written)."""
+"""The gated recurrent unit (GRU) layer.
+
+``GRUnit`` is one operation over the whole sequence: its forward pass runs the
+recurrence and its backward pass back-propagates through time, both as compiled
+loops (``mygrad_c._gru``), so MyGrad's numba dependency is not needed.  The
+input-to-hidden products of all time steps are computed up front with one
+matrix product, and the weight gradients afterwards with one product each.
+"""
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Optional
+
+import numpy as np
+
+from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c._gru import gru_backward, gru_forward
+from mygrad_c.operation_base import Operation
+
+__all__ = ["gru"]
+
+_NAMES = ("X", "Uz", "Wz", "bz", "Ur", "Wr", "br", "Uh", "Wh", "bh")
+
+
+class GRUArgumentError(ValueError, AssertionError):
+    """An invalid ``bp_lim``/``dropout`` (MyGrad raises AssertionError for these; this is both)."""
+
+
+def _data(x) -> np.ndarray:
+    return x.data if isinstance(x, TensorBase) else np.asarray(x)
+
+
+class GRUnit(Operation):
+    """S = gru(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh) over all T steps (see ``gru``).
+
+    Backward: the compiled loop returns dL/d(pre-activation) of each gate at each
+    step; then dU = X^T da, dW = S_prev^T da (dWh: (R * S_prev)^T dah),
+    db = sum da and dX = da U^T, each one matrix product over all T * N rows.
+    """
+
+    def __call__(self, X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, dropout=0.0):
+        self.variables = (X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh)
+        arrays = [v.data for v in self.variables]
+        out_dtype = np.result_type(*arrays)
+        if out_dtype.kind != "f":
+            out_dtype = np.dtype(np.float64)
+        # float16 is computed in float32 and the result cast back
+        dt = np.dtype(np.float32) if out_dtype.itemsize <= 4 else np.dtype(np.float64)
+        X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh = (np.asarray(a, dtype=dt) for a in arrays)
+        T, N, C = X.shape
+        D = Uz.shape[1]
+        self.bp_lim = -1 if bp_lim is None else bp_lim
+
+        if dropout:
+            p = 1 - dropout
+            # the same draws, in the same order, as MyGrad: Uz, Ur, Uh, Wz, Wr, Wh
+            masks = [(np.random.binomial(1, p, size=shape) / p).astype(dt)
+                     for shape in [(1, N, D)] * 3 + [Wz.shape] * 3]
+            self.mU = np.concatenate([m[0] for m in masks[:3]], axis=1)  # (N, 3D)
+            self.mW = masks[3:]
+            Wz, Wr, Wh = Wz * self.mW[0], Wr * self.mW[1], Wh * self.mW[2]
+        else:
+            self.mU = self.mW = None
+
+        self.X = X
+        self.U = np.concatenate([Uz, Ur, Uh], axis=1)  # (C, 3D)
+        self.Wzr = np.ascontiguousarray(np.concatenate([Wz, Wr], axis=1))  # (D, 2D)
+        self.Wh = np.ascontiguousarray(Wh)
+        xzrh = np.matmul(X.reshape(T * N, C), self.U).reshape(T, N, 3 * D)
+        if self.mU is not None:
+            xzrh *= self.mU
+        xzrh += np.concatenate([bz, br, bh])
+
+        s = np.empty((T + 1, N, D), dtype=dt)
+        s[0] = 0 if s0 is None else s0
+        self.s = s
+        self.z, self.r, self.h, self.rs = (np.empty((T, N, D), dtype=dt) for _ in range(4))
+        gru_forward(np.ascontiguousarray(xzrh), self.Wzr, self.Wh, s, self.z, self.r, self.h, self.rs)
+        self.out_dtype = out_dtype
+        self._grads = None
+        return s if out_dtype == dt else s.astype(out_dtype)
+
+    def _all_grads(self, grad) -> dict:
+        s, X = self.s, self.X
+        T, N, D = self.z.shape
+        C = X.shape[2]
+        G = np.ascontiguousarray(np.asarray(grad)[1:], dtype=s.dtype)
+        dzr = np.empty((T, N, 2 * D), dtype=s.dtype)
+        dah = np.empty((T, N, D), dtype=s.dtype)
+        gru_backward(G, s, self.z, self.r, self.h, self.rs, self.Wzr, self.Wh, dzr, dah, self.bp_lim)
+
+        TN = T * N
+        dzr2, dah2 = dzr.reshape(TN, 2 * D), dah.reshape(TN, D)
+        dWzr = np.matmul(s[:-1].reshape(TN, D).T, dzr2)
+        dWh = np.matmul(self.rs.reshape(TN, D).T, dah2)
+        da = np.concatenate([dzr, dah], axis=2)  # (T, N, 3D): pre-activation gradients
+        db = da.sum(axis=(0, 1))
+        if self.mU is not None:
+            da *= self.mU
+        da2 = da.reshape(TN, 3 * D)
+        dU = np.matmul(X.reshape(TN, C).T, da2)
+        dWz, dWr = dWzr[:, :D], dWzr[:, D:]
+        if self.mW is not None:
+            dWz, dWr, dWh = dWz * self.mW[0], dWr * self.mW[1], dWh * self.mW[2]
+        grads = {
+            "Uz": dU[:, :D], "Ur": dU[:, D:2 * D], "Uh": dU[:, 2 * D:],
+            "Wz": dWz, "Wr": dWr, "Wh": dWh,
+            "bz": db[:D], "br": db[D:2 * D], "bh": db[2 * D:],
+        }
+        if not self.variables[0].constant:
+            grads["X"] = np.matmul(da2, self.U.T).reshape(T, N, C)
+        return grads
+
+    def backward_var(self, grad, index, **kwargs):
+        if self._grads is None:
+            self._grads = self._all_grads(grad)
+        return self._grads[_NAMES[index]]
+
 
 def gru(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, dropout=0.0, constant=None):
-    raise NotImplementedError
+    """Run a gated recurrent unit (GRU) over a sequence, returning every hidden state.
+
+    For t = 1 .. T::
+
+        Z_t = sigmoid(X_t Uz + S_{t-1} Wz + bz)
+        R_t = sigmoid(X_t Ur + S_{t-1} Wr + br)
+        H_t = tanh(X_t Uh + (R_t * S_{t-1}) Wh + bh)
+        S_t = (1 - Z_t) * H_t + Z_t * S_{t-1}
+
+    Parameters
+    ----------
+    X : ArrayLike, shape-(T, N, C)
+        The sequence: T steps of N samples with C features.
+    Uz, Ur, Uh : ArrayLike, shape-(C, D)
+        Input-to-hidden weights.
+    Wz, Wr, Wh : ArrayLike, shape-(D, D)
+        Hidden-to-hidden weights.
+    bz, br, bh : ArrayLike, shape-(D,)
+        Biases.
+    s0 : ArrayLike, shape-(N, D), optional
+        The initial hidden state (zeros by default). It must be a constant: it
+        receives no gradient.
+    bp_lim : int, optional
+        Back-propagate each step's gradient at most ``bp_lim`` steps back in time
+        (``0 <= bp_lim < T``); ``None`` for full back-propagation through time.
+    dropout : float, default 0.0
+        ``0 <= dropout < 1``. If non-zero, each hidden-to-hidden weight matrix gets
+        one dropout mask for the whole pass (DropConnect) and each input projection
+        ``X_t U`` one shape-(N, D) mask shared by all t (variational dropout); kept
+        entries are scaled by ``1 / (1 - dropout)``. Masks are drawn from NumPy's
+        global random state, in the same order as MyGrad.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor, shape-(T+1, N, D)
+        ``S_0, S_1, ..., S_T`` (``S_0`` is ``s0``).
+
+    Raises
+    ------
+    ValueError
+        If ``s0`` is a non-constant tensor, or shapes do not match.
+    AssertionError
+        (a ``ValueError`` subclass here) for an invalid ``bp_lim`` or ``dropout``, as MyGrad.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet.layers.gru import gru
+    >>> T, N, C, D = 5, 2, 3, 4
+    >>> X = mg.tensor(np.random.randn(T, N, C))
+    >>> params = [mg.tensor(np.random.randn(*shape) * 0.1)
+    ...           for shape in [(C, D), (D, D), (D,)] * 3]
+    >>> S = gru(X, *params)
+    >>> S.shape
+    (6, 2, 4)
+    >>> S[-1].sum().backward()
+    >>> X.grad.shape
+    (5, 2, 3)
+    """
+    if isinstance(s0, TensorBase) and not s0.constant:
+        raise ValueError("GRU does not support non-constant tensors for the initial hiddenstate value, `s0`")
+    arrays = [_data(a) for a in (X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh)]
+    x = arrays[0]
+    if x.ndim != 3:
+        raise ValueError(f"`X` must have shape (T, N, C), got shape {x.shape}")
+    T, N, C = x.shape
+    if arrays[1].ndim != 2:
+        raise ValueError(f"`Uz` must have shape (C, D), got shape {arrays[1].shape}")
+    D = arrays[1].shape[1]
+    expected = [(C, D), (D, D), (D,)] * 3
+    for name, a, shape in zip(_NAMES[1:], arrays[1:], expected):
+        if a.shape != shape:
+            raise ValueError(f"`{name}` must have shape {shape}, got shape {a.shape}")
+    if s0 is not None:
+        s0 = _data(s0)
+        if s0.shape != (N, D):
+            raise ValueError(f"`s0` must have shape {(N, D)}, got shape {s0.shape}")
+    if bp_lim is None:
+        bp_lim = T - 1
+    if isinstance(bp_lim, bool) or not isinstance(bp_lim, Integral) or not 0 <= bp_lim < T:
+        raise GRUArgumentError(f"`bp_lim` must be an integer with 0 <= bp_lim < T (T={T}), got {bp_lim!r}")
+    if not 0 <= dropout < 1:
+        raise GRUArgumentError(f"`dropout` must satisfy 0 <= dropout < 1, got {dropout!r}")
+    return execute_op(GRUnit, X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh,
+                      op_kwargs=dict(s0=s0, bp_lim=int(bp_lim), dropout=dropout), constant=constant)

@@ -1,0 +1,340 @@
+"""Elementwise activations: relu, leaky_relu, elu, selu, hard_tanh, sigmoid, soft_sign, tanh.
+
+Each is one fused operation: ``__call__`` computes the activation in one pass
+(keeping what the derivative needs) and ``backward_var`` right below it returns
+``grad * df/dx``.  Output dtypes follow MyGrad's (e.g. ``soft_sign`` and
+``leaky_relu`` compute with a float64 constant, so they return float64).
+"""
+from __future__ import annotations
+
+from numbers import Real
+from typing import Optional
+
+import numpy as np
+
+from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c.operation_base import Operation
+
+__all__ = ["relu", "leaky_relu", "elu", "selu", "hard_tanh", "sigmoid", "soft_sign", "tanh"]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _data(x):
+    return x.data if isinstance(x, TensorBase) else np.asarray(x)
+
+
+# ---------------------------------------------------------------------------
+# operations
+# ---------------------------------------------------------------------------
+class ReLU(Operation):
+    """f(x) = max(x, 0);  df/dx = 1 where x > 0, else 0 (also at 0)."""
+
+    def __call__(self, x):
+        self.variables = (x,)
+        return np.maximum(x.data, 0)
+
+    def backward_var(self, grad, index, **kwargs):
+        return np.multiply(grad, self.variables[0].data > 0)
+
+
+class LeakyReLU(Operation):
+    """f(x) = x if x > 0 else slope * x;  df/dx = 1 (x > 0), slope (x < 0), 0 at 0."""
+
+    def __call__(self, x, slope):
+        self.variables = (x,)
+        self.slope = np.asarray(slope)
+        x = x.data
+        dtype = np.result_type(x, self.slope)
+        return np.where(x > 0, x, x * self.slope).astype(dtype, copy=False)
+
+    def backward_var(self, grad, index, **kwargs):
+        x = self.variables[0].data
+        return grad * np.where(x > 0, 1, np.where(x < 0, self.slope, 0))
+
+
+class ELU(Operation):
+    """f(x) = x if x >= 0 else alpha * (exp(x) - 1);  df/dx = 1 (x >= 0), alpha * exp(x) (x < 0)."""
+
+    def __call__(self, x, alpha):
+        self.variables = (x,)
+        self.alpha = alpha
+        x = x.data
+        with np.errstate(over="ignore"):
+            self.neg = alpha * np.exp(np.minimum(x, 0))  # alpha * exp(x) on the negative side
+            return np.where(x >= 0, x, self.neg - alpha)
+
+    def backward_var(self, grad, index, **kwargs):
+        x = self.variables[0].data
+        return grad * np.where(x >= 0, 1, self.neg)
+
+
+class SELU(Operation):
+    """f(x) = scale * elu(x, alpha) with SELU's fixed alpha and scale;
+    df/dx = scale (x >= 0), scale * alpha * exp(x) (x < 0)."""
+
+    def __call__(self, x):
+        self.variables = (x,)
+        x = x.data
+        self.neg = (_SELU_SCALE * _SELU_ALPHA) * np.exp(np.minimum(x, 0))
+        return np.where(x >= 0, _SELU_SCALE * x, self.neg - _SELU_SCALE * _SELU_ALPHA)
+
+    def backward_var(self, grad, index, **kwargs):
+        x = self.variables[0].data
+        return grad * np.where(x >= 0, _SELU_SCALE, self.neg)
+
+
+class HardTanh(Operation):
+    """f(x) = clip(x, lower, upper);  df/dx = 1 where lower < x < upper, else 0."""
+
+    def __call__(self, x, lower_bound, upper_bound):
+        self.variables = (x,)
+        self.bounds = (lower_bound, upper_bound)
+        return np.minimum(np.maximum(x.data, lower_bound), upper_bound)
+
+    def backward_var(self, grad, index, **kwargs):
+        x = self.variables[0].data
+        lo, hi = self.bounds
+        return grad * ((x > lo) & (x < hi))
+
+
+class Sigmoid(Operation):
+    """f(x) = 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2 (no overflow);
+    df/dx = f(x) * (1 - f(x))."""
+
+    def __call__(self, x):
+        self.variables = (x,)
+        x = x.data
+        y = np.tanh(x * np.asarray(0.5, dtype=x.dtype if x.dtype.kind == "f" else np.float64))
+        y *= 0.5
+        y += 0.5
+        self.y = y
+        return y
+
+    def backward_var(self, grad, index, **kwargs):
+        y = self.y
+        return grad * (y * (1 - y))
+
+
+class SoftSign(Operation):
+    """f(x) = x / (1 + |x|);  df/dx = 1 / (1 + |x|)**2  (float64, as in MyGrad)."""
+
+    def __call__(self, x):
+        self.variables = (x,)
+        self.denom = 1 + np.abs(x.data.astype(np.float64))
+        return x.data / self.denom
+
+    def backward_var(self, grad, index, **kwargs):
+        return grad / self.denom ** 2
+
+
+class Tanh(Operation):
+    """f(x) = tanh(x);  df/dx = 1 - tanh(x)**2 (only used if mygrad_c.tanh is unavailable)."""
+
+    def __call__(self, x):
+        self.variables = (x,)
+        self.y = np.tanh(x.data)
+        return self.y
+
+    def backward_var(self, grad, index, **kwargs):
+        return grad * (1 - self.y ** 2)
+
+
+# ---------------------------------------------------------------------------
+# public functions
+# ---------------------------------------------------------------------------
+def relu(x, *, constant: Optional[bool] = None):
+    """Apply the rectified linear unit, ``max(x, 0)``, elementwise.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input; a non-tensor is a constant.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+        Same shape and dtype as ``x``. The derivative at 0 is taken to be 0.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import relu
+    >>> x = mg.tensor([-1.0, 0.0, 2.0])
+    >>> relu(x).backward()
+    >>> x.grad
+    array([0., 0., 1.])
+    """
+    return execute_op(ReLU, x, constant=constant)
+
+
+def leaky_relu(x, slope: float, *, constant: Optional[bool] = None):
+    """Apply the leaky ReLU: ``x`` where ``x > 0``, ``slope * x`` elsewhere.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    slope : float
+        The slope of the negative part.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+        The dtype is that of ``x`` combined with ``numpy.asarray(slope)`` (as in MyGrad).
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import leaky_relu
+    >>> leaky_relu(mg.tensor([-2.0, 3.0]), slope=0.1)
+    Tensor([-0.2,  3. ])
+    """
+    if isinstance(slope, TensorBase):
+        slope = slope.data
+    return execute_op(LeakyReLU, x, op_args=(slope,), constant=constant)
+
+
+def elu(x, alpha: Real, *, constant: Optional[bool] = None):
+    """Apply the exponential linear unit: ``x`` where ``x >= 0``, ``alpha * (exp(x) - 1)`` elsewhere.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    alpha : Real
+        The scale of the negative part.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import elu
+    >>> elu(mg.tensor([-1.0, 2.0]), alpha=1.0)
+    Tensor([-0.63212056,  2.        ])
+    """
+    return execute_op(ELU, x, op_args=(alpha,), constant=constant)
+
+
+def selu(x, *, constant: Optional[bool] = None):
+    """Apply the scaled exponential linear unit (Klambauer et al., 2017).
+
+    ``selu(x) = scale * (x if x >= 0 else alpha * (exp(x) - 1))`` with
+    ``alpha ~ 1.6733`` and ``scale ~ 1.0507``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import selu
+    >>> selu(mg.tensor([0.0, 1.0]))
+    Tensor([0.        , 1.05070099])
+    """
+    return execute_op(SELU, x, constant=constant)
+
+
+def hard_tanh(x, *, lower_bound: Real = -1, upper_bound: Real = 1, constant: Optional[bool] = None):
+    """Clip ``x`` to ``[lower_bound, upper_bound]`` elementwise.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    lower_bound, upper_bound : Real
+        The bounds (default -1 and 1).
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+        The derivative is 1 strictly inside the bounds and 0 elsewhere.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import hard_tanh
+    >>> hard_tanh(mg.tensor([-3.0, 0.5, 3.0]))
+    Tensor([-1. ,  0.5,  1. ])
+    """
+    lower_bound, upper_bound = _data(lower_bound)[()], _data(upper_bound)[()]
+    return execute_op(HardTanh, x, op_args=(lower_bound, upper_bound), constant=constant)
+
+
+def sigmoid(x, *, constant: Optional[bool] = None):
+    """Apply the logistic sigmoid, ``1 / (1 + exp(-x))``, elementwise (stable for any ``x``).
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import sigmoid
+    >>> x = mg.tensor([0.0])
+    >>> sigmoid(x).backward()
+    >>> x.grad
+    array([0.25])
+    """
+    return execute_op(Sigmoid, x, constant=constant)
+
+
+def soft_sign(x, *, constant: Optional[bool] = None):
+    """Apply the soft-sign function, ``x / (1 + |x|)``, elementwise.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+        float64, as MyGrad returns.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import soft_sign
+    >>> soft_sign(mg.tensor([-1.0, 3.0]))
+    Tensor([-0.5 ,  0.75])
+    """
+    return execute_op(SoftSign, x, constant=constant)
+
+
+try:  # the ufunc-like ``mygrad_c.tanh`` (MyGrad's activations.tanh *is* mygrad.tanh)
+    from mygrad_c.math.elementwise import tanh  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - only while math.elementwise lacks tanh
+    def tanh(x, *, constant: Optional[bool] = None):
+        """Hyperbolic tangent, elementwise (fallback until ``mygrad_c.tanh`` exists)."""
+        return execute_op(Tanh, x, constant=constant)

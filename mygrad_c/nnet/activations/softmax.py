@@ -1,0 +1,172 @@
+"""Activations over an axis: softmax, logsoftmax, and the gated linear unit (glu).
+
+softmax and logsoftmax subtract the maximum before exponentiating
+(log-sum-exp), so logits of any magnitude give finite results.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple, Union
+
+import numpy as np
+
+from mygrad_c._engine import execute_op
+from mygrad_c.operation_base import Operation
+
+__all__ = ["softmax", "logsoftmax", "glu"]
+
+Axis = Union[None, int, Tuple[int, ...]]
+
+
+def _float(x: np.ndarray) -> np.ndarray:
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+def _shifted(x: np.ndarray, axis) -> np.ndarray:
+    """``x - max(x, axis)`` (a new array); all-(-inf)/inf slices are left as nan-free as possible."""
+    m = np.max(x, axis=axis, keepdims=True)
+    if not np.all(np.isfinite(m)):
+        m = np.where(np.isfinite(m), m, 0)
+    return x - m
+
+
+class Softmax(Operation):
+    """f(x) = exp(x) / sum(exp(x), axis);  df/dx . g = f * (g - sum(g * f, axis))."""
+
+    def __call__(self, x, axis=-1):
+        self.variables = (x,)
+        x = _float(x.data)
+        self.axis = None if x.ndim == 0 else axis
+        y = _shifted(x, self.axis)
+        np.exp(y, out=y)
+        y /= np.sum(y, axis=self.axis, keepdims=True)
+        self.y = y
+        return y
+
+    def backward_var(self, grad, index, **kwargs):
+        y = self.y
+        gy = grad * y
+        gy -= y * np.sum(gy, axis=self.axis, keepdims=True)
+        return gy
+
+
+class LogSoftmax(Operation):
+    """f(x) = x - logsumexp(x, axis);  df/dx . g = g - softmax(x) * sum(g, axis)."""
+
+    def __call__(self, x, axis=-1):
+        self.variables = (x,)
+        x = _float(x.data)
+        self.axis = None if x.ndim == 0 else axis
+        y = _shifted(x, self.axis)
+        y -= np.log(np.sum(np.exp(y), axis=self.axis, keepdims=True))
+        self.y = y
+        return y
+
+    def backward_var(self, grad, index, **kwargs):
+        return grad - np.exp(self.y) * np.sum(grad, axis=self.axis, keepdims=True)
+
+
+class GLU(Operation):
+    """Split x in halves (a, b) along ``axis``: f(x) = a * sigmoid(b);
+    df/da = sigmoid(b), df/db = a * sigmoid(b) * (1 - sigmoid(b))."""
+
+    def __call__(self, x, axis=-1):
+        self.variables = (x,)
+        data = x.data
+        n = data.shape[axis]
+        a, b = np.split(data, [n // 2], axis=axis)
+        if a.shape != b.shape:
+            raise ValueError(
+                f"The shapes after splitting must be the same but got {a.shape} and {b.shape}")
+        self.axis = axis
+        self.a = a
+        self.sig = 0.5 * (1 + np.tanh(0.5 * b))
+        return a * self.sig
+
+    def backward_var(self, grad, index, **kwargs):
+        sig = self.sig
+        return np.concatenate([grad * sig, grad * self.a * sig * (1 - sig)], axis=self.axis)
+
+
+def softmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
+    """The softmax over ``axis``: ``exp(x) / sum(exp(x), axis)``, computed stably.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The logits.
+    axis : None | int | tuple[int, ...], default -1
+        The axis (or axes; ``None`` for all) to normalise over.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+        Same shape as ``x``; entries along ``axis`` sum to 1.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import softmax
+    >>> softmax(mg.tensor([0.0, 0.0]))
+    Tensor([0.5, 0.5])
+    """
+    return execute_op(Softmax, x, op_args=(axis,), constant=constant)
+
+
+def logsoftmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
+    """The log of the softmax over ``axis``: ``x - logsumexp(x, axis)``, computed stably.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The logits.
+    axis : None | int | tuple[int, ...], default -1
+        The axis (or axes; ``None`` for all) to normalise over.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import logsoftmax
+    >>> logsoftmax(mg.tensor([1e4, -1e4]))
+    Tensor([     0., -20000.])
+    """
+    return execute_op(LogSoftmax, x, op_args=(axis,), constant=constant)
+
+
+def glu(x, axis: int = -1, *, constant: Optional[bool] = None):
+    """The gated linear unit: split ``x`` in halves ``a, b`` along ``axis``, return ``a * sigmoid(b)``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+        The input; its length along ``axis`` must be even.
+    axis : int, default -1
+        The axis to split.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+        Half the size of ``x`` along ``axis``.
+
+    Raises
+    ------
+    ValueError
+        If the two halves differ in shape.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import glu
+    >>> glu(mg.tensor([2.0, 0.0]))
+    Tensor([1.])
+    """
+    return execute_op(GLU, x, op_args=(axis,), constant=constant)

@@ -1,0 +1,40 @@
+"""Input validation shared by the classification losses (same errors as MyGrad)."""
+from __future__ import annotations
+
+import numpy as np
+
+from mygrad_c._engine import TensorBase
+
+
+def as_array(x) -> np.ndarray:
+    """The array behind a tensor, or ``np.asarray(x)``."""
+    return x.data if isinstance(x, TensorBase) else np.asarray(x)
+
+
+def check_scores_and_labels(x, y_true) -> np.ndarray:
+    """Validate ``x`` as shape-(N, C) and ``y_true`` as integer shape-(N,); return the labels."""
+    x_data = as_array(x)
+    if x_data.ndim != 2:
+        raise ValueError(f"`x` must be a 2-dimensional array-like object, got {x_data.ndim}-dim")
+    y = as_array(y_true)
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"`y_true` must be an integer-type array-like object, got {y.dtype}")
+    if y.ndim != 1 or y.shape[0] != x_data.shape[0]:
+        raise ValueError(
+            "`y_true` must be a shape-(N,) array: \n"
+            f"\tExpected shape-({x_data.shape[0]},)\n"
+            f"\tGot shape-{y.shape}")
+    return y
+
+
+def float_data(x: np.ndarray) -> np.ndarray:
+    """``x`` as a floating array (integers and bools become float64)."""
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+def log_softmax_rows(x: np.ndarray) -> np.ndarray:
+    """log(softmax(x, axis=1)) by log-sum-exp: finite for any finite logits."""
+    m = np.max(x, axis=1, keepdims=True) if x.shape[1] else np.zeros((x.shape[0], 1), x.dtype)
+    z = x - m
+    z -= np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return z

@@ -1,0 +1,152 @@
+"""focal_loss and softmax_focal_loss (Lin et al., 2017): per-sample losses, shape-(N,).
+
+``FL(p) = -alpha * (1 - p)**gamma * log(p)`` where ``p`` is the probability
+assigned to the true class.  With ``gamma = 0`` and ``alpha = 1`` it is the
+cross-entropy.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from mygrad_c._engine import execute_op
+from mygrad_c.nnet.losses._utils import check_scores_and_labels, float_data, log_softmax_rows
+from mygrad_c.operation_base import Operation
+
+__all__ = ["focal_loss", "softmax_focal_loss"]
+
+
+def _check_gamma(gamma) -> None:
+    if gamma < 0:
+        raise ValueError(f"`gamma` must be a non-negative number, got: {gamma}")
+
+
+def _gamma_term(one_minus_p: np.ndarray, gamma: float) -> np.ndarray:
+    """gamma * (1 - p)**(gamma - 1), taken as 0 where gamma == 0 or p == 1 (its limit times log p)."""
+    if gamma == 0:
+        return np.zeros_like(one_minus_p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(one_minus_p > 0, gamma * one_minus_p ** (gamma - 1), 0)
+
+
+class FocalLoss(Operation):
+    """f(p)_i = -alpha (1 - p_t)^gamma log p_t with p_t = p[i, y_i];
+    df/dp_t = alpha (gamma (1 - p_t)^(gamma - 1) log p_t - (1 - p_t)^gamma / p_t)."""
+
+    def __call__(self, probs, targets, alpha, gamma):
+        self.variables = (probs,)
+        p = probs.data
+        self.rows, self.y = np.arange(p.shape[0]), targets
+        self.alpha, self.gamma = alpha, gamma
+        pt = p[self.rows, targets]
+        self.pt = pt
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.logp = np.log(pt)
+            return -alpha * (1 - pt) ** gamma * self.logp
+
+    def backward_var(self, grad, index, **kwargs):
+        pt, logp, alpha, gamma = self.pt, self.logp, self.alpha, self.gamma
+        q = 1 - pt
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = alpha * (_gamma_term(q, gamma) * logp - q ** gamma / pt)
+        p = self.variables[0].data
+        dx = np.zeros(p.shape, dtype=np.result_type(p, d))
+        dx[self.rows, self.y] = grad * d
+        return dx
+
+
+class SoftmaxFocalLoss(Operation):
+    """f(x)_i = FL(softmax(x_i)[y_i]), computed from log-softmax (finite for any logits);
+    df/dx_i = alpha (gamma (1 - p_t)^(gamma - 1) p_t log p_t - (1 - p_t)^gamma) (onehot(y_i) - softmax(x_i))."""
+
+    def __call__(self, scores, targets, alpha, gamma):
+        self.variables = (scores,)
+        x = float_data(scores.data)
+        self.rows, self.y = np.arange(x.shape[0]), targets
+        self.alpha, self.gamma = alpha, gamma
+        self.logp_all = log_softmax_rows(x)
+        logpt = self.logp_all[self.rows, targets]
+        self.logpt = logpt
+        self.q = -np.expm1(logpt)  # 1 - p_t, accurate when p_t is close to 1
+        return -alpha * self.q ** gamma * logpt
+
+    def backward_var(self, grad, index, **kwargs):
+        q, logpt, alpha, gamma = self.q, self.logpt, self.alpha, self.gamma
+        pt = np.exp(logpt)
+        c = alpha * (_gamma_term(q, gamma) * pt * logpt - q ** gamma)  # dFL/dp_t * p_t
+        dx = -np.exp(self.logp_all)
+        dx[self.rows, self.y] += 1
+        dx *= (grad * c)[:, None]
+        return dx
+
+
+def focal_loss(class_probs, targets, *, alpha: float = 1, gamma: float = 0,
+               constant: Optional[bool] = None):
+    """The focal loss of each sample, given class probabilities.
+
+    ``loss[i] = -alpha * (1 - p[i, t_i])**gamma * log(p[i, t_i])``
+
+    Parameters
+    ----------
+    class_probs : ArrayLike, shape-(N, C)
+        The predicted probability of each class, for N samples.
+    targets : ArrayLike[int], shape-(N,)
+        The true class of each sample.
+    alpha : float, default 1
+        The weighting factor.
+    gamma : float, default 0
+        The focusing parameter (non-negative).
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor, shape-(N,)
+        The per-sample losses (not reduced).
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import focal_loss
+    >>> focal_loss(mg.tensor([[0.5, 0.5]]), [0], gamma=1)
+    Tensor([0.34657359])
+    """
+    _check_gamma(gamma)
+    y = check_scores_and_labels(class_probs, targets)
+    return execute_op(FocalLoss, class_probs, op_args=(y, alpha, gamma), constant=constant)
+
+
+def softmax_focal_loss(scores, targets, *, alpha: float = 1, gamma: float = 0,
+                       constant: Optional[bool] = None):
+    """The focal loss of ``softmax(scores)`` for each sample, computed by log-sum-exp.
+
+    Parameters
+    ----------
+    scores : ArrayLike, shape-(N, C)
+        The class scores (logits).
+    targets : ArrayLike[int], shape-(N,)
+        The true class of each sample.
+    alpha : float, default 1
+        The weighting factor.
+    gamma : float, default 0
+        The focusing parameter (non-negative).
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor, shape-(N,)
+        The per-sample losses. Unlike MyGrad (which takes ``log`` of a softmax that
+        underflowed to 0 and returns ``inf``), extreme logits give finite losses.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import softmax_focal_loss
+    >>> softmax_focal_loss(mg.tensor([[0.0, 0.0]]), [0], gamma=1)
+    Tensor([0.34657359])
+    """
+    _check_gamma(gamma)
+    y = check_scores_and_labels(scores, targets)
+    return execute_op(SoftmaxFocalLoss, scores, op_args=(y, alpha, gamma), constant=constant)

@@ -1,0 +1,128 @@
+"""margin_ranking_loss and multiclass_hinge: hinge-style mean losses."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from mygrad_c._engine import execute_op
+from mygrad_c.nnet.losses._utils import as_array, check_scores_and_labels
+from mygrad_c.operation_base import Operation
+
+__all__ = ["margin_ranking_loss", "multiclass_hinge"]
+
+
+class MarginRanking(Operation):
+    """f(x1, x2) = mean(max(0, margin - y (x1 - x2)));
+    df/dx1 = -y [margin - y (x1 - x2) > 0] / M, df/dx2 = -df/dx1."""
+
+    def __call__(self, x1, x2, y, margin):
+        self.variables = (x1, x2)
+        a, b = x1.data, x2.data
+        if a.ndim == 2 and y.ndim == 1:
+            y = y[:, None]
+        dtype = np.result_type(a, b, y)
+        self.y = y
+        terms = margin - y * (a - b)
+        self.active = terms > 0
+        self.size = terms.size
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.sum(np.where(self.active, terms, 0)) / terms.size, dtype=dtype)
+
+    def backward_var(self, grad, index, **kwargs):
+        d = np.where(self.active, -self.y, 0) * (grad / self.size)
+        d = np.broadcast_to(d, self.active.shape)
+        return d if index == 0 else -d
+
+
+class MulticlassHinge(Operation):
+    """f(x) = sum_i sum_{j != y_i} max(0, x_ij - x_iy_i + hinge) / N;
+    df/dx_ij = [term_ij > 0] / N, df/dx_iy_i = -(number of active terms in row i) / N."""
+
+    def __call__(self, x, y_true, hinge):
+        self.variables = (x,)
+        data = x.data
+        n = data.shape[0]
+        self.rows, self.y = np.arange(n), y_true
+        margins = data - data[self.rows, y_true][:, None] + hinge
+        margins[self.rows, y_true] = 0
+        self.active = margins > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            loss = np.sum(np.where(self.active, margins, 0)) / n
+        return np.asarray(loss, dtype=margins.dtype)
+
+    def backward_var(self, grad, index, **kwargs):
+        n = self.active.shape[0]
+        dx = self.active.astype(np.result_type(self.variables[0].data, np.float16))
+        dx[self.rows, self.y] = -np.sum(self.active, axis=1)
+        dx *= grad / n
+        return dx
+
+
+def margin_ranking_loss(x1, x2, y, margin: float, *, constant: Optional[bool] = None):
+    """The margin ranking loss: ``mean(max(0, margin - y * (x1 - x2)))``.
+
+    Parameters
+    ----------
+    x1, x2 : ArrayLike, shape-(N,) or shape-(N, D)
+        The scores to rank against each other (same shape).
+    y : ArrayLike, 0-d or shape-(N,)
+        +1 where ``x1`` should rank higher, -1 where ``x2`` should (receives no gradient).
+    margin : float
+        The non-negative margin.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+        A 0-d tensor; its dtype combines those of ``x1``, ``x2`` and ``numpy.asarray(y)``.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import margin_ranking_loss
+    >>> margin_ranking_loss(mg.tensor([1.0, 2.0]), mg.tensor([1.5, 0.5]), 1, 0.5)
+    Tensor(0.5)
+    """
+    if not (np.isscalar(margin) or np.ndim(margin) == 0) or margin < 0:
+        raise ValueError("`margin` must be a non-negative scalar")
+    a, b = as_array(x1), as_array(x2)
+    if a.shape != b.shape:
+        raise ValueError("`x1` and `x2` must have the same shape")
+    if a.ndim not in (1, 2):
+        raise ValueError("`x1` must have shape (N,) or (N, D)")
+    y = as_array(y)
+    if not (y.ndim == 0 or (y.ndim == 1 and y.size == a.shape[0])):
+        raise ValueError("`y` must be a scalar or shape-(N,) array of ones")
+    return execute_op(MarginRanking, x1, x2, op_args=(y, margin), constant=constant)
+
+
+def multiclass_hinge(x, y_true, hinge: float = 1.0, *, constant: Optional[bool] = None):
+    """The multiclass hinge loss: ``sum_i sum_{j != y_i} max(0, x[i, j] - x[i, y_i] + hinge) / N``.
+
+    Parameters
+    ----------
+    x : ArrayLike, shape-(N, C)
+        The class scores.
+    y_true : ArrayLike[int], shape-(N,)
+        The correct class of each sample.
+    hinge : float, default 1.0
+        The margin by which the true class must win.
+    constant : bool, optional
+        If True, the result is a constant.
+
+    Returns
+    -------
+    Tensor
+        A 0-d tensor with the dtype of ``x``.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.nnet import multiclass_hinge
+    >>> multiclass_hinge(mg.tensor([[1.0, 1.0, 0.0], [0.0, 2.0, 0.0]]), [0, 1])
+    Tensor(0.5)
+    """
+    y = check_scores_and_labels(x, y_true)
+    return execute_op(MulticlassHinge, x, op_args=(y, hinge), constant=constant)
