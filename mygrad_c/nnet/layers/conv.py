@@ -122,21 +122,27 @@ class ConvND(Operation):
 
     def __call__(self, x, w, *, stride, padding, dilation, grid):
         self.variables = (x, w)
+        self._grad_src = self._grad = None
         self.stride, self.padding, self.dilation = stride, padding, dilation
         xd, wd = x.data, w.data
         dtype = np.result_type(xd, wd)
         xd, wd = xd.astype(dtype, copy=False), wd.astype(dtype, copy=False)
         N, F = xd.shape[0], wd.shape[0]
-        self.w_mat = wd.reshape(F, -1)                          # (F, C*K)
+        CK, Gn = int(np.prod(wd.shape[1:])), int(np.prod(grid))
+        self.w_mat = wd.reshape(F, CK)
         cols = _unfold(xd, wd.shape[2:], grid, stride, padding, dilation)
-        self.cols = cols.reshape(N, self.w_mat.shape[1], -1)    # (N, C*K, G)
+        self.cols = cols.reshape(N, CK, Gn)
         out = np.matmul(self.w_mat, self.cols)                  # (N, F, G)
         return out.reshape((N, F) + grid)
 
     def backward_var(self, grad, index, **kwargs):
         x, w = self.variables
         N, F = x.shape[0], w.shape[0]
-        g = np.ascontiguousarray(grad, dtype=self.cols.dtype).reshape(N, F, -1)
+        if self._grad_src is not grad:  # both inputs get the same grad: make it contiguous once
+            self._grad_src = grad
+            self._grad = np.ascontiguousarray(grad, dtype=self.cols.dtype).reshape(
+                N, F, self.cols.shape[2])
+        g = self._grad
         if index == 1:  # (N, F, G) @ (N, G, C*K), summed over the batch
             return np.matmul(g, self.cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
         dcols = np.matmul(self.w_mat.T, g)                     # (N, C*K, G)
