@@ -274,28 +274,8 @@ class Tensor(TensorBase):
         return self._in_place(_ops.matmul, other)
 
     def _in_place(self, func, other) -> "Tensor":
-        """``self = func(self, other)``, keeping the object ``self``.
-
-        With the graph on, the object ``self`` takes over the result's node:
-        its old value becomes the operation's input (a new, hidden node), so
-        back-propagation sees ``result = func(old_self, other)``, and operations
-        that used ``self`` earlier still see the old value.  Under
-        ``no_autodiff`` the data is updated directly.
-        """
-        hook = _in_place_hook
-        if hook is not None:
-            return hook(self, func, other)
-        if self.constant and isinstance(other, TensorBase) and not other.constant \
-                and _engine.is_tracking():
-            pass  # the result of combining with a variable is not constant: fine
-        if not _engine.is_tracking():
-            result = func(self, other)
-            self.data = result.data
-            return self
-        old = _engine.split_state(self)
-        result = func(old, other)
-        _engine.adopt_state(self, result)
-        return self
+        """``self = func(self, other)``, keeping the object ``self`` (see ``mygrad_c._in_place``)."""
+        return augmented_assign(self, func, other)
 
     # ------------------------------------------------------------------
     # comparisons return plain boolean arrays
@@ -329,8 +309,6 @@ class Tensor(TensorBase):
         return getitem(self, index)
 
     def __setitem__(self, index, value) -> None:
-        from mygrad_c.indexing_routines import setitem
-
         setitem(self, index, value)
 
     def sum(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
@@ -475,9 +453,6 @@ def _rebuild_tensor(data, constant):
     return Tensor(data, constant=constant, copy=False)
 
 
-# Hook for view-aware in-place semantics (installed by the views layer).
-_in_place_hook = None
-
 _engine.set_tensor_type(Tensor)
 
 
@@ -550,3 +525,4 @@ def asarray(a: "ArrayLike", dtype=None, order: str = None) -> np.ndarray:
 
 
 from mygrad_c.math import arithmetic as _ops  # noqa: E402  (operators need the catalog)
+from mygrad_c._in_place import augmented_assign, setitem  # noqa: E402

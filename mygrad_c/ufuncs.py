@@ -19,7 +19,8 @@ from typing import Optional
 
 import numpy as np
 
-from mygrad_c._engine import TensorBase, execute_op, run_op, split_state, adopt_state, is_tracking
+from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c._in_place import write_into
 from mygrad_c.operation_base import Operation
 
 __all__ = ["ufunc", "UfuncOp", "make_ufunc", "MyGradUnaryUfunc", "MyGradBinaryUfunc"]
@@ -46,8 +47,7 @@ class UfuncOp(Operation):
             kwargs["where"] = where
         if dtype is not None:
             kwargs["dtype"] = dtype
-        if out is not None:
-            kwargs["out"] = out
+        kwargs["out"] = out  # an explicit out=None: where= without out is intended here
         return self.numpy_ufunc(*[t.data for t in tensors], **kwargs)
 
     def backward_var(self, grad, index, **kwargs):
@@ -58,45 +58,6 @@ class UfuncOp(Operation):
 
     def _derivative(self, grad, index):  # pragma: no cover - abstract
         raise NotImplementedError
-
-
-class _WriteInto(Operation):
-    """``out`` after writing ``value`` into it where ``where`` is true.
-
-    The forward value is ``np.where(where, value, out)`` cast to ``out``'s dtype;
-    the gradient flows to ``value`` where written and to the old ``out``
-    elsewhere.
-    """
-
-    def __call__(self, out, value, where=True):
-        self.variables = (out, value)
-        self.where = where
-        result = np.array(out.data, copy=True)
-        np.copyto(result, value.data, casting="unsafe", where=where)
-        return result
-
-    def backward_var(self, grad, index, **kwargs):
-        if index == 0:
-            return grad * 0 if self.where is True else np.where(self.where, 0, grad)
-        return grad if self.where is True else np.where(self.where, grad, 0)
-
-
-def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
-    """Make the tensor ``out`` hold ``value`` (where ``where``), in place and differentiably."""
-    hook = _write_into_hook
-    if hook is not None:
-        return hook(out, value, where)
-    if not is_tracking():
-        np.copyto(out.data, value.data, casting="unsafe", where=where)
-        return out
-    old = split_state(out)
-    new = run_op(_WriteInto, (old, value), op_kwargs={"where": where})
-    adopt_state(out, new)
-    return out
-
-
-# installed by the views layer so that writes through views reach their bases
-_write_into_hook = None
 
 
 class ufunc:

@@ -272,7 +272,7 @@ cdef class TensorBase:
     here are what the engine needs to build graphs and back-propagate.
     """
 
-    cdef public object data         # the numpy array
+    cdef object _data               # the numpy array (read through the `data` property)
     cdef object _grad               # dL/d(self) after backward, or None
     cdef object _creator            # the Operation that made this tensor, or None
     cdef object _base               # the tensor this one is a view of, or None
@@ -287,6 +287,8 @@ cdef class TensorBase:
     cdef list _views                # weak references to the views of this (base) tensor
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
     cdef bint _unguarded            # a private constant made from a Python number: never locked
+    cdef Py_ssize_t _gen            # (base) bumped by every in-place write into this base
+    cdef Py_ssize_t _gen_seen       # (view) the base's _gen when this view's state was built
     cdef object __weakref__
 
     __array_priority__ = 15.0
@@ -294,7 +296,7 @@ cdef class TensorBase:
     def __init__(self, x, *, dtype=None, constant=None, bint copy=True, ndmin=0,
                  _creator=None, _base=None):
         if isinstance(x, TensorBase):
-            x = (<TensorBase>x).data
+            x = (<TensorBase>x)._data
         if copy or dtype is not None or ndmin:
             try:
                 arr = np.array(x, dtype=dtype, copy=copy if copy else None, ndmin=ndmin)
@@ -311,10 +313,22 @@ cdef class TensorBase:
             constant = not _is_float_dtype(arr)
         elif not constant and not _is_float_dtype(arr):
             raise ValueError("Integer-valued tensors must be treated as constants.")
-        self.data = arr
+        self._data = arr
         self._constant = constant
         self._creator = _creator
         self._base = _base
+
+    # --- the data -----------------------------------------------------------
+    @property
+    def data(self):
+        """The tensor's NumPy array."""
+        if self._base is not None and (<TensorBase>self._base)._gen != self._gen_seen:
+            _refresh_view(self)
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = value
 
     # --- read-only graph attributes -------------------------------------
     @property
@@ -325,6 +339,8 @@ cdef class TensorBase:
     @property
     def creator(self):
         """The Operation that produced this tensor, or None for a leaf."""
+        if self._base is not None and (<TensorBase>self._base)._gen != self._gen_seen:
+            _refresh_view(self)
         return self._creator
 
     @property
@@ -408,7 +424,7 @@ cdef class TensorBase:
     # --- locking (memory guarding) ---------------------------------------
     cdef inline LockCell _lock_cell(self):
         if self._lock is None:
-            self._lock = LockCell(self.data)
+            self._lock = LockCell(self._data)
         return self._lock
 
     def _lock_count(self) -> int:
@@ -418,7 +434,7 @@ cdef class TensorBase:
 cdef inline TensorBase _new_tensor(object data, bint constant, object creator, object base):
     """Create a Tensor around ``data`` (a validated ndarray) without copying."""
     cdef TensorBase t = _Tensor.__new__(_Tensor)
-    t.data = data
+    t._data = data
     t._constant = constant
     t._creator = creator
     t._base = base
@@ -512,12 +528,14 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
     cdef Operation op = Op()
     cdef TensorBase var, result
     cdef bint is_const
+    for var in tensors:
+        _ensure_fresh(var)
     if op_args is None and op_kwargs is None:
         out = op(*tensors)
     else:
         out = op(*tensors, *(op_args or ()), **(op_kwargs or {}))
     if isinstance(out, TensorBase):
-        out = (<TensorBase>out).data
+        out = (<TensorBase>out)._data
     elif not cnp.PyArray_Check(out):
         out = np.asarray(out)
     _check_real(<cnp.ndarray>out)
@@ -563,17 +581,55 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
     if not op.variables:
         return
     src = <TensorBase>op.variables[0]
-    if not np.may_share_memory(result.data, src.data):
+    if not np.may_share_memory(result._data, src._data):
         return
     root = <TensorBase>src._base if src._base is not None else src
     step = (type(op), tuple(op_args) if op_args else (), dict(op_kwargs) if op_kwargs else None)
     result._base = root
+    result._gen_seen = root._gen
     result._view_chain = (src._view_chain or ()) + (step,)
     if root._views is None:
         root._views = []
     elif len(root._views) > 32 and len(root._views) & (len(root._views) - 1) == 0:
         root._live_views()  # prune dead references now and then
     root._views.append(weakref_ref(result))
+
+
+cdef inline void _ensure_fresh(TensorBase t):
+    if t._base is not None and (<TensorBase>t._base)._gen != t._gen_seen:
+        _refresh_view(t)
+
+
+cdef void _refresh_view(TensorBase view):
+    """Rebuild a view on its base's current state after an in-place write into the base.
+
+    In-place writes give the base a new array and a new node (see
+    ``split_state``); a view made earlier still holds the old ones.  Views are
+    brought up to date lazily, the first time they are used or read: the old
+    state is kept for the operations that recorded it, and the view adopts the
+    result of replaying its chain of view operations on the base.
+    """
+    cdef TensorBase base = <TensorBase>view._base
+    cdef TensorBase fresh = base
+    cdef tuple chain = view._view_chain
+    view._gen_seen = base._gen  # first, so that reads during the replay do not recurse
+    for Op, args, kwargs in chain:
+        fresh = _run_op(Op, (fresh,), args or None, kwargs, None)
+    split_state(view)
+    adopt_state(view, fresh)
+    view._base = base
+    view._view_chain = chain
+    view._gen_seen = base._gen
+
+
+def mark_written(TensorBase base):
+    """Record an in-place write into ``base``: its views become stale."""
+    base._gen += 1
+
+
+def is_guard_locked(TensorBase t) -> bool:
+    """True if ``t``'s array is read-only only because memory guarding locked it."""
+    return t._lock is not None and t._lock.flipped
 
 
 def apply_view_chain(arr, tuple chain):
@@ -662,20 +718,19 @@ cpdef reduce_broadcast(grad, tuple var_shape):
         else:
             raise ValueError(
                 f"a gradient of shape {(<object>g).shape} cannot be reduced to shape {var_shape}")
+    out = g
     if kept_axes:
-        g = np.add.reduce(g, axis=tuple(kept_axes), keepdims=True)
+        out = np.add.reduce(out, axis=tuple(kept_axes), keepdims=True)
     if lead_axes:
-        g = np.add.reduce(g, axis=tuple(lead_axes))
-    if not cnp.PyArray_Check(g):
-        g = np.asarray(g)
-    return g
+        out = np.add.reduce(out, axis=tuple(lead_axes))
+    return out if cnp.PyArray_Check(out) else np.asarray(out)
 
 
 cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase var):
     """Check that a backward_var result is a real array and reduce it to var's shape."""
     if not cnp.PyArray_Check(g):
         if isinstance(g, TensorBase):
-            g = (<TensorBase>g).data
+            g = (<TensorBase>g)._data
         elif isinstance(g, (int, float, np.number, np.bool_)) and not isinstance(g, (complex, np.complexfloating)):
             g = np.asarray(g)
         else:
@@ -690,7 +745,7 @@ cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase
             f"`{type(op).__name__}.backward_var(<gradient>, index={index})`\n"
             f"Gradients are expected to be real-valued scalars or numpy arrays, "
             f"got a gradient of dtype: {g.dtype}")
-    var_shape = (<object>var.data).shape
+    var_shape = (<object>var._data).shape
     if (<object>g).shape != var_shape:
         try:
             g = reduce_broadcast(g, var_shape)
@@ -795,11 +850,11 @@ cdef inline void _accumulate(TensorBase var, object g):
 
 
 cdef object _seed_gradient(TensorBase root, object grad):
-    data = root.data
+    data = root._data
     if grad is None:
         return np.ones_like(data)
     if isinstance(grad, TensorBase):
-        grad = (<TensorBase>grad).data
+        grad = (<TensorBase>grad)._data
     g = np.asarray(grad)
     if not _is_real_dtype(g):
         raise TypeError(f"`tensor.backward(grad)`: grad must be real-valued, got dtype {g.dtype}")
@@ -825,6 +880,7 @@ cpdef backward(TensorBase root, object grad=None):
     cdef Operation op
     cdef Py_ssize_t i, n, index
     cdef tuple variables
+    _ensure_fresh(root)
     seed = _seed_gradient(root, grad)
     if root._constant:
         _clear_graph(root)
@@ -863,8 +919,8 @@ cpdef backward(TensorBase root, object grad=None):
         g = node._pending
         node._pending = None
         if g is not None and node is not root:
-            if (<cnp.ndarray>g).dtype != (<cnp.ndarray>node.data).dtype:
-                g = g.astype((<cnp.ndarray>node.data).dtype)
+            if (<cnp.ndarray>g).dtype != (<cnp.ndarray>node._data).dtype:
+                g = g.astype((<cnp.ndarray>node._data).dtype)
             elif not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g) or \
                     not cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>g):
                 g = np.array(g)   # never hand out a broadcast/read-only view
@@ -924,10 +980,10 @@ def split_state(TensorBase target):
     earlier on ``target`` find the old state through ``target._prev_state``.
     """
     cdef TensorBase old = _Tensor.__new__(_Tensor)
-    old.data = target.data
+    old._data = target._data
     old._constant = target._constant
     old._creator = target._creator
-    old._base = target._base
+    old._base = None   # a frozen past state: never refreshed as a view
     old._grad = None
     if target._version == 0:
         target._version = _new_version()
@@ -945,7 +1001,7 @@ def split_state(TensorBase target):
 
 def adopt_state(TensorBase target, TensorBase new):
     """Give the object ``target`` the node state of ``new`` (the in-place result)."""
-    target.data = new.data
+    target._data = new._data
     target._constant = new._constant
     target._creator = new._creator
     target._grad = None
@@ -1000,13 +1056,14 @@ cdef inline cnp.ndarray _f64_scalar(double value):
 
 
 cdef inline double _f64_value(TensorBase t):
-    return (<double*>cnp.PyArray_DATA(<cnp.ndarray>t.data))[0]
+    return (<double*>cnp.PyArray_DATA(<cnp.ndarray>t._data))[0]
 
 
 cdef TensorBase _operand(object x):
     """An operator's operand as a tensor; Python numbers become private constants."""
     cdef TensorBase t
     if isinstance(x, TensorBase):
+        _ensure_fresh(<TensorBase>x)
         return <TensorBase>x
     if type(x) is float:
         t = _new_tensor(_f64_scalar(<double>x), True, None, None)
@@ -1037,7 +1094,7 @@ cdef TensorBase _binary(int kind, object a, object b):
     cdef Operation op
     cdef TensorBase result
     Op = _op_class(kind)
-    if not (_is_f64_scalar_array(ta.data) and _is_f64_scalar_array(tb.data)):
+    if not (_is_f64_scalar_array(ta._data) and _is_f64_scalar_array(tb._data)):
         return _run_op(Op, (ta, tb), None, None, None)
     x = _f64_value(ta)
     y = _f64_value(tb)

@@ -1,0 +1,175 @@
+"""In-place operations on tensors and views, with gradients that stay right.
+
+``x *= 2``, ``x[idx] = v`` and ``mg.multiply(a, b, out=x)`` change the *object*
+``x`` but must not change history: operations that used ``x`` earlier still
+need its old value.  So an in-place operation on ``x``
+
+1. moves ``x``'s current node into a hidden tensor ``old`` (``_engine.split_state``);
+   earlier operations find it through ``x``'s version chain;
+2. computes the new value as an ordinary differentiable operation of ``old``;
+3. gives the object ``x`` that result's node (``_engine.adopt_state``).
+
+If ``x`` is a view, the write goes through to its base: the new value of the
+view's region is placed into (a copy of) the base's data by ``PlaceRegion``,
+and the base adopts that.  Either way the base's views are then stale; each
+is rebuilt on the base's new state the next time it is used
+(``_engine.mark_written`` / ``_refresh_view``), so views keep sharing memory
+with their base and gradients flow through the new graph.
+
+Under ``no_autodiff`` nothing is recorded: the data are written in place.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from mygrad_c import _engine
+from mygrad_c._engine import TensorBase, adopt_state, apply_view_chain, run_op, split_state
+from mygrad_c.operation_base import Operation
+
+__all__ = ["apply_in_place", "augmented_assign", "write_into", "setitem"]
+
+
+class PlaceRegion(Operation):
+    """f(base, region) = base with the view ``chain`` of it replaced by ``region``.
+
+    df/dbase is ``grad`` with that region zeroed; df/dregion is the region of ``grad``.
+    """
+
+    def __call__(self, base, region, chain):
+        self.variables = (base, region)
+        self.chain = chain
+        out = np.array(base.data, copy=True)
+        apply_view_chain(out, chain)[...] = region.data
+        return out
+
+    def backward_var(self, grad, index, **kwargs):
+        if index == 0:
+            g = np.array(grad, copy=True)
+            apply_view_chain(g, self.chain)[...] = 0
+            return g
+        return apply_view_chain(grad, self.chain)
+
+
+class WriteInto(Operation):
+    """f(target, value) = target with ``value`` written where ``where`` is true.
+
+    ``value`` is broadcast to ``target``'s shape and cast to its dtype.  The
+    gradient flows to ``value`` where written and to ``target`` elsewhere.
+    """
+
+    def __call__(self, target, value, where=True):
+        self.variables = (target, value)
+        self.where = where
+        out = np.array(target.data, copy=True)
+        np.copyto(out, value.data, casting="unsafe", where=where)
+        return out
+
+    def backward_var(self, grad, index, **kwargs):
+        if index == 0:
+            return np.zeros_like(grad) if self.where is True else np.where(self.where, 0, grad)
+        return grad if self.where is True else np.where(self.where, grad, 0)
+
+
+def _check_writeable(t: TensorBase) -> None:
+    """Refuse writes into arrays that are read-only by design (not just memory-guarded)."""
+    data = t.data
+    base = t.base if t.base is not None else t
+    if any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape)) \
+            or (not base.data.flags.writeable and not _engine.is_guard_locked(base)
+                and base.data.base is None):
+        raise ValueError("assignment destination is read-only")
+
+
+def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
+                   constant=None) -> TensorBase:
+    """Make ``t`` hold ``compute(old)``, where ``old`` is ``t``'s current state.
+
+    ``compute`` must return a tensor with ``t``'s shape and dtype, built only
+    from ``old`` and other tensors (never from the object ``t``).
+    """
+    t.data  # bring a stale view up to date first
+    base = t.base
+    if base is None:
+        old = split_state(t)
+        adopt_state(t, compute(old))
+        _engine.mark_written(t)
+        return t
+    chain = t._view_steps
+    region = compute(split_state(t))
+    old_base = split_state(base)
+    new_base = run_op(PlaceRegion, (old_base, region), op_args=(chain,),
+                      constant=old_base.constant if constant is None else constant)
+    adopt_state(base, new_base)
+    _engine.mark_written(base)
+    return t
+
+
+def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind") -> TensorBase:
+    """Check that ``r`` can be stored in ``t`` (shape, casting) and cast it if needed."""
+    if r.shape != t.shape:
+        raise ValueError(
+            f"non-broadcastable output operand with shape {t.shape} doesn't match the "
+            f"broadcast shape {r.shape}")
+    if r.dtype != t.dtype:
+        if not np.can_cast(r.dtype, t.dtype, casting=casting):
+            raise TypeError(
+                f"Cannot cast ufunc output from dtype('{r.dtype}') to dtype('{t.dtype}') "
+                f"with casting rule '{casting}'")
+        from mygrad_c.tensor_base import Tensor
+
+        if r.dtype.kind == "f" and t.dtype.kind == "f" and not r.constant:
+            r = run_op(_Cast, (r,), op_args=(t.dtype,))
+        else:
+            r = Tensor(r.data.astype(t.dtype), constant=True, copy=False)
+    return r
+
+
+class _Cast(Operation):
+    """f(x) = x cast to another float dtype;  df/dx = 1 (the engine casts the gradient)."""
+
+    def __call__(self, x, dtype):
+        self.variables = (x,)
+        return x.data.astype(dtype)
+
+    def backward_var(self, grad, index, **kwargs):
+        return grad
+
+
+def augmented_assign(t: TensorBase, func: Callable, other: Any) -> TensorBase:
+    """``t = func(t, other)`` in place: ``t += other`` and friends."""
+    if not _engine.is_tracking():
+        result = func(t, other)
+        np.copyto(t.data, _fit(t, result).data, casting="same_kind")
+        return t
+    _check_writeable(t)
+    return apply_in_place(t, lambda old: _fit(t, func(old, other)))
+
+
+def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
+    """``out=`` with a tensor target: ``out`` holds ``value`` (where ``where``), in place."""
+    if not _engine.is_tracking():
+        np.copyto(out.data, value.data, casting="same_kind", where=where)
+        return out
+    _check_writeable(out)
+    if where is True and value.shape == out.shape and value.dtype == out.dtype:
+        return apply_in_place(out, lambda old: value)
+    return apply_in_place(out, lambda old: run_op(WriteInto, (old, value), op_kwargs={"where": where}))
+
+
+def setitem(t: TensorBase, index: Any, value: Any) -> None:
+    """``t[index] = value``, in place and differentiable, also through views."""
+    from mygrad_c.indexing_routines.indexing import SetItem, _as_value_tensor, _written, normalize_index
+
+    index = normalize_index(index)
+    value_t = _as_value_tensor(value)
+    data = t.data
+    if not _engine.is_tracking():
+        data[index] = value_t.data
+        return
+    _check_writeable(t)
+    written = _written(data, index, value_t.data)  # raises NumPy's errors before the graph changes
+    apply_in_place(t, lambda old: run_op(
+        SetItem, (old, value_t), op_args=(index,), op_kwargs={"written": written},
+        constant=True if old.constant else None))
