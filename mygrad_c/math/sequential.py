@@ -117,10 +117,24 @@ class Variance(_Reduction):
         self.ddof = ddof
         return np.var(x.data, axis=axis, keepdims=keepdims, ddof=ddof)
 
+    def _no_axes(self) -> bool:
+        return isinstance(self.axis, (tuple, list)) and len(self.axis) == 0
+
     def _centered_scaled(self, x, axes):
-        """(x - mean(x)) / (N - ddof), the shared part of var's and std's derivatives."""
+        """(x - mean(x)) / (N - ddof), the shared part of var's and std's derivatives.
+
+        Over no axes (``axis=()``) nothing varies: the derivative is 0, whatever
+        ``ddof``.  With N == ddof the scale is inf (so 0 * inf = nan), as in MyGrad,
+        which raises ZeroDivisionError in that case when ``axis`` is None.
+        """
         n = _count(x.shape, axes)
-        return (x - np.mean(x, axis=axes, keepdims=True)) * (1.0 / (n - self.ddof))
+        if self.axis is None and n == self.ddof:
+            raise ZeroDivisionError("float division by zero")
+        if self._no_axes() or x.size == 0:
+            return np.zeros(x.shape, dtype=x.dtype)
+        scale = 1.0 / (n - self.ddof) if n != self.ddof else np.inf
+        with np.errstate(invalid="ignore"):
+            return (x - np.mean(x, axis=axes, keepdims=True)) * scale
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
@@ -139,6 +153,8 @@ class StdDev(Variance):
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
+        if self._no_axes():
+            return self._centered_scaled(x, axes) * g
         with np.errstate(divide="ignore", invalid="ignore"):
             return g * self._centered_scaled(x, axes) / self.std
 
