@@ -181,6 +181,11 @@ class EinSum(Operation):
                 others.update(self.in_labels[j])
         keep = [lbl for lbl in unique if lbl in others]
         g = np.einsum(*args, keep, optimize=self.optimize)
+        # other operands may themselves have been broadcast: give g the full sizes
+        full = tuple(self.sizes[lbl] for lbl in keep)
+        g = np.asarray(g)
+        if g.shape != full:
+            g = np.broadcast_to(g, full)
 
         # sum axes along which x (length 1) was broadcast
         own = dict(zip(labels, x.shape))
@@ -194,7 +199,7 @@ class EinSum(Operation):
             g = np.broadcast_to(g, tuple(own[lbl] for lbl in unique))
 
         if len(unique) == len(labels):
-            return np.ascontiguousarray(g)
+            return g if g.flags.writeable else np.array(g)  # no broadcast (read-only) views
         # repeated labels: write onto the diagonal of a zero array shaped like x
         dx = np.zeros(x.shape, dtype=np.result_type(g.dtype, x.dtype))
         strides = [sum(dx.strides[i] for i, l in enumerate(labels) if l == lbl) for lbl in unique]
@@ -248,7 +253,10 @@ def einsum(*operands: Union["ArrayLike", str, Sequence[int]], optimize: bool = F
     """
     subscripts, tensors = _split_operands(operands)
     if isinstance(out, TensorBase):
-        from mygrad_c.ufuncs import write_into
+        try:
+            from mygrad_c._in_place import write_into
+        except ImportError:  # older layout
+            from mygrad_c.ufuncs import write_into
 
         result = execute_op(EinSum, *tensors, op_kwargs={"subscripts": subscripts, "optimize": optimize},
                             constant=constant)

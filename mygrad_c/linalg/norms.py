@@ -59,6 +59,8 @@ class Norm(Operation):
             shape = tuple(1 if i in self.axes else s for i, s in enumerate(x.shape))
             grad, n = grad.reshape(shape), n.reshape(shape)
         p = self.ord
+        if x.size == 0:
+            return np.zeros(x.shape, dtype=np.result_type(x.dtype, grad.dtype))
         if np.isinf(p):
             (axis,) = self.axes
             absx = np.abs(x)
