@@ -26,7 +26,7 @@ def _shifted(x: np.ndarray, axis) -> np.ndarray:
     m = np.max(x, axis=axis, keepdims=True)
     if not np.all(np.isfinite(m)):
         m = np.where(np.isfinite(m), m, 0)
-    return x - m
+    return np.asarray(x - m)
 
 
 class Softmax(Operation):
