@@ -213,8 +213,9 @@ class TrainResult:
 
     @property
     def seconds_per_epoch(self) -> float:
-        """The mean training time of an epoch (evaluation excluded)."""
-        return float(np.mean(self.epoch_seconds))
+        """The median training time of an epoch (evaluation excluded; the median
+        is robust to a busy machine slowing down one epoch)."""
+        return float(np.median(self.epoch_seconds))
 
 
 def train(lib: ModuleType = mygrad_c, *, epochs: int = 8, batch_size: int = 32, lr: float = 0.1,
