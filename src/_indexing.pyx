@@ -19,19 +19,32 @@ import numpy as np
 @cython.boundscheck(False)
 @cython.wraparound(False)
 cdef void _scatter_add_rows(floating[:, ::1] out, const Py_ssize_t[::1] rows,
-                            const floating[:, ::1] src) noexcept nogil:
-    """out[rows[i], :] += src[i, :] for every i, in order."""
+                            const floating[:, :] src) noexcept nogil:
+    """out[rows[i], :] += src[i, :] for every i, in order.
+
+    ``src`` may have any strides (a broadcast gradient has stride 0), so it is
+    walked with explicit byte strides; the common contiguous case gets its own
+    loop that the compiler can vectorise.
+    """
     cdef Py_ssize_t n = src.shape[0]
     cdef Py_ssize_t m = src.shape[1]
-    cdef Py_ssize_t i, j, r
+    cdef Py_ssize_t s0 = src.strides[0]
+    cdef Py_ssize_t s1 = src.strides[1]
+    cdef Py_ssize_t i, j
     cdef floating* dst
+    cdef const char* row = <const char*>&src[0, 0]
     cdef const floating* s
-    for i in range(n):
-        r = rows[i]
-        dst = &out[r, 0]
-        s = &src[i, 0]
-        for j in range(m):
-            dst[j] += s[j]
+    if s1 == sizeof(floating):
+        for i in range(n):
+            dst = &out[rows[i], 0]
+            s = <const floating*>(row + i * s0)
+            for j in range(m):
+                dst[j] += s[j]
+    else:
+        for i in range(n):
+            dst = &out[rows[i], 0]
+            for j in range(m):
+                dst[j] += (<const floating*>(row + i * s0 + j * s1))[0]
 
 
 def scatter_add_rows(out, rows, src):
@@ -44,7 +57,7 @@ def scatter_add_rows(out, rows, src):
     rows : numpy.ndarray, shape (N,)
         Integer row numbers in ``[0, R)``; converted to ``intp``.
     src : numpy.ndarray, shape (N, M)
-        Same dtype as ``out``; made C-contiguous if it is not.
+        Same dtype as ``out``; any strides (broadcast arrays are not copied).
 
     Returns
     -------
@@ -83,12 +96,11 @@ def scatter_add_rows(out, rows, src):
         return out
     if rows_arr.min() < 0 or rows_arr.max() >= out.shape[0]:
         raise IndexError(f"scatter_add_rows: row numbers must lie in [0, {out.shape[0]})")
-    src = np.ascontiguousarray(src)
     cdef const Py_ssize_t[::1] r = rows_arr
     cdef float[:, ::1] o32
-    cdef const float[:, ::1] s32
+    cdef const float[:, :] s32
     cdef double[:, ::1] o64
-    cdef const double[:, ::1] s64
+    cdef const double[:, :] s64
     if out.dtype == np.float32:
         o32 = out
         s32 = src
