@@ -106,9 +106,9 @@ def sliding_window_view(arr: np.ndarray, window_shape: Sequence[int],
     n = len(window)
     step = _check_step(step, n)
     trailing = arr.shape[-n:]
-    if any(w > s for w, s in zip(window, trailing)) or len(trailing) != n:
+    if np.any(np.asarray(trailing) < np.asarray(window)):
         raise ValueError(f"Each size of the window-shape must fit within the trailing "
-                         f"dimensions of `arr`.{window} does not fit in {arr.shape}")
+                         f"dimensions of `arr`.{window} does not fit in {trailing}")
     dilation = _check_dilation(dilation, window)
     if dilation is not None:
         dilated = tuple(w * d for w, d in zip(window, dilation))
@@ -125,7 +125,7 @@ def sliding_window_view(arr: np.ndarray, window_shape: Sequence[int],
     step_strides = np.array(step, dtype=np.intp)
     step_strides *= arr.strides[-n:]  # (NumPy's own broadcast error for a wrong-length step)
     grid = (np.asarray(arr.shape[-n:]) - (win - 1) * dilation - 1) // np.asarray(step) + 1
-    shape = tuple(int(g) for g in grid) + arr.shape[:-n] + window
+    shape = tuple(int(g) for g in grid) + arr.shape[:-n] + tuple(int(w) for w in window)
     strides = (tuple(int(s) for s in step_strides) + arr.strides[:-n]
                + tuple(int(s) for s in np.asarray(arr.strides[-n:]) * dilation))
     return as_strided(arr, shape=shape, strides=strides, writeable=False)

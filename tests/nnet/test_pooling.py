@@ -1,0 +1,137 @@
+"""max_pool against MyGrad: values, dtypes, gradients (incl. ties and NaNs), the generic
+N-d path, the compiled kernels on their own, and MyGrad's errors."""
+import hypothesis.strategies as st
+import mygrad
+import numpy as np
+import pytest
+from hypothesis import given
+from numpy.testing import assert_array_equal
+
+import mygrad_c as mg
+from helpers import check_numerical_grad, compare_with_mygrad, float_arrays
+from mygrad_c._pool import max_pool_backward, max_pool_forward
+from mygrad_c.nnet.layers import max_pool
+
+FUNCS = (max_pool, mygrad.nnet.layers.max_pool)
+
+
+@st.composite
+def pool_cases(draw, max_pooled=3, ties=False):
+    D = draw(st.integers(1, max_pooled))
+    lead = draw(st.lists(st.integers(1, 2), min_size=0, max_size=2))
+    K = draw(st.tuples(*[st.integers(1, 3)] * D))
+    s = draw(st.tuples(*[st.integers(1, 3)] * D))
+    G = draw(st.tuples(*[st.integers(1, 3)] * D))
+    S = tuple((g - 1) * si + k for g, si, k in zip(G, s, K))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    # small integer values make ties common, which checks the argmax rule
+    lo, hi = (-2, 2) if ties else (-10, 10)
+    x = draw(float_arrays(shape=tuple(lead) + S, dtype=dtype, min_value=lo, max_value=hi))
+    if ties:
+        x = np.round(x)
+    stride = s[0] if draw(st.booleans()) and len(set(s)) == 1 else s
+    return x, K, stride
+
+
+@given(pool_cases())
+def test_max_pool_matches_mygrad(case):
+    x, pool, stride = case
+    compare_with_mygrad(FUNCS, x, pool, stride)
+
+
+@given(pool_cases(ties=True))
+def test_max_pool_ties_match_mygrad(case):
+    x, pool, stride = case
+    compare_with_mygrad(FUNCS, x, pool, stride)
+
+
+@given(pool_cases(max_pooled=4, ties=True), st.sampled_from([np.float16, np.int64]))
+def test_generic_path_matches_mygrad(case, dtype):
+    x, pool, stride = case
+    compare_with_mygrad(FUNCS, x.astype(dtype), pool, stride)
+
+
+@given(pool_cases(max_pooled=4))
+def test_4d_pool_float(case):
+    x, pool, stride = case
+    compare_with_mygrad(FUNCS, x, pool, stride)
+
+
+@given(pool_cases(max_pooled=2))
+def test_max_pool_numerical_gradient(case):
+    x, pool, stride = case
+    # distinct values: the max is differentiable away from ties
+    x = np.arange(x.size, dtype=np.float64).reshape(x.shape)
+    x = np.random.default_rng(x.size).permutation(x.ravel()).reshape(x.shape)
+    check_numerical_grad(lambda a: max_pool(a, pool, stride), x, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("row", [[np.nan, 5, 5, 5], [1, np.nan, np.nan, 5], [1, np.nan, np.inf, 5],
+                                 [-np.inf, -np.inf, 2, 5], [5, 5, 5, 5]])
+def test_nan_and_inf_windows(row, dtype):
+    x = np.array([row], dtype=dtype)
+    compare_with_mygrad(FUNCS, x, (1, 2), 1)
+    compare_with_mygrad(FUNCS, np.stack([x, x[:, ::-1]], axis=1), (2, 2), (1, 2))
+
+
+def test_unit_sized_and_constant_inputs():
+    x = np.random.default_rng(0).random((2, 3, 4, 4))
+    assert max_pool(x, (2, 2), 2).constant
+    assert max_pool(mg.tensor(x), (2, 2), 2, constant=True).constant
+    compare_with_mygrad(FUNCS, x, [2, 2], np.array([2, 2]))
+    compare_with_mygrad(FUNCS, np.random.default_rng(1).random(4), (2,), 2)
+    # an empty batch: MyGrad's backward fails there, ours gives the (empty) gradient
+    e = mg.tensor(np.zeros((0, 3, 4, 4)))
+    out = max_pool(e, (2, 2), 2)
+    assert out.shape == mygrad.nnet.layers.max_pool(np.zeros((0, 3, 4, 4)), (2, 2), 2).shape
+    out.backward()
+    assert e.grad.shape == e.shape
+    compare_with_mygrad(FUNCS, np.random.default_rng(1).random((3, 4)), (3, 4), 1)
+    compare_with_mygrad(FUNCS, x > 0.5, (2, 2), 2)
+    out = max_pool(x.tolist(), (2, 2), 2)
+    assert_array_equal(out.data, mygrad.nnet.layers.max_pool(x, (2, 2), 2).data)
+
+
+def _call(lib, *args):
+    try:
+        lib.nnet.layers.max_pool(*args)
+    except Exception as e:  # noqa: BLE001 - the error itself is what is compared
+        return type(e), str(e)
+    return None
+
+
+X = np.random.default_rng(3).random((2, 3, 8, 8))
+BAD = [(X, (3, 3), 2), (X, (2, 2, 2), 2), (X, (2, 2, 2, 2), 2), (X, (2, 2, 2, 2, 2), 2),
+       (X, 2, 2), (X, (9, 2), 2), (X, (0, 2), 2), (X, (2.0, 2), 2), (X, (-1, 2), 2),
+       (X, (True, 2), 2), (X, (2, 2), 0), (X, (2, 2), (1,)), (X, (2, 2), (1, 1, 1)),
+       (X, (2, 2), 1.0), (X, (2, 2), True), (X, (2, 2), np.array(2)), (X, (2, 2), (-2, 2)),
+       (X, (2, 2), None), (X, (2, 2), "2"), (np.zeros(()), (), 2), (np.zeros((4, 4)), (), 2)]
+
+
+@pytest.mark.parametrize("args", BAD)
+def test_errors_match_mygrad(args):
+    expected = _call(mygrad, *args)
+    assert expected is not None
+    assert _call(mg, *args) == expected
+
+
+def test_kernels_validate_their_inputs():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    out, arg = max_pool_forward(x, (1, 2, 2), (1, 2, 2))
+    assert_array_equal(out.ravel(), [5, 7, 13, 15])
+    assert_array_equal(arg.ravel(), [5, 7, 13, 15])
+    with pytest.raises(ValueError):
+        max_pool_forward(x, (1, 5, 2), (1, 1, 1))
+    with pytest.raises(ValueError):
+        max_pool_forward(x, (1, 2, 2), (1, 0, 1))
+    with pytest.raises(TypeError):
+        max_pool_forward(x.astype(int), (1, 2, 2), (1, 2, 2))
+    with pytest.raises(ValueError):
+        max_pool_backward(out, arg + 100, x.shape)
+    with pytest.raises(ValueError):
+        max_pool_backward(out, arg.astype(np.int32), x.shape)
+    # non-contiguous input is copied, not misread
+    y = np.arange(32.0).reshape(1, 1, 4, 8)[..., ::2]
+    out2, _ = max_pool_forward(y, (1, 2, 2), (1, 2, 2))
+    assert_array_equal(out2.ravel(), y[0, 0].reshape(2, 2, 2, 2).max(axis=(1, 3)).ravel())
