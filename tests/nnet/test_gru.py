@@ -1,0 +1,257 @@
+"""GRU layer: a plain-NumPy reference of the recurrence (forward and truncated BPTT),
+numerical derivatives, dropout masks as MyGrad draws them, and the kernel's input checks."""
+from __future__ import annotations
+
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+from hypothesis import given
+from numpy.testing import assert_allclose
+
+import mygrad_c as mg
+from helpers import numerical_grad
+from mygrad_c import _gru
+from mygrad_c.nnet.layers.gru import gru
+
+NAMES = ["X", "Uz", "Wz", "bz", "Ur", "Wr", "br", "Uh", "Wh", "bh"]
+
+
+def sig(x):
+    return 0.5 * (1 + np.tanh(0.5 * x))
+
+def gru_ref(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, masks=None, grad=None):
+    """Plain NumPy GRU forward and truncated-BPTT backward. masks: (mUz,mUr,mUh,mWz,mWr,mWh) or None"""
+    T, N, C = X.shape
+    D = Uz.shape[1]
+    if masks is not None:
+        mUz, mUr, mUh, mWz, mWr, mWh = masks
+        Wz, Wr, Wh = Wz * mWz, Wr * mWr, Wh * mWh
+    else:
+        mUz = mUr = mUh = 1.0
+    s = np.zeros((T + 1, N, D))
+    if s0 is not None:
+        s[0] = s0
+    z = np.zeros((T, N, D)); r = np.zeros((T, N, D)); h = np.zeros((T, N, D))
+    for t in range(T):
+        z[t] = sig(mUz * (X[t] @ Uz) + s[t] @ Wz + bz)
+        r[t] = sig(mUr * (X[t] @ Ur) + s[t] @ Wr + br)
+        h[t] = np.tanh(mUh * (X[t] @ Uh) + (r[t] * s[t]) @ Wh + bh)
+        s[t + 1] = (1 - z[t]) * h[t] + z[t] * s[t]
+    if grad is None:
+        return s
+    G = np.array(grad[1:], dtype=float)
+
+    def local(t, dS):
+        # t: step index (0..T-1) producing s[t+1]; returns (daz, dar, dah, ds_prev)
+        sp = s[t]
+        dh = dS * (1 - z[t]); dz = dS * (sp - h[t]); dsp = dS * z[t]
+        dah = dh * (1 - h[t] ** 2)
+        drs = dah @ Wh.T
+        dr = drs * sp; dsp = dsp + drs * r[t]
+        dar = dr * r[t] * (1 - r[t]); daz = dz * z[t] * (1 - z[t])
+        dsp = dsp + dar @ Wr.T + daz @ Wz.T
+        return daz, dar, dah, dsp
+
+    k = T - 1 if bp_lim is None else bp_lim
+    Dtot = G.copy()
+    level = G.copy()
+    for _ in range(min(k, T - 1)):
+        new = np.zeros_like(level)
+        for t in range(1, T):
+            new[t - 1] = local(t, level[t])[3]
+        Dtot += new
+        level = new
+    out = {n: 0.0 for n in ["X", "Uz", "Wz", "bz", "Ur", "Wr", "br", "Uh", "Wh", "bh"]}
+    dX = np.zeros_like(X, dtype=float)
+    for t in range(T):
+        daz, dar, dah, _ = local(t, Dtot[t])
+        sp = s[t]
+        out["Wz"] = out["Wz"] + sp.T @ daz; out["Wr"] = out["Wr"] + sp.T @ dar
+        out["Wh"] = out["Wh"] + (r[t] * sp).T @ dah
+        out["bz"] = out["bz"] + daz.sum(0); out["br"] = out["br"] + dar.sum(0); out["bh"] = out["bh"] + dah.sum(0)
+        daz, dar, dah = daz * mUz, dar * mUr, dah * mUh
+        out["Uz"] = out["Uz"] + X[t].T @ daz; out["Ur"] = out["Ur"] + X[t].T @ dar; out["Uh"] = out["Uh"] + X[t].T @ dah
+        dX[t] = daz @ Uz.T + dar @ Ur.T + dah @ Uh.T
+    out["X"] = dX
+    if masks is not None:
+        out["Wz"] = out["Wz"] * mWz; out["Wr"] = out["Wr"] * mWr; out["Wh"] = out["Wh"] * mWh
+    return s, out
+
+
+def make_inputs(rng, T, N, C, D, dtype=np.float64, scale=0.7):
+    return [rng.normal(size=(T, N, C)).astype(dtype)] + [
+        (rng.normal(size=s) * scale).astype(dtype) for s in [(C, D), (D, D), (D,)] * 3]
+
+
+def draw_masks(seed, N, D, dropout):
+    """The masks MyGrad's gru draws: binomial(1, 1 - p) / (1 - p) for Uz, Ur, Uh, Wz, Wr, Wh."""
+    np.random.seed(seed)
+    p = 1 - dropout
+    return [np.random.binomial(1, p, size=s) / p for s in [(1, N, D)] * 3 + [(D, D)] * 3]
+
+
+@given(T=st.integers(1, 5), N=st.integers(1, 3), C=st.integers(1, 3), D=st.integers(1, 4),
+       data=st.data())
+def test_matches_numpy_reference(T, N, C, D, data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    arrays = make_inputs(rng, T, N, C, D)
+    s0 = rng.normal(size=(N, D)) if data.draw(st.booleans()) else None
+    bp_lim = data.draw(st.one_of(st.none(), st.integers(0, T - 1)))
+    dropout = data.draw(st.sampled_from([0.0, 0.0, 0.3]))
+    masks = None
+    if dropout:
+        seed = data.draw(st.integers(0, 1000))
+        m = draw_masks(seed, N, D, dropout)
+        masks = [m[0][0], m[1][0], m[2][0]] + m[3:]
+        np.random.seed(seed)
+    tensors = [mg.tensor(a) for a in arrays]
+    S = gru(*tensors, s0=s0, bp_lim=bp_lim, dropout=dropout)
+    G = rng.normal(size=S.shape)
+    S.backward(G)
+    s_ref, grads = gru_ref(*arrays, s0=s0, bp_lim=bp_lim, masks=masks, grad=G)
+    assert S.shape == (T + 1, N, D) and S.dtype == np.float64 and not S.constant
+    assert_allclose(S.data, s_ref, rtol=1e-10, atol=1e-12)
+    for name, t in zip(NAMES, tensors):
+        assert t.grad.shape == t.shape
+        assert_allclose(t.grad, grads[name], rtol=1e-8, atol=1e-10, err_msg=name)
+
+
+@pytest.mark.parametrize("bp_lim", [None, 1])
+def test_numerical_derivatives(bp_lim):
+    rng = np.random.default_rng(0)
+    T, N, C, D = 4, 2, 3, 3
+    arrays = make_inputs(rng, T, N, C, D)
+    s0 = rng.normal(size=(N, D))
+    G = rng.normal(size=(T + 1, N, D))
+    tensors = [mg.tensor(a) for a in arrays]
+    gru(*tensors, s0=s0, bp_lim=bp_lim).backward(G)
+    if bp_lim is None:  # full BPTT is the true derivative
+        expected = numerical_grad(lambda *xs: gru_ref(*xs, s0=s0), *arrays, weights=G)
+        for name, t, e in zip(NAMES, tensors, expected):
+            assert_allclose(t.grad, e, rtol=1e-5, atol=1e-7, err_msg=name)
+    else:  # truncated BPTT differs from it, but the reference checks the truncation
+        _, grads = gru_ref(*arrays, s0=s0, bp_lim=bp_lim, grad=G)
+        full = gru_ref(*arrays, s0=s0, grad=G)[1]
+        assert not np.allclose(grads["Wz"], full["Wz"])
+        for name, t in zip(NAMES, tensors):
+            assert_allclose(t.grad, grads[name], rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float16, 2e-2), (np.float32, 1e-4), (np.float64, 1e-10)])
+def test_dtypes(dtype, tol):
+    rng = np.random.default_rng(1)
+    arrays = make_inputs(rng, 6, 3, 4, 5, dtype=dtype)
+    tensors = [mg.tensor(a) for a in arrays]
+    S = gru(*tensors)
+    assert S.dtype == dtype
+    S.backward(np.ones(S.shape, dtype=dtype))
+    s_ref, grads = gru_ref(*[a.astype(np.float64) for a in arrays], grad=np.ones(S.shape))
+    assert_allclose(S.data.astype(np.float64), s_ref, rtol=tol, atol=tol)
+    for name, t in zip(NAMES, tensors):
+        assert t.grad.dtype == dtype
+        assert_allclose(t.grad.astype(np.float64), grads[name], rtol=tol * 10, atol=tol * 10)
+
+
+def test_mixed_dtypes_promote_and_s0_is_cast():
+    rng = np.random.default_rng(2)
+    arrays = make_inputs(rng, 3, 2, 2, 3, dtype=np.float32)
+    arrays[1] = arrays[1].astype(np.float64)
+    assert gru(*arrays).dtype == np.float64
+    arrays[1] = arrays[1].astype(np.float32)
+    assert gru(*arrays, s0=np.ones((2, 3))).dtype == np.float32
+
+
+def test_non_contiguous_inputs():
+    rng = np.random.default_rng(3)
+    arrays = make_inputs(rng, 4, 3, 2, 3)
+    strided = [np.asfortranarray(a) if a.ndim > 1 else np.repeat(a, 2)[::2] for a in arrays]
+    strided[0] = np.swapaxes(np.ascontiguousarray(np.swapaxes(arrays[0], 0, 1)), 0, 1)
+    t1 = [mg.tensor(a) for a in arrays]
+    t2 = [mg.tensor(a, copy=False) for a in strided]
+    S1, S2 = gru(*t1), gru(*t2)
+    assert_allclose(S1.data, S2.data)
+    S1.sum().backward() if hasattr(S1, "sum") else S1.backward()
+    S2.sum().backward() if hasattr(S2, "sum") else S2.backward()
+    for a, b in zip(t1, t2):
+        assert_allclose(a.grad, b.grad)
+
+
+def test_constant_flags_and_no_grad_for_constants():
+    rng = np.random.default_rng(4)
+    arrays = make_inputs(rng, 3, 2, 2, 3)
+    assert gru(*arrays).constant  # all constants
+    assert gru(*[mg.tensor(a) for a in arrays], constant=True).constant
+    X = mg.tensor(arrays[0])
+    params = [mg.tensor(a, constant=True) for a in arrays[1:]]
+    S = gru(X, *params)
+    assert not S.constant
+    S.backward()
+    assert X.grad is not None and all(p.grad is None for p in params)
+    X = mg.tensor(arrays[0], constant=True)
+    params = [mg.tensor(a) for a in arrays[1:]]
+    gru(X, *params).backward()
+    assert X.grad is None and all(p.grad is not None for p in params)
+
+
+def test_s0_seeds_the_state_and_must_be_constant():
+    rng = np.random.default_rng(5)
+    arrays = make_inputs(rng, 2, 2, 2, 3)
+    s0 = rng.normal(size=(2, 3))
+    assert_allclose(gru(*arrays, s0=s0).data[0], s0)
+    assert_allclose(gru(*arrays, s0=mg.tensor(s0, constant=True)).data[0], s0)
+    with pytest.raises(ValueError):
+        gru(*arrays, s0=mg.tensor(s0))
+    with pytest.raises(ValueError):
+        gru(*arrays, s0=np.ones((3, 3)))
+
+
+@pytest.mark.parametrize("kwargs", [dict(dropout=1.0), dict(dropout=-0.1), dict(bp_lim=-1),
+                                    dict(bp_lim=3), dict(bp_lim=1.5)])
+def test_invalid_arguments_raise_like_mygrad(kwargs):
+    arrays = make_inputs(np.random.default_rng(6), 3, 2, 2, 3)
+    with pytest.raises(AssertionError):
+        gru(*arrays, **kwargs)
+
+
+@pytest.mark.parametrize("index, shape", [(0, (3, 2)), (1, (3, 3)), (2, (3, 2)), (3, (2,)), (9, (3, 1))])
+def test_shape_mismatch_raises(index, shape):
+    arrays = make_inputs(np.random.default_rng(7), 3, 2, 2, 3)
+    arrays[index] = np.ones(shape)
+    with pytest.raises(ValueError):
+        gru(*arrays)
+
+
+def test_kernel_rejects_bad_buffers():
+    T, N, D = 2, 3, 4
+    f = np.float64
+    s = np.zeros((T + 1, N, D))
+    z, r, h, rs = (np.zeros((T, N, D)) for _ in range(4))
+    good = dict(xzrh=np.zeros((T, N, 3 * D)), Wzr=np.zeros((D, 2 * D)), Wh=np.zeros((D, D)))
+    _gru.gru_forward(good["xzrh"], good["Wzr"], good["Wh"], s, z, r, h, rs)
+    bad_cases = [
+        (np.zeros((T, N, 2 * D)), good["Wzr"], good["Wh"], s, z, r, h, rs),
+        (good["xzrh"], np.zeros((D, D)), good["Wh"], s, z, r, h, rs),
+        (good["xzrh"].astype(np.float32), good["Wzr"], good["Wh"], s, z, r, h, rs),
+        (good["xzrh"], good["Wzr"], np.zeros((D, D))[:, ::-1], s, z, r, h, rs),
+        (good["xzrh"], good["Wzr"], good["Wh"], s, z[:1], r, h, rs),
+        (good["xzrh"], good["Wzr"], good["Wh"], s.astype(np.int64), z, r, h, rs),
+        ([1.0], good["Wzr"], good["Wh"], s, z, r, h, rs),
+    ]
+    for args in bad_cases:
+        with pytest.raises((TypeError, ValueError)):
+            _gru.gru_forward(*args)
+    G = np.zeros((T, N, D), dtype=f)
+    dzr, dah = np.zeros((T, N, 2 * D)), np.zeros((T, N, D))
+    _gru.gru_backward(G, s, z, r, h, rs, good["Wzr"], good["Wh"], dzr, dah)
+    with pytest.raises(ValueError):
+        _gru.gru_backward(G[:1], s, z, r, h, rs, good["Wzr"], good["Wh"], dzr, dah)
+    with pytest.raises(ValueError):
+        _gru.gru_backward(G, s, z, r, h, rs, good["Wzr"], good["Wh"], dzr[:, :, :D], dah)
+
+
+def test_long_sequence_output_is_bounded():
+    rng = np.random.default_rng(8)
+    arrays = make_inputs(rng, 200, 4, 3, 5, scale=3.0)
+    S = gru(*[mg.tensor(a) for a in arrays])
+    assert np.all(np.abs(S.data) <= 1 + 1e-12)
+    S.backward()
