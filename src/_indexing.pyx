@@ -7,17 +7,15 @@ repeats.  ``np.add.at`` does this too, but element by element through the
 generic ufunc machinery; this kernel adds whole rows in a tight loop.
 
 ``scatter_add_rows`` is the Python-facing entry point: it validates dtypes,
-shapes, contiguity and index ranges (the optimised build has boundscheck and
-wraparound off) and then runs the typed loop without the GIL.
+shapes, contiguity and index ranges (setup.py turns boundscheck/wraparound off
+in the optimised build and on with ``MYGRAD_C_DEBUG=1``) and then runs the
+typed loop without the GIL.
 """
-cimport cython
 from cython cimport floating
 
 import numpy as np
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef void _scatter_add_rows(floating[:, ::1] out, const Py_ssize_t[::1] rows,
                             const floating[:, :] src) noexcept nogil:
     """out[rows[i], :] += src[i, :] for every i, in order.
