@@ -71,7 +71,7 @@ def numerical_grad(f: Callable, *arrays: np.ndarray, weights: Optional[np.ndarra
     grads = []
     for a in arrays:
         g = np.zeros_like(a)
-        it = np.nditer(a, flags=["multi_index"])
+        it = np.nditer(a, flags=["multi_index", "zerosize_ok"])
         for _ in it:
             i = it.multi_index
             orig = a[i]

@@ -150,11 +150,11 @@ class MatMul(UfuncOp):
         a, b = (v.data for v in self.variables)
         a2 = a[np.newaxis, :] if a.ndim == 1 else a
         b2 = b[:, np.newaxis] if b.ndim == 1 else b
-        g = grad
-        if a.ndim == 1:
-            g = np.expand_dims(g, -2)
+        g = grad  # restore the axes that 1-D operands dropped: the column axis first
         if b.ndim == 1:
             g = np.expand_dims(g, -1)
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
         if index == 0:
             out = np.matmul(g, np.swapaxes(b2, -1, -2))
             return out[..., 0, :] if a.ndim == 1 else out
