@@ -273,21 +273,7 @@ class SetItem(Operation):
         value = self.variables[1]
         if value.ndim > g.ndim:  # NumPy drops leading length-1 axes of the value
             g = g.reshape((1,) * (value.ndim - g.ndim) + g.shape)
-        return sum_to_shape(g, value.shape)
-
-
-def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``grad`` over the axes along which an array of ``shape`` was broadcast to it.
-
-    (The engine does this too; doing it here keeps the result an ndarray when
-    every axis is summed away, e.g. for a 0-d value.)
-    """
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
-    if not axes:
-        return grad
-    return np.asarray(np.sum(grad, axis=axes, keepdims=True).reshape(shape))
+        return g
 
 
 def _written(data: np.ndarray, index, value: np.ndarray) -> np.ndarray:

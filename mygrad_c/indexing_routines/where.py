@@ -6,7 +6,6 @@ from typing import Optional
 import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
-from mygrad_c.indexing_routines.indexing import sum_to_shape
 from mygrad_c.operation_base import Operation
 
 __all__ = ["where"]
@@ -37,10 +36,8 @@ class Where(Operation):
     def backward_var(self, grad, index, **kwargs):
         zero = np.zeros((), dtype=grad.dtype)
         if index == 0:
-            g = np.where(self.condition, grad, zero)
-        else:
-            g = np.where(self.condition, zero, grad)
-        return sum_to_shape(g, self.variables[index].shape)
+            return np.where(self.condition, grad, zero)
+        return np.where(self.condition, zero, grad)
 
 
 def where(condition, x=_NO_VALUE, y=_NO_VALUE, *, constant: Optional[bool] = None):
