@@ -30,14 +30,17 @@ def cases(draw):
 def test_matches_mygrad(case):
     x, window, step, dilation = case
     ours = sliding_window_view(x, window, step, dilation)
-    ref = mygrad.sliding_window_view(x, window, step, dilation)
+    # (MyGrad can misread some negative-stride inputs: give it a contiguous copy)
+    ref = mygrad.sliding_window_view(np.ascontiguousarray(x), window, step, dilation)
     assert ours.shape == ref.shape and ours.dtype == ref.dtype
     assert_array_equal(ours, ref)
     assert not ours.flags.writeable
     if x.flags.c_contiguous:
-        assert ours.strides == ref.strides
+        # (strides along length-1 axes are irrelevant and may differ)
+        assert [a for a, n in zip(ours.strides, ours.shape) if n > 1] == \
+            [b for b, n in zip(ref.strides, ref.shape) if n > 1]
         assert np.shares_memory(ours, x)
-    else:
+    elif ours.size:
         assert not np.shares_memory(ours, x)
 
 
