@@ -250,6 +250,12 @@ log10 = make_ufunc("log10", _ufunc_ops["log10"], _ufunc_doc(_UFUNCS["log10"]))
 log1p = make_ufunc("log1p", _ufunc_ops["log1p"], _ufunc_doc(_UFUNCS["log1p"]))
 cbrt = make_ufunc("cbrt", _ufunc_ops["cbrt"], _ufunc_doc(_UFUNCS["cbrt"]))
 
+# MyGrad names the argument of its exponential and logarithmic ufuncs ``x1``
+for _f in (exp, exp2, expm1, log, log2, log10, log1p):
+    _sig = _f.__signature__
+    _f.__signature__ = _sig.replace(parameters=[p.replace(name="x1") if p.name == "x" else p
+                                                for p in _sig.parameters.values()])
+
 cot = _make_function("cot", _func_ops["cot"], _FUNCS["cot"])
 sec = _make_function("sec", _func_ops["sec"], _FUNCS["sec"])
 csc = _make_function("csc", _func_ops["csc"], _FUNCS["csc"])
