@@ -158,18 +158,45 @@ def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
     return apply_in_place(out, lambda old: run_op(WriteInto, (old, value), op_kwargs={"where": where}))
 
 
-def setitem(t: TensorBase, index: Any, value: Any) -> None:
-    """``t[index] = value``, in place and differentiable, also through views."""
+def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
+    """``tensor[index] = value``, in place and differentiable.
+
+    The object ``tensor`` takes the result's place in the graph: gradients flow
+    to its previous value (zero where overwritten) and to ``value``; a write
+    through a view reaches its base.  Under ``no_autodiff`` the data are
+    written directly.  The result is a constant if ``tensor`` was one.
+
+    Parameters
+    ----------
+    tensor : Tensor
+        The tensor written into.
+    index : int | slice | None | Ellipsis | ArrayLike | Tensor | tuple
+        Any NumPy index.
+    value : ArrayLike
+        Broadcast to ``tensor[index]``'s shape and cast to ``tensor``'s dtype.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> a = mg.tensor([1.0, 2.0, 3.0])
+    >>> b = mg.tensor(10.0)
+    >>> a[0] = b
+    >>> a
+    Tensor([10.,  2.,  3.])
+    >>> (a * a).sum().backward()
+    >>> b.grad
+    array(20.)
+    """
     from mygrad_c.indexing_routines.indexing import SetItem, _as_value_tensor, _written, normalize_index
 
     index = normalize_index(index)
     value_t = _as_value_tensor(value)
-    data = t.data
+    data = tensor.data
     if not _engine.is_tracking():
         data[index] = value_t.data
         return
-    _check_writeable(t)
+    _check_writeable(tensor)
     written = _written(data, index, value_t.data)  # raises NumPy's errors before the graph changes
-    apply_in_place(t, lambda old: run_op(
+    apply_in_place(tensor, lambda old: run_op(
         SetItem, (old, value_t), op_args=(index,), op_kwargs={"written": written},
         constant=True if old.constant else None))

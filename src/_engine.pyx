@@ -71,8 +71,16 @@ from mygrad_c.errors import InvalidBackprop, InvalidGradient, SkipGradient
 # ---------------------------------------------------------------------------
 # graph-mode state: is the graph being recorded, are arrays being guarded?
 # ---------------------------------------------------------------------------
-cdef bint _track_graph = True
-cdef bint _mem_guard = True
+# Both switches are per thread, as PyTorch's grad mode is: C thread-local
+# variables, so that reading them costs nothing on the hot path.  They store
+# the *negation* so that a new thread starts from zero = "on".
+cdef extern from *:
+    """
+    static __thread int mgc_graph_off = 0;
+    static __thread int mgc_guard_off = 0;
+    """
+    int mgc_graph_off
+    int mgc_guard_off
 
 # The Python-level Tensor class (a subclass of TensorBase); registered by
 # mygrad_c.tensor_base at import time so that ops create user-visible tensors.
@@ -88,28 +96,28 @@ def set_tensor_type(cls):
 
 
 def is_tracking() -> bool:
-    """True when operations record the computational graph (not in ``no_autodiff``)."""
-    return _track_graph
+    """True when operations record the computational graph (not in ``no_autodiff``), in this thread."""
+    return not mgc_graph_off
 
 
 def set_tracking(bint value) -> bool:
-    """Turn graph recording on or off; returns the previous setting."""
-    global _track_graph
-    cdef bint old = _track_graph
-    _track_graph = value
+    """Turn graph recording on or off for this thread; returns the previous setting."""
+    global mgc_graph_off
+    cdef bint old = not mgc_graph_off
+    mgc_graph_off = not value
     return old
 
 
 def mem_guard_active() -> bool:
-    """Whether memory guarding is active (arrays in a live graph are read-only)."""
-    return _mem_guard
+    """Whether memory guarding is active in this thread (arrays in a live graph are read-only)."""
+    return not mgc_guard_off
 
 
 def set_mem_guard(bint value) -> bool:
-    """Turn memory guarding on or off; returns the previous setting."""
-    global _mem_guard
-    cdef bint old = _mem_guard
-    _mem_guard = value
+    """Turn memory guarding on or off for this thread; returns the previous setting."""
+    global mgc_guard_off
+    cdef bint old = not mgc_guard_off
+    mgc_guard_off = not value
     return old
 
 
@@ -553,11 +561,11 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
     result = _new_tensor(out, is_const, op, None)
     if op.can_return_view:
         _register_view(result, op, op_args, op_kwargs)
-    if not _track_graph:
+    if mgc_graph_off:
         result._creator = None
         return result
     _record_inputs(op)
-    if _mem_guard:
+    if not mgc_guard_off:
         result._lock_cell().acquire()
         result._holds_self_lock = True
     return result
@@ -665,7 +673,7 @@ cdef inline void _record_inputs(Operation op):
             var._version = _new_version()
         versions.append(var._version)
     op._versions = tuple(versions)
-    if _mem_guard:
+    if not mgc_guard_off:
         cells = []
         for var in op.variables:
             if var._unguarded:
@@ -1107,14 +1115,14 @@ cdef TensorBase _binary(int kind, object a, object b):
     else:
         r = x / y
     result = _new_tensor(_f64_scalar(r), ta._constant and tb._constant, None, None)
-    if not _track_graph:
+    if mgc_graph_off:
         return result
     op = Op.__new__(Op)
     op.variables = (ta, tb)
     op._fast_kind = kind
     result._creator = op
     _record_inputs(op)
-    if _mem_guard:
+    if not mgc_guard_off:
         result._lock_cell().acquire()
         result._holds_self_lock = True
     return result

@@ -294,45 +294,5 @@ def _as_value_tensor(value) -> TensorBase:
     return tensor_from_array(arr, True)
 
 
-def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
-    """``tensor[index] = value``, in place and differentiable.
-
-    The object ``tensor`` takes the result's place in the graph: gradients flow
-    to its previous value (zero where overwritten) and to ``value``.  Under
-    ``no_autodiff`` the data are written directly.  The result is a constant
-    if ``tensor`` was one.
-
-    Parameters
-    ----------
-    tensor : Tensor
-        The tensor written into.
-    index : int | slice | None | Ellipsis | ArrayLike | Tensor | tuple
-        Any NumPy index.
-    value : ArrayLike
-        Broadcast to ``tensor[index]``'s shape and cast to ``tensor``'s dtype.
-
-    Examples
-    --------
-    >>> import mygrad_c as mg
-    >>> a = mg.tensor([1.0, 2.0, 3.0])
-    >>> b = mg.tensor(10.0)
-    >>> a[0] = b
-    >>> a
-    Tensor([10.,  2.,  3.])
-    >>> (a * a).sum().backward()
-    >>> b.grad
-    array(20.)
-    """
-    index = normalize_index(index)
-    value_t = _as_value_tensor(value)
-    data = tensor.data
-    if not _engine.is_tracking():
-        data[index] = value_t.data
-        return
-    if not data.flags.writeable and tensor._lock_count() == 0:
-        raise ValueError("assignment destination is read-only")
-    written = _written(data, index, value_t.data)  # raises before the graph is touched
-    old = _engine.split_state(tensor)
-    new = run_op(SetItem, (old, value_t), op_args=(index,), op_kwargs={"written": written},
-                 constant=True if old.constant else None)
-    _engine.adopt_state(tensor, new)
+# ``tensor[index] = value`` lives with the other in-place operations, which handle views
+from mygrad_c._in_place import setitem  # noqa: E402,F401

@@ -40,6 +40,13 @@ def _like_shape(other, shape):
     return np.shape(_values(other)) if shape is None else shape
 
 
+def _like_constant(other, constant):
+    """As in MyGrad: a ``*_like`` tensor inherits a tensor's constant flag; arrays give constants."""
+    if constant is not None:
+        return constant
+    return other.constant if isinstance(other, TensorBase) else True
+
+
 def empty(shape: Shape, dtype=np.float32, *, constant: Optional[bool] = None) -> Tensor:
     """A tensor of the given shape and dtype (default float32) with uninitialised data.
 
@@ -61,7 +68,8 @@ def empty_like(other, dtype=None, shape: Optional[Shape] = None, *, constant: Op
     >>> mg.empty_like(mg.tensor([1.0, 2.0])).shape
     (2,)
     """
-    return _wrap(np.empty(_like_shape(other, shape), dtype=_like_dtype(other, dtype)), constant)
+    return _wrap(np.empty(_like_shape(other, shape), dtype=_like_dtype(other, dtype)),
+                 _like_constant(other, constant))
 
 
 def ones(shape: Shape, dtype=np.float32, *, constant: Optional[bool] = None) -> Tensor:
@@ -85,7 +93,8 @@ def ones_like(other, dtype=None, shape: Optional[Shape] = None, *, constant: Opt
     >>> mg.ones_like([1.0, 2.0])
     Tensor([1., 1.])
     """
-    return _wrap(np.ones(_like_shape(other, shape), dtype=_like_dtype(other, dtype)), constant)
+    return _wrap(np.ones(_like_shape(other, shape), dtype=_like_dtype(other, dtype)),
+                 _like_constant(other, constant))
 
 
 def zeros(shape: Shape, dtype=np.float32, *, constant: Optional[bool] = None) -> Tensor:
@@ -109,7 +118,8 @@ def zeros_like(other, dtype=None, shape: Optional[Shape] = None, *, constant: Op
     >>> mg.zeros_like(mg.tensor([1.0, 2.0]))
     Tensor([0., 0.])
     """
-    return _wrap(np.zeros(_like_shape(other, shape), dtype=_like_dtype(other, dtype)), constant)
+    return _wrap(np.zeros(_like_shape(other, shape), dtype=_like_dtype(other, dtype)),
+                 _like_constant(other, constant))
 
 
 def full(shape: Shape, fill_value, dtype=None, *, constant: Optional[bool] = None) -> Tensor:
@@ -135,7 +145,7 @@ def full_like(other, fill_value, dtype=None, shape: Optional[Shape] = None,
     Tensor([2, 2])
     """
     return _wrap(np.full(_like_shape(other, shape), _values(fill_value), dtype=_like_dtype(other, dtype)),
-                 constant)
+                 _like_constant(other, constant))
 
 
 def eye(N: int, M: Optional[int] = None, k: int = 0, dtype=float, *, constant: Optional[bool] = None) -> Tensor:
