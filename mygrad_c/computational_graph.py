@@ -274,7 +274,6 @@ def build_graph(fin: Any, names: Optional[Mapping[str, Any]] = None, *, render: 
     <a picture in Jupyter: x and w flow into Multiply, which flows with x into Add, then f>
     """
     graphviz = _graphviz_module()
-    labeller = _Labeller(names, dims, dtypes, sum_stats)
     if graphviz is None:
         dot = to_dot(fin, names, dims=dims, dtypes=dtypes, sum_stats=sum_stats)
         if save:
@@ -290,7 +289,7 @@ def build_graph(fin: Any, names: Optional[Mapping[str, Any]] = None, *, render: 
 
     graph = graphviz.Digraph(strict=True)
     graph.node_attr["fontsize"] = "12"
-    for item in _walk(fin, labeller):
+    for item in _walk(fin, _Labeller(names, dims, dtypes, sum_stats)):
         if isinstance(item, _Edge):
             graph.edge(item.tail, item.head)
         else:

@@ -36,7 +36,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Optional, TextIO, Sequence
+from typing import Optional, Sequence, TextIO
 
 import numpy as np
 

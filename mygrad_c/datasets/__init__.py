@@ -14,7 +14,6 @@ licensed under the Creative Commons Attribution 4.0 International licence
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -68,8 +67,3 @@ def load_digits(*, scaled: bool = True) -> tuple[np.ndarray, np.ndarray]:
         X /= 16.0
     return X, labels.astype(np.int64)
 
-
-def _digits_checksum() -> str:
-    """The SHA-256 of the stored uint8 pixels (compare with ``DIGITS_SHA256``)."""
-    with np.load(_DIGITS_FILE) as data:
-        return hashlib.sha256(np.ascontiguousarray(data["images"]).tobytes()).hexdigest()
