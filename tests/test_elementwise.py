@@ -9,7 +9,7 @@ import hypothesis.strategies as st
 import mygrad
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from numpy.testing import assert_allclose, assert_array_equal
 
 import mygrad_c as mg
