@@ -76,7 +76,7 @@ def _check_writeable(t: TensorBase) -> None:
     """Refuse writes into arrays that are read-only by design (not just memory-guarded)."""
     data = t.data
     base = t.base if t.base is not None else t
-    if any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape)) \
+    if (data.size and any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))) \
             or (not base.data.flags.writeable and not _engine.is_guard_locked(base)
                 and base.data.base is None):
         raise ValueError("assignment destination is read-only")
