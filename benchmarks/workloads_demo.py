@@ -53,6 +53,7 @@ def workloads(quick: bool) -> list[dict]:
             mygrad_c=make_epoch(mygrad_c, quick),
             mygrad=make_epoch(mygrad, quick) if mygrad is not None else None,
             torch=None,
+            target=">=5x mygrad",
         )
     ]
 
