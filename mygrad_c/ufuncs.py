@@ -53,7 +53,7 @@ class UfuncOp(Operation):
     def backward_var(self, grad, index, **kwargs):
         g = self._derivative(grad, index)
         if self.where is not True:
-            g = np.where(self.where, g, 0)
+            g = g * self.where  # as MyGrad: inf/nan derivatives stay nan where masked
         return g
 
     def _derivative(self, grad, index):  # pragma: no cover - abstract
@@ -70,11 +70,20 @@ class ufunc:
     _numpy_ufunc: np.ufunc = None  # type: ignore[assignment]
 
 
+_REAL_CODES = set("?bBhHiIlLqQefdg")
+
+
 class _UfuncMeta(type):
     """Metaclass: calling the class runs the operation (the class *is* the function)."""
 
     def __call__(cls, *args, out=None, where=True, dtype=None, constant: Optional[bool] = None, **extra):
         nin = cls._numpy_ufunc.nin
+        if len(args) < nin and extra:  # inputs given by keyword, e.g. mg.sin(x=t)
+            names = list(cls.__signature__.parameters)[len(args):nin]
+            missing = [n for n in names if n not in extra]
+            if missing:
+                raise TypeError(f"{cls.__name__}() missing required argument(s): {', '.join(missing)}")
+            args = args + tuple(extra.pop(n) for n in names)
         if len(args) == nin + 1 and out is None:
             *args, out = args  # out may be given positionally, as for NumPy's ufuncs
         if len(args) != nin:
@@ -106,8 +115,9 @@ class _UfuncMeta(type):
     nin = property(lambda cls: cls._numpy_ufunc.nin)
     nout = property(lambda cls: cls._numpy_ufunc.nout)
     nargs = property(lambda cls: cls._numpy_ufunc.nargs)
-    ntypes = property(lambda cls: cls._numpy_ufunc.ntypes)
-    types = property(lambda cls: cls._numpy_ufunc.types)
+    # MyGrad lists only the real-valued loops (no complex, object, datetime...)
+    types = property(lambda cls: [t for t in cls._numpy_ufunc.types if set(t.replace("->", "")) <= _REAL_CODES])
+    ntypes = property(lambda cls: len(cls.types))
     identity = property(lambda cls: cls._numpy_ufunc.identity)
     signature = property(lambda cls: cls._numpy_ufunc.signature)
 
