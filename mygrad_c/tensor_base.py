@@ -67,6 +67,12 @@ class Tensor(TensorBase):
 
     __slots__ = ()
 
+    def __init__(self, x: "ArrayLike", *, dtype: "DTypeLikeReals" = None, constant: Optional[bool] = None,
+                 copy: bool = True, ndmin: int = 0, _creator: Optional["Operation"] = None,
+                 _base: Optional["Tensor"] = None):
+        super().__init__(x, dtype=dtype, constant=constant, copy=copy, ndmin=ndmin,
+                         _creator=_creator, _base=_base)
+
     # ------------------------------------------------------------------
     # NumPy-like attributes
     # ------------------------------------------------------------------
@@ -303,13 +309,13 @@ class Tensor(TensorBase):
     # ------------------------------------------------------------------
     # the rest of the catalog, reached through methods
     # ------------------------------------------------------------------
-    def __getitem__(self, index) -> "Tensor":
+    def __getitem__(self, item) -> "Tensor":
         from mygrad_c.indexing_routines import getitem
 
-        return getitem(self, index)
+        return getitem(self, item)
 
-    def __setitem__(self, index, value) -> None:
-        setitem(self, index, value)
+    def __setitem__(self, key, value) -> None:
+        setitem(self, key, value)
 
     def sum(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
         """Sum of elements over ``axis``; see ``mygrad_c.sum``."""
@@ -377,11 +383,11 @@ class Tensor(TensorBase):
         """Whether any element is true (a plain array)."""
         return np.any(self.data, axis=axis, out=out, keepdims=keepdims)
 
-    def clip(self, a_min, a_max, out=None, *, constant=None) -> "Tensor":
+    def clip(a, a_min, a_max, out=None, *, constant=None) -> "Tensor":  # noqa: N805 (MyGrad names it `a`)
         """The tensor clipped to ``[a_min, a_max]``; see ``mygrad_c.clip``."""
         from mygrad_c.math.misc import clip
 
-        return clip(self, a_min, a_max, out=out, constant=constant)
+        return clip(a, a_min, a_max, out=out, constant=constant)
 
     def reshape(self, *newshape, constant=None) -> "Tensor":
         """The tensor with a new shape; see ``mygrad_c.reshape``."""
