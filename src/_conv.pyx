@@ -175,9 +175,10 @@ def im2col(x, K, G, stride, padding, dilation):
     return cols
 
 
-def col2im(cols, x_shape, stride, padding, dilation):
+def col2im(cols, x_shape, stride, padding, dilation, out=None):
     """The adjoint of :func:`im2col`: sum ``cols`` (N, C, *K, *G) back into a new
-    zero-initialised array of shape ``x_shape`` (N, C, S0, S1, S2)."""
+    zero-initialised array of shape ``x_shape`` (N, C, S0, S1, S2), or add it
+    into ``out`` (a C-contiguous array of that shape and of ``cols``' dtype)."""
     if not isinstance(cols, np.ndarray) or cols.dtype not in (np.float32, np.float64):
         raise TypeError("col2im needs a float32 or float64 ndarray")
     if cols.ndim != 8 or tuple(cols.shape[:2]) != tuple(x_shape[:2]):
@@ -186,7 +187,14 @@ def col2im(cols, x_shape, stride, padding, dilation):
         cols = np.ascontiguousarray(cols)
     S, K, G, st, pd, dl = _geometry(tuple(x_shape), cols.shape[2:5], cols.shape[5:],
                                     stride, padding, dilation)
-    dx = np.zeros(tuple(x_shape), dtype=cols.dtype)
+    if out is None:
+        dx = np.zeros(tuple(x_shape), dtype=cols.dtype)
+    else:
+        if (not isinstance(out, np.ndarray) or out.dtype != cols.dtype
+                or tuple(out.shape) != tuple(x_shape) or not out.flags.c_contiguous
+                or not out.flags.writeable):
+            raise ValueError("out must be a writeable C-contiguous array of x_shape and cols' dtype")
+        dx = out
     if cols.size == 0 or dx.size == 0:
         return dx
     cdef Py_ssize_t NC = dx.shape[0] * dx.shape[1]

@@ -180,3 +180,24 @@ def test_kernels_reject_bad_geometry_without_crashing():
     with pytest.raises(ValueError):
         col2im(np.ones((1, 2, 1, 3, 3, 1, 2, 2), np.float32), (1, 1, 1, 4, 4),
                (1, 1, 1), (0, 0, 0), (1, 1, 1))
+
+
+def test_col2im_out_argument_is_validated():
+    cols = np.ones((1, 1, 1, 3, 3, 1, 2, 2), np.float32)
+    shape = (1, 1, 1, 4, 4)
+    out = np.zeros(shape, np.float32)
+    col2im(cols, shape, (1, 1, 1), (0, 0, 0), (1, 1, 1), out=out)
+    assert out.sum() == cols.sum()
+    for bad in [np.zeros(shape, np.float64), np.zeros((1, 1, 1, 4, 5), np.float32),
+                np.zeros((1, 1, 1, 4, 8), np.float32)[..., ::2], [[0.0]]]:
+        with pytest.raises(ValueError):
+            col2im(cols, shape, (1, 1, 1), (0, 0, 0), (1, 1, 1), out=bad)
+
+
+def test_chunked_backward_matches_mygrad(monkeypatch):
+    import mygrad_c.nnet.layers.conv as conv_module
+    monkeypatch.setattr(conv_module, "_CHUNK_BYTES", 3000)  # a few samples per chunk
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((7, 3, 5, 6)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    compare_with_mygrad(FUNCS, x, w, stride=1, padding=1, rtol=1e-4, atol=1e-4)

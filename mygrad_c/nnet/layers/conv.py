@@ -30,6 +30,7 @@ from mygrad_c.operation_base import Operation
 __all__ = ["conv_nd"]
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_CHUNK_BYTES = 1 << 20  # backward works on about this many bytes of columns at a time
 
 
 def _per_axis(value, n: int, minimum: int) -> np.ndarray:
@@ -122,8 +123,7 @@ class ConvND(Operation):
 
     def __call__(self, x, w, *, stride, padding, dilation, grid):
         self.variables = (x, w)
-        self._grad_src = self._grad = None
-        self.stride, self.padding, self.dilation = stride, padding, dilation
+        self.stride, self.padding, self.dilation, self.grid = stride, padding, dilation, grid
         xd, wd = x.data, w.data
         dtype = np.result_type(xd, wd)
         xd, wd = xd.astype(dtype, copy=False), wd.astype(dtype, copy=False)
@@ -137,17 +137,37 @@ class ConvND(Operation):
 
     def backward_var(self, grad, index, **kwargs):
         x, w = self.variables
-        N, F = x.shape[0], w.shape[0]
-        if self._grad_src is not grad:  # both inputs get the same grad: make it contiguous once
-            self._grad_src = grad
-            self._grad = np.ascontiguousarray(grad, dtype=self.cols.dtype).reshape(
-                N, F, self.cols.shape[2])
-        g = self._grad
-        if index == 1:  # (N, F, G) @ (N, G, C*K), summed over the batch
-            return np.matmul(g, self.cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-        dcols = np.matmul(self.w_mat.T, g)                     # (N, C*K, G)
-        dcols = dcols.reshape(x.shape[:2] + w.shape[2:] + grad.shape[2:])
-        return _fold(dcols, x.shape, self.stride, self.padding, self.dilation)
+        cols = self.cols                                       # (N, C*K, G)
+        N, CK, Gn = cols.shape
+        F = w.shape[0]
+        grad = np.reshape(grad, (N, F, Gn))
+        if not (cols.dtype in _FLOATS and x.ndim <= 5):
+            g = grad.astype(cols.dtype, copy=False)
+            if index == 1:
+                return np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+            dcols = np.matmul(self.w_mat.T, g).reshape(x.shape[:2] + w.shape[2:] + self.grid)
+            return _fold(dcols, x.shape, self.stride, self.padding, self.dilation)
+        # compiled path, a few samples at a time: the gradient's contiguous copy and the
+        # column-matrix gradient never exist for the whole batch (less memory, warm caches)
+        step = max(1, _CHUNK_BYTES // max(1, CK * Gn * cols.itemsize))
+        if index == 1:  # sum_n g[n] @ cols[n]^T
+            dw = np.zeros((F, CK), dtype=cols.dtype)
+            for n0 in range(0, N, step):
+                g = np.ascontiguousarray(grad[n0:n0 + step], dtype=cols.dtype)
+                dw += np.matmul(g, cols[n0:n0 + step].transpose(0, 2, 1)).sum(axis=0)
+            return dw.reshape(w.shape)
+        D = x.ndim - 2
+        one = (1,) * (3 - D)
+        x5 = x.shape[:2] + one + x.shape[2:]
+        dx = np.zeros(x5, dtype=cols.dtype)
+        geometry = (_as3d(self.stride, 1), _as3d(self.padding, 0), _as3d(self.dilation, 1))
+        K5, G5 = one + w.shape[2:], one + self.grid
+        for n0 in range(0, N, step):
+            g = np.ascontiguousarray(grad[n0:n0 + step], dtype=cols.dtype)
+            dcols = np.matmul(self.w_mat.T, g)                 # (n, C*K, G)
+            col2im(dcols.reshape((len(g), x.shape[1]) + K5 + G5), dx[n0:n0 + step].shape,
+                   *geometry, out=dx[n0:n0 + step])
+        return dx.reshape(x.shape)
 
 
 def conv_nd(x, filter_bank, *, stride: Union[int, tuple[int, ...]],
