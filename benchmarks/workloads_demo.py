@@ -14,17 +14,18 @@ from typing import Callable, Optional
 import numpy as np
 
 import mygrad_c
-from mygrad_c.demo import SmallCNN, split_digits, train_epoch
+from mygrad_c.demo import BATCH_SIZE, LR, SmallCNN, split_digits, train_epoch
 from mygrad_c.optim import SGD
 
 
-def make_epoch(lib: ModuleType, quick: bool, batch_size: int = 32) -> Callable[[], float]:
-    """A function that trains the demo CNN (built with ``lib``) for one epoch; returns the loss."""
+def make_epoch(lib: ModuleType, quick: bool, batch_size: int = BATCH_SIZE) -> Callable[[], float]:
+    """A function that trains the demo CNN (built with ``lib``) for one epoch, with the demo's
+    default batch size; returns the loss."""
     X_train, y_train, _, _ = split_digits(seed=0)
     if quick:
         X_train, y_train = X_train[:256], y_train[:256]
     model = SmallCNN(lib, seed=0)
-    opt = SGD(model.parameters, lr=0.1, momentum=0.9)
+    opt = SGD(model.parameters, lr=LR, momentum=0.9)
 
     def one_epoch() -> float:
         # the same shuffling each call, so that every repeat does identical work

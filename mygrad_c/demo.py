@@ -14,7 +14,7 @@ that and prints the speed ratio.
 Options (``python -m mygrad_c.demo --help``)::
 
     --epochs N          number of passes over the training images (default 8)
-    --batch-size N      images per optimizer step (default 32)
+    --batch-size N      images per optimizer step (default 64)
     --lr LR             SGD learning rate (default 0.1, momentum 0.9)
     --seed N            seed of the split, the initial weights and the shuffling (default 0)
     --subset N          train on the first N training images only (quick runs)
@@ -45,6 +45,11 @@ from mygrad_c.datasets import load_digits
 from mygrad_c.optim import SGD
 
 __all__ = ["SmallCNN", "split_digits", "train", "train_epoch", "evaluate", "TrainResult", "main"]
+
+# the default run: about 3 s with mygrad_c on 2 cores, >= 96.7% test accuracy for seeds 0-5
+EPOCHS = 8
+BATCH_SIZE = 64
+LR = 0.1
 
 PLOT_HINT = ("--plot needs matplotlib: `pip install mygrad_c[plot]` "
              "(or `pip install matplotlib`)")
@@ -158,7 +163,7 @@ class ProgressBar:
         filled = self.width * done // max(self.total, 1)
         bar = "#" * filled + "-" * (self.width - filled)
         seconds = time.perf_counter() - self.start
-        return f"{self.title} [{bar}] {done:>{len(str(self.total))}}/{self.total}  {info}  {seconds:5.1f}s"
+        return f"{self.title} [{bar}] {done:>{len(str(self.total))}}/{self.total}  {info}  {seconds:5.2f}s"
 
 
 def train_epoch(model: SmallCNN, opt: SGD, X: np.ndarray, y: np.ndarray, batch_size: int,
@@ -218,8 +223,8 @@ class TrainResult:
         return float(np.median(self.epoch_seconds))
 
 
-def train(lib: ModuleType = mygrad_c, *, epochs: int = 8, batch_size: int = 32, lr: float = 0.1,
-          seed: int = 0, subset: Optional[int] = None, progress: bool = True,
+def train(lib: ModuleType = mygrad_c, *, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
+          lr: float = LR, seed: int = 0, subset: Optional[int] = None, progress: bool = True,
           stream: Optional[TextIO] = None) -> TrainResult:
     """Train ``SmallCNN`` on the digits with ``lib`` (``mygrad_c`` or ``mygrad``).
 
@@ -228,7 +233,7 @@ def train(lib: ModuleType = mygrad_c, *, epochs: int = 8, batch_size: int = 32, 
     lib : module, optional (default=mygrad_c)
         The autodiff library; the same code runs with ``mygrad``.
     epochs, batch_size, lr, seed
-        Training settings (SGD with momentum 0.9).  ``seed`` fixes the data
+        Training settings (SGD with momentum 0.9; defaults 8, 64, 0.1, 0).  ``seed`` fixes the data
         split, the initial weights and the shuffling, so two libraries see
         exactly the same computation.
     subset : int, optional
@@ -311,9 +316,11 @@ def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         prog="python -m mygrad_c.demo",
         description="Train a small CNN on the 8x8 handwritten digits with mygrad_c.",
     )
-    parser.add_argument("--epochs", type=int, default=8, help="passes over the data (default 8)")
-    parser.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
-    parser.add_argument("--lr", type=float, default=0.1, help="SGD learning rate (default 0.1)")
+    parser.add_argument("--epochs", type=int, default=EPOCHS,
+                        help=f"passes over the data (default {EPOCHS})")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
+                        help=f"images per step (default {BATCH_SIZE})")
+    parser.add_argument("--lr", type=float, default=LR, help=f"SGD learning rate (default {LR})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--subset", type=int, default=None, metavar="N",
                         help="train on the first N training images only")
