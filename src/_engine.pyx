@@ -589,7 +589,7 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
     if not op.variables:
         return
     src = <TensorBase>op.variables[0]
-    if not np.may_share_memory(result._data, src._data):
+    if _memory_owner(result._data) is not _memory_owner(src._data):
         return
     root = <TensorBase>src._base if src._base is not None else src
     step = (type(op), tuple(op_args) if op_args else (), dict(op_kwargs) if op_kwargs else None)
@@ -601,6 +601,31 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
     elif len(root._views) > 32 and len(root._views) & (len(root._views) - 1) == 0:
         root._live_views()  # prune dead references now and then
     root._views.append(weakref_ref(result))
+    # NumPy makes a view of a read-only array read-only.  If the base is only
+    # read-only because memory guarding locked it, the view must not stay
+    # read-only for ever: give it back its flag here, and let the view's own
+    # lock (taken next, as an op's output) protect it while its graph lives.
+    cdef cnp.ndarray arr = <cnp.ndarray>result._data
+    if not cnp.PyArray_ISWRITEABLE(arr) and root._lock is not None and root._lock.flipped \
+            and not mgc_graph_off and not mgc_guard_off and not _is_broadcast(arr):
+        cnp.PyArray_ENABLEFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+
+
+cdef object _memory_owner(object arr):
+    """The array that owns the memory ``arr`` views (following ``.base``)."""
+    while cnp.PyArray_Check(arr) and cnp.PyArray_BASE(<cnp.ndarray>arr) != NULL:
+        arr = <object>cnp.PyArray_BASE(<cnp.ndarray>arr)
+    return arr
+
+
+cdef bint _is_broadcast(cnp.ndarray arr):
+    cdef int i
+    if cnp.PyArray_SIZE(arr) == 0:
+        return False
+    for i in range(cnp.PyArray_NDIM(arr)):
+        if cnp.PyArray_STRIDES(arr)[i] == 0 and cnp.PyArray_DIMS(arr)[i] > 1:
+            return True
+    return False
 
 
 cdef inline void _ensure_fresh(TensorBase t):
@@ -631,8 +656,15 @@ cdef void _refresh_view(TensorBase view):
 
 
 def mark_written(TensorBase base):
-    """Record an in-place write into ``base``: its views become stale."""
+    """Record an in-place write into ``base`` and rebuild its live views on its new state.
+
+    Views are rebuilt at once (as MyGrad does), so each records its view
+    operation on the new base; the ``data`` property still refreshes any view
+    that was missed (``_ensure_fresh``).
+    """
     base._gen += 1
+    for view in base._live_views():
+        _ensure_fresh(<TensorBase>view)
 
 
 def is_guard_locked(TensorBase t) -> bool:
