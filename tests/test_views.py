@@ -39,13 +39,20 @@ def _identity_index(obj, tensors) -> object:
     return "other"
 
 
+def _is_tensor(t) -> bool:
+    return isinstance(t, (mg.Tensor, mygrad.Tensor))
+
+
 def describe(tensors: Sequence, *, grads: bool = True) -> list[dict]:
     """Everything observable about ``tensors`` that must match between the libraries."""
     out = []
-    arrays = [np.asarray(t.data) if hasattr(t, "data") else np.asarray(t) for t in tensors]
+    arrays = [t.data if _is_tensor(t) else np.asarray(t) for t in tensors]
     for i, t in enumerate(tensors):
-        if not hasattr(t, "data"):  # a plain array / None in the scenario
-            out.append({"plain": None if t is None else np.array(t)})
+        if not _is_tensor(t):  # a plain array / bool / None in the scenario
+            a = None if t is None else np.array(t)
+            out.append({"plain": a, "writeable": None if a is None else np.asarray(t).flags.writeable,
+                        "shares": tuple(j for j, b in enumerate(arrays)
+                                        if j != i and a is not None and np.shares_memory(np.asarray(t), b))})
             continue
         d = t.data
         info = {

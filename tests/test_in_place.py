@@ -1,0 +1,505 @@
+"""In-place operations compared with MyGrad: setitem (basic / advanced / boolean /
+repeated indices), augmented assignment on tensors and views, ``out=`` (ndarray and
+tensor targets, with ``where=``), writes into constants, integer tensors and broadcast
+views, and all of it under ``no_autodiff``.
+
+Each scenario runs in mygrad_c and in mygrad; values, which objects are the same,
+flags, memory sharing and every gradient after a later backward must agree (see
+``check_mirrored`` in test_views.py).
+"""
+from __future__ import annotations
+
+import hypothesis.strategies as st
+import mygrad
+import numpy as np
+import pytest
+from hypothesis import given
+from numpy.testing import assert_array_equal
+
+import mygrad_c as mg
+from test_views import backward_sum_sq, check_mirrored, run_scenario, assert_same_error
+
+
+def _a(lib, shape=(3, 4), constant=None, dtype=np.float64):
+    return lib.tensor((np.arange(np.prod(shape)).reshape(shape) - 4.5).astype(dtype), constant=constant)
+
+
+def bw_all(lib, ts):
+    """backward of a weighted sum over every live float tensor returned (last one first)."""
+    tensors = [t for t in ts if isinstance(t, lib.Tensor)]
+    total = None
+    for k, t in enumerate(tensors):
+        if t.dtype.kind != "f":
+            continue
+        term = (t * (k + 1.5)).sum() + (t * t).sum()
+        total = term if total is None else total + term
+    if total is not None:
+        total.backward()
+
+
+def bw_last(lib, ts):
+    t = [t for t in ts if isinstance(t, lib.Tensor)][-1]
+    (t * t).sum().backward()
+
+
+def bw_first(lib, ts):
+    (ts[0] ** 2).sum().backward()
+
+
+BACKWARDS = [bw_all, bw_last, bw_first]
+
+# ---------------------------------------------------------------------------
+# setitem
+# ---------------------------------------------------------------------------
+INDICES = {
+    "int": 1,
+    "neg-int": -1,
+    "slice": np.s_[1:],
+    "step-slice": np.s_[::2, 1::2],
+    "ellipsis": np.s_[..., 0],
+    "newaxis": np.s_[None, 0],
+    "tuple-int": (1, 2),
+    "empty-slice": np.s_[2:2],
+    "adv-int-list": [0, 2],
+    "adv-repeated": [0, 0, 2, 0],
+    "adv-pair": ([0, 1, 1], [3, 3, 3]),
+    "adv-mixed-slice": np.s_[[2, 0], 1:3],
+    "adv-negative": ([-1, 0], [-2, -2]),
+    "bool-mask": "mask",
+    "bool-row-mask": np.array([True, False, True]),
+    "bool-all-false": np.zeros(3, dtype=bool),
+}
+
+VALUES = {
+    "scalar": lambda lib, shape: -2.5,
+    "array": lambda lib, shape: np.full(shape, 7.0) + np.arange(np.prod(shape)).reshape(shape),
+    "tensor": lambda lib, shape: lib.tensor(np.full(shape, 3.0) - np.arange(np.prod(shape)).reshape(shape)),
+    "broadcast-tensor": lambda lib, shape: lib.tensor(11.0),
+    "const-tensor": lambda lib, shape: lib.tensor(np.ones(shape), constant=True),
+    "int-tensor": lambda lib, shape: lib.tensor(np.ones(shape, dtype=np.int64)),
+}
+
+
+def _index(name, data):
+    idx = INDICES[name]
+    if isinstance(idx, str):
+        return data > 0
+    return idx
+
+
+@pytest.mark.parametrize("value", list(VALUES))
+@pytest.mark.parametrize("index", list(INDICES))
+@pytest.mark.parametrize("target", ["leaf", "intermediate", "view", "used-before"])
+def test_setitem(target, index, value):
+    def scenario(lib):
+        x = _a(lib)
+        idx = _index(index, np.asarray(x.data))
+        shape = np.asarray(x.data)[idx].shape
+        v = VALUES[value](lib, shape)
+        out = [x]
+        if target == "leaf":
+            t = x
+        elif target == "intermediate":
+            t = x * 2
+        elif target == "view":
+            t = x[::-1][:, :]  # a view of a view of x, shaped like x
+        else:  # used before being written
+            y = x * x
+            out.append(y)
+            t = x
+        t[idx] = v
+        out.append(t)
+        if isinstance(v, lib.Tensor):
+            out.append(v)
+        return out
+
+    for bw in BACKWARDS:
+        check_mirrored(scenario, backward=bw, context=f"{target} {index} {value} {bw.__name__}")
+
+
+@given(st.lists(st.integers(-3, 2), min_size=1, max_size=6), st.booleans())
+def test_setitem_random_repeated_indices(idx, tensor_value):
+    def scenario(lib):
+        x = _a(lib, (3,))
+        v = lib.tensor(np.arange(len(idx), dtype=float) + 1) if tensor_value else np.arange(len(idx)) * 1.0
+        y = x * 1
+        y[idx] = v
+        return [x, y] + ([v] if tensor_value else [])
+
+    check_mirrored(scenario, backward=bw_last, context=str(idx))
+
+
+def test_setitem_errors_match():
+    cases = [
+        lambda lib: _a(lib).__setitem__((0, 9), 1.0),               # out of bounds
+        lambda lib: _a(lib).__setitem__(slice(None), np.ones(5)),   # shape mismatch
+        lambda lib: _a(lib).__setitem__([0, 5], 1.0),
+        lambda lib: _a(lib).__setitem__(np.array([True, False]), 1.0),
+        lambda lib: _a(lib).__setitem__(0.5, 1.0),
+    ]
+    for f in cases:
+        _, _, ec, er = run_scenario(f)
+        assert er is not None
+        assert_same_error(ec, er)
+
+
+def test_setitem_failure_leaves_tensor_unchanged():
+    def scenario(lib):
+        x = _a(lib)
+        y = x * 2
+        try:
+            y[0, 9] = 1.0
+        except IndexError:
+            pass
+        return [x, y]
+
+    check_mirrored(scenario, backward=bw_last)
+
+
+# ---------------------------------------------------------------------------
+# augmented assignment
+# ---------------------------------------------------------------------------
+AUG_OPS = {
+    "+=": lambda t, o: t.__iadd__(o),
+    "-=": lambda t, o: t.__isub__(o),
+    "*=": lambda t, o: t.__imul__(o),
+    "/=": lambda t, o: t.__itruediv__(o),
+    "**=": lambda t, o: t.__ipow__(o),
+}
+
+
+def _aug(op, t, other):
+    # use the real statement so Python's rebinding semantics are exercised
+    ns = {"t": t, "o": other}
+    exec(f"t {op} o", ns)
+    return ns["t"]
+
+
+OTHERS = {
+    "scalar": lambda lib: 1.5,
+    "int-scalar": lambda lib: 2,
+    "array": lambda lib: np.linspace(0.5, 2.0, 4),
+    "tensor": lambda lib: lib.tensor(np.linspace(1.0, 2.0, 4)),
+    "row-tensor": lambda lib: lib.tensor([[0.5], [1.0], [2.0]]),
+    "self-view": "self",
+}
+
+
+@pytest.mark.parametrize("other", list(OTHERS))
+@pytest.mark.parametrize("op", list(AUG_OPS))
+@pytest.mark.parametrize("target", ["leaf", "intermediate", "view", "view-of-view", "used-before"])
+def test_augmented_assignment(target, op, other):
+    def scenario(lib):
+        x = lib.tensor(np.linspace(0.5, 3.0, 12).reshape(3, 4))
+        out = [x]
+        if target == "leaf":
+            t = x
+        elif target == "intermediate":
+            t = x + 1
+        elif target == "view":
+            t = x[1:]
+        elif target == "view-of-view":
+            t = x.T[1:].T
+        else:
+            out.append(x * 3)
+            t = x
+        o = t[0] * 1 if OTHERS[other] == "self" else OTHERS[other](lib)
+        before = t
+        t = _aug(op, t, o)
+        out += [t, before is t]
+        if isinstance(o, lib.Tensor):
+            out.append(o)
+        return out
+
+    for bw in BACKWARDS:
+        check_mirrored(scenario, backward=bw, context=f"{target} {op} {other} {bw.__name__}")
+
+
+@pytest.mark.parametrize("target", ["leaf", "intermediate", "view"])
+def test_matmul_assignment(target):
+    def scenario(lib):
+        x = lib.tensor(np.linspace(0.5, 3.0, 9).reshape(3, 3))
+        w = lib.tensor(np.linspace(-1.0, 1.0, 9).reshape(3, 3))
+        t = {"leaf": lambda: x, "intermediate": lambda: x * 1, "view": lambda: x.T}[target]()
+        before = t
+        t @= w
+        return [x, w, t, t is before]
+
+    for bw in BACKWARDS:
+        check_mirrored(scenario, backward=bw, context=f"{target} {bw.__name__}")
+
+
+def test_matmul_assignment_shape_change_error():
+    def scenario(lib):
+        x = lib.tensor(np.ones((3, 3)))
+        x @= lib.tensor(np.ones((3, 2)))
+        return [x]
+
+    check_mirrored(scenario)
+
+
+@pytest.mark.parametrize("op", list(AUG_OPS))
+def test_augmented_assignment_dtype_rules(op):
+    """float32 target with float64 other, int target with float other."""
+    def f32(lib):
+        x = lib.tensor([1.0, 2.0], dtype=np.float32)
+        y = lib.tensor([2.0, 4.0])
+        x = _aug(op, x, y)
+        return [x, y]
+
+    def i64(lib):
+        x = lib.tensor([1, 2, 3])
+        x = _aug(op, x, 2.5)
+        return [x]
+
+    def i64_int(lib):
+        x = lib.tensor([1, 2, 3])
+        x = _aug(op, x, 2)
+        return [x]
+
+    for sc in (f32, i64, i64_int):
+        check_mirrored(sc, backward=bw_last, context=f"{op} {sc.__name__}")
+
+
+def test_repeated_augmented_assignment_chain():
+    def scenario(lib):
+        x = lib.tensor([1.0, -2.0, 3.0])
+        y = x[:2]
+        z = x * 1
+        x *= 2
+        y += x[1:]
+        z -= y.sum()
+        x **= 2
+        y /= 3
+        return [x, y, z]
+
+    for bw in BACKWARDS:
+        check_mirrored(scenario, backward=bw, context=bw.__name__)
+
+
+# ---------------------------------------------------------------------------
+# out= (and where=)
+# ---------------------------------------------------------------------------
+UFUNCS = ["add", "subtract", "multiply", "divide", "power", "maximum", "exp", "negative", "sin"]
+
+
+def _call(lib, name, x, y, **kw):
+    f = getattr(lib, name)
+    return f(x, **kw) if name in ("exp", "negative", "sin") else f(x, y, **kw)
+
+
+@pytest.mark.parametrize("where", [None, "mask"])
+@pytest.mark.parametrize("target", ["tensor", "tensor-f32", "ndarray", "view", "input-itself", "intermediate"])
+@pytest.mark.parametrize("name", UFUNCS)
+def test_out_keyword(name, target, where):
+    def scenario(lib):
+        x = lib.tensor(np.linspace(0.5, 2.0, 6).reshape(2, 3))
+        y = lib.tensor(np.linspace(-1.0, 1.0, 3))
+        base = None
+        if target == "tensor":
+            out = lib.tensor(np.full((2, 3), 9.0))
+        elif target == "tensor-f32":
+            out = lib.zeros((2, 3))
+        elif target == "ndarray":
+            out = np.full((2, 3), 9.0)
+        elif target == "view":
+            base = lib.tensor(np.full((2, 4), 9.0))
+            out = base[:, 1:]
+        elif target == "input-itself":
+            out = x
+        else:
+            out = x * 1
+        kw = {"out": out}
+        if where == "mask":
+            kw["where"] = np.array([True, False, True])
+        r = _call(lib, name, x, y, **kw)
+        res = [x, y, r, out, r is out, r is x]
+        if base is not None:
+            res.append(base)
+        return res
+
+    for bw in (bw_all, bw_first):
+        check_mirrored(scenario, backward=bw, context=f"{name} {target} {where} {bw.__name__}")
+
+
+@pytest.mark.parametrize("where_kind", ["list", "array", "scalar-false", "scalar-true"])
+def test_where_without_out(where_kind):
+    """Without out=, the unselected entries are uninitialised (as in NumPy): compare the rest."""
+    mask = {"list": [True, False, True], "array": np.array([False, True, True]),
+            "scalar-false": False, "scalar-true": True}[where_kind]
+    sel = np.broadcast_to(np.asarray(mask), (3,))
+    res = {}
+    for lib in (mg, mygrad):
+        x = lib.tensor([1.0, 2.0, 3.0])
+        r = lib.multiply(x, 10, where=mask)
+        vals = np.array(r.data)[sel]
+        flags = (r.constant, r.creator is None, r.dtype, r.shape)
+        (r * np.array([1.0, 2.0, 3.0])).sum().backward()
+        res[lib] = (vals, flags, x.grad, r.grad)
+    (vc, fc, gc, rc), (vr, fr, gr, rr) = res[mg], res[mygrad]
+    assert_array_equal(vc, vr)
+    assert fc == fr
+    assert_array_equal(gc, gr)
+    assert_array_equal(rc, rr)
+
+
+def test_out_on_method_ops():
+    def scenario(lib):
+        x = lib.tensor([-2.0, 0.5, 3.0])
+        out = lib.tensor(np.zeros(3))
+        r = lib.clip(x, -1, 1, out=out)
+        return [x, out, r, r is out]
+
+    check_mirrored(scenario, backward=bw_all)
+
+
+def test_out_shape_and_cast_errors():
+    cases = [
+        lambda lib: lib.multiply(lib.tensor([1.0, 2.0]), 2, out=lib.tensor(np.zeros(3))),
+        lambda lib: lib.multiply(lib.tensor([1.0, 2.0]), 2, out=lib.tensor([0, 0])),
+        lambda lib: lib.add(lib.tensor([1.0, 2.0]), 2, out=np.zeros(2, dtype=int)),
+    ]
+    for f in cases:
+        def sc(lib, f=f):
+            return [f(lib)]
+        check_mirrored(sc)
+
+
+# ---------------------------------------------------------------------------
+# writing into constants, integers, broadcast views
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("how", ["setitem", "iadd", "imul-tensor", "out", "setitem-tensor"])
+@pytest.mark.parametrize("target", ["constant", "int", "bool", "broadcast", "broadcast-of-view",
+                                    "expand-then-broadcast"])
+def test_write_into_special_targets(target, how):
+    def scenario(lib):
+        x = lib.tensor([1.0, 2.0, 3.0])
+        t = {
+            "constant": lambda: lib.tensor([1.0, 2.0, 3.0], constant=True),
+            "int": lambda: lib.tensor([1, 2, 3]),
+            "bool": lambda: lib.tensor([True, False, True]),
+            "broadcast": lambda: lib.broadcast_to(x, (2, 3)),
+            "broadcast-of-view": lambda: lib.broadcast_to(x[1:], (2, 2)),
+            "expand-then-broadcast": lambda: lib.broadcast_to(lib.expand_dims(x, 0), (1, 3)),
+        }[target]()
+        before = t
+        if how == "setitem":
+            t[..., 0] = 5
+        elif how == "setitem-tensor":
+            t[..., :1] = x[:1]
+        elif how == "iadd":
+            t += 1
+        elif how == "imul-tensor":
+            t *= x
+        else:
+            lib.add(t, 1, out=t)
+        return [x, t, t is before]
+
+    check_mirrored(scenario, backward=bw_all, context=f"{target} {how}")
+
+
+# ---------------------------------------------------------------------------
+# no_autodiff
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("how", ["setitem", "setitem-adv", "iadd", "imul", "ipow", "out", "out-where"])
+@pytest.mark.parametrize("target", ["leaf", "view", "intermediate", "used-before"])
+def test_in_place_under_no_autodiff(target, how):
+    def scenario(lib):
+        x = lib.tensor([1.0, 2.0, 3.0, 4.0])
+        out = [x]
+        if target == "leaf":
+            t = x
+        elif target == "view":
+            t = x[1:3]
+        elif target == "intermediate":
+            t = x * 2
+        else:
+            out.append(x * x)
+            t = x
+        before = t
+        with lib.no_autodiff:
+            if how == "setitem":
+                t[0] = -1.0
+            elif how == "setitem-adv":
+                t[[0, 0, 1]] = lib.tensor([5.0, 6.0, 7.0])
+            elif how == "iadd":
+                t += 10
+            elif how == "imul":
+                t *= lib.tensor(3.0)
+            elif how == "ipow":
+                t **= 2
+            elif how == "out":
+                lib.multiply(t, 2, out=t)
+            else:
+                lib.multiply(t, 2, out=t, where=np.arange(t.shape[0]) % 2 == 0)
+        out += [t, t is before]
+        return out
+
+    for bw in BACKWARDS:
+        check_mirrored(scenario, backward=bw, context=f"{target} {how} {bw.__name__}")
+
+
+def test_no_autodiff_training_step_values():
+    def scenario(lib):
+        w = lib.tensor([1.0, -1.0, 0.5])
+        for _ in range(3):
+            loss = (w * w).sum()
+            loss.backward()
+            with lib.no_autodiff:
+                w -= 0.1 * w.grad
+        return [w]
+
+    check_mirrored(scenario, backward=bw_all)
+
+
+# ---------------------------------------------------------------------------
+# views of views written; tensors used before the write
+# ---------------------------------------------------------------------------
+def test_views_of_views_written_in_turn():
+    def scenario(lib):
+        x = lib.tensor(np.linspace(-1, 1, 12).reshape(3, 4))
+        a = x[1:]
+        b = a[:, ::2]
+        c = b.T
+        y = x * 1  # used before
+        c[0] = c[1] * 3
+        b += 1
+        a[0, 0] = x[2, 3]
+        x[2] *= 2
+        return [x, a, b, c, y]
+
+    for bw in BACKWARDS + [backward_sum_sq(2), backward_sum_sq(3)]:
+        check_mirrored(scenario, backward=bw, context=bw.__name__)
+
+
+def test_value_written_is_a_view_of_target():
+    def scenario(lib):
+        x = lib.tensor(np.linspace(-1, 1, 6))
+        x[:3] = x[3:]
+        x[::2] = x[::-2] * 2
+        return [x]
+
+    check_mirrored(scenario, backward=bw_all)
+
+
+def test_backward_twice_through_in_place_graph():
+    def scenario(lib):
+        x = lib.tensor([1.0, 2.0, 3.0])
+        y = x * 2
+        y[0] = x[1]
+        y.sum().backward()
+        z = y * x
+        return [x, y, z]
+
+    check_mirrored(scenario, backward=bw_last)
+
+
+def test_in_place_semantics_identity():
+    for lib in (mg, mygrad):
+        x = lib.tensor([1.0, 2.0])
+        x0 = x
+        x += 1
+        x[0] = 3
+        lib.multiply(x, 2, out=x)
+        assert x is x0
+        assert_array_equal(x.data, [6.0, 6.0])
