@@ -1,0 +1,497 @@
+"""Memory guarding and memory lifetime, compared with MyGrad where observable.
+
+- arrays taking part in a live graph are read-only; backward, clear_graph, or simply
+  dropping the graph makes them writeable again (no leaked locks);
+- views' flags follow their base;
+- ``mem_guard_off`` / ``mem_guard_on`` (context managers and decorators),
+  ``turn_memory_guarding_off`` / ``turn_memory_guarding_on``, ``mem_guard_active``;
+- a tensor nobody references is freed at once (weakref, with the cyclic GC off),
+  also views and graphs with in-place operations;
+- 10,000 small training steps keep memory flat (tracemalloc).
+"""
+from __future__ import annotations
+
+import gc
+import tracemalloc
+import weakref
+
+import mygrad
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import mygrad_c as mg
+from test_views import check_mirrored
+
+LIBS = (mg, mygrad)
+
+
+@pytest.fixture(autouse=True)
+def _guard_restored():
+    yield
+    # a failing test must not leave guarding off for the rest of the suite
+    for lib in LIBS:
+        lib.turn_memory_guarding_on()
+
+
+# ---------------------------------------------------------------------------
+# read-only while in a live graph (mirrored against MyGrad)
+# ---------------------------------------------------------------------------
+def _sc_basic(lib):
+    x = lib.tensor([1.0, 2.0, 3.0])
+    y = x * 2
+    z = y.sum()
+    return [x, y, z]
+
+
+def _sc_two_graphs(lib):
+    x = lib.tensor([1.0, 2.0, 3.0])
+    a = x * 2
+    b = x + 1
+    return [x, a, b]
+
+
+def _sc_array_input(lib):
+    arr = np.array([1.0, 2.0, 3.0])
+    x = lib.tensor([1.0, 2.0, 3.0])
+    y = x * arr
+    return [x, y, arr]
+
+
+def _sc_tensor_from_array_no_copy(lib):
+    arr = np.array([1.0, 2.0, 3.0])
+    x = lib.tensor(arr, copy=False) if lib is mg else lib.Tensor(arr, copy=False)
+    y = x * 2
+    return [x, y, arr]
+
+
+def _sc_constant(lib):
+    x = lib.tensor([1.0, 2.0, 3.0], constant=True)
+    w = lib.tensor([1.0, 1.0, 1.0])
+    y = x * w
+    return [x, w, y]
+
+
+def _sc_int(lib):
+    x = lib.tensor([1, 2, 3])
+    w = lib.tensor([1.0, 1.0, 1.0])
+    y = x * w
+    return [x, w, y]
+
+
+def _sc_views(lib):
+    x = lib.tensor(np.arange(6.0).reshape(2, 3))
+    v = x[1:]
+    w = v.T
+    y = w * 2
+    return [x, v, w, y]
+
+
+def _sc_view_then_op_on_base(lib):
+    x = lib.tensor(np.arange(6.0).reshape(2, 3))
+    y = x * 2
+    v = x[0]
+    return [x, y, v]
+
+
+def _sc_in_place(lib):
+    x = lib.tensor([1.0, 2.0, 3.0])
+    y = x * 2
+    y[0] = -1.0
+    y *= x
+    return [x, y]
+
+
+def _sc_no_autodiff(lib):
+    x = lib.tensor([1.0, 2.0, 3.0])
+    with lib.no_autodiff:
+        y = x * 2
+        v = x[1:]
+    return [x, y, v]
+
+
+SCENARIOS = [_sc_basic, _sc_two_graphs, _sc_array_input, _sc_tensor_from_array_no_copy,
+             _sc_constant, _sc_int, _sc_views, _sc_view_then_op_on_base, _sc_in_place,
+             _sc_no_autodiff]
+
+
+def _backward_from(i):
+    def bw(lib, ts):
+        t = ts[i]
+        (t.sum() if t.ndim else t).backward()
+    bw.__name__ = f"backward_from_{i}"
+    return bw
+
+
+def _clear_from(i):
+    def bw(lib, ts):
+        ts[i].clear_graph()
+    bw.__name__ = f"clear_graph_of_{i}"
+    return bw
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+def test_flags_in_live_graph_match_mygrad(scenario):
+    check_mirrored(scenario, context=scenario.__name__)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("release", ["backward", "clear_graph"])
+def test_flags_after_release_match_mygrad(scenario, release):
+    n = len(scenario(mygrad))
+    for i in range(n):
+        f = (_backward_from if release == "backward" else _clear_from)(i)
+
+        def sc(lib):
+            return scenario(lib)
+
+        tc, _ = check_mirrored(sc, context=scenario.__name__)
+        if tc is None or not isinstance(tc[i], mg.Tensor):
+            continue
+        if release == "backward" and tc[i].dtype.kind != "f":
+            continue
+        check_mirrored(sc, backward=f, context=f"{scenario.__name__} {f.__name__}")
+
+
+def test_writing_locked_data_raises_numpy_error():
+    for lib in LIBS:
+        x = lib.tensor([1.0, 2.0])
+        y = x * 2
+        for t in (x, y):
+            with pytest.raises(ValueError, match="^assignment destination is read-only$"):
+                t.data[0] = 5.0
+        y.backward()
+        x.data[0] = 5.0
+        y.data[0] = 5.0
+
+
+def test_dropping_the_graph_releases_locks():
+    for lib in LIBS:
+        x = lib.tensor([1.0, 2.0])
+        y = x * 2
+        z = (y + 1).sum()
+        assert not x.data.flags.writeable
+        del y, z
+        assert x.data.flags.writeable, lib.__name__
+
+
+def test_dropping_one_of_two_graphs_keeps_lock_until_both_gone():
+    for lib in LIBS:
+        x = lib.tensor([1.0, 2.0])
+        a = x * 2
+        b = x * 3
+        del a
+        assert not x.data.flags.writeable
+        del b
+        assert x.data.flags.writeable
+
+
+def test_dropping_views_releases_base():
+    for lib in LIBS:
+        x = lib.tensor([1.0, 2.0, 3.0])
+        v = x[1:]
+        w = v[::-1]
+        assert not x.data.flags.writeable
+        del v, w
+        assert x.data.flags.writeable, lib.__name__
+
+
+def test_dropping_in_place_graph_releases_everything():
+    for lib in LIBS:
+        x = lib.tensor([1.0, 2.0, 3.0])
+        c = lib.tensor([5.0, 6.0])
+        y = x * 2
+        y[:2] = c
+        y *= x
+        del y
+        assert x.data.flags.writeable, lib.__name__
+        assert c.data.flags.writeable, lib.__name__
+
+
+def test_initially_read_only_array_stays_read_only():
+    for lib in LIBS:
+        arr = np.array([1.0, 2.0])
+        arr.flags.writeable = False
+        x = lib.Tensor(arr, copy=False) if lib is mygrad else lib.tensor(arr, copy=False)
+        y = x * 2
+        y.backward()
+        assert not x.data.flags.writeable
+        assert not arr.flags.writeable
+
+
+# ---------------------------------------------------------------------------
+# switches
+# ---------------------------------------------------------------------------
+def test_mem_guard_off_context_manager():
+    for lib in LIBS:
+        assert lib.mem_guard_active() is True
+        with lib.mem_guard_off:
+            assert lib.mem_guard_active() is False
+            x = lib.tensor([1.0, 2.0])
+            y = x * 2
+        assert lib.mem_guard_active() is True
+        assert x.data.flags.writeable and y.data.flags.writeable
+        x.data[0] = 10.0  # allowed: unguarded graph
+        y.backward()
+        assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_mem_guard_off_decorator_and_nesting():
+    for lib in LIBS:
+        @lib.mem_guard_off
+        def f(x):
+            assert lib.mem_guard_active() is False
+            with lib.mem_guard_on:
+                assert lib.mem_guard_active() is True
+                g = x * 3
+            assert lib.mem_guard_active() is False
+            return x * 2, g
+
+        x = lib.tensor([1.0, 2.0])
+        y, g = f(x)
+        assert lib.mem_guard_active() is True
+        assert y.data.flags.writeable
+        assert not g.data.flags.writeable
+        assert f.__name__ == "f"
+
+
+def test_mem_guard_on_decorator_when_globally_off():
+    for lib in LIBS:
+        lib.turn_memory_guarding_off()
+        try:
+            assert lib.mem_guard_active() is False
+
+            @lib.mem_guard_on
+            def f(x):
+                assert lib.mem_guard_active() is True
+                return x * 2
+
+            y = f(lib.tensor([1.0]))
+            assert not y.data.flags.writeable
+            assert lib.mem_guard_active() is False
+            z = lib.tensor([1.0]) * 2
+            assert z.data.flags.writeable
+        finally:
+            lib.turn_memory_guarding_on()
+        assert lib.mem_guard_active() is True
+
+
+def test_switch_restored_after_exception():
+    for lib in LIBS:
+        with pytest.raises(RuntimeError):
+            with lib.mem_guard_off:
+                raise RuntimeError
+        assert lib.mem_guard_active() is True
+
+        @lib.mem_guard_off
+        def boom():
+            raise KeyError
+
+        with pytest.raises(KeyError):
+            boom()
+        assert lib.mem_guard_active() is True
+
+
+def test_turning_guard_back_on_does_not_lock_unguarded_graph_retroactively():
+    def scenario(lib):
+        lib.turn_memory_guarding_off()
+        try:
+            x = lib.tensor([1.0, 2.0])
+            y = x * 2
+        finally:
+            lib.turn_memory_guarding_on()
+        z = y * 3  # a guarded op on an unguarded graph
+        return [x, y, z]
+
+    check_mirrored(scenario, backward=_backward_from(2))
+
+
+def test_unguarded_in_place_is_still_differentiable():
+    def scenario(lib):
+        with lib.mem_guard_off:
+            x = lib.tensor([1.0, 2.0, 3.0])
+            y = x * 2
+            y[1] = x[0]
+            v = y[1:]
+            v *= 3
+        return [x, y, v]
+
+    check_mirrored(scenario, backward=_backward_from(1))
+
+
+# ---------------------------------------------------------------------------
+# lifetime: freed at once (no reference cycles)
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def no_gc():
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _all_dead(refs):
+    return [r for r in refs if r() is not None]
+
+
+def test_leaf_freed_at_once(no_gc):
+    x = mg.tensor([1.0, 2.0])
+    r = weakref.ref(x)
+    del x
+    assert r() is None
+
+
+def test_graph_freed_at_once(no_gc):
+    x = mg.tensor([1.0, 2.0])
+    y = x * 2
+    z = (y ** 2).sum()
+    refs = [weakref.ref(t) for t in (x, y, z)]
+    del x, y, z
+    assert not _all_dead(refs)
+
+
+def test_graph_freed_after_backward(no_gc):
+    x = mg.tensor([1.0, 2.0])
+    y = x * 2
+    z = (y ** 2).sum()
+    z.backward()
+    refs = [weakref.ref(t) for t in (x, y, z)]
+    del x, y, z
+    assert not _all_dead(refs)
+
+
+def test_views_freed_at_once(no_gc):
+    x = mg.tensor(np.arange(6.0).reshape(2, 3))
+    v = x[1:]
+    w = v.T
+    u = mg.reshape(x, (3, 2))
+    refs = [weakref.ref(t) for t in (x, v, w, u)]
+    del v
+    assert refs[1]() is None or refs[2]() is not None  # w may keep v alive as its creator's input
+    del x, w, u
+    assert not _all_dead(refs)
+
+
+def test_view_freed_while_base_alive(no_gc):
+    x = mg.tensor(np.arange(6.0))
+    v = x[1:]
+    r = weakref.ref(v)
+    del v
+    assert r() is None
+    assert x.data.flags.writeable
+
+
+def test_in_place_graph_freed_at_once(no_gc):
+    x = mg.tensor(np.arange(6.0))
+    c = mg.tensor([9.0, 9.0])
+    v = x[1:]
+    y = x * 2
+    x[:2] = c
+    v *= 3
+    y[0] = v[0]
+    w = mg.multiply(x, 2, out=mg.zeros(6))
+    loss = (x * y).sum() + w.sum()
+    refs = [weakref.ref(t) for t in (x, c, v, y, w, loss)]
+    names = ["x", "c", "v", "y", "w", "loss"]
+    del x, c, v, y, w, loss
+    alive = [n for n, r in zip(names, refs) if r() is not None]
+    assert not alive, f"still alive without references: {alive}"
+
+
+def test_in_place_graph_freed_after_backward(no_gc):
+    x = mg.tensor(np.arange(6.0))
+    v = x[1:]
+    v += 1
+    x[0] = v[2]
+    loss = (x ** 2).sum()
+    loss.backward()
+    refs = [weakref.ref(t) for t in (x, v, loss)]
+    del x, v, loss
+    assert not _all_dead(refs)
+
+
+def test_training_loop_memory_flat():
+    """10,000 small training steps (``w -= lr * grad`` under no_autodiff after backward)
+    hold the memory traced by tracemalloc flat."""
+    w = mg.tensor(np.linspace(-1.0, 1.0, 4))
+    target = np.array([1.0, -2.0, 0.5, 3.0])
+    w0 = w
+
+    def step():
+        nonlocal w
+        loss = ((w - target) ** 2).sum()
+        loss.backward()
+        with mg.no_autodiff:
+            w -= 0.1 * w.grad
+        return loss
+
+    for _ in range(1000):  # warm up caches / free lists
+        step()
+    tracemalloc.start()
+    try:
+        for _ in range(1000):
+            step()
+        mid, _ = tracemalloc.get_traced_memory()
+        for _ in range(8000):
+            loss = step()
+        end, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert end - mid < 16 * 1024, f"memory grew by {end - mid} bytes over 8,000 steps"
+    assert w is w0
+    assert_array_equal(np.round(w.data, 6), target)
+    assert loss.item() < 1e-12
+    assert w.data.flags.writeable
+
+
+def test_training_loop_with_in_place_updates_and_views_memory_flat():
+    w = mg.tensor(np.linspace(-1, 1, 6))
+    half = w[:3]  # a long-lived view of the parameter
+
+    def step():
+        nonlocal w
+        loss = (w * w).sum() + (half ** 2).sum()
+        loss.backward()
+        with mg.no_autodiff:
+            w -= 0.01 * w.grad
+
+    for _ in range(200):
+        step()
+    tracemalloc.start()
+    try:
+        for _ in range(300):
+            step()
+        mid, _ = tracemalloc.get_traced_memory()
+        for _ in range(1200):
+            step()
+        end, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert end - mid < 32 * 1024, f"memory grew by {end - mid} bytes"
+    assert np.shares_memory(w, half)
+
+
+def test_augmented_assignment_on_view_leaves_no_cycle(no_gc):
+    x = mg.tensor(np.arange(6.0))
+    v = x[1:]
+    v *= 3
+    rx, rv = weakref.ref(x), weakref.ref(v)
+    del x, v
+    assert rx() is None and rv() is None
+
+
+def test_view_of_locked_base_is_read_only():
+    """Writing through a view must not change memory that a live graph needs."""
+    for lib in LIBS:
+        x = lib.tensor([1.0, 2.0, 3.0])
+        y = x * x
+        v = x[1:]
+        v.clear_graph()
+        with pytest.raises(ValueError, match="^assignment destination is read-only$"):
+            v.data[0] = 100.0
+        assert_array_equal(x.data, [1.0, 2.0, 3.0])
+        del y
