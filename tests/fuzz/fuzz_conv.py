@@ -1,0 +1,181 @@
+"""Fuzz the convolution kernels: ``mygrad_c._conv.im2col`` / ``col2im`` directly and
+``mygrad_c.nnet.conv_nd`` (forward and backward) through its public wrapper.
+
+References are plain NumPy: the column tensor is a fancy-index gather from the
+zero-padded input, ``col2im`` is the matching ``np.add.at`` scatter, and the
+convolution is an ``einsum`` over the columns.  Geometry that does not fit must
+raise ValueError (kernels) or the same error as MyGrad (``conv_nd``).
+
+    python tests/fuzz/fuzz_conv.py -max_total_time=60
+"""
+from _common import (Provider, add_repo_to_path, assert_close_scaled, assert_same,
+                     instrumented, run_main, same_error)
+
+add_repo_to_path()
+import numpy as np  # noqa: E402
+
+with instrumented():
+    import mygrad_c as mg
+    from mygrad_c._conv import col2im, im2col
+import mygrad  # noqa: E402  (oracle for conv_nd's errors only)
+
+
+def _gather_index(S, K, G, st, pd, dl):
+    """Index arrays (one per spatial axis, shape K + G) into the padded input."""
+    D = len(S)
+    idx = []
+    for j in range(D):
+        shape_k = [1] * (2 * D)
+        shape_k[j] = K[j]
+        shape_g = [1] * (2 * D)
+        shape_g[D + j] = G[j]
+        idx.append(np.arange(K[j]).reshape(shape_k) * dl[j] + np.arange(G[j]).reshape(shape_g) * st[j])
+    return tuple(np.broadcast_arrays(*idx)) if idx else ()
+
+
+def ref_im2col(x, K, G, st, pd, dl):
+    xp = np.pad(np.asarray(x, dtype=np.float64), [(0, 0), (0, 0)] + [(p, p) for p in pd])
+    return xp[(slice(None), slice(None)) + _gather_index(x.shape[2:], K, G, st, pd, dl)]
+
+
+def ref_col2im(cols, x_shape, st, pd, dl):
+    D = len(x_shape) - 2
+    K, G = cols.shape[2:2 + D], cols.shape[2 + D:]
+    padded = tuple(s + 2 * p for s, p in zip(x_shape[2:], pd))
+    dxp = np.zeros(tuple(x_shape[:2]) + padded)
+    idx = _gather_index(x_shape[2:], K, G, st, pd, dl)
+    np.add.at(dxp, (slice(None), slice(None)) + idx, np.asarray(cols, dtype=np.float64))
+    return dxp[(Ellipsis,) + tuple(slice(p, p + s) for p, s in zip(pd, x_shape[2:]))]
+
+
+def _fits(S, K, G, st, pd, dl):
+    return all(s >= 0 and k >= 1 and g >= 1 and t >= 1 and p >= 0 and d >= 1
+               and (k - 1) * d + (g - 1) * t + 1 <= s + 2 * p
+               for s, k, g, t, p, d in zip(S, K, G, st, pd, dl))
+
+
+def _expect(exc, fn):
+    try:
+        fn()
+    except exc:
+        return
+    raise AssertionError(f"expected {exc.__name__}")
+
+
+def _geometry(p: Provider, D: int):
+    S = tuple(p.int_in(0, 5) for _ in range(D))
+    K = tuple(p.int_in(0, 3) if p.byte() < 20 else p.int_in(1, 3) for _ in range(D))
+    st = tuple(p.int_in(0, 3) if p.byte() < 20 else p.int_in(1, 3) for _ in range(D))
+    pd = tuple(p.int_in(-1, 2) if p.byte() < 20 else p.int_in(0, 2) for _ in range(D))
+    dl = tuple(p.int_in(0, 2) if p.byte() < 20 else p.int_in(1, 2) for _ in range(D))
+    return S, K, st, pd, dl
+
+
+def _grid(S, K, st, pd, dl, p: Provider):
+    G = []
+    for s, k, t, q, d in zip(S, K, st, pd, dl):
+        room = s + 2 * q - (k - 1) * d - 1
+        g = room // t + 1 if t > 0 and room >= 0 else 1
+        if p.byte() < 25:
+            g += p.pick((-1, 1))
+        G.append(max(g, 0 if p.byte() < 5 else 1))
+    return tuple(G)
+
+
+def _kernels(p: Provider) -> None:
+    N, C = p.int_in(0, 2), p.int_in(0, 2)
+    S, K, st, pd, dl = _geometry(p, 3)
+    G = _grid(S, K, st, pd, dl, p)
+    dtype = np.dtype(p.pick((np.float64, np.float32, np.float64, np.float32, np.float16, np.int32)))
+    x = p.array((N, C) + S, dtype)
+    ok_dtype = x.dtype in (np.dtype(np.float32), np.dtype(np.float64))
+    if not ok_dtype:
+        _expect(TypeError, lambda: im2col(x, K, G, st, pd, dl))
+    elif not _fits(S, K, G, st, pd, dl):
+        _expect(ValueError, lambda: im2col(x, K, G, st, pd, dl))
+    else:
+        cols = im2col(x, K, G, st, pd, dl)
+        assert cols.dtype == x.dtype and cols.flags.c_contiguous
+        assert_same(cols, ref_im2col(x, K, G, st, pd, dl), "im2col", exact=True)
+
+    # col2im: a fresh column tensor (own layout), optionally accumulating into `out`
+    cols = p.array((N, C) + tuple(max(k, 0) for k in K) + tuple(max(g, 0) for g in G), dtype)
+    x_shape = (N, C) + S
+    use_out = p.byte() < 60
+    out = p.array(x_shape, dtype, layout=p.pick(("c", "c", "f", "readonly"))) if use_out else None
+    kwargs = {"out": out} if use_out else {}
+    if cols.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        return _expect(TypeError, lambda: col2im(cols, x_shape, st, pd, dl, **kwargs))
+    if not _fits(S, K, G, st, pd, dl):
+        return _expect(ValueError, lambda: col2im(cols, x_shape, st, pd, dl, **kwargs))
+    if use_out and not (out.flags.c_contiguous and out.flags.writeable
+                        and out.dtype == cols.dtype and out.shape == x_shape):
+        before = out.copy()
+        _expect(ValueError, lambda: col2im(cols, x_shape, st, pd, dl, **kwargs))
+        return assert_same(out, before, "out after a rejected col2im", exact=True)
+    start = np.zeros(x_shape) if out is None else out.astype(np.float64)
+    dx = col2im(cols, x_shape, st, pd, dl, **kwargs)
+    if use_out:
+        assert dx is out
+    assert dx.dtype == cols.dtype and dx.shape == x_shape
+    ref = start + ref_col2im(cols, x_shape, st, pd, dl)
+    scale = np.abs(start) + ref_col2im(np.abs(np.asarray(cols, dtype=np.float64)), x_shape, st, pd, dl)
+    assert_close_scaled(dx, ref, scale, int(np.prod(K)) + 1, dtype, "col2im")
+
+
+def _public(p: Provider) -> None:
+    D = p.int_in(1, 3)
+    N, C, F = p.int_in(0, 2), p.int_in(1, 2), p.int_in(1, 2)
+    S, K, st, pd, dl = _geometry(p, D)
+    dtype = np.dtype(p.pick((np.float64, np.float32, np.float16)))
+    x = p.array((N, C) + S, dtype, special=False)
+    w = p.array((F, C) + K, dtype, special=False)
+    scalar = p.flag()
+    kw = (dict(stride=st[0], padding=pd[0], dilation=dl[0]) if scalar
+          else dict(stride=st, padding=pd, dilation=dl))
+    if scalar:
+        st, pd, dl = (st[0],) * D, (pd[0],) * D, (dl[0],) * D
+    xc, wc = mg.tensor(x), mg.tensor(w)
+    xr, wr = mygrad.tensor(np.array(x)), mygrad.tensor(np.array(w))
+    res = same_error(lambda: mg.nnet.conv_nd(xc, wc, **kw), lambda: mygrad.nnet.conv_nd(xr, wr, **kw))
+    if res is None:
+        return
+    out = res[0]
+    G = out.shape[2:]
+    cols = ref_im2col(x, K, G, st, pd, dl)                   # (N, C, *K, *G)
+    w64 = np.asarray(w, dtype=np.float64)
+    sub = "ijk"[:D]
+    gsub = "uvw"[:D]
+    ref = np.einsum(f"fc{sub},nc{sub}{gsub}->nf{gsub}", w64, cols)
+    scale = np.einsum(f"fc{sub},nc{sub}{gsub}->nf{gsub}", np.abs(w64), np.abs(cols))
+    nterms = C * int(np.prod(K))
+    assert out.dtype == np.result_type(x, w), (out.dtype, x.dtype, w.dtype)
+    assert_close_scaled(out.data, ref, scale, nterms, dtype, "conv_nd forward")
+    g = p.array(out.shape, dtype, special=False)
+    out.backward(g)
+    g64 = np.asarray(g, dtype=np.float64)
+    dw = np.einsum(f"nf{gsub},nc{sub}{gsub}->fc{sub}", g64, cols)
+    dw_scale = np.einsum(f"nf{gsub},nc{sub}{gsub}->fc{sub}", np.abs(g64), np.abs(cols))
+    dcols = np.einsum(f"fc{sub},nf{gsub}->nc{sub}{gsub}", w64, g64)
+    dcols_abs = np.einsum(f"fc{sub},nf{gsub}->nc{sub}{gsub}", np.abs(w64), np.abs(g64))
+    dx = ref_col2im(dcols, x.shape, st, pd, dl)
+    dx_scale = ref_col2im(dcols_abs, x.shape, st, pd, dl)
+    nt = max(N, 1) * int(np.prod(G)) + F * int(np.prod(K))
+    assert_close_scaled(wc.grad, dw, dw_scale, nt, dtype, "conv_nd dw")
+    assert_close_scaled(xc.grad, dx, dx_scale, nt, dtype, "conv_nd dx")
+
+
+def test_one_input(data: bytes) -> None:
+    p = Provider(data)
+    if p.flag():
+        _kernels(p)
+    else:
+        _public(p)
+
+
+def main():
+    run_main(test_one_input)
+
+
+if __name__ == "__main__":
+    main()
