@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
+import numpy as np
+
 from mygrad_c import _engine
 
 __all__ = [
@@ -87,20 +89,9 @@ class _NoAutodiff(_Switch):
 
         @wraps(func)
         def to_array(*args, **kwargs):
-            out = wrapped(*args, **kwargs)
-            return _to_numpy(out)
+            return np.asarray(wrapped(*args, **kwargs))
 
         return to_array  # type: ignore[return-value]
-
-
-def _to_numpy(out):
-    from mygrad_c.tensor_base import Tensor
-
-    if isinstance(out, Tensor):
-        return out.data
-    if isinstance(out, (tuple, list)):
-        return type(out)(_to_numpy(o) for o in out)
-    return out
 
 
 no_autodiff = _NoAutodiff()

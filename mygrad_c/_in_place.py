@@ -72,14 +72,18 @@ class WriteInto(Operation):
         return grad if self.where is True else np.where(self.where, grad, 0)
 
 
-def _check_writeable(t: TensorBase) -> None:
-    """Refuse writes into arrays that are read-only by design (not just memory-guarded)."""
+def _check_writeable(t: TensorBase, message: str = "assignment destination is read-only") -> None:
+    """Refuse writes into arrays that are read-only by design (not just memory-guarded).
+
+    The message is NumPy's for the same write: item assignment says
+    "assignment destination", a ufunc's ``out=`` says "output array".
+    """
     data = t.data
     base = t.base if t.base is not None else t
     if (data.size and any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))) \
             or (not base.data.flags.writeable and not _engine.is_guard_locked(base)
                 and base.data.base is None):
-        raise ValueError("assignment destination is read-only")
+        raise ValueError(message)
 
 
 def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
@@ -91,13 +95,18 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     """
     t.data  # bring a stale view up to date first
     base = t.base
+    old = split_state(t)
+    try:
+        new = compute(old)
+    except BaseException:
+        _engine.restore_state(t, old)  # nothing happened: t keeps its value and history
+        raise
     if base is None:
-        old = split_state(t)
-        adopt_state(t, compute(old))
+        adopt_state(t, new)
         _engine.mark_written(t)
         return t
     chain = t._view_steps
-    region = compute(split_state(t))
+    region = new
     old_base = split_state(base)
     new_base = run_op(PlaceRegion, (old_base, region), op_args=(chain,),
                       constant=old_base.constant if constant is None else constant)
@@ -106,17 +115,24 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     return t
 
 
-def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind") -> TensorBase:
-    """Check that ``r`` can be stored in ``t`` (shape, casting) and cast it if needed."""
-    if r.shape != t.shape:
-        raise ValueError(
-            f"non-broadcastable output operand with shape {t.shape} doesn't match the "
-            f"broadcast shape {r.shape}")
-    if r.dtype != t.dtype:
-        if not np.can_cast(r.dtype, t.dtype, casting=casting):
-            raise TypeError(
+def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, args=()) -> TensorBase:
+    """Check that ``r`` can be stored in ``t`` (shape, casting) and cast it if needed.
+
+    When it cannot, NumPy's own error for ``func(*args, out=t)`` is raised (computed
+    into scratch memory), so messages match MyGrad's, which writes with ``out=``.
+    """
+    if r.shape != t.shape or (r.dtype != t.dtype and not np.can_cast(r.dtype, t.dtype, casting=casting)):
+        npu = getattr(func, "_numpy_ufunc", None)
+        _raise_numpys_error(func, t, args)
+        if r.shape != t.shape:
+            raise ValueError(
+                f"non-broadcastable output operand with shape {t.shape} doesn't match the "
+                f"broadcast shape {r.shape}")
+        raise np._core._exceptions._UFuncOutputCastingError(npu or np.add, casting, r.dtype, t.dtype, 0) \
+            if npu is not None else TypeError(
                 f"Cannot cast ufunc output from dtype('{r.dtype}') to dtype('{t.dtype}') "
                 f"with casting rule '{casting}'")
+    if r.dtype != t.dtype:
         from mygrad_c.tensor_base import Tensor
 
         if r.dtype.kind == "f" and t.dtype.kind == "f" and not r.constant:
@@ -124,6 +140,14 @@ def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind") -> TensorBase
         else:
             r = Tensor(r.data.astype(t.dtype), constant=True, copy=False)
     return r
+
+
+def _raise_numpys_error(func, t: TensorBase, args) -> None:
+    """Run ``func``'s NumPy ufunc with ``out=`` scratch memory shaped like ``t``: NumPy
+    raises its own error (broadcast, casting) for an in-place write that cannot be done."""
+    npu = getattr(func, "_numpy_ufunc", None)
+    if npu is not None:
+        npu(*[a.data if isinstance(a, TensorBase) else a for a in args], out=np.empty_like(t.data))
 
 
 class _Cast(Operation):
@@ -140,19 +164,30 @@ class _Cast(Operation):
 def augmented_assign(t: TensorBase, func: Callable, other: Any) -> TensorBase:
     """``t = func(t, other)`` in place: ``t += other`` and friends."""
     if not _engine.is_tracking():
-        result = func(t, other)
-        np.copyto(t.data, _fit(t, result).data, casting="same_kind")
+        # no graph: NumPy's own in-place operation (and its errors), through views too
+        func._numpy_ufunc(t.data, other.data if isinstance(other, TensorBase) else other, out=t.data)
         return t
-    _check_writeable(t)
-    return apply_in_place(t, lambda old: _fit(t, func(old, other)))
+    _check_writeable(t, "output array is read-only")
+
+    def compute(old):
+        try:  # as in MyGrad, the target keeps its constant flag
+            r = func(old, other, constant=True if t.constant else None)
+        except ValueError:
+            _raise_numpys_error(func, t, (old, other))
+            raise
+        return _fit(t, r, func=func, args=(old, other))
+
+    return apply_in_place(t, compute)
 
 
 def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
     """``out=`` with a tensor target: ``out`` holds ``value`` (where ``where``), in place."""
     if not _engine.is_tracking():
+        if not out.data.flags.writeable:
+            raise ValueError("output array is read-only")
         np.copyto(out.data, value.data, casting="same_kind", where=where)
         return out
-    _check_writeable(out)
+    _check_writeable(out, "output array is read-only")
     if where is True and value.shape == out.shape and value.dtype == out.dtype:
         return apply_in_place(out, lambda old: value)
     return apply_in_place(out, lambda old: run_op(WriteInto, (old, value), op_kwargs={"where": where}))

@@ -136,11 +136,16 @@ class Tensor(TensorBase):
     def __index__(self) -> int:
         return self.data.__index__()
 
+    def _scalar(self):
+        if self.data.size > 1:
+            raise TypeError("can only convert a tensor of size 1 to a Python scalar")
+        return self.data.item()  # NumPy's ValueError for an empty tensor
+
     def __int__(self) -> int:
-        return int(self.data)
+        return int(self._scalar())
 
     def __float__(self) -> float:
-        return float(self.data)
+        return float(self._scalar())
 
     def __bool__(self) -> bool:
         # MyGrad relies on __len__ here: true for any non-empty 1+-d tensor,
@@ -193,20 +198,17 @@ class Tensor(TensorBase):
         _engine.set_grad(self, grad)
 
     def copy(self, *, constant: Optional[bool] = None) -> "Tensor":
-        """A copy of the tensor that is part of the graph (the gradient flows back).
+        """A copy of the tensor's data as a new leaf (no graph history), as in MyGrad.
 
         Examples
         --------
         >>> import mygrad_c as mg
         >>> x = mg.tensor([1.0, 2.0])
         >>> y = x.copy()
-        >>> y.backward()
-        >>> x.grad
-        array([1., 1.])
+        >>> y.creator is None, y.constant
+        (True, False)
         """
-        from mygrad_c.math.arithmetic import positive
-
-        return positive(self, constant=constant)
+        return Tensor(self.data, constant=self.constant if constant is None else constant, copy=True)
 
     def astype(self, dtype: "DTypeLikeReals", casting="unsafe", copy: bool = True, *,
                constant: Optional[bool] = None) -> "Tensor":
@@ -247,18 +249,13 @@ class Tensor(TensorBase):
     def __abs__(self) -> "Tensor":
         return run_op(_ops.Absolute, (self,))
 
-    # floor division has no derivative: it returns a plain array, as in MyGrad
+    # floor division has no derivative: NumPy's ufunc, which (like MyGrad) refuses
+    # non-constant tensors and returns a plain array for constant ones
     def __floordiv__(self, other) -> np.ndarray:
-        return np.floor_divide(self.data, _data(other))
+        return np.floor_divide(self, other)
 
     def __rfloordiv__(self, other) -> np.ndarray:
-        return np.floor_divide(_data(other), self.data)
-
-    def __mod__(self, other) -> np.ndarray:
-        return np.mod(self.data, _data(other))
-
-    def __rmod__(self, other) -> np.ndarray:
-        return np.mod(_data(other), self.data)
+        return np.floor_divide(other, self)
 
     # augmented assignment rebinds the object to the result (see _in_place)
     def __iadd__(self, other) -> "Tensor":
@@ -276,8 +273,10 @@ class Tensor(TensorBase):
     def __ipow__(self, other) -> "Tensor":
         return self._in_place(_ops.power, other)
 
-    def __imatmul__(self, other) -> "Tensor":
-        return self._in_place(_ops.matmul, other)
+    def __imatmul__(self, other):
+        raise TypeError(
+            "In-place matrix multiplication is not (yet) supported. "
+            "Use 'a = a @ b' instead of 'a @= b'")
 
     def _in_place(self, func, other) -> "Tensor":
         """``self = func(self, other)``, keeping the object ``self`` (see ``mygrad_c._in_place``)."""
@@ -510,9 +509,12 @@ def astensor(t: "ArrayLike", dtype: "DTypeLikeReals" = None, *, constant: Option
     Tensor([1, 2])
     """
     if isinstance(t, TensorBase):
-        if (dtype is None or np.dtype(dtype) == t.dtype) and (constant is None or constant == t.constant):
+        same_dtype = dtype is None or np.dtype(dtype) == t.dtype
+        if same_dtype and (constant is None or constant == t.constant):
             return t  # type: ignore[return-value]
-        return Tensor(t, dtype=dtype, constant=t.constant if constant is None else constant, copy=True)
+        if same_dtype:  # only the constant flag differs: share the memory, as MyGrad does
+            return Tensor(t.data, constant=constant, copy=False)
+        return Tensor(t, dtype=dtype, constant=constant, copy=True)
     return Tensor(t, dtype=dtype, constant=constant, copy=False)
 
 

@@ -824,6 +824,8 @@ cdef tuple _resolved_inputs(Operation op):
         while var is not None and var._version != want:
             var = var._prev_state
         if var is None:
+            if (<TensorBase>variables[index])._constant:
+                continue  # no gradient flows into a constant: nothing to check
             raise InvalidBackprop(
                 "Part of the computational graph containing this tensor, "
                 f"{variables[index]!r}, was 'cleared' prior to backprop.\n"
@@ -838,7 +840,10 @@ cdef tuple _resolved_inputs(Operation op):
 
 
 cdef list _topological_order(TensorBase root):
-    """Non-constant nodes that ``root`` depends on, each after all of its inputs.
+    """The nodes that ``root`` depends on, each after all of its inputs.
+
+    Constants are included (their graphs are cleared too), although no
+    gradient flows into them.
 
     Iterative post-order depth-first search.  The stack holds (node, next input
     index) pairs; a node is emitted once all of its inputs have been explored.
@@ -858,7 +863,7 @@ cdef list _topological_order(TensorBase root):
         while pos < len(inputs):
             child = <TensorBase>inputs[pos]
             pos += 1
-            if child._constant or child._mark == mark:
+            if child._mark == mark:
                 continue
             child._mark = mark
             stack_pos[-1] = pos
@@ -883,7 +888,7 @@ cdef inline void _accumulate(TensorBase var, object g):
         except (TypeError, ValueError):  # dtype/shape promotion: fall back to a new array
             var._pending = var._pending + g
     else:
-        var._pending = var._pending + g
+        var._pending = np.asarray(var._pending + g)
         var._pending_owned = cnp.PyArray_Check(var._pending) and \
             cnp.PyArray_ISWRITEABLE(<cnp.ndarray>var._pending) and \
             cnp.PyArray_BASE(<cnp.ndarray>var._pending) == NULL
@@ -898,8 +903,7 @@ cdef object _seed_gradient(TensorBase root, object grad):
     g = np.asarray(grad)
     if not _is_real_dtype(g):
         raise TypeError(f"`tensor.backward(grad)`: grad must be real-valued, got dtype {g.dtype}")
-    if not _is_float_dtype(g):
-        g = g.astype(data.dtype)
+    g = g.astype(data.dtype, copy=False)  # as MyGrad: the root's dtype
     if g.shape != data.shape:
         try:
             if g.ndim > data.ndim:
@@ -954,16 +958,24 @@ cpdef backward(TensorBase root, object grad=None):
         for node in order:
             node._pending = None
         raise
-    # commit: gradients become visible only once every product succeeded
+    # commit: gradients become visible only once every product succeeded.
+    # Each tensor gets an array of its own dtype and memory: a pass-through op
+    # (add, reshape, ...) hands the same array (or a view of it) to its inputs.
+    cdef set owners = set()
     for node in order:
         g = node._pending
         node._pending = None
-        if g is not None and node is not root:
-            if (<cnp.ndarray>g).dtype != (<cnp.ndarray>node._data).dtype:
-                g = g.astype((<cnp.ndarray>node._data).dtype)
-            elif not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g) or \
-                    not cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>g):
-                g = np.array(g)   # never hand out a broadcast/read-only view
+        if g is None:
+            node._grad = None
+            continue
+        if not cnp.PyArray_Check(g):
+            g = np.asarray(g)
+        if node is not root and (<cnp.ndarray>g).dtype != (<cnp.ndarray>node._data).dtype:
+            g = g.astype((<cnp.ndarray>node._data).dtype)
+        elif not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g) or \
+                not cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>g) or id(_memory_owner(g)) in owners:
+            g = np.array(g)   # never hand out a broadcast/read-only view or a shared array
+        owners.add(id(_memory_owner(g)))
         node._grad = g
     _clear_nodes(order)
 
@@ -1037,6 +1049,20 @@ def split_state(TensorBase target):
     target._prev_state = old
     target._version = _new_version()
     return old
+
+
+def restore_state(TensorBase target, TensorBase old):
+    """Undo ``split_state``: ``target`` takes back the state ``old`` was given."""
+    target._data = old._data
+    target._constant = old._constant
+    target._creator = old._creator
+    target._lock = old._lock
+    target._holds_self_lock = old._holds_self_lock
+    target._version = old._version
+    target._prev_state = old._prev_state
+    old._creator = None
+    old._lock = None
+    old._holds_self_lock = False
 
 
 def adopt_state(TensorBase target, TensorBase new):

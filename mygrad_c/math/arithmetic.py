@@ -283,7 +283,5 @@ def _astype(t: TensorBase, dtype, casting="unsafe", copy=True, constant=None) ->
     data = t.data.astype(dtype, casting=casting, copy=copy)
     if not copy and data is t.data and (constant is None or constant == t.constant):
         return t
-    if constant is None:
-        constant = t.constant if data.dtype.kind == "f" else True
-    return Tensor(data, constant=constant, copy=False)
+    return Tensor(data, constant=constant, copy=False)  # constant=None: decided by the dtype
 

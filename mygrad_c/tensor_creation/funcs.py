@@ -40,9 +40,9 @@ def _like_shape(other, shape):
     return np.shape(_values(other)) if shape is None else shape
 
 
-def _like_constant(other, constant):
-    """As in MyGrad: a ``*_like`` tensor inherits a tensor's constant flag; arrays give constants."""
-    if constant is not None:
+def _like_constant(other, dtype, constant):
+    """As in MyGrad: a ``*_like`` float tensor inherits a tensor's constant flag; arrays give constants."""
+    if constant is not None or np.dtype(dtype).kind != "f":
         return constant
     return other.constant if isinstance(other, TensorBase) else True
 
@@ -69,7 +69,7 @@ def empty_like(other, dtype=None, shape: Optional[Shape] = None, *, constant: Op
     (2,)
     """
     return _wrap(np.empty(_like_shape(other, shape), dtype=_like_dtype(other, dtype)),
-                 _like_constant(other, constant))
+                 _like_constant(other, _like_dtype(other, dtype), constant))
 
 
 def ones(shape: Shape, dtype=np.float32, *, constant: Optional[bool] = None) -> Tensor:
@@ -94,7 +94,7 @@ def ones_like(other, dtype=None, shape: Optional[Shape] = None, *, constant: Opt
     Tensor([1., 1.])
     """
     return _wrap(np.ones(_like_shape(other, shape), dtype=_like_dtype(other, dtype)),
-                 _like_constant(other, constant))
+                 _like_constant(other, _like_dtype(other, dtype), constant))
 
 
 def zeros(shape: Shape, dtype=np.float32, *, constant: Optional[bool] = None) -> Tensor:
@@ -119,7 +119,7 @@ def zeros_like(other, dtype=None, shape: Optional[Shape] = None, *, constant: Op
     Tensor([0., 0.])
     """
     return _wrap(np.zeros(_like_shape(other, shape), dtype=_like_dtype(other, dtype)),
-                 _like_constant(other, constant))
+                 _like_constant(other, _like_dtype(other, dtype), constant))
 
 
 def full(shape: Shape, fill_value, dtype=None, *, constant: Optional[bool] = None) -> Tensor:
@@ -145,7 +145,7 @@ def full_like(other, fill_value, dtype=None, shape: Optional[Shape] = None,
     Tensor([2, 2])
     """
     return _wrap(np.full(_like_shape(other, shape), _values(fill_value), dtype=_like_dtype(other, dtype)),
-                 _like_constant(other, constant))
+                 _like_constant(other, _like_dtype(other, dtype), constant))
 
 
 def eye(N: int, M: Optional[int] = None, k: int = 0, dtype=float, *, constant: Optional[bool] = None) -> Tensor:
