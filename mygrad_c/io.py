@@ -14,6 +14,7 @@ from typing import BinaryIO, Union
 
 import numpy as np
 
+from mygrad_c import _engine
 from mygrad_c._engine import TensorBase
 
 __all__ = ["save", "load"]
@@ -114,5 +115,5 @@ def load(file: Union[str, pathlib.Path, BinaryIO]) -> "Tensor":
         raise ValueError(f"{name!r} holds an array of dtype {data.dtype}, which is not a tensor's dtype")
     out = Tensor(data, constant=constant, copy=False)
     if grad is not None:
-        out._set_grad(grad)
+        _engine.set_grad(out, grad)
     return out

@@ -165,19 +165,29 @@ class Tensor(TensorBase):
         return self.__repr__()
 
     def __copy__(self) -> "Tensor":
-        """A copy of the data and constant flag, without the graph."""
-        return Tensor(np.copy(self.data), constant=self.constant, copy=False)
+        """A copy of the data, constant flag and gradient, without the graph (as MyGrad)."""
+        return _rebuild_tensor(np.copy(self.data), self.constant, self.grad)
 
     def __deepcopy__(self, memo) -> "Tensor":
+        """A copy that also copies the graph behind the tensor (inputs deep-copied)."""
+        import copy
+
         out = self.__copy__()
-        if self.grad is not None:
-            out._set_grad(np.copy(self.grad))
         memo[id(self)] = out
+        if self.creator is not None:
+            Op = type(self.creator)
+            op = Op.__new__(Op)
+            op.__dict__.update(copy.deepcopy(self.creator.__dict__, memo))
+            op.variables = copy.deepcopy(self.creator.variables, memo)
+            _engine.graft(out, op)
+        if self.base is not None:
+            _engine.graft_view(out, copy.deepcopy(self.base, memo), self._view_steps)
         return out
 
     def __reduce__(self):
-        # pickling keeps data, dtype and constant; the graph is not pickled
-        return (_rebuild_tensor, (np.array(self.data), self.constant))
+        # pickling keeps data, dtype, constant flag and gradient; the graph is not pickled
+        return (_rebuild_tensor, (np.array(self.data), self.constant,
+                                  None if self.grad is None else np.array(self.grad)))
 
     # ------------------------------------------------------------------
     # graph management
@@ -193,9 +203,6 @@ class Tensor(TensorBase):
         self.null_grad()
         if clear_graph:
             self.clear_graph()
-
-    def _set_grad(self, grad) -> None:
-        _engine.set_grad(self, grad)
 
     def copy(self, *, constant: Optional[bool] = None) -> "Tensor":
         """A copy of the tensor's data as a new leaf (no graph history), as in MyGrad.
@@ -454,8 +461,11 @@ def _data(x):
     return x.data if isinstance(x, TensorBase) else x
 
 
-def _rebuild_tensor(data, constant):
-    return Tensor(data, constant=constant, copy=False)
+def _rebuild_tensor(data, constant, grad=None):
+    out = Tensor(data, constant=constant, copy=False)
+    if grad is not None:
+        _engine.set_grad(out, np.array(grad))
+    return out
 
 
 _engine.set_tensor_type(Tensor)

@@ -564,7 +564,7 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
     if mgc_graph_off:
         result._creator = None
         return result
-    _record_inputs(op)
+    _record_inputs(op, result._base is None)
     if not mgc_guard_off:
         result._lock_cell().acquire()
         result._holds_self_lock = True
@@ -689,10 +689,11 @@ cdef void _detach_view(TensorBase t):
     t._view_chain = None
 
 
-cdef inline void _record_inputs(Operation op):
+cdef inline void _record_inputs(Operation op, bint null_grads=True):
     """Bookkeeping when ``op`` joins the graph.
 
-    Using a tensor in a new operation nulls its stale gradient; the op
+    Using a tensor in a new operation nulls its stale gradient (taking a view
+    does not, as in MyGrad; nor does copying a graph); the op
     remembers each input's version (to detect graphs cleared or rebound under
     it) and, with memory guarding on, locks each input's array.
     """
@@ -700,7 +701,8 @@ cdef inline void _record_inputs(Operation op):
     cdef list versions = []
     cdef list cells
     for var in op.variables:
-        var._grad = None
+        if null_grads:
+            var._grad = None
         if var._version == 0:
             var._version = _new_version()
         versions.append(var._version)
@@ -1217,3 +1219,19 @@ cdef inline void _accumulate_f64(TensorBase var, double g):
 def set_grad(TensorBase t, grad):
     """Set a tensor's gradient directly (used when copying tensors)."""
     t._grad = grad
+
+
+def graft(TensorBase t, Operation op):
+    """Make ``op`` (whose ``variables`` are set) the creator of the leaf ``t`` (deep copies)."""
+    t._creator = op
+    _record_inputs(op, False)
+
+
+def graft_view(TensorBase t, TensorBase base, tuple chain):
+    """Record ``t`` as the view ``chain`` of ``base`` (deep copies of views)."""
+    t._base = base
+    t._view_chain = chain
+    t._gen_seen = base._gen
+    if base._views is None:
+        base._views = []
+    base._views.append(weakref_ref(t))
