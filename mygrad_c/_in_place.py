@@ -91,28 +91,50 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     """Make ``t`` hold ``compute(old)``, where ``old`` is ``t``'s current state.
 
     ``compute`` must return a tensor with ``t``'s shape and dtype, built only
-    from ``old`` and other tensors (never from the object ``t``).
+    from ``old`` and other tensors (never from the object ``t`` itself, which
+    would make the new graph refer to the object that holds it: a cycle).
+    For a view ``t`` of ``base``, ``old`` is the view rebuilt on the base's
+    past state, so the new graph refers only to past states too.
     """
     t.data  # bring a stale view up to date first
     base = t.base
-    old = split_state(t)
-    try:
-        new = compute(old)
-    except BaseException:
-        _engine.restore_state(t, old)  # nothing happened: t keeps its value and history
-        raise
     if base is None:
+        old = split_state(t)
+        try:
+            new = compute(old)
+        except BaseException:
+            _engine.restore_state(t, old)  # nothing happened: t keeps its value and history
+            raise
         adopt_state(t, new)
         _engine.mark_written(t)
         return t
     chain = t._view_steps
-    region = new
     old_base = split_state(base)
+    try:
+        region = compute(_view_of(old_base, chain))
+    except BaseException:
+        _engine.restore_state(base, old_base)
+        raise
     new_base = run_op(PlaceRegion, (old_base, region), op_args=(chain,),
                       constant=old_base.constant if constant is None else constant)
     adopt_state(base, new_base)
-    _engine.mark_written(base)
+    _engine.mark_written(base)  # rebuilds t (and every other live view) on the new base
     return t
+
+
+def _view_of(base: TensorBase, chain) -> TensorBase:
+    """The view ``chain`` of ``base``, recorded in the graph."""
+    for Op, args, kwargs in chain:
+        base = run_op(Op, (base,), args or None, kwargs)
+    return base
+
+
+def _replace_input(result: TensorBase, target: TensorBase, old: TensorBase) -> TensorBase:
+    """Point ``result``'s creator at ``old`` wherever it used the object ``target``."""
+    op = result.creator
+    if op is not None and any(v is target for v in op.variables):
+        op.variables = tuple(old if v is target else v for v in op.variables)
+    return result
 
 
 def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, args=()) -> TensorBase:
@@ -170,8 +192,9 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any) -> TensorBase:
     _check_writeable(t, "output array is read-only")
 
     def compute(old):
+        o = old if other is t else other  # x *= x: both operands are the old x
         try:  # as in MyGrad, the target keeps its constant flag
-            r = func(old, other, constant=True if t.constant else None)
+            r = func(old, o, constant=True if t.constant else None)
         except ValueError:
             _raise_numpys_error(func, t, (old, other))
             raise
@@ -188,9 +211,12 @@ def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
         np.copyto(out.data, value.data, casting="same_kind", where=where)
         return out
     _check_writeable(out, "output array is read-only")
+    # `value` was computed before the write, maybe from `out` itself (mg.add(x, 1, out=x)):
+    # its op must then refer to out's old state, not to the object `out`
     if where is True and value.shape == out.shape and value.dtype == out.dtype:
-        return apply_in_place(out, lambda old: value)
-    return apply_in_place(out, lambda old: run_op(WriteInto, (old, value), op_kwargs={"where": where}))
+        return apply_in_place(out, lambda old: _replace_input(value, out, old))
+    return apply_in_place(out, lambda old: run_op(
+        WriteInto, (old, _replace_input(value, out, old)), op_kwargs={"where": where}))
 
 
 def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
@@ -233,5 +259,5 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
     _check_writeable(tensor)
     written = _written(data, index, value_t.data)  # raises NumPy's errors before the graph changes
     apply_in_place(tensor, lambda old: run_op(
-        SetItem, (old, value_t), op_args=(index,), op_kwargs={"written": written},
+        SetItem, (old, old if value_t is tensor else value_t), op_args=(index,), op_kwargs={"written": written},
         constant=True if old.constant else None))
