@@ -21,7 +21,7 @@ kernels below them trust their caller.
 """
 cimport cython
 from cython cimport floating
-from libc.math cimport tanh as c_tanh
+from libc.math cimport exp, expf, tanh, tanhf
 
 import numpy as np
 
@@ -29,8 +29,23 @@ import numpy as np
 # ---------------------------------------------------------------------------
 # elementwise kernels (one step, all N x D entries)
 # ---------------------------------------------------------------------------
+cdef inline floating _exp(floating x) noexcept nogil:
+    if floating is float:
+        return expf(x)
+    else:
+        return exp(x)
+
+
 cdef inline floating _sigmoid(floating x) noexcept nogil:
-    return 0.5 * (1.0 + c_tanh(0.5 * x))
+    # exp(-x) overflows to inf for very negative x, giving 1 / inf = 0: no nan
+    return 1 / (1 + _exp(-x))
+
+
+cdef inline floating _tanh(floating x) noexcept nogil:
+    if floating is float:
+        return tanhf(x)
+    else:
+        return tanh(x)
 
 
 cdef void _gates(const floating[:, ::1] xzrh, const floating[:, ::1] szr,
@@ -55,7 +70,7 @@ cdef void _update(const floating[:, ::1] xzrh, const floating[:, ::1] rsh,
     cdef floating hv, zv
     for n in range(N):
         for d in range(D):
-            hv = c_tanh(xzrh[n, 2 * D + d] + rsh[n, d])
+            hv = _tanh(xzrh[n, 2 * D + d] + rsh[n, d])
             h[n, d] = hv
             zv = z[n, d]
             s_new[n, d] = (1 - zv) * hv + zv * sp[n, d]
@@ -164,7 +179,8 @@ def gru_forward(xzrh, Wzr, Wh, s, z, r, h, rs):
         _forward[double](xzrh, Wzr, Wh, s, z, r, h, rs)
 
 
-cdef _forward(const floating[:, :, ::1] xzrh, object Wzr, object Wh, floating[:, :, ::1] s,
+cdef _forward(const floating[:, :, ::1] xzrh, const floating[:, ::1] Wzr,
+              const floating[:, ::1] Wh, floating[:, :, ::1] s,
               floating[:, :, ::1] z, floating[:, :, ::1] r, floating[:, :, ::1] h,
               floating[:, :, ::1] rs):
     cdef Py_ssize_t t, T = z.shape[0], N = z.shape[1], D = z.shape[2]
@@ -174,11 +190,12 @@ cdef _forward(const floating[:, :, ::1] xzrh, object Wzr, object Wh, floating[:,
     rsh_arr = np.empty((N, D), dtype=dt)
     cdef floating[:, ::1] szr = szr_arr
     cdef floating[:, ::1] rsh = rsh_arr
+    Wzr_arr, Wh_arr = np.asarray(Wzr), np.asarray(Wh)
     for t in range(T):
-        np.matmul(s_arr[t], Wzr, out=szr_arr)
+        np.matmul(s_arr[t], Wzr_arr, out=szr_arr)
         with nogil:
             _gates(xzrh[t], szr, s[t], z[t], r[t], rs[t])
-        np.matmul(rs_arr[t], Wh, out=rsh_arr)
+        np.matmul(rs_arr[t], Wh_arr, out=rsh_arr)
         with nogil:
             _update(xzrh[t], rsh, s[t], z[t], h[t], s[t + 1])
 
@@ -229,46 +246,49 @@ def gru_backward(G, s, z, r, h, rs, Wzr, Wh, dzr, dah, Py_ssize_t bp_lim=-1):
 
 
 cdef class _Step:
-    """Scratch buffers for one backward step, and the step itself."""
+    """One backward step (two elementwise kernels around two BLAS products) and its buffers.
+
+    Small products such as these run single-threaded in BLAS, so calling it per
+    step costs a few microseconds; the kernels run without the GIL.
+    """
     cdef object WzrT, WhT, drs_arr, tmp_arr
 
-    def __init__(self, WzrT, WhT, N, D, dt):
-        self.WzrT = WzrT
-        self.WhT = WhT
+    def __init__(self, WzrT, WhT, Py_ssize_t N, Py_ssize_t D, dt):
+        self.WzrT = np.asarray(WzrT)
+        self.WhT = np.asarray(WhT)
         self.drs_arr = np.empty((N, D), dtype=dt)
         self.tmp_arr = np.empty((N, D), dtype=dt)
 
     cdef run(self, const floating[:, ::1] dS, const floating[:, ::1] sp,
              const floating[:, ::1] z, const floating[:, ::1] r, const floating[:, ::1] h,
-             object dzr_t, object dah_t,
-             floating[:, ::1] dsp):
-        """Given dS = dL/ds[t+1] (total), write the step's pre-activation gradients and dL/ds[t]."""
+             object dzr_t, object dah_t, floating[:, ::1] dsp):
+        """Given dS = dL/ds[t+1] (total), write the step's pre-activation gradients
+        (dzr_t = [daz | dar], dah_t) and dL/ds[t] (dsp)."""
         cdef floating[:, ::1] dzr = dzr_t
         cdef floating[:, ::1] dah = dah_t
         cdef floating[:, ::1] drs = self.drs_arr
         cdef floating[:, ::1] tmp = self.tmp_arr
         with nogil:
             _back_a(dS, sp, z, h, dzr, dah, dsp)
-        np.matmul(dah_t, self.WhT, out=self.drs_arr)
+        np.matmul(dah_t, self.WhT, out=self.drs_arr)     # dL/d(r * s) = dah Wh^T
         with nogil:
             _back_b(drs, sp, r, dzr, dsp)
-        np.matmul(dzr_t, self.WzrT, out=self.tmp_arr)
+        np.matmul(dzr_t, self.WzrT, out=self.tmp_arr)    # [daz | dar] [Wz | Wr]^T
         with nogil:
             _add_into(dsp, tmp)
 
 
 cdef _backward_full(const floating[:, :, ::1] G, const floating[:, :, ::1] s,
                     const floating[:, :, ::1] z, const floating[:, :, ::1] r,
-                    const floating[:, :, ::1] h, object WzrT, object WhT,
-                    floating[:, :, ::1] dzr, floating[:, :, ::1] dah):
+                    const floating[:, :, ::1] h, const floating[:, ::1] WzrT,
+                    const floating[:, ::1] WhT, floating[:, :, ::1] dzr,
+                    floating[:, :, ::1] dah):
     cdef Py_ssize_t t, T = z.shape[0], N = z.shape[1], D = z.shape[2]
     dt = np.asarray(s).dtype
-    dzr_arr, dah_arr = np.asarray(dzr), np.asarray(dah)
+    cdef floating[:, ::1] carry = np.zeros((N, D), dtype=dt)
+    cdef floating[:, ::1] dS = np.empty((N, D), dtype=dt)
     cdef _Step step = _Step(WzrT, WhT, N, D, dt)
-    carry_arr = np.zeros((N, D), dtype=dt)
-    dS_arr = np.empty((N, D), dtype=dt)
-    cdef floating[:, ::1] carry = carry_arr
-    cdef floating[:, ::1] dS = dS_arr
+    dzr_arr, dah_arr = np.asarray(dzr), np.asarray(dah)
     for t in range(T - 1, -1, -1):
         with nogil:
             _sum2(dS, G[t], carry)
@@ -277,26 +297,29 @@ cdef _backward_full(const floating[:, :, ::1] G, const floating[:, :, ::1] s,
 
 cdef _backward_truncated(const floating[:, :, ::1] G, const floating[:, :, ::1] s,
                          const floating[:, :, ::1] z, const floating[:, :, ::1] r,
-                         const floating[:, :, ::1] h, object WzrT, object WhT,
-                         floating[:, :, ::1] dzr, floating[:, :, ::1] dah, Py_ssize_t bp_lim):
-    # D_total[t] = sum over j <= bp_lim of the step-t+j gradient carried j steps back
+                         const floating[:, :, ::1] h, const floating[:, ::1] WzrT,
+                         const floating[:, ::1] WhT, floating[:, :, ::1] dzr,
+                         floating[:, :, ::1] dah, Py_ssize_t bp_lim):
+    # total[t] = sum over j <= bp_lim of step t+j's gradient carried j steps back:
+    # level i holds the gradients carried exactly i steps
     cdef Py_ssize_t t, i, T = z.shape[0], N = z.shape[1], D = z.shape[2]
     dt = np.asarray(s).dtype
-    dzr_arr, dah_arr = np.asarray(dzr), np.asarray(dah)
+    cdef floating[:, :, ::1] total = np.array(np.asarray(G), copy=True)
+    cdef floating[:, :, ::1] level = np.array(np.asarray(G), copy=True)
+    cdef floating[:, :, ::1] new = np.zeros_like(np.asarray(G))
+    cdef floating[:, :, ::1] swap
+    cdef floating[:, ::1] scratch = np.empty((N, D), dtype=dt)
     cdef _Step step = _Step(WzrT, WhT, N, D, dt)
-    total_arr = np.array(np.asarray(G), copy=True)
-    level_arr = np.array(np.asarray(G), copy=True)
-    new_arr = np.empty_like(level_arr)
-    cdef floating[:, :, ::1] total = total_arr
-    cdef floating[:, :, ::1] level, new
+    dzr_arr, dah_arr = np.asarray(dzr), np.asarray(dah)
     for i in range(bp_lim):
-        level, new = level_arr, new_arr
-        new_arr[T - 1] = 0
         for t in range(1, T):
             step.run(level[t], s[t], z[t], r[t], h[t], dzr_arr[t], dah_arr[t], new[t - 1])
-        total_arr += new_arr
-        level_arr, new_arr = new_arr, level_arr
-    scratch_arr = np.empty((N, D), dtype=dt)
-    cdef floating[:, ::1] scratch = scratch_arr
+        with nogil:
+            for t in range(T - 1):
+                _add_into(total[t], new[t])
+        swap = level
+        level = new
+        new = swap
+        new[T - 1, :, :] = 0
     for t in range(T):
         step.run(total[t], s[t], z[t], r[t], h[t], dzr_arr[t], dah_arr[t], scratch)

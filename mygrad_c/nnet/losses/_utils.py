@@ -34,7 +34,7 @@ def float_data(x: np.ndarray) -> np.ndarray:
 
 def log_softmax_rows(x: np.ndarray) -> np.ndarray:
     """log(softmax(x, axis=1)) by log-sum-exp: finite for any finite logits."""
-    m = np.max(x, axis=1, keepdims=True) if x.shape[1] else np.zeros((x.shape[0], 1), x.dtype)
+    m = x.max(axis=1, keepdims=True) if x.shape[1] else np.zeros((x.shape[0], 1), x.dtype)
     z = x - m
-    z -= np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    z -= np.log(np.exp(z).sum(axis=1, keepdims=True))
     return z
