@@ -559,7 +559,7 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
                 break
 
     result = _new_tensor(out, is_const, op, None)
-    if op.can_return_view:
+    if op.can_return_view and not mgc_graph_off:  # (no views under no_autodiff, as in MyGrad)
         _register_view(result, op, op_args, op_kwargs)
     if mgc_graph_off:
         result._creator = None
