@@ -6,6 +6,7 @@ objects that work both as context managers and as decorators.
 """
 from __future__ import annotations
 
+import threading
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
@@ -29,22 +30,23 @@ class _Switch:
     """A setting that is changed inside a ``with`` block or a decorated function.
 
     ``setter(value)`` must set the engine's flag and return its previous value.
-    Entering stacks (each ``with`` remembers what it replaced), so nested uses
-    restore correctly.
+    Entering stacks (each ``with`` remembers what it replaced, per thread, as
+    the setting itself is per thread), so nested uses restore correctly.
     """
 
     def __init__(self, setter: Callable[[bool], bool], value: bool, name: str):
         self._setter = setter
         self._value = value
         self._name = name
-        self._previous: list[bool] = []
+        self._local = threading.local()  # each thread's stack of replaced settings
 
     def __enter__(self):
-        self._previous.append(self._setter(self._value))
+        stack = self._local.__dict__.setdefault("previous", [])
+        stack.append(self._setter(self._value))
         return self
 
     def __exit__(self, *exc_info):
-        self._setter(self._previous.pop())
+        self._setter(self._local.previous.pop())
         return False
 
     def __call__(self, func: _T) -> _T:
