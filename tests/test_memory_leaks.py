@@ -254,7 +254,9 @@ MAX_GROWTH = 12_000
 
 def live_tensors() -> int:
     gc.collect()
-    return sum(1 for o in gc.get_objects() if isinstance(o, _engine.TensorBase))
+    # tensors are not tracked by the cyclic collector (the graph has no cycles), so
+    # gc.get_objects() cannot see them: the engine counts them instead
+    return _engine.live_tensor_count()
 
 
 class TinyCNN:
