@@ -118,7 +118,7 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     new_base = run_op(PlaceRegion, (old_base, region), op_args=(chain,),
                       constant=old_base.constant if constant is None else constant)
     adopt_state(base, new_base)
-    _engine.mark_written(base)  # rebuilds t (and every other live view) on the new base
+    _engine.mark_written(base, t)  # rebuilds t (and every other live view) on the new base
     return t
 
 

@@ -147,34 +147,62 @@ cdef object _check_real(cnp.ndarray arr):
 # ---------------------------------------------------------------------------
 @cython.no_gc
 cdef class LockCell:
-    """A counted read-only lock on one array.
+    """A counted read-only lock on one block of memory: a base's array and its views'.
 
-    Locks belong to arrays, not to tensor objects, because an in-place
-    operation can hand a tensor object a new array while operations still hold
-    locks on the old one.
+    Locks belong to memory, not to tensor objects: an in-place operation can
+    hand a tensor object a new array while operations still hold locks on the
+    old one, and a view and its base share memory, so locking either must
+    protect both.  The first lock makes every registered array of the block
+    read-only (those that were writeable); the last release restores exactly
+    those.  A view made while the block is locked (NumPy makes it read-only)
+    is restored with the others.
     """
 
-    cdef cnp.ndarray array
+    cdef cnp.ndarray array          # the base's array
+    cdef list views                 # weak references to the arrays of views of it
+    cdef list flipped               # the arrays this lock made read-only (while locked)
     cdef Py_ssize_t count
-    cdef bint flipped
 
     def __cinit__(self, cnp.ndarray arr):
         self.array = arr
         self.count = 0
-        self.flipped = False
+        self.views = None
+        self.flipped = None
+
+    cdef void add_view(self, cnp.ndarray arr):
+        if self.views is None:
+            self.views = []
+        elif len(self.views) >= 32 and (len(self.views) & (len(self.views) - 1)) == 0:
+            self.views = [r for r in self.views if r() is not None]
+        self.views.append(weakref_ref(arr))
+        if self.count > 0 and self.flipped is not None and not _is_broadcast(arr):
+            if cnp.PyArray_ISWRITEABLE(arr):
+                cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+                self.flipped.append(arr)
+            elif any(a is self.array for a in self.flipped):
+                self.flipped.append(arr)  # read-only only because the base is locked
 
     cdef inline void acquire(self):
-        if self.count == 0 and cnp.PyArray_ISWRITEABLE(self.array):
-            cnp.PyArray_CLEARFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
-            self.flipped = True
+        if self.count == 0:
+            self.flipped = []
+            if cnp.PyArray_ISWRITEABLE(self.array):
+                cnp.PyArray_CLEARFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
+                self.flipped.append(self.array)
+            if self.views is not None:
+                for ref in self.views:
+                    a = ref()
+                    if a is not None and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>a):
+                        cnp.PyArray_CLEARFLAGS(<cnp.ndarray>a, cnp.NPY_ARRAY_WRITEABLE)
+                        self.flipped.append(a)
         self.count += 1
 
     cdef inline void release(self):
         if self.count > 0:
             self.count -= 1
-            if self.count == 0 and self.flipped:
-                cnp.PyArray_ENABLEFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
-                self.flipped = False
+            if self.count == 0 and self.flipped is not None:
+                for a in self.flipped:
+                    cnp.PyArray_ENABLEFLAGS(<cnp.ndarray>a, cnp.NPY_ARRAY_WRITEABLE)
+                self.flipped = None
 
 
 cdef Py_ssize_t _next_version = 0
@@ -310,6 +338,8 @@ cdef class TensorBase:
     def __dealloc__(self):
         global _live_tensors
         _live_tensors -= 1
+        if self._holds_self_lock and self._lock is not None:
+            self._lock.release()  # a dropped output gives back its lock on shared memory
 
     def __init__(self, x, *, dtype=None, constant=None, bint copy=True, ndmin=0,
                  _creator=None, _base=None):
@@ -441,8 +471,13 @@ cdef class TensorBase:
 
     # --- locking (memory guarding) ---------------------------------------
     cdef inline LockCell _lock_cell(self):
+        # a view shares its base's lock (they share memory)
         if self._lock is None:
-            self._lock = LockCell(self._data)
+            if self._base is not None:
+                self._lock = (<TensorBase>self._base)._lock_cell()
+                self._lock.add_view(self._data)
+            else:
+                self._lock = LockCell(self._data)
         return self._lock
 
     def _lock_count(self) -> int:
@@ -637,14 +672,8 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
     elif len(root._views) > 32 and len(root._views) & (len(root._views) - 1) == 0:
         root._live_views()  # prune dead references now and then
     root._views.append(weakref_ref(result))
-    # NumPy makes a view of a read-only array read-only.  If the base is only
-    # read-only because memory guarding locked it, the view must not stay
-    # read-only for ever: give it back its flag here, and let the view's own
-    # lock (taken next, as an op's output) protect it while its graph lives.
-    cdef cnp.ndarray arr = <cnp.ndarray>result._data
-    if not cnp.PyArray_ISWRITEABLE(arr) and root._lock is not None and root._lock.flipped \
-            and not mgc_graph_off and not mgc_guard_off and not _is_broadcast(arr):
-        cnp.PyArray_ENABLEFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+    result._lock = root._lock_cell()       # views share their base's memory lock
+    result._lock.add_view(result._data)
 
 
 cdef object _memory_owner(object arr):
@@ -669,7 +698,7 @@ cdef inline void _ensure_fresh(TensorBase t):
         _refresh_view(t)
 
 
-cdef void _refresh_view(TensorBase view):
+cdef void _refresh_view(TensorBase view, bint lock=False):
     """Rebuild a view on its base's current state after an in-place write into the base.
 
     In-place writes give the base a new array and a new node (see
@@ -682,8 +711,19 @@ cdef void _refresh_view(TensorBase view):
     cdef TensorBase fresh = base
     cdef tuple chain = view._view_chain
     view._gen_seen = base._gen  # first, so that reads during the replay do not recurse
-    for Op, args, kwargs in chain:
-        fresh = _run_op(Op, (fresh,), args or None, kwargs, None)
+    # the rebuilt view operations take no memory locks (as MyGrad's): they only
+    # re-establish what the view is, they are not new uses of the base.  The
+    # exception is the view that was itself written (``lock``): it is the
+    # result of that write, like any operation's output.
+    global mgc_guard_off
+    cdef int guard_was_off = mgc_guard_off
+    if not lock:
+        mgc_guard_off = 1
+    try:
+        for Op, args, kwargs in chain:
+            fresh = _run_op(Op, (fresh,), args or None, kwargs, None)
+    finally:
+        mgc_guard_off = guard_was_off
     split_state(view)
     adopt_state(view, fresh)
     view._base = base
@@ -691,7 +731,7 @@ cdef void _refresh_view(TensorBase view):
     view._gen_seen = base._gen
 
 
-def mark_written(TensorBase base):
+def mark_written(TensorBase base, TensorBase written_view=None):
     """Record an in-place write into ``base`` and rebuild its live views on its new state.
 
     Views are rebuilt at once (as MyGrad does), so each records its view
@@ -700,12 +740,13 @@ def mark_written(TensorBase base):
     """
     base._gen += 1
     for view in base._live_views():
-        _ensure_fresh(<TensorBase>view)
+        if (<TensorBase>view)._gen_seen != base._gen:
+            _refresh_view(<TensorBase>view, view is written_view)
 
 
 def is_guard_locked(TensorBase t) -> bool:
     """True if ``t``'s array is read-only only because memory guarding locked it."""
-    return t._lock is not None and t._lock.flipped
+    return t._lock is not None and t._lock.count > 0
 
 
 def apply_view_chain(arr, tuple chain):
