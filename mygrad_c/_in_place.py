@@ -81,6 +81,7 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
     data = t.data
     base = t.base if t.base is not None else t
     if (data.size and any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))) \
+            or _engine.is_readonly_view(t) \
             or (not base.data.flags.writeable and not _engine.is_guard_locked(base)
                 and base.data.base is None):
         raise ValueError(message)

@@ -20,7 +20,7 @@ from typing import Optional
 import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
-from mygrad_c._in_place import write_into
+from mygrad_c._in_place import _raise_numpys_error, write_into
 from mygrad_c.operation_base import Operation
 
 __all__ = ["ufunc", "UfuncOp", "make_ufunc", "MyGradUnaryUfunc", "MyGradBinaryUfunc"]
@@ -58,6 +58,13 @@ class UfuncOp(Operation):
 
     def _derivative(self, grad, index):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _broadcasts_to(shape, target) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
 
 
 class ufunc:
@@ -102,6 +109,9 @@ class _UfuncMeta(type):
         if isinstance(out, TensorBase):
             kwargs.pop("where", None)
             result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
+            if not _broadcasts_to(result.shape, out.shape) \
+                    or not np.can_cast(result.dtype, out.dtype, "same_kind"):
+                _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
             return write_into(out, result, where)
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out= must be a numpy array or a tensor, got {type(out)}")

@@ -327,6 +327,7 @@ cdef class TensorBase:
     cdef bint _unguarded            # a private constant made from a Python number: never locked
     cdef Py_ssize_t _gen            # (base) bumped by every in-place write into this base
     cdef Py_ssize_t _gen_seen       # (view) the base's _gen when this view's state was built
+    cdef bint _readonly_view        # (view) made by a read-only view op (broadcast_to): no writes
     cdef object __weakref__
 
     __array_priority__ = 15.0
@@ -665,6 +666,7 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
     root = <TensorBase>src._base if src._base is not None else src
     step = (type(op), tuple(op_args) if op_args else (), dict(op_kwargs) if op_kwargs else None)
     result._base = root
+    result._readonly_view = src._readonly_view or getattr(type(op), "read_only_view", False)
     result._gen_seen = root._gen
     result._view_chain = (src._view_chain or ()) + (step,)
     if root._views is None:
@@ -742,6 +744,11 @@ def mark_written(TensorBase base, TensorBase written_view=None):
     for view in base._live_views():
         if (<TensorBase>view)._gen_seen != base._gen:
             _refresh_view(<TensorBase>view, view is written_view)
+
+
+def is_readonly_view(TensorBase t) -> bool:
+    """True for views that are read-only by design (broadcast_to and views of it)."""
+    return t._readonly_view
 
 
 def is_guard_locked(TensorBase t) -> bool:

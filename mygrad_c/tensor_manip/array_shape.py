@@ -102,6 +102,7 @@ class BroadcastTo(Operation):
     df/dx = grad summed over the broadcast axes (done by the engine's broadcast reduction)."""
 
     can_return_view = True
+    read_only_view = True  # in-place writes into it (or its views) are refused
 
     def __call__(self, x, shape):
         self.variables = (x,)
