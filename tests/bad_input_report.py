@@ -1204,6 +1204,8 @@ def worker():
             c = cases[i]
             out.write(json.dumps({"start": i}) + "\n")
             out.flush()
+            if os.environ.get("BAD_INPUT_SELFTEST_CRASH") == str(i):  # checks the crash accounting
+                os.abort()
             o = run_lib("mygrad_c", c, tmpdir)
             out.write(json.dumps({"mid": i}) + "\n")
             out.flush()
