@@ -1229,12 +1229,13 @@ class Runner:
     def __init__(self, ids):
         self.todo = list(ids)
         self.results = {}
+        self.cwd = tempfile.mkdtemp(prefix="badinput_cwd_")  # build_graph(save=...) writes files here
 
     def run(self):
         while self.todo:
             ids, self.todo = self.todo, []
-            proc = subprocess.Popen([sys.executable, __file__, "--worker"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=str(HERE.parent))
+            proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self.cwd)
             proc.stdin.write((json.dumps(ids) + "\n").encode())
             proc.stdin.close()
             sel = selectors.DefaultSelector()

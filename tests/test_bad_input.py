@@ -13,6 +13,7 @@ listed with reproductions in docs/bugs-bad-input.md.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 
@@ -102,6 +103,7 @@ def test_every_api_name_is_driven():
 
 
 def _check(cases, tmp_path):
+    os.chdir(tmp_path)  # build_graph(save=...) writes into the working directory
     failures = []
     for c in cases:
         c = dict(c)
@@ -114,6 +116,13 @@ def _check(cases, tmp_path):
                             f"{c['note'].lstrip('*')!r} (MyGrad: {r['msg']!r})")
     assert not failures, f"{len(failures)} of {len(cases)} bad inputs mishandled:\n  " + \
         "\n  ".join(failures[:25])
+
+
+@pytest.fixture(autouse=True)
+def _restore_cwd():
+    cwd = os.getcwd()
+    yield
+    os.chdir(cwd)
 
 
 @pytest.mark.parametrize("name", NAMES)
