@@ -106,6 +106,8 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
         except BaseException:
             _engine.restore_state(t, old)  # nothing happened: t keeps its value and history
             raise
+        if old.constant:
+            _engine.set_constant(new, True)  # as in MyGrad: writing into a constant keeps it constant
         adopt_state(t, new)
         _engine.mark_written(t)
         return t

@@ -134,6 +134,16 @@ cdef inline bint _is_real_dtype(cnp.ndarray arr):
     return cnp.PyArray_ISBOOL(arr) or cnp.PyArray_ISINTEGER(arr) or cnp.PyArray_ISFLOAT(arr)
 
 
+cdef inline void _check_constant(object constant) except *:
+    if constant is not None and type(constant) is not bool:
+        raise TypeError(f"`constant` must be a boolean value, got: {constant}")
+
+
+def check_constant(constant):
+    """Raise MyGrad's TypeError unless ``constant`` is None, True or False."""
+    _check_constant(constant)
+
+
 cdef object _check_real(cnp.ndarray arr):
     if not _is_real_dtype(arr):
         raise TypeError(
@@ -344,6 +354,7 @@ cdef class TensorBase:
 
     def __init__(self, x, *, dtype=None, constant=None, bint copy=True, ndmin=0,
                  _creator=None, _base=None):
+        _check_constant(constant)
         if isinstance(x, TensorBase):
             x = (<TensorBase>x)._data
         if copy or dtype is not None or ndmin:
@@ -605,9 +616,11 @@ cpdef TensorBase run_op(object Op, tuple tensors, object op_args=None,
 
 cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
                         object op_kwargs, object constant):
-    cdef Operation op = Op()
+    cdef Operation op
     cdef TensorBase var, result
     cdef bint is_const
+    _check_constant(constant)
+    op = Op()
     for var in tensors:
         _ensure_fresh(var)
     if op_args is None and op_kwargs is None:
@@ -1304,6 +1317,11 @@ cdef inline void _accumulate_f64(TensorBase var, double g):
         (<double*>cnp.PyArray_DATA(<cnp.ndarray>var._pending))[0] += g
     else:
         _accumulate(var, _f64_scalar(g))
+
+
+def set_constant(TensorBase t, bint constant):
+    """Set a tensor's constant flag (an in-place write into a constant stays constant)."""
+    t._constant = constant
 
 
 def set_grad(TensorBase t, grad):
