@@ -77,9 +77,23 @@ def test_api_md_was_read():
     assert len(ITEMS) > 250
 
 
+def _documented_signature(module: str, name: str):
+    """The signature API.md writes for ``name`` (for names MyGrad cannot import here)."""
+    for line in API_MD.read_text().splitlines():
+        m = re.match(rf"^- `{name}(\(.*\))`", line)
+        if m:
+            namespace: dict = {}
+            exec(f"def _f{m.group(1)}: pass", namespace)
+            return namespace["_f"]
+    raise LookupError(name)
+
+
 @pytest.mark.parametrize("module,name", ITEMS, ids=[f"{m}.{n}" for m, n in ITEMS])
 def test_name_exists_with_mygrads_signature(module, name):
-    ref = _resolve(module, name, "mygrad")
+    try:
+        ref = _resolve(module, name, "mygrad")
+    except ImportError:  # MyGrad's gru needs numba, absent here: use API.md's signature
+        ref = _documented_signature(module, name)
     ours = _resolve(module, name, "mygrad_c")
     if isinstance(ref, (int, float)) and not isinstance(ref, bool):
         assert ours == ref or (math.isnan(ours) and math.isnan(ref))
