@@ -170,7 +170,8 @@ cdef class LockCell:
 
     cdef cnp.ndarray array          # the base's array
     cdef list views                 # weak references to the arrays of views of it
-    cdef list flipped               # the arrays this lock made read-only (while locked)
+    cdef bint base_flipped          # this lock made the base's array read-only
+    cdef list flipped               # the views' arrays this lock made read-only (or None)
     cdef Py_ssize_t count
 
     def __cinit__(self, cnp.ndarray arr):
@@ -178,6 +179,7 @@ cdef class LockCell:
         self.count = 0
         self.views = None
         self.flipped = None
+        self.base_flipped = False
 
     cdef void add_view(self, cnp.ndarray arr):
         if self.views is None:
@@ -185,34 +187,42 @@ cdef class LockCell:
         elif len(self.views) >= 32 and (len(self.views) & (len(self.views) - 1)) == 0:
             self.views = [r for r in self.views if r() is not None]
         self.views.append(weakref_ref(arr))
-        if self.count > 0 and self.flipped is not None and not _is_broadcast(arr):
+        if self.count > 0 and not _is_broadcast(arr):
             if cnp.PyArray_ISWRITEABLE(arr):
                 cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
-                self.flipped.append(arr)
-            elif any(a is self.array for a in self.flipped):
-                self.flipped.append(arr)  # read-only only because the base is locked
+                self._flipped_view(arr)
+            elif self.base_flipped:
+                self._flipped_view(arr)  # read-only only because the base is locked
+
+    cdef void _flipped_view(self, arr):
+        if self.flipped is None:
+            self.flipped = []
+        self.flipped.append(arr)
 
     cdef inline void acquire(self):
         if self.count == 0:
-            self.flipped = []
             if cnp.PyArray_ISWRITEABLE(self.array):
                 cnp.PyArray_CLEARFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
-                self.flipped.append(self.array)
+                self.base_flipped = True
             if self.views is not None:
                 for ref in self.views:
                     a = ref()
                     if a is not None and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>a):
                         cnp.PyArray_CLEARFLAGS(<cnp.ndarray>a, cnp.NPY_ARRAY_WRITEABLE)
-                        self.flipped.append(a)
+                        self._flipped_view(a)
         self.count += 1
 
     cdef inline void release(self):
         if self.count > 0:
             self.count -= 1
-            if self.count == 0 and self.flipped is not None:
-                for a in self.flipped:
-                    cnp.PyArray_ENABLEFLAGS(<cnp.ndarray>a, cnp.NPY_ARRAY_WRITEABLE)
-                self.flipped = None
+            if self.count == 0:
+                if self.base_flipped:
+                    cnp.PyArray_ENABLEFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
+                    self.base_flipped = False
+                if self.flipped is not None:
+                    for a in self.flipped:
+                        cnp.PyArray_ENABLEFLAGS(<cnp.ndarray>a, cnp.NPY_ARRAY_WRITEABLE)
+                    self.flipped = None
 
 
 cdef Py_ssize_t _next_version = 0
