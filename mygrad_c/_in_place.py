@@ -79,6 +79,8 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
     "assignment destination", a ufunc's ``out=`` says "output array".
     """
     data = t.data
+    if t.base is None and data.flags.writeable:
+        return  # the common case
     base = t.base if t.base is not None else t
     if (data.size and any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))) \
             or _engine.is_readonly_view(t) \
@@ -251,8 +253,6 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
     >>> b.grad
     array(20.)
     """
-    from mygrad_c.indexing_routines.indexing import SetItem, _as_value_tensor, _written, normalize_index
-
     index = normalize_index(index)
     value_t = _as_value_tensor(value)
     data = tensor.data
@@ -264,3 +264,8 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
     apply_in_place(tensor, lambda old: run_op(
         SetItem, (old, old if value_t is tensor else value_t), op_args=(index,), op_kwargs={"written": written},
         constant=True if old.constant else None))
+
+
+from mygrad_c.indexing_routines.indexing import (  # noqa: E402  (indexing imports this module)
+    SetItem, _as_value_tensor, _written, normalize_index,
+)

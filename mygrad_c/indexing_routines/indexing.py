@@ -46,6 +46,8 @@ def _unwrap(item):
 
 def normalize_index(index):
     """``index`` with every tensor replaced by its NumPy array (tuples kept as tuples)."""
+    if type(index) is int or type(index) is slice:
+        return index
     if isinstance(index, tuple):
         return tuple(_unwrap(i) for i in index)
     return _unwrap(index)
@@ -59,6 +61,8 @@ def _is_basic_item(item) -> bool:
 
 def is_basic_index(index) -> bool:
     """True if ``index`` is a NumPy *basic* index (its result is a view, no repeats)."""
+    if type(index) is int or type(index) is slice:  # the common cases, quickly
+        return True
     items = index if isinstance(index, tuple) else (index,)
     return all(_is_basic_item(i) for i in items)
 
