@@ -257,6 +257,29 @@ class CumSum(_Cumulative):
         return _reverse_cumsum(grad, axis).reshape(self.variables[0].shape)
 
 
+def _cumprod_grad_exact(x, grad, axis):
+    """The gradient of cumprod without any division (for inputs with inf/nan, where
+    dividing by x_i would turn finite derivatives into nan):
+    df/dx_i = prod(x[:i]) * r_i with r_i = grad_i + x_{i+1} * r_{i+1} (r_{n-1} = grad_{n-1})."""
+    x = np.moveaxis(x, axis, -1)
+    grad = np.moveaxis(np.asarray(grad), axis, -1)
+    n = x.shape[-1]
+    dtype = np.result_type(x, grad)
+    if n == 0:
+        return np.moveaxis(np.zeros(x.shape, dtype), -1, axis)
+    prefix = np.empty(x.shape, dtype)
+    prefix[..., 0] = 1
+    with np.errstate(invalid="ignore", over="ignore"):
+        if n > 1:
+            np.cumprod(x[..., :-1], axis=-1, out=prefix[..., 1:])
+        r = np.empty(x.shape, dtype)
+        r[..., n - 1] = grad[..., n - 1]
+        for i in range(n - 2, -1, -1):
+            r[..., i] = grad[..., i] + x[..., i + 1] * r[..., i + 1]
+        out = prefix * r
+    return np.moveaxis(out, -1, axis)
+
+
 class CumProd(_Cumulative):
     """f(x)_j = prod(x[:j+1]) along ``axis``;
     df/dx_i = sum_{j >= i} grad_j * prod_{k <= j, k != i} x_k.
@@ -274,6 +297,8 @@ class CumProd(_Cumulative):
 
     def backward_var(self, grad, index, **kwargs):
         x, axis = self._flat_input()
+        if x.dtype.kind in "fc" and not np.isfinite(x).all():
+            return _cumprod_grad_exact(x, grad, axis).reshape(self.variables[0].shape)
         zero = x == 0
         if not zero.any():
             g = _reverse_cumsum(grad * self.out, axis) / x
@@ -315,6 +340,13 @@ class MultiplySequence(Operation):
 # ---------------------------------------------------------------------------
 # public functions
 # ---------------------------------------------------------------------------
+def _check_keepdims(keepdims):
+    """MyGrad's prod/std read ``keepdims`` as an integer: bool/int only (TypeError otherwise)."""
+    if not isinstance(keepdims, (bool, int)):
+        raise TypeError(f"`keepdims` must be a bool, got {keepdims!r} "
+                        f"('{type(keepdims).__name__}' object cannot be interpreted as an integer)")
+
+
 def _reduce(Op, x, axis, keepdims, constant, **extra) -> TensorBase:
     kwargs = {"axis": axis, "keepdims": keepdims}
     kwargs.update(extra)
@@ -449,6 +481,7 @@ def std(x, axis: Axis = None, ddof: int = 0, keepdims: bool = False, *,
     >>> x.grad
     array([-0.5,  0.5])
     """
+    _check_keepdims(keepdims)
     return _reduce(StdDev, x, axis, keepdims, constant, ddof=ddof)
 
 
@@ -482,6 +515,7 @@ def prod(a, axis: Axis = None, keepdims: bool = False, *, constant: Optional[boo
     >>> x.grad
     array([0., 6., 0.])
     """
+    _check_keepdims(keepdims)
     return _reduce(Prod, a, axis, keepdims, constant)
 
 

@@ -13,6 +13,7 @@ from typing import Optional
 import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c.nnet._checks import real_scalar
 from mygrad_c.operation_base import Operation
 
 __all__ = ["relu", "leaky_relu", "elu", "selu", "hard_tanh", "sigmoid", "soft_sign", "tanh"]
@@ -29,10 +30,13 @@ def _data(x):
 # operations
 # ---------------------------------------------------------------------------
 class ReLU(Operation):
-    """f(x) = max(x, 0);  df/dx = 1 where x > 0, else 0 (also at 0)."""
+    """f(x) = max(x, 0);  df/dx = 1 where x > 0, else 0 (also at 0).  A bool input gives a
+    bool result (x itself), as MyGrad's.  relu(-inf) is 0 (MyGrad: nan, from x * (x > 0))."""
 
     def __call__(self, x):
         self.variables = (x,)
+        if x.data.dtype == np.bool_:
+            return x.data.copy()
         return np.maximum(x.data, 0)
 
     def backward_var(self, grad, index, **kwargs):
@@ -61,13 +65,15 @@ class ELU(Operation):
         self.variables = (x,)
         self.alpha = alpha
         x = x.data
+        if x.dtype == np.bool_:
+            x = x.view(np.int8)  # exp of a bool/int8 array is float16, MyGrad's result dtype
         with np.errstate(over="ignore"):
             self.neg = alpha * np.exp(np.minimum(x, 0))  # alpha * exp(x) on the negative side
-            return np.where(x >= 0, x, self.neg - alpha)
+            return np.where(x < 0, self.neg - alpha, x)
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
-        return grad * np.where(x >= 0, 1, self.neg)
+        return grad * np.where(x < 0, self.neg, 1)
 
 
 class SELU(Operation):
@@ -77,26 +83,31 @@ class SELU(Operation):
     def __call__(self, x):
         self.variables = (x,)
         x = x.data
+        if x.dtype.kind in "bui":
+            x = x.astype(np.exp(np.zeros(0, x.dtype)).dtype)  # MyGrad's dtype: that of exp(x)
         self.neg = (_SELU_SCALE * _SELU_ALPHA) * np.exp(np.minimum(x, 0))
-        return np.where(x >= 0, _SELU_SCALE * x, self.neg - _SELU_SCALE * _SELU_ALPHA)
+        return np.where(x < 0, self.neg - _SELU_SCALE * _SELU_ALPHA, _SELU_SCALE * x)
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
-        return grad * np.where(x >= 0, _SELU_SCALE, self.neg)
+        return grad * np.where(x < 0, self.neg, _SELU_SCALE)
 
 
 class HardTanh(Operation):
-    """f(x) = clip(x, lower, upper);  df/dx = 1 where lower < x < upper, else 0."""
+    """f(x) = maximum(lower, minimum(x, upper)) (MyGrad's order: ``lower`` wins if lower > upper);
+    df/dx = 1 where x < upper and not lower >= minimum(x, upper), else 0 (the product of
+    minimum's and maximum's masks, so nan bounds give MyGrad's gradients)."""
 
     def __call__(self, x, lower_bound, upper_bound):
         self.variables = (x,)
         self.bounds = (lower_bound, upper_bound)
-        return np.minimum(np.maximum(x.data, lower_bound), upper_bound)
+        self.m = np.minimum(x.data, upper_bound)
+        return np.maximum(lower_bound, self.m)
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
         lo, hi = self.bounds
-        return grad * ((x > lo) & (x < hi))
+        return grad * ((x < hi) & ~(lo >= self.m))
 
 
 class Sigmoid(Operation):
@@ -123,7 +134,12 @@ class SoftSign(Operation):
     def __call__(self, x):
         self.variables = (x,)
         self.denom = 1 + np.abs(x.data.astype(np.float64))
-        return x.data / self.denom
+        y = x.data / self.denom
+        if x.data.dtype.kind == "f":
+            inf = np.isinf(x.data)
+            if inf.any():  # the limit +-1 (MyGrad: inf / inf = nan); the gradient there is 0
+                y[inf] = np.sign(x.data[inf])
+        return y
 
     def backward_var(self, grad, index, **kwargs):
         return grad / self.denom ** 2
@@ -195,8 +211,7 @@ def leaky_relu(x, slope: float, *, constant: Optional[bool] = None):
     >>> leaky_relu(mg.tensor([-2.0, 3.0]), slope=0.1)
     Tensor([-0.2,  3. ])
     """
-    if isinstance(slope, TensorBase):
-        slope = slope.data
+    slope = real_scalar(slope, "slope")
     return execute_op(LeakyReLU, x, op_args=(slope,), constant=constant)
 
 
@@ -223,6 +238,7 @@ def elu(x, alpha: Real, *, constant: Optional[bool] = None):
     >>> elu(mg.tensor([-1.0, 2.0]), alpha=1.0)
     Tensor([-0.63212056,  2.        ])
     """
+    alpha = real_scalar(alpha, "alpha")
     return execute_op(ELU, x, op_args=(alpha,), constant=constant)
 
 
@@ -277,7 +293,9 @@ def hard_tanh(x, *, lower_bound: Real = -1, upper_bound: Real = 1, constant: Opt
     >>> hard_tanh(mg.tensor([-3.0, 0.5, 3.0]))
     Tensor([-1. ,  0.5,  1. ])
     """
-    lower_bound, upper_bound = _data(lower_bound)[()], _data(upper_bound)[()]
+    # numpy scalars (not Python numbers) take part in the dtype promotion, as in MyGrad
+    lower_bound = np.asarray(real_scalar(lower_bound, "lower_bound"))[()]
+    upper_bound = np.asarray(real_scalar(upper_bound, "upper_bound"))[()]
     return execute_op(HardTanh, x, op_args=(lower_bound, upper_bound), constant=constant)
 
 

@@ -21,6 +21,10 @@ def _float(x: np.ndarray) -> np.ndarray:
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+_BOOL_SUBTRACT = ("numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, "
+                  "the `^` operator, or the logical_xor function instead.")
+
+
 def _shifted(x: np.ndarray, axis) -> np.ndarray:
     """``x - max(x, axis)`` (a new array); all-(-inf)/inf slices are left as nan-free as possible."""
     m = np.max(x, axis=axis, keepdims=True)
@@ -34,8 +38,17 @@ class Softmax(Operation):
 
     def __call__(self, x, axis=-1):
         self.variables = (x,)
+        if x.data.dtype == np.bool_:
+            # MyGrad: a 0-d bool gives True; bool arrays fail in x - max(x) (numpy's TypeError)
+            if x.ndim:
+                raise TypeError(_BOOL_SUBTRACT)
+            self.axis, self.y = None, np.ones_like(x.data, dtype=np.float64)
+            return np.ones_like(x.data)
         x = _float(x.data)
         self.axis = None if x.ndim == 0 else axis
+        if x.size == 0:  # nothing to normalise (MyGrad returns the empty array)
+            self.y = x.copy()
+            return self.y
         y = _shifted(x, self.axis)
         np.exp(y, out=y)
         y /= np.sum(y, axis=self.axis, keepdims=True)
@@ -54,6 +67,8 @@ class LogSoftmax(Operation):
 
     def __call__(self, x, axis=-1):
         self.variables = (x,)
+        if x.data.dtype == np.bool_:  # MyGrad: numpy's TypeError from x - max(x)
+            raise TypeError(_BOOL_SUBTRACT)
         x = _float(x.data)
         self.axis = None if x.ndim == 0 else axis
         y = _shifted(x, self.axis)
@@ -169,4 +184,17 @@ def glu(x, axis: int = -1, *, constant: Optional[bool] = None):
     >>> glu(mg.tensor([2.0, 0.0]))
     Tensor([1.])
     """
+    if isinstance(axis, np.ndarray):  # MyGrad reads a 1-element array's item
+        if axis.size != 1:
+            raise ValueError(f"`axis`: can only convert an array of size 1 to a Python scalar, got {axis}")
+        axis = axis.item()
+    if not isinstance(axis, int):
+        raise TypeError(f"`axis` must be an integer-valued scalar, got {axis} (type {type(axis)})")
+    shape = getattr(x, "shape", None)
+    if isinstance(shape, tuple):  # the halves are checked before `constant` is (MyGrad's order)
+        n = shape[axis]
+        if n % 2:
+            first = shape[:axis % len(shape)] + (n // 2,) + shape[axis % len(shape) + 1:]
+            second = shape[:axis % len(shape)] + (n - n // 2,) + shape[axis % len(shape) + 1:]
+            raise ValueError(f"The shapes after splitting must be the same but got {first} and {second}")
     return execute_op(GLU, x, op_args=(axis,), constant=constant)
