@@ -13,8 +13,26 @@ __all__ = ["constant", "dirac", "glorot_normal", "glorot_uniform", "he_normal", 
            "identity", "normal", "uniform"]
 
 
+class ZeroFanError(ValueError, OverflowError, ZeroDivisionError):
+    """A weight shape whose fan sizes are 0: the bound/std would be infinite.  MyGrad raises
+    OverflowError or ZeroDivisionError here, so this is both (and a ValueError)."""
+
+
+def _check_bound(lo, hi):
+    """MyGrad's check, with Python truth semantics (an array of several bounds is ambiguous)."""
+    if lo >= hi:
+        raise ValueError("Uniform lower bound cannot be greater than upper bound")
+
+
+def _check_std(std):
+    if std < 0:
+        raise ValueError("Standard deviation must be non-negative")
+
+
 def _shape(shape: tuple) -> tuple:
-    """``f(2, 3)`` and ``f((2, 3))`` mean the same shape."""
+    """``f(2, 3)`` and ``f((2, 3))`` mean the same shape; ``f(None)`` is a 0-d shape (as NumPy's size=None)."""
+    if len(shape) == 1 and shape[0] is None:
+        return ()
     return tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)) else shape
 
 
@@ -75,6 +93,8 @@ def constant(*shape, value=0.0, dtype=None, constant=None) -> Tensor:
     Tensor([[1.5, 1.5, 1.5],
             [1.5, 1.5, 1.5]])
     """
+    if len(shape) == 1 and shape[0] is None:
+        raise TypeError("Use () not None as shape arguments")
     return Tensor(np.full(_shape(shape), _value(value), dtype=dtype), constant=constant, copy=False)
 
 
@@ -165,8 +185,7 @@ def normal(*shape, mean=0, std=1, dtype=np.float32, constant=None) -> Tensor:
     """
     dtype = _require_float(dtype, "Normal")
     std = _value(std)
-    if np.any(np.asarray(std) < 0):
-        raise ValueError("Standard deviation must be non-negative")
+    _check_std(std)
     return _tensor(np.random.normal(_value(mean), std, _shape(shape)), dtype, constant)
 
 
@@ -193,8 +212,7 @@ def uniform(*shape, lower_bound=0, upper_bound=1, dtype=np.float32, constant=Non
     """
     dtype = _require_float(dtype, "Uniform")
     lo, hi = _value(lower_bound), _value(upper_bound)
-    if np.any(np.asarray(lo) > np.asarray(hi)):
-        raise ValueError("Uniform lower bound cannot be greater than upper bound")
+    _check_bound(lo, hi)
     return _tensor(np.random.uniform(lo, hi, _shape(shape)), dtype, constant)
 
 
@@ -253,7 +271,10 @@ def glorot_uniform(*shape, gain=1, dtype=np.float32, constant=None) -> Tensor:
     dtype = _require_float(dtype, "Glorot Uniform")
     shape = _weight_shape(shape, "Glorot Uniform")
     fan_in, fan_out, _ = _fans(shape)
+    if fan_in + fan_out == 0:
+        raise ZeroFanError(f"Range exceeds valid bounds: fan_in + fan_out is 0 for the shape {shape}")
     bound = _value(gain) * np.sqrt(6 / (fan_in + fan_out))
+    _check_bound(-bound, bound)
     return _tensor(np.random.uniform(-bound, bound, shape), dtype, constant)
 
 
@@ -281,7 +302,9 @@ def he_normal(*shape, gain=1, dtype=np.float32, constant=None) -> Tensor:
     dtype = _require_float(dtype, "He Normal")
     shape = _weight_shape(shape, "He Normal")
     fan_in, _, _ = _fans(shape)
-    std = _value(gain) / np.sqrt(fan_in)
+    with np.errstate(divide="ignore"):
+        std = _value(gain) / np.sqrt(fan_in)
+    _check_std(std)
     return _tensor(np.random.normal(0, std, shape), dtype, constant)
 
 
@@ -311,5 +334,8 @@ def he_uniform(*shape, gain=1, dtype=np.float32, constant=None) -> Tensor:
     dtype = _require_float(dtype, "He Uniform")
     shape = _weight_shape(shape, "He Uniform")
     _, _, rf = _fans(shape)
+    if rf == 0:
+        raise ZeroFanError(f"Range exceeds valid bounds: the receptive field is empty for the shape {shape}")
     bound = _value(gain) * np.sqrt(shape[1] / (3 * rf))
+    _check_bound(-bound, bound)
     return _tensor(np.random.uniform(-bound, bound, shape), dtype, constant)
