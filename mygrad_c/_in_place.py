@@ -254,7 +254,7 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
     array(20.)
     """
     index = normalize_index(index)
-    value_t = _as_value_tensor(value)
+    value_t = _engine.as_tensor(value)
     data = tensor.data
     if not _engine.is_tracking():
         data[index] = value_t.data
@@ -267,5 +267,5 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
 
 
 from mygrad_c.indexing_routines.indexing import (  # noqa: E402  (indexing imports this module)
-    SetItem, _as_value_tensor, _written, normalize_index,
+    SetItem, _written, normalize_index,
 )

@@ -15,27 +15,13 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 import numpy as np
 
 from mygrad_c import _engine
-from mygrad_c._engine import TensorBase, execute_op, run_op, tensor_from_array
+from mygrad_c._engine import TensorBase, as_tensor, run_op
 
 if TYPE_CHECKING:  # pragma: no cover
     from mygrad_c.operation_base import Operation
     from mygrad_c.typing import ArrayLike, DTypeLikeReals
 
 __all__ = ["Tensor", "asarray", "astensor", "tensor"]
-
-
-def _tensorize(x) -> TensorBase:
-    return x if isinstance(x, TensorBase) else tensor_from_array(_as_real_array(x), True)
-
-
-def _as_real_array(x) -> np.ndarray:
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            "Tensor data must be of an floating type, integer type, or boolean "
-            f"type, received {arr.dtype.type}"
-        )
-    return arr
 
 
 class Tensor(TensorBase):
@@ -239,7 +225,7 @@ class Tensor(TensorBase):
         return _ops.power_dispatch(self, other)
 
     def __rpow__(self, other) -> "Tensor":
-        return run_op(_ops.Power, (_tensorize(other), self))
+        return run_op(_ops.Power, (as_tensor(other), self))
 
     def __matmul__(self, other) -> "Tensor":
         return _ops.matmul(self, other)

@@ -547,6 +547,12 @@ def tensor_from_array(data, bint constant=False, creator=None, base=None):
     return _new_tensor(data, constant, creator, base)
 
 
+def as_tensor(x):
+    """``x`` if it is a tensor, else a constant tensor sharing its memory (TypeError for
+    data that is not bool, integer or float)."""
+    return _as_tensor(x)
+
+
 cdef inline TensorBase _as_tensor(object x):
     """Inputs that are not tensors become constant tensors (sharing memory)."""
     if isinstance(x, TensorBase):

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from mygrad_c import _engine
-from mygrad_c._engine import TensorBase, run_op, tensor_from_array
+from mygrad_c._engine import TensorBase, run_op
 from mygrad_c._indexing import scatter_add_rows
 from mygrad_c.operation_base import Operation
 
@@ -285,17 +285,6 @@ def _written(data: np.ndarray, index, value: np.ndarray) -> np.ndarray:
     out = np.array(data, copy=True)
     out[index] = value
     return out
-
-
-def _as_value_tensor(value) -> TensorBase:
-    if isinstance(value, TensorBase):
-        return value
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            "Tensor data must be of an floating type, integer type, or boolean "
-            f"type, received {arr.dtype.type}")
-    return tensor_from_array(arr, True)
 
 
 # ``tensor[index] = value`` lives with the other in-place operations, which handle views

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mygrad_c._engine import TensorBase, run_op, set_arithmetic_ops, tensor_from_array
+from mygrad_c._engine import TensorBase, as_tensor, run_op, set_arithmetic_ops
 from mygrad_c.ufuncs import UfuncOp, make_ufunc
 
 __all__ = [
@@ -254,17 +254,6 @@ set_arithmetic_ops(Add, Subtract, Multiply, Divide)
 # ---------------------------------------------------------------------------
 # helpers used by Tensor's operators
 # ---------------------------------------------------------------------------
-def _as_tensor(x) -> TensorBase:
-    if isinstance(x, TensorBase):
-        return x
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            "Tensor data must be of an floating type, integer type, or boolean "
-            f"type, received {arr.dtype.type}")
-    return tensor_from_array(arr, True)
-
-
 def power_dispatch(base: TensorBase, exponent) -> TensorBase:
     """``base ** exponent`` as MyGrad computes it: squares and identity get their own ops."""
     if not isinstance(exponent, TensorBase) and isinstance(exponent, (int, float, np.integer, np.floating)) \
@@ -273,7 +262,7 @@ def power_dispatch(base: TensorBase, exponent) -> TensorBase:
             return run_op(Square, (base,))
         if exponent == 1:
             return run_op(Positive, (base,))
-    return run_op(Power, (base, _as_tensor(exponent)))
+    return run_op(Power, (base, as_tensor(exponent)))
 
 
 def _astype(t: TensorBase, dtype, casting="unsafe", copy=True, constant=None) -> TensorBase:
