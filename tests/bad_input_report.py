@@ -537,6 +537,9 @@ OURS_BETTER = [
      "positive inputs give x whatever the slope; MyGrad gives nan there (max(x,0) + slope*min(x,0))"),
     (r"nnet\.activations\.soft_sign\([IT]\(nan\)\)", "values",
      "soft_sign(+-inf) = +-1 with gradient 0; MyGrad gives nan (inf / inf)"),
+    (r"nnet\.losses\.softmax_focal_loss\(T\(scores\), I\(labels\), alpha=(float\('inf'\)|1e\+308)\)", "grads",
+     "the gradient is alpha times the alpha=1 gradient (finite for alpha=1e308, -inf on the true class "
+     "for inf); MyGrad gives nan on the true class and inf elsewhere"),
     (r"(T\(nan\)\.cumprod\(\)|cumprod\(T\(nan\)\))", "grads",
      "the gradient of cumprod is computed without dividing by x: MyGrad's is wrong where the "
      "math is finite (d/dx0 sum(cumprod([nan, 1, 2])) = 1 + x1 + x1*x2 = 4, MyGrad 3; inf inputs "

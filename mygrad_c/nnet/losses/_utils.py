@@ -11,9 +11,19 @@ def as_array(x) -> np.ndarray:
     return x.data if isinstance(x, TensorBase) else np.asarray(x)
 
 
-def check_scores_and_labels(x, y_true) -> np.ndarray:
-    """Validate ``x`` as shape-(N, C) and ``y_true`` as integer shape-(N,); return the labels."""
+def check_numeric(x_data: np.ndarray) -> None:
+    """MyGrad turns the scores into a tensor first: a non-numeric dtype is a TypeError."""
+    if x_data.dtype.kind not in "biuf":
+        raise TypeError("Tensor data must be of an floating type, integer type, or boolean type, "
+                        f"received {x_data.dtype.type}")
+
+
+def check_scores_and_labels(x, y_true, numeric: bool = True) -> np.ndarray:
+    """Validate ``x`` as (numeric, unless ``numeric=False``) shape-(N, C) and ``y_true`` as integer
+    shape-(N,); return the labels."""
     x_data = as_array(x)
+    if numeric:
+        check_numeric(x_data)
     if x_data.ndim != 2:
         raise ValueError(f"`x` must be a 2-dimensional array-like object, got {x_data.ndim}-dim")
     y = as_array(y_true)
@@ -25,6 +35,12 @@ def check_scores_and_labels(x, y_true) -> np.ndarray:
             f"\tExpected shape-({x_data.shape[0]},)\n"
             f"\tGot shape-{y.shape}")
     return y
+
+
+def check_alpha(alpha) -> None:
+    """A complex ``alpha``: MyGrad fails in an in-place float subtract (numpy's casting TypeError)."""
+    if np.iscomplexobj(as_array(alpha)):
+        np.subtract(np.zeros(()), np.asarray(alpha), out=np.zeros(()))
 
 
 def float_data(x: np.ndarray) -> np.ndarray:

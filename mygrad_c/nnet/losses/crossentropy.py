@@ -126,7 +126,7 @@ def negative_log_likelihood(x, y_true, *, weights=None, constant: Optional[bool]
     >>> negative_log_likelihood(x, [0, 1], weights=[1.0, 2.0])
     Tensor(0.75816...)
     """
-    y = check_scores_and_labels(x, y_true)
+    y = check_scores_and_labels(x, y_true, numeric=False)  # MyGrad checks the shapes first here
     n_classes = as_array(x).shape[1]
     w = np.ones(n_classes) if weights is None else as_array(weights)
     if w.shape != (n_classes,):

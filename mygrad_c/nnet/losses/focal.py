@@ -6,19 +6,20 @@ cross-entropy.
 """
 from __future__ import annotations
 
+from numbers import Real
 from typing import Optional
 
 import numpy as np
 
 from mygrad_c._engine import execute_op
-from mygrad_c.nnet.losses._utils import check_scores_and_labels, float_data, log_softmax_rows
+from mygrad_c.nnet.losses._utils import as_array, check_alpha, check_scores_and_labels, float_data, log_softmax_rows
 from mygrad_c.operation_base import Operation
 
 __all__ = ["focal_loss", "softmax_focal_loss"]
 
 
 def _check_gamma(gamma) -> None:
-    if gamma < 0:
+    if not isinstance(gamma, Real) or gamma < 0:  # arrays, tensors, str, None: MyGrad's ValueError
         raise ValueError(f"`gamma` must be a non-negative number, got: {gamma}")
 
 
@@ -43,13 +44,18 @@ class FocalLoss(Operation):
         self.pt = pt
         with np.errstate(divide="ignore", invalid="ignore"):
             self.logp = np.log(pt)
-            return -alpha * (1 - pt) ** gamma * self.logp
+            # 1 - p clipped at 0 (p > 1 is no probability; MyGrad clips too); alpha * (...) so
+            # that a bad alpha fails in numpy's multiply, as in MyGrad
+            self.q = np.maximum(1 - pt, 0)
+            return -(alpha * (self.q ** gamma * self.logp))
 
     def backward_var(self, grad, index, **kwargs):
         pt, logp, alpha, gamma = self.pt, self.logp, self.alpha, self.gamma
-        q = 1 - pt
+        q = self.q
         with np.errstate(divide="ignore", invalid="ignore"):
-            d = alpha * (_gamma_term(q, gamma) * logp - q ** gamma / pt)
+            gt = _gamma_term(q, gamma)
+            # the gamma term is 0 where gamma == 0 or q == 0, also when log p = -inf (p = 0)
+            d = alpha * (np.where(gt == 0, 0, gt * logp) - q ** gamma / pt)
         p = self.variables[0].data
         dx = np.zeros(p.shape, dtype=np.result_type(p, d))
         dx[self.rows, self.y] = grad * d
@@ -69,7 +75,7 @@ class SoftmaxFocalLoss(Operation):
         logpt = self.logp_all[self.rows, targets]
         self.logpt = logpt
         self.q = -np.expm1(logpt)  # 1 - p_t, accurate when p_t is close to 1
-        return -alpha * self.q ** gamma * logpt
+        return -(alpha * (self.q ** gamma * logpt))
 
     def backward_var(self, grad, index, **kwargs):
         q, logpt, alpha, gamma = self.q, self.logpt, self.alpha, self.gamma
@@ -114,6 +120,7 @@ def focal_loss(class_probs, targets, *, alpha: float = 1, gamma: float = 0,
     """
     _check_gamma(gamma)
     y = check_scores_and_labels(class_probs, targets)
+    check_alpha(alpha)
     return execute_op(FocalLoss, class_probs, op_args=(y, alpha, gamma), constant=constant)
 
 
@@ -148,5 +155,10 @@ def softmax_focal_loss(scores, targets, *, alpha: float = 1, gamma: float = 0,
     Tensor([0.34657359])
     """
     _check_gamma(gamma)
+    x_data = as_array(scores)
+    if x_data.dtype == np.bool_ and x_data.ndim == 2:  # MyGrad: numpy's error from x - max(x)
+        raise TypeError("numpy boolean subtract, the `-` operator, is not supported, use the "
+                        "bitwise_xor, the `^` operator, or the logical_xor function instead.")
     y = check_scores_and_labels(scores, targets)
+    check_alpha(alpha)
     return execute_op(SoftmaxFocalLoss, scores, op_args=(y, alpha, gamma), constant=constant)

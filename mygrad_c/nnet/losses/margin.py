@@ -1,6 +1,7 @@
 """margin_ranking_loss and multiclass_hinge: hinge-style mean losses."""
 from __future__ import annotations
 
+from numbers import Real
 from typing import Optional
 
 import numpy as np
@@ -24,7 +25,7 @@ class MarginRanking(Operation):
         dtype = np.result_type(a, b, y)
         self.y = y
         terms = margin - y * (a - b)
-        self.active = terms > 0
+        self.active = ~(terms <= 0)  # nan terms (nan margin) are active: nan loss, as MyGrad
         self.size = terms.size
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(np.sum(np.where(self.active, terms, 0)) / terms.size, dtype=dtype)
@@ -46,7 +47,7 @@ class MulticlassHinge(Operation):
         self.rows, self.y = np.arange(n), y_true
         margins = data - data[self.rows, y_true][:, None] + hinge
         margins[self.rows, y_true] = 0
-        self.active = margins > 0
+        self.active = ~(margins <= 0)  # a nan hinge gives a nan loss, as MyGrad
         with np.errstate(invalid="ignore", divide="ignore"):
             loss = np.sum(np.where(self.active, margins, 0)) / n
         return np.asarray(loss, dtype=margins.dtype)
@@ -85,7 +86,7 @@ def margin_ranking_loss(x1, x2, y, margin: float, *, constant: Optional[bool] = 
     >>> margin_ranking_loss(mg.tensor([1.0, 2.0]), mg.tensor([1.5, 0.5]), 1, 0.5)
     Tensor(0.5)
     """
-    if not (np.isscalar(margin) or np.ndim(margin) == 0) or margin < 0:
+    if not isinstance(margin, Real) or margin < 0:  # MyGrad: arrays/tensors/str/None are refused too
         raise ValueError("`margin` must be a non-negative scalar")
     a, b = as_array(x1), as_array(x2)
     if a.shape != b.shape:
