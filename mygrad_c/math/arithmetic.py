@@ -124,16 +124,22 @@ class Sqrt(UfuncOp):
 
 
 class Absolute(UfuncOp):
-    """f(a) = |a|;  df/da = sign(a), taken as 0 at a == 0"""
+    """f(a) = |a|;  df/da = sign(a), taken as 0 at a == 0 (nan with ``nan_to_num=False``, as
+    MyGrad) and 0 where a is nan (as MyGrad)"""
 
     numpy_ufunc = np.absolute
 
     def __call__(self, *tensors, where=True, dtype=None, out=None, nan_to_num=True):
-        # nan_to_num is accepted for MyGrad compatibility: sign() never makes nan at 0
+        self.nan_to_num = nan_to_num
         return super().__call__(*tensors, where=where, dtype=dtype, out=out)
 
     def _derivative(self, grad, index):
-        return grad * np.sign(self.variables[0].data)
+        a = self.variables[0].data
+        d = np.where(a > 0, 1.0, np.where(a < 0, -1.0, 0.0 if self.nan_to_num else np.nan))
+        d[np.isnan(a)] = 0
+        if a.dtype.kind == "f":
+            d = d.astype(a.dtype, copy=False)
+        return grad * d
 
 
 class MatMul(UfuncOp):
