@@ -33,14 +33,23 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _CHUNK_BYTES = 1 << 20  # backward works on about this many bytes of columns at a time
 
 
-def _per_axis(value, n: int, minimum: int) -> np.ndarray:
+class ParameterTooLargeError(ValueError, TypeError, OverflowError):
+    """A stride/padding/dilation beyond int64.  MyGrad fails there with OverflowError, TypeError
+    (scalar padding) or ValueError (scalar dilation), so this is all three, with a clear message."""
+
+
+def _per_axis(value, n: int, minimum: int, name: str = "value") -> np.ndarray:
     """``value`` as one int per convolved axis (an int is repeated), each >= minimum."""
     if isinstance(value, bool):
         raise AssertionError()
-    if isinstance(value, Integral):
-        arr = np.full(n, value, dtype=np.int64)
-    else:
-        arr = np.asarray(value, dtype=np.int64)
+    try:
+        if isinstance(value, Integral):
+            arr = np.full(n, value, dtype=np.int64)
+        else:
+            arr = np.asarray(value, dtype=np.int64)
+    except OverflowError:
+        raise ParameterTooLargeError(f"`{name}` is too large (it must fit in a 64-bit integer), "
+                                     f"got {value!r}") from None
     if len(arr) != n or not bool(np.all(arr >= minimum)):
         raise AssertionError()
     return arr
@@ -235,9 +244,9 @@ def conv_nd(x, filter_bank, *, stride: Union[int, tuple[int, ...]],
     if x_shape[1] != w_shape[1]:
         raise ValueError(f"`x.shape[1]` ({x_shape[1]}) must match `filter_bank.shape[1]` ({w_shape[1]})")
     D = x_ndim - 2
-    stride = _per_axis(stride, D, 1)
-    padding = _per_axis(padding, D, 0)
-    dilation = _per_axis(dilation, D, 1)
+    stride = _per_axis(stride, D, 1, "stride")
+    padding = _per_axis(padding, D, 0, "padding")
+    dilation = _per_axis(dilation, D, 1, "dilation")
     grid = _check_geometry(x_shape, w_shape, stride, padding, dilation)
     return execute_op(ConvND, x, filter_bank, constant=constant,
                       op_kwargs=dict(stride=tuple(int(s) for s in stride),
