@@ -144,6 +144,15 @@ def _dot_quote(text: str) -> str:
     return f'"{escaped}"'
 
 
+def _check_args(fin, names) -> None:
+    """MyGrad asserts these (AssertionError); a TypeError naming the argument is clearer."""
+    if not (hasattr(fin, "creator") and hasattr(fin, "data")):  # a Tensor (also MyGrad's)
+        raise TypeError(f"`fin` must be a Tensor, got {type(fin).__name__}")
+    if names is not None and not isinstance(names, Mapping):
+        raise TypeError(f"`names` must be a mapping of names to tensors (e.g. locals()), "
+                        f"got {type(names).__name__}")
+
+
 def to_dot(fin: Any, names: Optional[Mapping[str, Any]] = None, *, dims: bool = False,
            dtypes: bool = False, sum_stats: bool = False, show_ids: bool = True) -> str:
     """The computational graph that produced ``fin``, as Graphviz DOT text.
@@ -201,6 +210,7 @@ def to_dot(fin: Any, names: Optional[Mapping[str, Any]] = None, *, dims: bool = 
         return numbering.setdefault(k, str(len(numbering)))
 
     lines = ["strict digraph {", "    node [fontsize=12]"]
+    _check_args(fin, names)
     for item in _walk(fin, _Labeller(names, dims, dtypes, sum_stats)):
         if isinstance(item, _Edge):
             lines.append(f"    {key(item.tail)} -> {key(item.head)}")
@@ -289,6 +299,7 @@ def build_graph(fin: Any, names: Optional[Mapping[str, Any]] = None, *, render: 
 
     graph = graphviz.Digraph(strict=True)
     graph.node_attr["fontsize"] = "12"
+    _check_args(fin, names)
     for item in _walk(fin, _Labeller(names, dims, dtypes, sum_stats)):
         if isinstance(item, _Edge):
             graph.edge(item.tail, item.head)
