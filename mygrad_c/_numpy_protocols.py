@@ -100,6 +100,10 @@ def array_ufunc(self: TensorBase, ufunc: np.ufunc, method: str, *inputs, **kwarg
             if len(out) > 1:
                 raise ValueError("mygrad does not support in-place operations with more that one target")
             out = out[0]
+    if not isinstance(ufunc, np.ufunc):
+        return NotImplemented  # not a ufunc: as MyGrad, let the caller decide
+    if not isinstance(method, str):
+        raise TypeError(f"`method` must be the name of a ufunc method, got {method!r}")
     name = ufunc.__name__
 
     if name in DIFFERENTIABLE_UFUNCS:
@@ -109,7 +113,7 @@ def array_ufunc(self: TensorBase, ufunc: np.ufunc, method: str, *inputs, **kwarg
         if method == "at":
             raise TypeError(f"{name}.at() is not supported for mygrad tensors")
         if method != "__call__":
-            raise NotImplementedError()
+            raise NotImplementedError(f"{name}.{method}() is not supported for mygrad tensors")
         if out is not None:
             kwargs["out"] = out
         return op(*inputs, **kwargs)
