@@ -681,6 +681,8 @@ from weakref import ref as weakref_ref
 cdef void _register_view(TensorBase result, Operation op, object op_args, object op_kwargs):
     """Record ``result`` as a view of its input's base if its array shares that memory.
 
+    An op whose forward shares memory may still say that its result is not
+    a view by setting ``self.is_view = False`` (MyGrad's squeeze of nothing).
     A view remembers the chain of view operations that makes it from the root
     base (``_view_chain``), so that its gradient can be read off the base's
     gradient and so that an in-place write can rebuild it on the base's new
@@ -690,7 +692,7 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
     if not op.variables:
         return
     src = <TensorBase>op.variables[0]
-    if _memory_owner(result._data) is not _memory_owner(src._data):
+    if _memory_owner(result._data) is not _memory_owner(src._data) or not getattr(op, "is_view", True):
         return
     root = <TensorBase>src._base if src._base is not None else src
     step = (type(op), tuple(op_args) if op_args else (), dict(op_kwargs) if op_kwargs else None)

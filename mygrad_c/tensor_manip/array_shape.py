@@ -62,7 +62,10 @@ class Squeeze(_Reshaping):
 
     def __call__(self, x, axis=None):
         self.variables = (x,)
-        return np.squeeze(x.data, axis=axis)
+        out = np.squeeze(x.data, axis=axis)
+        # as in MyGrad: squeezing nothing shares memory but does not make a view (.base is None)
+        self.is_view = out.shape != x.data.shape
+        return out
 
 
 class ExpandDims(_Reshaping):
