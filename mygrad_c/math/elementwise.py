@@ -307,7 +307,8 @@ class ArcTan2(UfuncOp):
     def _derivative(self, grad, index):
         a, b = (v.data for v in self.variables)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return grad * (b if index == 0 else -a) / (a ** 2 + b ** 2)
+            # -(grad * a), not grad * -a: a may be a bool array (no negative for bools)
+            return (grad * b if index == 0 else -(grad * a)) / (a ** 2 + b ** 2)
 
 
 logaddexp = make_ufunc("logaddexp", LogAddExp, _doc(

@@ -73,7 +73,10 @@ class Roll(Operation):
         return np.roll(x.data, shift, axis)
 
     def backward_var(self, grad, index, **kwargs):
-        grad = np.roll(grad, np.negative(self.shift), self.axis)
+        shift = np.asarray(self.shift)
+        if shift.dtype == np.bool_:  # roll(x, True): a shift of 1 (bools have no negative)
+            shift = shift.astype(np.int64)
+        grad = np.roll(grad, np.negative(shift), self.axis)
         return grad.reshape(self.variables[0].data.shape)
 
 

@@ -196,6 +196,9 @@ def gru(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, dropout=0.0
             raise ValueError(f"`{name}` must have shape {shape}, got shape {a.shape}")
     if s0 is not None:
         s0 = _data(s0)
+        if s0.dtype.kind not in "biuf":  # e.g. complex: would be cast silently into the float state
+            raise TypeError(f"`s0` must be a real-valued (float, integer or boolean) array, "
+                            f"got dtype {s0.dtype}")
         if s0.shape != (N, D):
             raise ValueError(f"`s0` must have shape {(N, D)}, got shape {s0.shape}")
     if bp_lim is None:
