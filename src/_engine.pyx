@@ -181,12 +181,14 @@ cdef class LockCell:
         self.flipped = None
         self.base_flipped = False
 
-    cdef void add_view(self, cnp.ndarray arr):
+    cdef void add_view(self, cnp.ndarray arr, bint readonly=False):
         if self.views is None:
             self.views = []
         elif len(self.views) >= 32 and (len(self.views) & (len(self.views) - 1)) == 0:
             self.views = [r for r in self.views if r() is not None]
         self.views.append(weakref_ref(arr))
+        if readonly:
+            return  # read-only by design (broadcast_to): never made writeable
         if self.count > 0 and not _is_broadcast(arr):
             if cnp.PyArray_ISWRITEABLE(arr):
                 cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
@@ -348,6 +350,7 @@ cdef class TensorBase:
     cdef Py_ssize_t _gen            # (base) bumped by every in-place write into this base
     cdef Py_ssize_t _gen_seen       # (view) the base's _gen when this view's state was built
     cdef bint _readonly_view        # (view) made by a read-only view op (broadcast_to): no writes
+    cdef bint _own_grad             # (view) its graph was cleared: its grad is its own again
     cdef object __weakref__
 
     __array_priority__ = 15.0
@@ -420,7 +423,7 @@ cdef class TensorBase:
         A view's gradient is the same view of its base's gradient.
         """
         cdef TensorBase base = <TensorBase>self._base
-        if base is not None and base._grad is not None:
+        if base is not None and base._grad is not None and not self._own_grad:
             return apply_view_chain(base._grad, self._view_chain)
         return self._grad
 
@@ -455,8 +458,14 @@ cdef class TensorBase:
         return self._view_chain
 
     def clear_graph(self):
-        """Drop the computational graph leading to this tensor, releasing its memory locks."""
+        """Drop the computational graph leading to this tensor, releasing its memory locks.
+
+        A view whose graph is cleared is cut off from its base's graph: its
+        gradient is then its own (as in MyGrad), though it still shares memory.
+        """
         _clear_graph(self)
+        if self._base is not None:
+            self._own_grad = True
 
     def backward(self, grad=None):
         """Back-propagate ``grad`` (default: ones) through the graph that made this tensor.
@@ -706,7 +715,7 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
         root._live_views()  # prune dead references now and then
     root._views.append(weakref_ref(result))
     result._lock = root._lock_cell()       # views share their base's memory lock
-    result._lock.add_view(result._data)
+    result._lock.add_view(result._data, result._readonly_view)
 
 
 cdef object _memory_owner(object arr):
@@ -759,6 +768,7 @@ cdef void _refresh_view(TensorBase view, bint lock=False):
         mgc_guard_off = guard_was_off
     split_state(view)
     adopt_state(view, fresh)
+    view._own_grad = False
     view._base = base
     view._view_chain = chain
     view._gen_seen = base._gen
