@@ -20,6 +20,7 @@ Under ``no_autodiff`` nothing is recorded: the data are written in place.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import numpy as np
@@ -269,3 +270,20 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
 from mygrad_c.indexing_routines.indexing import (  # noqa: E402  (indexing imports this module)
     SetItem, _written, normalize_index,
 )
+
+
+def _execute_op_out(Op, input_vars, op_args, op_kwargs, constant, out):
+    """``execute_op(..., out=out)``: an array target is handed to the op's forward pass
+    (as MyGrad does); a tensor target is written in place, differentiably."""
+    if isinstance(out, TensorBase):
+        params = inspect.signature(Op.__call__).parameters
+        if "out" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            raise TypeError(f"{Op.__qualname__}.__call__() got an unexpected keyword argument 'out'")
+        result = _engine.execute_op(Op, *input_vars, op_args=op_args, op_kwargs=op_kwargs, constant=constant)
+        return write_into(out, result)
+    kwargs = dict(op_kwargs or {})
+    kwargs["out"] = out
+    return _engine.execute_op(Op, *input_vars, op_args=op_args, op_kwargs=kwargs, constant=constant)
+
+
+_engine.set_out_hook(_execute_op_out)

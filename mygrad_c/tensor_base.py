@@ -111,6 +111,8 @@ class Tensor(TensorBase):
         return self.data.__contains__(item.data if isinstance(item, TensorBase) else item)
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if isinstance(copy, str):
+            raise ValueError("strings are not allowed for 'copy' keyword. Use True/False/None instead.")
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
@@ -186,9 +188,7 @@ class Tensor(TensorBase):
             "call `tensor.null_grad()` to null that individual tensor's gradient.",
             FutureWarning,
         )
-        self.null_grad()
-        if clear_graph:
-            self.clear_graph()
+        self.null_grad()  # (MyGrad 2.5 leaves the graph in place here, whatever `clear_graph` says)
 
     def copy(self, *, constant: Optional[bool] = None) -> "Tensor":
         """A copy of the tensor's data as a new leaf (no graph history), as in MyGrad.
@@ -279,10 +279,16 @@ class Tensor(TensorBase):
     # comparisons return plain boolean arrays
     # ------------------------------------------------------------------
     def __eq__(self, other) -> np.ndarray:  # type: ignore[override]
-        return np.equal(self.data, _data(other))
+        try:
+            return np.equal(self.data, _data(other))
+        except TypeError:  # no comparison loop (e.g. a string): nothing is equal, as in MyGrad
+            return np.zeros(self.shape, dtype=bool)
 
     def __ne__(self, other) -> np.ndarray:  # type: ignore[override]
-        return np.not_equal(self.data, _data(other))
+        try:
+            return np.not_equal(self.data, _data(other))
+        except TypeError:
+            return np.ones(self.shape, dtype=bool)
 
     def __lt__(self, other) -> np.ndarray:
         return np.less(self.data, _data(other))
@@ -389,6 +395,8 @@ class Tensor(TensorBase):
             raise TypeError("reshape() takes at least one argument (0 given)")
         if len(newshape) == 1:
             newshape = newshape[0]
+            if newshape is None:
+                raise TypeError("'NoneType' object cannot be interpreted as an integer")
         return reshape(self, newshape, constant=constant)
 
     def flatten(self, *, constant=None) -> "Tensor":
@@ -414,6 +422,8 @@ class Tensor(TensorBase):
         from mygrad_c.tensor_manip.transpose_like import transpose
 
         if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], Integral)):
+            if axes[0] is not None and len(axes[0]) == 0 and self.ndim:
+                np.transpose(self.data, ())  # an explicit empty permutation: NumPy's error
             axes = () if axes[0] is None else tuple(axes[0])
         return transpose(self, *axes, constant=constant)
 

@@ -76,6 +76,9 @@ class ufunc:
     _Op: type = None  # type: ignore[assignment]
     _numpy_ufunc: np.ufunc = None  # type: ignore[assignment]
 
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("Can't instantiate abstract class ufunc with abstract method reduceat")
+
 
 _REAL_CODES = set("?bBhHiIlLqQefdg")
 

@@ -365,9 +365,11 @@ cdef class TensorBase:
         if self._holds_self_lock and self._lock is not None:
             self._lock.release()  # a dropped output gives back its lock on shared memory
 
-    def __init__(self, x, *, dtype=None, constant=None, bint copy=True, ndmin=0,
+    def __init__(self, x, *, dtype=None, constant=None, copy=True, ndmin=0,
                  _creator=None, _base=None):
         _check_constant(constant)
+        if isinstance(copy, str):
+            raise ValueError("strings are not allowed for 'copy' keyword. Use True/False/None instead.")
         if isinstance(x, TensorBase):
             x = (<TensorBase>x)._data
         if copy or dtype is not None or ndmin:
@@ -651,6 +653,8 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
     if op_args is None and op_kwargs is None:
         out = op(*tensors)
     else:
+        if op_kwargs is not None and not isinstance(op_kwargs, dict):
+            raise TypeError(f"{op!r} argument after ** must be a mapping, not {type(op_kwargs).__name__}")
         out = op(*tensors, *(op_args or ()), **(op_kwargs or {}))
     if isinstance(out, TensorBase):
         out = (<TensorBase>out)._data
@@ -661,8 +665,8 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
         is_const = True
     elif constant is not None:
         is_const = constant
-    else:
-        is_const = True
+    else:  # constant only if it has recorded inputs and all are constant (as MyGrad)
+        is_const = len(op.variables) > 0
         for var in op.variables:
             if not var._constant:
                 is_const = False
@@ -1033,10 +1037,7 @@ cdef object _seed_gradient(TensorBase root, object grad):
         return np.ones_like(data)
     if isinstance(grad, TensorBase):
         grad = (<TensorBase>grad)._data
-    g = np.asarray(grad)
-    if not _is_real_dtype(g):
-        raise TypeError(f"`tensor.backward(grad)`: grad must be real-valued, got dtype {g.dtype}")
-    g = g.astype(data.dtype, copy=False)  # as MyGrad: the root's dtype
+    g = np.asarray(grad).astype(data.dtype, copy=False)  # as MyGrad: the root's dtype
     if g.shape != data.shape:
         try:
             if g.ndim > data.ndim:

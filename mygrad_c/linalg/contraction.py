@@ -336,8 +336,11 @@ def multi_matmul(tensors: "ArrayLike", *, constant: Optional[bool] = None) -> "T
     for t in items:
         if t.ndim not in (1, 2):
             raise ValueError(f"{t.ndim}-dimensional tensor given. Tensor must be one or two-dimensional")
+    if n > 3 and any(t.ndim != 2 for t in items[1:-1]):
+        # a chain to order needs 2-D operands in the middle (MyGrad's error type here)
+        raise IndexError("multi_matmul: only the first and the last tensor may be 1-dimensional")
     if n == 2 or any(t.ndim != 2 for t in items[1:-1]):
-        # nothing to optimise (or a 1-D operand mid-chain: matmul reports the mismatch)
+        # nothing to optimise
         out = items[0]
         for t in items[1:]:
             out = matmul(out, t, constant=constant)

@@ -122,7 +122,8 @@ def norm(x: "ArrayLike", ord: Optional[Union[int, float]] = None,
     Tensor([3., 7.])
     """
     if axis is not None and not isinstance(axis, (tuple, Integral)):
-        # NumPy's own message for e.g. axis=1.5
-        raise TypeError(f"integer argument expected, got {type(axis).__name__}")
+        if isinstance(axis, float):  # NumPy's own message for e.g. axis=1.5
+            raise TypeError(f"integer argument expected, got {type(axis).__name__}")
+        raise TypeError("'axis' must be None, an integer or a tuple of integers")
     return execute_op(Norm, x, op_kwargs=dict(ord=ord, axis=axis, keepdims=keepdims, nan_to_num=nan_to_num),
                       constant=constant)

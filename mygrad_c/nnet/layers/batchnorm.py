@@ -29,6 +29,8 @@ class BatchNorm(Operation):
         self.gamma_index = 1 if has_gamma else None
         self.beta_index = 1 + has_gamma if has_beta else None
         mean = data.mean(axis=self.axes, keepdims=True)
+        if np.ndim(eps) == 1 and data.ndim > 1 and np.size(eps) == data.shape[1]:
+            eps = np.asarray(eps).reshape(self.keep)  # one eps per channel (MyGrad accepts this)
         self.std = np.sqrt(data.var(axis=self.axes, keepdims=True) + eps)
         self.xhat = (data - mean) / self.std
         y = self.xhat
@@ -82,6 +84,9 @@ def batchnorm(x, *, gamma=None, beta=None, eps: float, constant: Optional[bool] 
     Tensor([[-1., -1.],
             [ 1.,  1.]])
     """
+    # as in MyGrad, an empty gamma/beta counts as none
+    gamma = None if gamma is not None and np.size(getattr(gamma, "data", gamma)) == 0 else gamma
+    beta = None if beta is not None and np.size(getattr(beta, "data", beta)) == 0 else beta
     params = tuple(p for p in (gamma, beta) if p is not None)
     return execute_op(BatchNorm, x, *params, constant=constant,
                       op_kwargs=dict(eps=eps, has_gamma=gamma is not None,
