@@ -75,12 +75,13 @@ def numerical_grad(f: Callable, *arrays: np.ndarray, weights: Optional[np.ndarra
         for _ in it:
             i = it.multi_index
             orig = a[i]
-            a[i] = orig + eps
+            h = eps * max(1.0, abs(orig))  # a step relative to the value keeps rounding error small
+            a[i] = orig + h
             hi = np.sum(np.asarray(f(*arrays), dtype=np.float64) * w)
-            a[i] = orig - eps
+            a[i] = orig - h
             lo = np.sum(np.asarray(f(*arrays), dtype=np.float64) * w)
             a[i] = orig
-            g[i] = (hi - lo) / (2 * eps)
+            g[i] = (hi - lo) / (2 * h)
         grads.append(g)
     return grads
 
