@@ -1111,6 +1111,8 @@ cpdef backward(TensorBase root, object grad=None):
             g = np.array(g)   # never hand out a broadcast/read-only view or a shared array
         owners.add(id(_memory_owner(g)))
         node._grad = g
+        if node._own_grad and node._base is not None:
+            _detach_view(node)  # a view cut off by clear_graph stops being a view (as MyGrad)
     _clear_nodes(order)
 
 
