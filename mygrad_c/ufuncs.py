@@ -76,7 +76,7 @@ class ufunc:
     _Op: type = None  # type: ignore[assignment]
     _numpy_ufunc: np.ufunc = None  # type: ignore[assignment]
 
-    def __new__(cls, *args, **kwargs):
+    def __new__(cls):
         raise TypeError("Can't instantiate abstract class ufunc with abstract method reduceat")
 
 
