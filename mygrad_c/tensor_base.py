@@ -283,13 +283,13 @@ class Tensor(TensorBase):
         try:
             return np.equal(self.data, _data(other))
         except TypeError:  # no comparison loop (e.g. a string): nothing is equal, as in MyGrad
-            return np.zeros(self.shape, dtype=bool)
+            return np.zeros(_comparison_shape(self.data, _data(other)), dtype=bool)
 
     def __ne__(self, other) -> np.ndarray:  # type: ignore[override]
         try:
             return np.not_equal(self.data, _data(other))
         except TypeError:
-            return np.ones(self.shape, dtype=bool)
+            return np.ones(_comparison_shape(self.data, _data(other)), dtype=bool)
 
     def __lt__(self, other) -> np.ndarray:
         return np.less(self.data, _data(other))
@@ -452,6 +452,16 @@ class Tensor(TensorBase):
         from mygrad_c._numpy_protocols import array_function
 
         return array_function(self, func, types, args, kwargs)
+
+
+def _comparison_shape(a: np.ndarray, b) -> tuple:
+    """The broadcast shape of a comparison, with NumPy's error when there is none."""
+    shape_b = np.shape(b)
+    try:
+        return np.broadcast_shapes(a.shape, shape_b)
+    except ValueError:
+        fmt = lambda s: "(" + ",".join(map(str, s)) + ("," if len(s) == 1 else "") + ")"  # noqa: E731
+        raise ValueError(f"operands could not be broadcast together with shapes {fmt(a.shape)} {fmt(shape_b)} ") from None
 
 
 def _data(x):
