@@ -351,6 +351,7 @@ cdef class TensorBase:
     cdef Py_ssize_t _gen_seen       # (view) the base's _gen when this view's state was built
     cdef bint _readonly_view        # (view) made by a read-only view op (broadcast_to): no writes
     cdef bint _own_grad             # (view) its graph was cleared: its grad is its own again
+    cdef bint _grad_lazy            # _grad is a read-only view, copied when first read
     cdef object __weakref__
 
     __array_priority__ = 15.0
@@ -426,7 +427,17 @@ cdef class TensorBase:
         """
         cdef TensorBase base = <TensorBase>self._base
         if base is not None and base._grad is not None and not self._own_grad:
-            return apply_view_chain(base._grad, self._view_chain)
+            return apply_view_chain(base._materialized_grad(), self._view_chain)
+        return self._materialized_grad()
+
+    cdef object _materialized_grad(self):
+        # A gradient that reached this tensor as a read-only (e.g. broadcast) view of
+        # memory nobody can write is kept as that view until it is first read: most
+        # intermediate tensors' gradients are never looked at.
+        if self._grad_lazy:
+            self._grad_lazy = False
+            if self._grad is not None:
+                self._grad = np.array(self._grad)
         return self._grad
 
     @property
@@ -438,6 +449,7 @@ cdef class TensorBase:
     def null_grad(self, *, bint _clear_view_info=False):
         """Set ``self.grad`` to None and return self."""
         self._grad = None
+        self._grad_lazy = False
         if _clear_view_info:
             _detach_view(self)
         return self
@@ -1037,7 +1049,9 @@ cdef object _seed_gradient(TensorBase root, object grad):
         return np.ones_like(data)
     if isinstance(grad, TensorBase):
         grad = (<TensorBase>grad)._data
-    g = np.asarray(grad).astype(data.dtype, copy=False)  # as MyGrad: the root's dtype
+    # a private copy, in the root's dtype (as MyGrad): gradients derived from it may be
+    # handed out as views of it, so nobody else may hold it
+    g = np.array(np.asarray(grad), dtype=data.dtype)
     if g.shape != data.shape:
         try:
             if g.ndim > data.ndim:
@@ -1095,10 +1109,16 @@ cpdef backward(TensorBase root, object grad=None):
     # commit: gradients become visible only once every product succeeded.
     # Each tensor gets an array of its own dtype and memory: a pass-through op
     # (add, reshape, ...) hands the same array (or a view of it) to its inputs.
-    cdef set owners = set()
+    # A read-only view (e.g. the broadcast gradient of a sum) is kept as it is
+    # and copied when first read (``_materialized_grad``), unless some tensor's
+    # writeable gradient owns its memory.
+    cdef dict owners = {}   # id(memory owner) -> the tensor whose writeable grad it is
+    cdef list lazy = []
+    cdef TensorBase claimer
     for node in order:
         g = node._pending
         node._pending = None
+        node._grad_lazy = False
         if g is None:
             node._grad = None
             continue
@@ -1106,11 +1126,27 @@ cpdef backward(TensorBase root, object grad=None):
             g = np.asarray(g)
         if node is not root and (<cnp.ndarray>g).dtype != (<cnp.ndarray>node._data).dtype:
             g = g.astype((<cnp.ndarray>node._data).dtype)
-        elif not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g) or \
-                not cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>g) or id(_memory_owner(g)) in owners:
-            g = np.array(g)   # never hand out a broadcast/read-only view or a shared array
-        owners.add(id(_memory_owner(g)))
+        elif not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g):
+            node._grad = g
+            node._grad_lazy = True
+            lazy.append(node)
+            continue
+        elif not cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>g) or id(_memory_owner(g)) in owners:
+            g = np.array(g)   # never hand out a strided view or a shared array
+        owners[id(_memory_owner(g))] = node
         node._grad = g
+    for node in lazy:
+        key = id(_memory_owner(node._grad))
+        if key in owners:
+            claimer = <TensorBase>owners[key]
+            if cnp.PyArray_SIZE(<cnp.ndarray>claimer._grad) <= 4096:
+                # a small writeable owner (typically the root's seed) takes the copy instead
+                claimer._grad = np.array(claimer._grad)
+                del owners[key]
+            else:
+                node._grad = np.array(node._grad)
+                node._grad_lazy = False
+    for node in order:
         if node._own_grad and node._base is not None:
             _detach_view(node)  # a view cut off by clear_graph stops being a view (as MyGrad)
     _clear_nodes(order)
