@@ -49,7 +49,7 @@ def _gather_workload(quick: bool) -> dict:
 
     return dict(id="8", name=f"advanced-index gather + backward: x[idx], {n_idx} repeated indices "
                              "into a (1000, 64) float32 tensor",
-                mygrad_c=run_c, mygrad=run_ref, torch=run_torch)
+                mygrad_c=run_c, mygrad=run_ref, torch=run_torch, target="<=1.0x torch")
 
 
 def workloads(quick: bool) -> list[dict]:

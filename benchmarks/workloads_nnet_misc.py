@@ -128,7 +128,8 @@ def workloads(quick: bool) -> list[dict]:
         dict(id="9", name=f"GRU T={10 if quick else 30}, N=16, C=32, D=64 f32, forward + backward",
              mygrad_c=make_gru_step(quick),
              mygrad=None,  # MyGrad's gru needs numba
-             torch=make_gru_step_torch(torch, quick) if torch is not None else None),
+             torch=make_gru_step_torch(torch, quick) if torch is not None else None,
+             target="<=2x torch"),
     ]
 
 
