@@ -46,7 +46,7 @@ def _conv_workload(quick: bool) -> dict:
             torch.nn.functional.conv2d(xt, wt, stride=1).sum().backward()
 
     return dict(id="3", name=f"conv_nd x{shape} f32, w(16, 3, 3, 3), stride 1, sum, backward",
-                mygrad_c=run_c, mygrad=run_ref, torch=run_torch)
+                mygrad_c=run_c, mygrad=run_ref, torch=run_torch, memory=True)
 
 
 def _pool_workload(quick: bool) -> dict:
@@ -74,7 +74,7 @@ def _pool_workload(quick: bool) -> dict:
             torch.nn.functional.max_pool2d(xt, 2, 2).sum().backward()
 
     return dict(id="5", name=f"max_pool x{shape} f32, window 2x2, stride 2, sum, backward",
-                mygrad_c=run_c, mygrad=run_ref, torch=run_torch)
+                mygrad_c=run_c, mygrad=run_ref, torch=run_torch, memory=True)
 
 
 def workloads(quick: bool) -> list[dict]:
