@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import pathlib
 import zipfile
-from typing import BinaryIO, Union
+from typing import TYPE_CHECKING, BinaryIO, Union
 
 import numpy as np
 
 from mygrad_c import _engine
 from mygrad_c._engine import TensorBase
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mygrad_c.tensor_base import Tensor
 
 __all__ = ["save", "load"]
 

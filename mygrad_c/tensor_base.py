@@ -9,8 +9,8 @@ operation's forward and backward live side by side.
 from __future__ import annotations
 
 import warnings
-from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
+from numbers import Integral
+from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 import numpy as np
 

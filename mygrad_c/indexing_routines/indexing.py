@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from mygrad_c import _engine
 from mygrad_c._engine import TensorBase, run_op
 from mygrad_c._indexing import scatter_add_rows
 from mygrad_c.operation_base import Operation

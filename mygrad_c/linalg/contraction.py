@@ -23,13 +23,17 @@ dynamic programming and composes the product from ``matmul`` operations.
 from __future__ import annotations
 
 import operator
-from typing import Optional, Sequence, Union
+from typing import TYPE_CHECKING, Optional, Sequence, Union
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.operation_base import Operation
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mygrad_c.tensor_base import Tensor
+    from mygrad_c.typing import ArrayLike
 
 __all__ = ["einsum", "multi_matmul"]
 

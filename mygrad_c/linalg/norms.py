@@ -8,12 +8,16 @@ The forward value and the validation of ``ord``/``axis`` are NumPy's.
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import numpy as np
 
 from mygrad_c._engine import execute_op
 from mygrad_c.operation_base import Operation
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mygrad_c.tensor_base import Tensor
+    from mygrad_c.typing import ArrayLike
 
 __all__ = ["norm"]
 
