@@ -39,27 +39,40 @@ The backward pass (``backward`` below)
    as backward returns.  If an op raises, all pending state is discarded and no
    tensor is left half-updated.
 
-Every node carries a ``_version``, bumped whenever its graph is cleared.  An
-operation records its inputs' versions when it is created; back-propagating
-through an operation whose inputs were cleared since then raises
+Every node carries a ``_version``, renewed whenever its graph is cleared or an
+in-place operation rebinds it.  An operation records its inputs' versions when
+it is created.  In-place operations (``x *= 2``) move the tensor's old node into
+a hidden tensor kept in ``x._prev_state``; an operation that recorded the old
+version is rewired to that state when the graph is walked (``_resolved_inputs``).
+Back-propagating through an operation whose input was cleared since raises
 ``InvalidBackprop``, as MyGrad does.
+
+Views
+=====
+An operation whose result shares memory with its first input (``can_return_view``)
+makes a view: the result records its root base and the chain of view operations
+from it.  A view's ``.grad`` is that chain applied to the base's gradient; after
+an in-place write into the base, its live views are rebuilt on the base's new
+state (``mark_written``).
 
 Memory guarding
 ===============
 While an operation is alive it may need its inputs' arrays in its backward pass,
 so the engine makes them read-only ("locks" them): writing ``x.data[0] = 5``
 then raises NumPy's read-only error instead of silently corrupting a gradient.
-Locks are counted per tensor.  An operation takes one lock on each input when it
-is created and gives them back when it is freed (``__dealloc__``) - so a graph
-that is simply dropped releases its locks by reference counting.  A tensor with
-a creator also locks its own array until its graph is cleared.  Only arrays
-that were writeable are locked, and only those are made writeable again.
+Locks are counted per block of memory (``LockCell``: a base's array and its
+views' arrays).  An operation takes one lock on each input when it is created
+and gives them back when it is freed (``__dealloc__``) - so a graph that is
+simply dropped releases its locks by reference counting.  A tensor with a
+creator also locks its memory until its graph is cleared.  Only arrays that
+were writeable are made read-only, and only those are made writeable again.
+
+Graph nodes hold no reference cycles, so they are kept out of the cyclic
+garbage collector's sight (``_untrack``), and graph mode is per thread.
 """
 
 cimport cython
 cimport numpy as cnp
-from cpython.object cimport PyObject
-from libc.string cimport memset
 
 import numpy as np
 
