@@ -139,7 +139,7 @@ def _replace_input(result: TensorBase, target: TensorBase, old: TensorBase) -> T
     """Point ``result``'s creator at ``old`` wherever it used the object ``target``."""
     op = result.creator
     if op is not None and any(v is target for v in op.variables):
-        op.variables = tuple(old if v is target else v for v in op.variables)
+        _engine.replace_input(op, target, old)
     return result
 
 

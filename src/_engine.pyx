@@ -813,7 +813,7 @@ def mark_written(TensorBase base, TensorBase written_view=None):
     base._gen += 1
     for view in base._live_views():
         if (<TensorBase>view)._gen_seen != base._gen:
-            _refresh_view(<TensorBase>view, view is written_view)
+            _refresh_view(<TensorBase>view, True)
 
 
 def is_readonly_view(TensorBase t) -> bool:
@@ -1397,6 +1397,23 @@ cdef inline void _accumulate_f64(TensorBase var, double g):
         (<double*>cnp.PyArray_DATA(<cnp.ndarray>var._pending))[0] += g
     else:
         _accumulate(var, _f64_scalar(g))
+
+
+def replace_input(Operation op, TensorBase target, TensorBase replacement):
+    """Make ``op`` use ``replacement`` wherever it recorded ``target`` (with its version)."""
+    cdef list variables = list(op.variables)
+    cdef list versions = list(op._versions) if op._versions is not None else None
+    cdef Py_ssize_t i
+    if replacement._version == 0:
+        replacement._version = _new_version()
+    for i in range(len(variables)):
+        if variables[i] is target:
+            variables[i] = replacement
+            if versions is not None:
+                versions[i] = replacement._version
+    op.variables = tuple(variables)
+    if versions is not None:
+        op._versions = tuple(versions)
 
 
 def set_constant(TensorBase t, bint constant):

@@ -63,8 +63,9 @@ class Squeeze(_Reshaping):
     def __call__(self, x, axis=None):
         self.variables = (x,)
         out = np.squeeze(x.data, axis=axis)
-        # as in MyGrad: squeezing nothing shares memory but does not make a view (.base is None)
-        self.is_view = out.shape != x.data.shape
+        # as in MyGrad: squeezing nothing out of a non-view shares memory but does not
+        # make a view (.base is None); out of a view it is a view of the same base
+        self.is_view = out.shape != x.data.shape or x.base is not None
         return out
 
 
