@@ -1208,6 +1208,19 @@ cdef list _topological_order_all(TensorBase root):
 # ---------------------------------------------------------------------------
 # in-place rebinding: `x *= 2` keeps the object `x` but gives it a new node
 # ---------------------------------------------------------------------------
+cdef inline void _move_node(TensorBase dst, TensorBase src):
+    """Move a node's state (array, flag, creator, memory lock) from ``src`` to ``dst``;
+    ``src`` keeps its array but no longer owns the creator or the lock."""
+    dst._data = src._data
+    dst._constant = src._constant
+    dst._creator = src._creator
+    dst._lock = src._lock
+    dst._holds_self_lock = src._holds_self_lock
+    src._creator = None
+    src._lock = None
+    src._holds_self_lock = False
+
+
 def split_state(TensorBase target):
     """Move ``target``'s node state into a fresh tensor and return that tensor.
 
@@ -1217,20 +1230,13 @@ def split_state(TensorBase target):
     earlier on ``target`` find the old state through ``target._prev_state``.
     """
     cdef TensorBase old = _Tensor.__new__(_Tensor)
-    old._data = target._data
-    old._constant = target._constant
-    old._creator = target._creator
+    _untrack(old)
+    _move_node(old, target)
     old._base = None   # a frozen past state: never refreshed as a view
-    old._grad = None
     if target._version == 0:
         target._version = _new_version()
     old._version = target._version
     old._prev_state = target._prev_state
-    old._lock = target._lock
-    old._holds_self_lock = target._holds_self_lock
-    target._creator = None
-    target._lock = None
-    target._holds_self_lock = False
     target._prev_state = old
     target._version = _new_version()
     return old
@@ -1238,29 +1244,16 @@ def split_state(TensorBase target):
 
 def restore_state(TensorBase target, TensorBase old):
     """Undo ``split_state``: ``target`` takes back the state ``old`` was given."""
-    target._data = old._data
-    target._constant = old._constant
-    target._creator = old._creator
-    target._lock = old._lock
-    target._holds_self_lock = old._holds_self_lock
+    _move_node(target, old)
     target._version = old._version
     target._prev_state = old._prev_state
-    old._creator = None
-    old._lock = None
-    old._holds_self_lock = False
 
 
 def adopt_state(TensorBase target, TensorBase new):
     """Give the object ``target`` the node state of ``new`` (the in-place result)."""
-    target._data = new._data
-    target._constant = new._constant
-    target._creator = new._creator
+    _move_node(target, new)
     target._grad = None
-    target._lock = new._lock
-    target._holds_self_lock = new._holds_self_lock
-    new._creator = None
-    new._lock = None
-    new._holds_self_lock = False
+    target._grad_lazy = False
     if target._creator is None:
         # no graph was recorded (no_autodiff): nothing can refer to the old state
         target._prev_state = None
