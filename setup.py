@@ -35,4 +35,9 @@ extensions = [
     for path in sorted(Path("src").glob("*.pyx"))
 ]
 
-setup(ext_modules=cythonize(extensions, compiler_directives=directives, include_path=["src"]))
+# The generated C lives in a directory per build mode: cythonize only regenerates C
+# that is older than its .pyx, so a C file generated for one mode must never be
+# reused for the other (the debug build would silently lose its bounds checks).
+build_dir = "build/cython-debug" if DEBUG else "build/cython-release"
+setup(ext_modules=cythonize(extensions, compiler_directives=directives, include_path=["src"],
+                            build_dir=build_dir))
