@@ -1001,11 +1001,14 @@ cdef tuple _resolved_inputs(Operation op):
     return variables
 
 
-cdef list _topological_order(TensorBase root):
+cdef list _topological_order(TensorBase root, bint resolve=True):
     """The nodes that ``root`` depends on, each after all of its inputs.
 
     Constants are included (their graphs are cleared too), although no
-    gradient flows into them.
+    gradient flows into them.  With ``resolve`` (for back-propagation) each
+    operation's inputs are first rewired to the states it recorded
+    (``_resolved_inputs``, which refuses cleared graphs); clearing a graph
+    walks the inputs as they stand.
 
     Iterative post-order depth-first search.  The stack holds (node, next input
     index) pairs; a node is emitted once all of its inputs have been explored.
@@ -1021,7 +1024,12 @@ cdef list _topological_order(TensorBase root):
     while stack_nodes:
         node = <TensorBase>stack_nodes[-1]
         pos = stack_pos[-1]
-        inputs = _resolved_inputs(<Operation>node._creator) if node._creator is not None else ()
+        if node._creator is None:
+            inputs = ()
+        elif resolve:
+            inputs = _resolved_inputs(<Operation>node._creator)
+        else:
+            inputs = (<Operation>node._creator).variables
         while pos < len(inputs):
             child = <TensorBase>inputs[pos]
             pos += 1
@@ -1184,25 +1192,8 @@ cpdef _clear_graph(TensorBase root):
         root._version = _new_version()
         root._prev_state = None
         return
-    order = _topological_order_all(root)
+    order = _topological_order(root, False)
     _clear_nodes(order)
-
-
-cdef list _topological_order_all(TensorBase root):
-    """Every node reachable from ``root`` (constants included), iteratively."""
-    cdef list out = []
-    cdef set seen = {id(root)}
-    cdef list stack = [root]
-    cdef TensorBase node, child
-    while stack:
-        node = <TensorBase>stack.pop()
-        out.append(node)
-        if node._creator is not None:
-            for child in (<Operation>node._creator).variables:
-                if id(child) not in seen:
-                    seen.add(id(child))
-                    stack.append(child)
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -1311,12 +1302,10 @@ cdef TensorBase _operand(object x):
         return <TensorBase>x
     if type(x) is float:
         t = _new_tensor(_f64_scalar(<double>x), True, None, None)
-        t._unguarded = True
-        return t
-    arr = np.asarray(x)
-    _check_real(<cnp.ndarray>arr)
-    t = _new_tensor(arr, True, None, None)
-    t._unguarded = type(x) is int or type(x) is bool
+    else:
+        t = _as_tensor(x)
+    # an array made here from a Python number is private: nobody can write it
+    t._unguarded = type(x) is float or type(x) is int or type(x) is bool
     return t
 
 
