@@ -150,16 +150,14 @@ def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, ar
     into scratch memory), so messages match MyGrad's, which writes with ``out=``.
     """
     if r.shape != t.shape or (r.dtype != t.dtype and not np.can_cast(r.dtype, t.dtype, casting=casting)):
-        npu = getattr(func, "_numpy_ufunc", None)
-        _raise_numpys_error(func, t, args)
+        _raise_numpys_error(func, t, args)  # NumPy's own error, when func is a ufunc
         if r.shape != t.shape:
             raise ValueError(
                 f"non-broadcastable output operand with shape {t.shape} doesn't match the "
                 f"broadcast shape {r.shape}")
-        raise np._core._exceptions._UFuncOutputCastingError(npu or np.add, casting, r.dtype, t.dtype, 0) \
-            if npu is not None else TypeError(
-                f"Cannot cast ufunc output from dtype('{r.dtype}') to dtype('{t.dtype}') "
-                f"with casting rule '{casting}'")
+        raise TypeError(
+            f"Cannot cast ufunc output from dtype('{r.dtype}') to dtype('{t.dtype}') "
+            f"with casting rule '{casting}'")
     if r.dtype != t.dtype:
         from mygrad_c.tensor_base import Tensor
 
