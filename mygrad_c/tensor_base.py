@@ -72,12 +72,16 @@ class Tensor(TensorBase):
         # in-place reshape, as numpy allows: equivalent to self = self.reshape(newshape)
         if newshape == self.data.shape:
             return
-        out = self.reshape(newshape)
         if not _engine.is_tracking():
-            self.data = out.data
+            self.data = self.data.reshape(newshape)
             return
         old = _engine.split_state(self)
-        _engine.adopt_state(self, old.reshape(newshape))
+        try:
+            new = old.reshape(newshape)
+        except BaseException:
+            _engine.restore_state(self, old)  # a bad shape leaves the tensor as it was
+            raise
+        _engine.adopt_state(self, new)
 
     @property
     def ndim(self) -> int:
