@@ -106,6 +106,10 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
         old = split_state(t)
         try:
             new = compute(old)
+            if new.data.strides != old.data.strides:
+                # keep the target's memory layout (a ufunc's result follows its inputs'
+                # layout): views such as ravel() must stay views after the write
+                new = run_op(_Fit, (new,), op_args=(old.data,))
         except BaseException:
             _engine.restore_state(t, old)  # nothing happened: t keeps its value and history
             raise
@@ -162,7 +166,7 @@ def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, ar
         from mygrad_c.tensor_base import Tensor
 
         if r.dtype.kind == "f" and t.dtype.kind == "f" and not r.constant:
-            r = run_op(_Cast, (r,), op_args=(t.dtype,))
+            r = run_op(_Fit, (r,), op_args=(t.data,))
         else:
             r = Tensor(r.data.astype(t.dtype), constant=True, copy=False)
     return r
@@ -176,12 +180,15 @@ def _raise_numpys_error(func, t: TensorBase, args) -> None:
         npu(*[a.data if isinstance(a, TensorBase) else a for a in args], out=np.empty_like(t.data))
 
 
-class _Cast(Operation):
-    """f(x) = x cast to another float dtype;  df/dx = 1 (the engine casts the gradient)."""
+class _Fit(Operation):
+    """f(x) = x stored like the array ``like``: cast to its (float) dtype, in its memory
+    layout;  df/dx = 1 (the engine casts the gradient back)."""
 
-    def __call__(self, x, dtype):
+    def __call__(self, x, like):
         self.variables = (x,)
-        return x.data.astype(dtype)
+        out = np.empty_like(like)
+        np.copyto(out, x.data, casting="unsafe")
+        return out
 
     def backward_var(self, grad, index, **kwargs):
         return grad

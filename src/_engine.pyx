@@ -358,6 +358,7 @@ cdef class TensorBase:
     cdef bint _holds_self_lock      # locked as the output of a live creator
     cdef tuple _view_chain          # how to make this view from its base: ((Op, args, kwargs), ...)
     cdef list _views                # weak references to the views of this (base) tensor
+    cdef object _view_parent        # (view) weak reference to the tensor it was taken from
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
     cdef bint _unguarded            # a private constant made from a Python number: never locked
     cdef Py_ssize_t _gen            # (base) bumped by every in-place write into this base
@@ -738,6 +739,7 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
     result._readonly_view = src._readonly_view or getattr(type(op), "read_only_view", False)
     result._gen_seen = root._gen
     result._view_chain = (src._view_chain or ()) + (step,)
+    result._view_parent = weakref_ref(src)
     if root._views is None:
         root._views = []
     elif len(root._views) > 32 and len(root._views) & (len(root._views) - 1) == 0:
@@ -773,15 +775,25 @@ cdef void _refresh_view(TensorBase view, bint lock=False):
     """Rebuild a view on its base's current state after an in-place write into the base.
 
     In-place writes give the base a new array and a new node (see
-    ``split_state``); a view made earlier still holds the old ones.  Views are
-    brought up to date lazily, the first time they are used or read: the old
+    ``split_state``); a view made earlier still holds the old ones.  The old
     state is kept for the operations that recorded it, and the view adopts the
-    result of replaying its chain of view operations on the base.
+    result of taking it again from the tensor it was taken from (its parent,
+    itself brought up to date first), as MyGrad does: ``b = x[1:][:, ::2]``
+    is rebuilt from ``x[1:]``, so a backward pass from ``b`` runs through
+    ``x[1:]`` too.  When the parent is gone (or no longer a view of the same
+    base), the whole chain of view operations is replayed on the base.
     """
     cdef TensorBase base = <TensorBase>view._base
     cdef TensorBase fresh = base
+    cdef TensorBase parent = _live_parent(view)
     cdef tuple chain = view._view_chain
+    cdef tuple steps = chain
     view._gen_seen = base._gen  # first, so that reads during the replay do not recurse
+    if parent is not None:
+        if parent is not base:
+            _ensure_fresh(parent)
+        fresh = parent
+        steps = chain[len(chain) - 1:]
     # the rebuilt view operations take no memory locks (as MyGrad's): they only
     # re-establish what the view is, they are not new uses of the base.  The
     # exception is the view that was itself written (``lock``): it is the
@@ -791,7 +803,7 @@ cdef void _refresh_view(TensorBase view, bint lock=False):
     if not lock:
         mgc_guard_off = 1
     try:
-        for Op, args, kwargs in chain:
+        for Op, args, kwargs in steps:
             fresh = _run_op(Op, (fresh,), args or None, kwargs, None)
     finally:
         mgc_guard_off = guard_was_off
@@ -800,7 +812,25 @@ cdef void _refresh_view(TensorBase view, bint lock=False):
     view._own_grad = False
     view._base = base
     view._view_chain = chain
+    view._view_parent = weakref_ref(parent) if parent is not None else None
     view._gen_seen = base._gen
+
+
+cdef TensorBase _live_parent(TensorBase view):
+    """The tensor ``view`` was taken from, if it is alive and still the base or a view of
+    it one step shorter; else None."""
+    cdef TensorBase base = <TensorBase>view._base
+    cdef tuple chain = view._view_chain
+    if view._view_parent is None:
+        return None
+    parent = view._view_parent()
+    if parent is None:
+        return None
+    if parent is base:
+        return base if len(chain) == 1 else None
+    if (<TensorBase>parent)._base is base and (<TensorBase>parent)._view_chain == chain[:len(chain) - 1]:
+        return <TensorBase>parent
+    return None
 
 
 def mark_written(TensorBase base, TensorBase written_view=None):
@@ -841,6 +871,7 @@ def apply_view_chain(arr, tuple chain):
 cdef void _detach_view(TensorBase t):
     t._base = None
     t._view_chain = None
+    t._view_parent = None
 
 
 cdef inline void _record_inputs(Operation op, bint null_grads=True):
