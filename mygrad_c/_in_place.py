@@ -92,41 +92,33 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
 
 def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
                    constant=None) -> TensorBase:
-    """Make ``t`` hold ``compute(old)``, where ``old`` is ``t``'s current state.
+    """Make ``t`` hold ``compute(t)``, computed from ``t``'s current state.
 
-    ``compute`` must return a tensor with ``t``'s shape and dtype, built only
-    from ``old`` and other tensors (never from the object ``t`` itself, which
-    would make the new graph refer to the object that holds it: a cycle).
-    For a view ``t`` of ``base``, ``old`` is the view rebuilt on the base's
-    past state, so the new graph refers only to past states too.
+    ``compute`` must return a tensor with ``t``'s shape and dtype.  Everything is
+    computed first, so an error leaves ``t`` untouched; then ``t``'s current state
+    moves into a hidden tensor (``split_state``), which every operation that used
+    the object ``t`` is rewired to, and ``t`` adopts the result.  For a view ``t``
+    of ``base``, the new value of the view is placed into (a copy of) the base's
+    data, the base is rebound the same way, and all its views are rebuilt.
     """
     t.data  # bring a stale view up to date first
     base = t.base
     if base is None:
-        old = split_state(t)
-        try:
-            new = compute(old)
-            if new.data.strides != old.data.strides:
-                # keep the target's memory layout (a ufunc's result follows its inputs'
-                # layout): views such as ravel() must stay views after the write
-                new = run_op(_Fit, (new,), op_args=(old.data,))
-        except BaseException:
-            _engine.restore_state(t, old)  # nothing happened: t keeps its value and history
-            raise
-        if old.constant:
+        new = compute(t)
+        if new.data.strides != t.data.strides:
+            # keep the target's memory layout (a ufunc's result follows its inputs'
+            # layout): views such as ravel() must stay views after the write
+            new = run_op(_Fit, (new,), op_args=(t.data,))
+        if t.constant:
             _engine.set_constant(new, True)  # as in MyGrad: writing into a constant keeps it constant
+        split_state(t)
         adopt_state(t, new)
         _engine.mark_written(t)
         return t
-    chain = t._view_steps
-    old_base = split_state(base)
-    try:
-        region = compute(_view_of(old_base, chain))
-    except BaseException:
-        _engine.restore_state(base, old_base)
-        raise
-    new_base = run_op(PlaceRegion, (old_base, region), op_args=(chain,),
-                      constant=old_base.constant if constant is None else constant)
+    region = compute(_view_of(base, t._view_steps))
+    new_base = run_op(PlaceRegion, (base, region), op_args=(t._view_steps,),
+                      constant=base.constant if constant is None else constant)
+    split_state(base)
     adopt_state(base, new_base)
     _engine.mark_written(base, t)  # rebuilds t (and every other live view) on the new base
     return t
@@ -137,14 +129,6 @@ def _view_of(base: TensorBase, chain) -> TensorBase:
     for Op, args, kwargs in chain:
         base = run_op(Op, (base,), args or None, kwargs)
     return base
-
-
-def _replace_input(result: TensorBase, target: TensorBase, old: TensorBase) -> TensorBase:
-    """Point ``result``'s creator at ``old`` wherever it used the object ``target``."""
-    op = result.creator
-    if op is not None and any(v is target for v in op.variables):
-        _engine.replace_input(op, target, old)
-    return result
 
 
 def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, args=()) -> TensorBase:
@@ -202,14 +186,13 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any) -> TensorBase:
         return t
     _check_writeable(t, "output array is read-only")
 
-    def compute(old):
-        o = old if other is t else other  # x *= x: both operands are the old x
+    def compute(t):
         try:  # as in MyGrad, the target keeps its constant flag
-            r = func(old, o, constant=True if t.constant else None)
+            r = func(t, other, constant=True if t.constant else None)
         except ValueError:
-            _raise_numpys_error(func, t, (old, other))
+            _raise_numpys_error(func, t, (t, other))
             raise
-        return _fit(t, r, func=func, args=(old, other))
+        return _fit(t, r, func=func, args=(t, other))
 
     return apply_in_place(t, compute)
 
@@ -222,12 +205,9 @@ def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
         np.copyto(out.data, value.data, casting="same_kind", where=where)
         return out
     _check_writeable(out, "output array is read-only")
-    # `value` was computed before the write, maybe from `out` itself (mg.add(x, 1, out=x)):
-    # its op must then refer to out's old state, not to the object `out`
     if where is True and value.shape == out.shape and value.dtype == out.dtype:
-        return apply_in_place(out, lambda old: _replace_input(value, out, old))
-    return apply_in_place(out, lambda old: run_op(
-        WriteInto, (old, _replace_input(value, out, old)), op_kwargs={"where": where}))
+        return apply_in_place(out, lambda out: value)
+    return apply_in_place(out, lambda out: run_op(WriteInto, (out, value), op_kwargs={"where": where}))
 
 
 def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
@@ -267,9 +247,9 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
         return
     _check_writeable(tensor)
     written = _written(data, index, value_t.data)  # raises NumPy's errors before the graph changes
-    apply_in_place(tensor, lambda old: run_op(
-        SetItem, (old, old if value_t is tensor else value_t), op_args=(index,), op_kwargs={"written": written},
-        constant=True if old.constant else None))
+    apply_in_place(tensor, lambda t: run_op(
+        SetItem, (t, value_t), op_args=(index,), op_kwargs={"written": written},
+        constant=True if t.constant else None))
 
 
 from mygrad_c.indexing_routines.indexing import (  # noqa: E402  (indexing imports this module)

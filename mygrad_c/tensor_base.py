@@ -75,12 +75,8 @@ class Tensor(TensorBase):
         if not _engine.is_tracking():
             self.data = self.data.reshape(newshape)
             return
-        old = _engine.split_state(self)
-        try:
-            new = old.reshape(newshape)
-        except BaseException:
-            _engine.restore_state(self, old)  # a bad shape leaves the tensor as it was
-            raise
+        new = self.reshape(newshape)  # (a bad shape raises here, leaving the tensor as it was)
+        _engine.split_state(self)
         _engine.adopt_state(self, new)
 
     @property

@@ -73,6 +73,8 @@ garbage collector's sight (``_untrack``), and graph mode is per thread.
 
 cimport cython
 cimport numpy as cnp
+from cpython.object cimport PyObject
+from cpython.weakref cimport PyWeakref_GetObject, PyWeakref_NewRef
 
 import numpy as np
 
@@ -281,6 +283,7 @@ cdef class Operation:
     cdef tuple _versions          # the inputs' graph versions when this op ran
     cdef tuple _locked            # the LockCells this op holds on its inputs' arrays
     cdef int _fast_kind           # nonzero: a scalar arithmetic op run by the engine in C
+    cdef object __weakref__       # inputs know their consumers by weak reference
 
     can_return_view = False
 
@@ -359,6 +362,7 @@ cdef class TensorBase:
     cdef tuple _view_chain          # how to make this view from its base: ((Op, args, kwargs), ...)
     cdef list _views                # weak references to the views of this (base) tensor
     cdef object _view_parent        # (view) weak reference to the tensor it was taken from
+    cdef list _consumers            # weak references to the operations that took this tensor as input
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
     cdef bint _unguarded            # a private constant made from a Python number: never locked
     cdef Py_ssize_t _gen            # (base) bumped by every in-place write into this base
@@ -874,6 +878,48 @@ cdef void _detach_view(TensorBase t):
     t._view_parent = None
 
 
+cdef inline void _add_consumer(TensorBase var, object consumer):
+    cdef Py_ssize_t n
+    if var._consumers is None:
+        var._consumers = [consumer]
+        _untrack(var._consumers)
+        return
+    n = len(var._consumers)
+    if n >= 32 and n & (n - 1) == 0:
+        # a tensor used over and over (a parameter): drop references to dead
+        # operations now and then, so the list stays proportional to the live ones
+        var._consumers = [c for c in var._consumers if PyWeakref_GetObject(c) != <PyObject*>None]
+        _untrack(var._consumers)
+    var._consumers.append(consumer)
+
+
+cdef void _rewire_consumers(TensorBase target, TensorBase old):
+    """Point every live operation that took the object ``target`` as an input at
+    ``old`` (the state ``target`` had), so that no graph refers to the object
+    ``target`` after it is rebound - the new state's graph may use those operations,
+    and a reference to ``target`` there would be a cycle."""
+    cdef Operation op
+    cdef Py_ssize_t i
+    cdef list variables
+    if target._consumers is None:
+        return
+    for consumer in target._consumers:
+        ref = PyWeakref_GetObject(consumer)
+        if ref == <PyObject*>None:
+            continue
+        op = <Operation><object>ref
+        variables = None
+        for i in range(len(op.variables)):
+            if op.variables[i] is target:
+                if variables is None:
+                    variables = list(op.variables)
+                variables[i] = old
+        if variables is not None:
+            op.variables = tuple(variables)
+            _untrack(op.variables)
+    target._consumers = None
+
+
 cdef inline void _record_inputs(Operation op, bint null_grads=True):
     """Bookkeeping when ``op`` joins the graph.
 
@@ -885,12 +931,18 @@ cdef inline void _record_inputs(Operation op, bint null_grads=True):
     cdef TensorBase var
     cdef list versions = []
     cdef list cells
+    cdef object consumer = None
     for var in op.variables:
         if null_grads:
             var._grad = None
         if var._version == 0:
             var._version = _new_version()
         versions.append(var._version)
+        if not var._unguarded:  # (a private constant is never written in place)
+            if consumer is None:
+                consumer = PyWeakref_NewRef(op, None)
+                _untrack(consumer)
+            _add_consumer(var, consumer)
     op._versions = tuple(versions)
     # like tensors, operations and their bookkeeping stay out of the cyclic
     # collector's sight (see _new_tensor)
@@ -1248,12 +1300,14 @@ def split_state(TensorBase target):
 
     Used by in-place operations: the returned tensor stands for ``target``
     *before* the operation and becomes the operation's input, while the object
-    ``target`` then adopts the result (``adopt_state``).  Operations recorded
-    earlier on ``target`` find the old state through ``target._prev_state``.
+    ``target`` then adopts the result (``adopt_state``).  Every live operation
+    that took the object ``target`` as an input is rewired to the returned
+    tensor (``_rewire_consumers``).
     """
     cdef TensorBase old = _Tensor.__new__(_Tensor)
     _untrack(old)
     _move_node(old, target)
+    _rewire_consumers(target, old)
     old._base = None   # a frozen past state: never refreshed as a view
     if target._version == 0:
         target._version = _new_version()
@@ -1262,13 +1316,6 @@ def split_state(TensorBase target):
     target._prev_state = old
     target._version = _new_version()
     return old
-
-
-def restore_state(TensorBase target, TensorBase old):
-    """Undo ``split_state``: ``target`` takes back the state ``old`` was given."""
-    _move_node(target, old)
-    target._version = old._version
-    target._prev_state = old._prev_state
 
 
 def adopt_state(TensorBase target, TensorBase new):

@@ -455,10 +455,9 @@ def test_no_autodiff_training_step_values():
 # ---------------------------------------------------------------------------
 # views of views written; tensors used before the write
 # ---------------------------------------------------------------------------
-@pytest.mark.skipif(not __import__("os").environ.get("MYGRAD_C_STATEFUL"),
-                    reason="OPEN ITEM (issue 4): after several writes through views of views, MyGrad "
-                           "keeps the base locked; mygrad_c releases it (run with MYGRAD_C_STATEFUL=1)")
 def test_views_of_views_written_in_turn():
+    """A view of a view is rebuilt from its parent view (as in MyGrad), so backward
+    from it clears the parent's graph too."""
     def scenario(lib):
         x = lib.tensor(np.linspace(-1, 1, 12).reshape(3, 4))
         a = x[1:]
@@ -506,3 +505,69 @@ def test_in_place_semantics_identity():
         lib.multiply(x, 2, out=x)
         assert x is x0
         assert_array_equal(x.data, [6.0, 6.0])
+
+
+# ---------------------------------------------------------------------------
+# operands that are the target itself, its base, or computed from it
+# ---------------------------------------------------------------------------
+OPERAND_SCENARIOS = {
+    "view *= its base": lambda lib, x: _aug(x[:], x),
+    "view of view *= base region": lambda lib, x: _aug(x[1:][:2], x[:2]),
+    "view[...] = its base": lambda lib, x: x[:].__setitem__(Ellipsis, x),
+    "x *= f(x)": lambda lib, x: _aug(x, x * 2),
+    "x[:2] = f(x)[1:]": lambda lib, x: x.__setitem__(slice(0, 2), (x ** 2)[1:]),
+    "out= a view, input its base": lambda lib, x: lib.multiply(x, 2.0, out=x[:]),
+    "two views of one base": lambda lib, x: _aug(x[:2], x[1:]),
+}
+
+
+def _aug(t, o):
+    t *= o
+    return t
+
+
+@pytest.mark.parametrize("name", sorted(OPERAND_SCENARIOS))
+@pytest.mark.parametrize("bw", BACKWARDS, ids=lambda f: f.__name__)
+def test_in_place_operand_refers_to_target(name, bw):
+    """The other operand is (or was computed from) the object written: it must stand
+    for the value before the write, and x.grad is the gradient for x's value after it."""
+    def scenario(lib):
+        x = lib.tensor([3.0, -2.0, 0.5])
+        y = x * 1  # used before the write
+        OPERAND_SCENARIOS[name](lib, x)
+        return [x, y]
+
+    check_mirrored(scenario, backward=bw, context=name)
+
+
+def test_earlier_operations_no_longer_refer_to_the_written_object():
+    """As in MyGrad: after `x *= 3`, an operation that used x refers to a stand-in for
+    x's old state, not to the object x (whose graph now leads to that operation)."""
+    for lib in (mg, mygrad):
+        x = lib.tensor([1.0, 2.0])
+        y = x * 2
+        v = x[:1]
+        w = v * 2
+        x *= 3
+        assert y.creator.variables[0] is not x, lib.__name__
+        assert w.creator.variables[0] is not v, lib.__name__
+        assert_array_equal(y.creator.variables[0].data, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("name", sorted(OPERAND_SCENARIOS))
+def test_in_place_graph_freed_when_dropped(name):
+    """An in-place write makes no reference cycle: dropping every reference frees the
+    tensors at once, without backward, clear_graph or the garbage collector."""
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        x = mg.tensor([3.0, -2.0, 0.5])
+        y = x * 1
+        OPERAND_SCENARIOS[name](mg, x)
+        refs = [weakref.ref(x), weakref.ref(y)]
+        del x, y
+        assert all(r() is None for r in refs)
+    finally:
+        gc.enable()

@@ -9,6 +9,7 @@ identity pattern, memory sharing and every gradient (``describe`` in test_views.
 """
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -53,6 +54,10 @@ AUG_OPS = ["+=", "-=", "*=", "/=", "**="]
 
 def _do(f):
     """Run ``f(lib)`` in both libraries; (out_c, out_r) or None if both raised the same type."""
+    # MyGrad's graphs hold reference cycles: dead tensors linger (and keep memory locked,
+    # and views registered) until the cyclic collector runs, which would make its
+    # behaviour depend on when that happens.  Collect first so each step is deterministic.
+    gc.collect()
     outs, errs = [], []
     for lib in (mg, mygrad):
         try:
