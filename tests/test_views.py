@@ -63,6 +63,8 @@ def describe(tensors: Sequence, *, grads: bool = True) -> list[dict]:
             "has_creator": t.creator is not None,
             "writeable": d.flags.writeable,
             "readonly_view": isinstance(t, mg.Tensor) and mg._engine.is_readonly_view(t),
+            "guard_locked_view": (isinstance(t, mg.Tensor) and t.base is not None
+                                  and mg._engine.is_guard_locked(t)),
             "base": _identity_index(t.base, tensors),
             "shares": tuple(j for j, a in enumerate(arrays) if j != i and np.shares_memory(d, a)),
         }
@@ -81,7 +83,15 @@ def assert_same_description(got: list[dict], want: list[dict], context: str = ""
         for key in w:
             gv, wv = g[key], w[key]
             msg = f"{context} tensor {i}: {key}: mygrad_c {gv!r} vs mygrad {wv!r}"
-            if key == "readonly_view":
+            if key in ("readonly_view", "guard_locked_view"):
+                continue
+            if key == "writeable" and g.get("guard_locked_view") and wv is True:
+                # Deliberate difference: a live graph that uses a base's memory makes every
+                # view of that memory read-only in mygrad_c.  MyGrad locks only the arrays
+                # the graph itself used, so a view whose own graph was released (by
+                # backward or clear_graph) stays writeable and a write through it
+                # silently corrupts the gradient (test_released_view_of_used_base_is_locked).
+                assert gv is False, msg
                 continue
             if key == "writeable" and g.get("readonly_view"):
                 # Deliberate difference: MyGrad makes a broadcast_to view writeable once its
@@ -98,6 +108,59 @@ def assert_same_description(got: list[dict], want: list[dict], context: str = ""
                     assert_array_equal(gv, wv, err_msg=msg)
             else:
                 assert gv == wv, msg
+
+
+def test_released_view_of_used_base_is_locked():
+    """The deliberate difference above, and why: in MyGrad the write goes through and
+    x.grad comes out as 2 * 100 for an x[0] that was 0 when y was computed."""
+    x = mg.tensor(np.arange(4.0))
+    v = x[:2]
+    v.clear_graph()
+    y = (x * x).sum()
+    with pytest.raises(ValueError, match="read-only"):
+        v.data[0] = 100.0
+    y.backward()
+    assert_array_equal(x.grad, [0.0, 2.0, 4.0, 6.0])
+    assert v.data.flags.writeable
+
+
+@pytest.mark.parametrize("release", ["backward", "clear_graph"])
+def test_released_view_stays_a_view(release):
+    """Deliberate difference: after a view's graph is released, MyGrad stops treating it
+    as a view for in-place purposes (a write into the base is not seen through it, a
+    write through it does not reach the base, and a view of it gets it as its base).
+    mygrad_c keeps it a view of its root base, as NumPy does: writes through either
+    are seen by both, and gradients follow."""
+    def release_graph(v):
+        if release == "backward":
+            (v * v).sum().backward()
+        else:
+            v.clear_graph()
+
+    x = mg.tensor(np.arange(4.0))
+    v = x[:2]
+    release_graph(v)
+    x[0] = 5.0
+    assert_array_equal(v.data, [5.0, 1.0])
+    assert v.base is x and np.shares_memory(v.data, x.data)
+    v[1] = 7.0
+    assert_array_equal(x.data, [5.0, 7.0, 2.0, 3.0])
+    w = v[::-1]
+    assert w.base is x
+    (x * np.arange(1.0, 5.0)).sum().backward()
+    assert_array_equal(x.grad, [1.0, 2.0, 3.0, 4.0])
+    assert_array_equal(v.grad, [1.0, 2.0])
+    assert_array_equal(w.grad, [2.0, 1.0])
+
+    # what MyGrad does instead (kept here so a change in the reference is noticed)
+    x = mygrad.tensor(np.arange(4.0))
+    v = x[:2]
+    release_graph(v)
+    assert v[::-1].base is v
+    x[0] = 5.0
+    assert_array_equal(v.data, [0.0, 1.0])   # stale
+    v[1] = 7.0
+    assert_array_equal(x.data, [5.0, 1.0, 2.0, 3.0])
 
 
 def run_scenario(f: Callable) -> tuple:
