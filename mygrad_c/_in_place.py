@@ -80,9 +80,11 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
     "assignment destination", a ufunc's ``out=`` says "output array".
     """
     data = t.data
-    if t.base is None and data.flags.writeable:
-        return  # the common case
-    base = t.base if t.base is not None else t
+    base = t.base
+    if base is None and (data.flags.writeable or (data.base is None and _engine.is_guard_locked(t))):
+        return  # the common cases: writeable, or read-only only while a graph uses it
+    if base is None:
+        base = t
     if (data.size and any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))) \
             or _engine.is_readonly_view(t) \
             or (not base.data.flags.writeable and not _engine.is_guard_locked(base)
@@ -241,19 +243,23 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
     """
     index = normalize_index(index)
     value_t = _engine.as_tensor(value)
-    data = tensor.data
     if not _engine.is_tracking():
-        data[index] = value_t.data
+        tensor.data[index] = value_t.data
         return
     _check_writeable(tensor)
-    written = _written(data, index, value_t.data)  # raises NumPy's errors before the graph changes
+    # the new values, in a copy of the array - or in the array itself when nothing can
+    # read its old values (``_engine.overwrite``); NumPy raises its errors before the
+    # graph changes
+    written = _engine.overwrite(tensor, index, value_t.data) if is_basic_index(index) else None
+    if written is None:
+        written = _written(tensor.data, index, value_t.data)
     apply_in_place(tensor, lambda t: run_op(
         SetItem, (t, value_t), op_args=(index,), op_kwargs={"written": written},
         constant=True if t.constant else None))
 
 
 from mygrad_c.indexing_routines.indexing import (  # noqa: E402  (indexing imports this module)
-    SetItem, _written, normalize_index,
+    SetItem, _written, is_basic_index, normalize_index,
 )
 
 

@@ -309,8 +309,6 @@ class Tensor(TensorBase):
     # the rest of the catalog, reached through methods
     # ------------------------------------------------------------------
     def __getitem__(self, item) -> "Tensor":
-        from mygrad_c.indexing_routines import getitem
-
         return getitem(self, item)
 
     def __setitem__(self, key, value) -> None:
@@ -551,3 +549,4 @@ def asarray(a: "ArrayLike", dtype=None, order: str = None) -> np.ndarray:
 
 from mygrad_c.math import arithmetic as _ops  # noqa: E402  (operators need the catalog)
 from mygrad_c._in_place import augmented_assign, setitem  # noqa: E402
+from mygrad_c.indexing_routines.indexing import getitem  # noqa: E402

@@ -74,6 +74,7 @@ garbage collector's sight (``_untrack``), and graph mode is per thread.
 cimport cython
 cimport numpy as cnp
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_REFCNT
 from cpython.weakref cimport PyWeakref_GetObject, PyWeakref_NewRef
 
 import numpy as np
@@ -188,6 +189,8 @@ cdef class LockCell:
     cdef bint base_flipped          # this lock made the base's array read-only
     cdef list flipped               # the views' arrays this lock made read-only (or None)
     cdef Py_ssize_t count
+    cdef Py_ssize_t past_refs       # past states still holding `array` after overwrites
+    cdef list undo                  # (index, old values) of each overwrite, oldest first
 
     def __cinit__(self, cnp.ndarray arr):
         self.array = arr
@@ -286,6 +289,10 @@ cdef class Operation:
     cdef object __weakref__       # inputs know their consumers by weak reference
 
     can_return_view = False
+    # Does backward_var read its inputs' data (not just their shapes)?  If no
+    # operation that used a tensor does, an in-place write may overwrite its
+    # array instead of copying it (see ``overwrite``).  True unless declared.
+    backward_reads_data = True
 
     def __cinit__(self, *args, **kwargs):
         self.variables = ()
@@ -370,6 +377,9 @@ cdef class TensorBase:
     cdef bint _readonly_view        # (view) made by a read-only view op (broadcast_to): no writes
     cdef bint _own_grad             # (view) its graph was cleared: its grad is its own again
     cdef bint _grad_lazy            # _grad is a read-only view, copied when first read
+    cdef bint _hidden               # a past state made by split_state: nobody reads its grad
+    cdef Py_ssize_t _undo_from      # (past state) 1 + the first overwrite of _data made after it
+    cdef Py_ssize_t _overwritten_at # (current state) set by overwrite, for split_state
     cdef object __weakref__
 
     __array_priority__ = 15.0
@@ -418,6 +428,8 @@ cdef class TensorBase:
         """The tensor's NumPy array."""
         if self._base is not None and (<TensorBase>self._base)._gen != self._gen_seen:
             _refresh_view(self)
+        if self._undo_from:
+            _restore_overwritten(self)
         return self._data
 
     @data.setter
@@ -703,6 +715,10 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
                 break
 
     result = _new_tensor(out, is_const, op, None)
+    for var in op.variables:
+        if var._data is out and var._lock is not None:
+            result._lock = var._lock  # the same array: the same memory lock
+            break
     if op.can_return_view and not mgc_graph_off:  # (no views under no_autodiff, as in MyGrad)
         _register_view(result, op, op_args, op_kwargs)
     if mgc_graph_off:
@@ -848,6 +864,77 @@ def mark_written(TensorBase base, TensorBase written_view=None):
     for view in base._live_views():
         if (<TensorBase>view)._gen_seen != base._gen:
             _refresh_view(<TensorBase>view, True)
+
+
+def overwrite(TensorBase t, index, value):
+    """``t.data[index] = value`` in ``t``'s own array, if nobody can tell; else None.
+
+    An in-place write normally copies the array: the tensor's past state keeps
+    the old values for the operations that used it.  The copy is not needed
+    when no one will ever read those values: ``t`` is not a view and has no
+    live views, nobody else holds its array (not the user, not an operation:
+    the reference count shows exactly ``t``, its memory lock and the past states
+    that already share it), and no live operation that used ``t`` reads its
+    inputs' data in backward (``Operation.backward_reads_data``).  Then the
+    values are written into the array itself (a loop of element updates need not
+    allocate an array per update) and the array is returned.  ``index`` must be
+    a basic index, so NumPy raises any error before it writes anything.
+    """
+    cdef LockCell cell
+    cdef cnp.ndarray arr
+    cdef Operation op
+    cdef bint was_writeable
+    if mgc_graph_off or t._base is not None or not cnp.PyArray_Check(t._data):
+        return None
+    if t._views is not None and t._live_views():
+        return None
+    arr = <cnp.ndarray>t._data
+    if cnp.PyArray_BASE(arr) != NULL:
+        return None
+    cell = t._lock_cell()
+    # references: `t`, the lock cell, the past states that share it, and `arr` here
+    if Py_REFCNT(arr) != 3 + cell.past_refs:
+        return None
+    if t._consumers is not None:
+        for consumer in t._consumers:
+            ref = PyWeakref_GetObject(consumer)
+            if ref != <PyObject*>None and getattr(<object>ref, "backward_reads_data", True):
+                return None
+    was_writeable = cnp.PyArray_ISWRITEABLE(arr)
+    if not was_writeable and (cell.count == 0 or not cell.base_flipped):
+        return None  # read-only by the user's choice, not by memory guarding
+    old_values = np.array(arr[index])  # only the region written is kept for the past state
+    if not was_writeable:
+        cnp.PyArray_ENABLEFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+    try:
+        arr[index] = value
+    finally:
+        if not was_writeable:
+            cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+    cell.past_refs += 1   # the state before this write keeps referring to `arr`
+    if cell.undo is None:
+        cell.undo = []
+    cell.undo.append((index, old_values))
+    t._overwritten_at = len(cell.undo)  # the state that split_state hides next is the one before it
+    return arr
+
+
+cdef void _restore_overwritten(TensorBase t):
+    """Give a past state its own array again: the shared array with the values that
+    later overwrites replaced put back (newest first).  Only introspection needs
+    this (``t.creator.variables``, graph pictures): no operation that reads data
+    in backward used an overwritten state.  ``t`` then no longer refers to the
+    shared array, so its reference count stops matching and it is never
+    overwritten again (``overwrite`` copies instead)."""
+    cdef LockCell cell = t._lock
+    cdef Py_ssize_t j
+    arr = np.array(cell.array)
+    for j in range(len(cell.undo) - 1, t._undo_from - 2, -1):
+        index, values = cell.undo[j]
+        arr[index] = values
+    arr.flags.writeable = False  # a past state: never written
+    t._data = arr
+    t._undo_from = 0
 
 
 def is_readonly_view(TensorBase t) -> bool:
@@ -1130,11 +1217,23 @@ cdef list _topological_order(TensorBase root, bint resolve=True):
     return order
 
 
-cdef inline void _accumulate(TensorBase var, object g):
-    """Add ``g`` into ``var``'s pending gradient, copying only when needed."""
+cdef inline bint _exclusively_ours(object g):
+    """Is ``g`` an array that nobody but the caller's one reference can see?  Then the
+    engine may add into it in place (an op's freshly allocated gradient usually is)."""
+    return (cnp.PyArray_Check(g) and Py_REFCNT(g) == 1
+            and cnp.PyArray_BASE(<cnp.ndarray>g) == NULL
+            and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g))
+
+
+cdef inline void _accumulate(TensorBase var, object g, bint owned=False):
+    """Add ``g`` into ``var``'s pending gradient, copying only when needed.
+
+    ``owned``: ``g`` is exclusively the engine's, so later contributions may be
+    added into it in place.
+    """
     if var._pending is None:
         var._pending = g
-        var._pending_owned = False
+        var._pending_owned = owned
     elif var._pending_owned:
         try:
             np.add(var._pending, g, out=var._pending)
@@ -1188,6 +1287,11 @@ cpdef backward(TensorBase root, object grad=None):
         for i in range(len(order) - 1, -1, -1):
             node = <TensorBase>order[i]
             g = node._pending
+            if node._hidden:
+                # a past state of an in-place target: its gradient is only passed on,
+                # so its memory can be reused at once (a loop of in-place updates then
+                # needs no more gradient memory than one update does)
+                node._pending = None
             if g is None or node._creator is None:
                 continue
             op = <Operation>node._creator
@@ -1205,7 +1309,8 @@ cpdef backward(TensorBase root, object grad=None):
                     gi = op.backward_var(g, index)
                 except SkipGradient:
                     continue
-                _accumulate(var, _validated_grad(op, gi, index, var))
+                gi = _validated_grad(op, gi, index, var)
+                _accumulate(var, gi, _exclusively_ours(gi))
     except BaseException:
         for node in order:
             node._pending = None
@@ -1309,6 +1414,9 @@ def split_state(TensorBase target):
     _move_node(old, target)
     _rewire_consumers(target, old)
     old._base = None   # a frozen past state: never refreshed as a view
+    old._hidden = True
+    old._undo_from = target._overwritten_at
+    target._overwritten_at = 0
     if target._version == 0:
         target._version = _new_version()
     old._version = target._version
@@ -1397,10 +1505,20 @@ cdef object _op_class(int kind):
     return _DivOp
 
 
+cdef inline object _exact_float(object other, object x):
+    """A Python int ``x`` used with a 0-d float64 tensor ``other`` is the float it
+    stands for (NumPy computes the same float64 result): the scalar fast path applies."""
+    if (type(x) is int and isinstance(other, TensorBase)
+            and _is_f64_scalar_array((<TensorBase>other)._data)
+            and -9007199254740992 <= x <= 9007199254740992):
+        return float(x)
+    return x
+
+
 @cython.cdivision(True)
 cdef TensorBase _binary(int kind, object a, object b):
-    cdef TensorBase ta = _operand(a)
-    cdef TensorBase tb = _operand(b)
+    cdef TensorBase ta = _operand(_exact_float(b, a))
+    cdef TensorBase tb = _operand(_exact_float(a, b))
     cdef double x, y, r
     cdef Operation op
     cdef TensorBase result

@@ -169,12 +169,14 @@ class GetItem(Operation):
     """
 
     can_return_view = True
+    backward_reads_data = False  # only x's shape
 
     def __call__(self, x, index):
         self.variables = (x,)
         self.index = index
         self.basic = is_basic_index(index)
         data = x.data
+        self.shape = data.shape
         if not self.basic:
             rows = _take_rows_fast(data, index)
             if rows is not None:
@@ -182,7 +184,7 @@ class GetItem(Operation):
         return np.asarray(data[index])
 
     def backward_var(self, grad, index, **kwargs):
-        shape = self.variables[0].shape
+        shape = self.shape
         if self.basic:
             out = np.zeros(shape, dtype=grad.dtype)
             out[self.index] = grad
@@ -257,9 +259,12 @@ class SetItem(Operation):
     over the axes along which ``v`` was broadcast.
     """
 
+    backward_reads_data = False  # only the shapes
+
     def __call__(self, x, value, index, written=None):
         self.variables = (x, value)
         self.index = index
+        self.value_ndim = value.ndim
         if written is not None:  # already computed (and validated) by `setitem`
             return written
         return _written(x.data, index, value.data)
@@ -273,9 +278,8 @@ class SetItem(Operation):
         if not is_basic_index(self.index):
             mask = _last_writer_mask(self.index, grad.shape).reshape(g.shape)
             g = np.where(mask, g, np.zeros((), dtype=g.dtype))
-        value = self.variables[1]
-        if value.ndim > g.ndim:  # NumPy drops leading length-1 axes of the value
-            g = g.reshape((1,) * (value.ndim - g.ndim) + g.shape)
+        if self.value_ndim > g.ndim:  # NumPy drops leading length-1 axes of the value
+            g = g.reshape((1,) * (self.value_ndim - g.ndim) + g.shape)
         return g
 
 
