@@ -166,7 +166,8 @@ class Tensor(TensorBase):
         if self.creator is not None:
             Op = type(self.creator)
             op = Op.__new__(Op)
-            op.__dict__.update(copy.deepcopy(self.creator.__dict__, memo))
+            for name, value in _operation_state(self.creator).items():
+                setattr(op, name, copy.deepcopy(value, memo))
             op.variables = copy.deepcopy(self.creator.variables, memo)
             _engine.graft(out, op)
         if self.base is not None:
@@ -309,10 +310,12 @@ class Tensor(TensorBase):
     # the rest of the catalog, reached through methods
     # ------------------------------------------------------------------
     def __getitem__(self, item) -> "Tensor":
-        return getitem(self, item)
+        # the engine's fast path for int/slice indices, else indexing_routines.getitem
+        return _engine.tensor_getitem(self, item)
 
     def __setitem__(self, key, value) -> None:
-        setitem(self, key, value)
+        # the engine's fast path for element updates, else _in_place.setitem
+        _engine.tensor_setitem(self, key, value)
 
     def sum(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
         """Sum of elements over ``axis``; see ``mygrad_c.sum``."""
@@ -466,6 +469,16 @@ def _data(x):
     return x.data if isinstance(x, TensorBase) else x
 
 
+def _operation_state(op) -> dict:
+    """An operation's own attributes (its ``__dict__`` and ``__slots__``), without its inputs."""
+    state = dict(getattr(op, "__dict__", {}))
+    for cls in type(op).__mro__:
+        for name in cls.__dict__.get("__slots__", ()):
+            if name not in ("__weakref__", "__dict__") and hasattr(op, name):
+                state[name] = getattr(op, name)
+    return state
+
+
 def _rebuild_tensor(data, constant, grad=None):
     out = Tensor(data, constant=constant, copy=False)
     if grad is not None:
@@ -549,4 +562,6 @@ def asarray(a: "ArrayLike", dtype=None, order: str = None) -> np.ndarray:
 
 from mygrad_c.math import arithmetic as _ops  # noqa: E402  (operators need the catalog)
 from mygrad_c._in_place import augmented_assign, setitem  # noqa: E402
-from mygrad_c.indexing_routines.indexing import getitem  # noqa: E402
+from mygrad_c.indexing_routines.indexing import GetItem, SetItem, getitem  # noqa: E402
+
+_engine.set_indexing(GetItem, SetItem, getitem, setitem)

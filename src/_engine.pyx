@@ -289,6 +289,15 @@ cdef class Operation:
     cdef object __weakref__       # inputs know their consumers by weak reference
 
     can_return_view = False
+    # An op whose gradient for an input touches few of its elements (x[i]) may
+    # add it straight into that input's pending gradient: ``add_grad_into(grad,
+    # index, out)`` adds in place and returns True, or returns False to decline.
+    # The engine calls it only when ``out`` is exclusively its own.
+    adds_grad_into = False
+
+    def add_grad_into(self, grad, index, out):
+        return False
+
     # Does backward_var read its inputs' data (not just their shapes)?  If no
     # operation that used a tensor does, an in-place write may overwrite its
     # array instead of copying it (see ``overwrite``).  True unless declared.
@@ -543,6 +552,7 @@ cdef class TensorBase:
 
     def __rtruediv__(self, other):
         return _binary(K_DIV, other, self)
+
 
     # --- locking (memory guarding) ---------------------------------------
     cdef inline LockCell _lock_cell(self):
@@ -861,6 +871,8 @@ def mark_written(TensorBase base, TensorBase written_view=None):
     that was missed (``_ensure_fresh``).
     """
     base._gen += 1
+    if base._views is None:
+        return
     for view in base._live_views():
         if (<TensorBase>view)._gen_seen != base._gen:
             _refresh_view(<TensorBase>view, True)
@@ -903,7 +915,9 @@ def overwrite(TensorBase t, index, value):
     was_writeable = cnp.PyArray_ISWRITEABLE(arr)
     if not was_writeable and (cell.count == 0 or not cell.base_flipped):
         return None  # read-only by the user's choice, not by memory guarding
-    old_values = np.array(arr[index])  # only the region written is kept for the past state
+    old_values = arr[index]  # only the region written is kept for the past state
+    if cnp.PyArray_Check(old_values):
+        old_values = np.array(old_values)  # (a view: copy it; an element is a copy already)
     if not was_writeable:
         cnp.PyArray_ENABLEFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
     try:
@@ -1305,6 +1319,9 @@ cpdef backward(TensorBase root, object grad=None):
                 var = <TensorBase>variables[index]
                 if var._constant:
                     continue
+                if (var._pending is not None and var._pending_owned and op.adds_grad_into
+                        and op.add_grad_into(g, index, var._pending)):
+                    continue  # added straight into the input's pending gradient
                 try:
                     gi = op.backward_var(g, index)
                 except SkipGradient:
@@ -1463,6 +1480,72 @@ def set_arithmetic_ops(Add, Subtract, Multiply, Divide):
     """Register the operation classes that the arithmetic operators record."""
     global _AddOp, _SubOp, _MulOp, _DivOp
     _AddOp, _SubOp, _MulOp, _DivOp = Add, Subtract, Multiply, Divide
+
+
+# ---------------------------------------------------------------------------
+# indexing: x[i] and x[i] = v, with a fast path for element updates
+# ---------------------------------------------------------------------------
+# ``mygrad_c.indexing_routines`` defines GetItem / SetItem and the general
+# ``getitem`` / ``setitem`` (any index, views, no_autodiff, NumPy's errors).  The
+# common case of a loop of element updates, ``x[i] = x[i] * 2`` with integer and
+# slice indices on a tensor that is not a view, is bound by per-call overhead,
+# so the engine runs that case itself - recording exactly the operations the
+# general path records.
+cdef object _GetItemOp = None
+cdef object _SetItemOp = None
+cdef object _getitem_py = None
+cdef object _setitem_py = None
+
+
+def set_indexing(GetItem, SetItem, getitem, setitem):
+    """Register the indexing operation classes and the general indexing functions."""
+    global _GetItemOp, _SetItemOp, _getitem_py, _setitem_py
+    _GetItemOp, _SetItemOp, _getitem_py, _setitem_py = GetItem, SetItem, getitem, setitem
+
+
+cdef inline bint _is_simple_index(object index):
+    """An int, a slice, or a tuple of them: a basic index with nothing to normalise."""
+    if type(index) is int or type(index) is slice:
+        return True
+    if type(index) is not tuple:
+        return False
+    for item in <tuple>index:
+        if type(item) is not int and type(item) is not slice:
+            return False
+    return True
+
+
+def tensor_getitem(TensorBase t, object index):
+    """``t[index]`` (``Tensor.__getitem__``)."""
+    if _is_simple_index(index):
+        return _run_op(_GetItemOp, (t,), (index,), None, None)
+    return _getitem_py(t, index)
+
+
+def tensor_setitem(TensorBase t, object index, object value):
+    """``t[index] = value`` (``Tensor.__setitem__``): the fast path, or the general ``setitem``."""
+    cdef TensorBase v
+    cdef cnp.ndarray arr
+    if (mgc_graph_off or t._base is not None or not _is_simple_index(index)
+            or not cnp.PyArray_Check(t._data)):
+        _setitem_py(t, index, value)
+        return
+    arr = <cnp.ndarray>t._data
+    if not cnp.PyArray_IS_C_CONTIGUOUS(arr) or not (
+            cnp.PyArray_ISWRITEABLE(arr) or (cnp.PyArray_BASE(arr) == NULL and t._lock is not None
+                                             and t._lock.count > 0 and t._lock.base_flipped)):
+        _setitem_py(t, index, value)  # (it raises the right error for read-only arrays)
+        return
+    v = _operand(value) if not isinstance(value, TensorBase) else <TensorBase>value
+    del arr   # (overwrite counts the references to the array)
+    written = overwrite(t, index, v._data)
+    if written is None:
+        written = np.array(t._data, copy=True)
+        written[index] = v._data
+    new = _run_op(_SetItemOp, (t, v), (index,), {"written": written}, True if t._constant else None)
+    split_state(t)
+    adopt_state(t, new)
+    mark_written(t)
 
 
 cdef inline bint _is_f64_scalar_array(object a):

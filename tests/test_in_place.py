@@ -650,3 +650,21 @@ def test_element_updates_do_not_copy_the_array():
     x.sum().backward()
     assert_array_equal(x.grad, np.ones(1000))
     assert_array_equal(x.data, np.full(1000, 2.0))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_element_updates_twice_and_dtypes(dtype):
+    """Two rounds of updates and backward passes, in every float dtype (gradients that
+    the engine adds straight into an input's pending gradient, past states dropped)."""
+    def scenario(lib):
+        x = lib.tensor(np.linspace(-1.0, 1.0, 5).astype(dtype))
+        out = []
+        for _ in range(2):
+            for i in range(5):
+                x[i] = x[i] * 2 + x[(i + 1) % 5]
+            x[1:3] = x[2:4] * x[0]
+            (x * x).sum().backward()
+            out.append(np.array(x.grad))
+        return [x] + [lib.tensor(g) for g in out]
+
+    check_mirrored(scenario)

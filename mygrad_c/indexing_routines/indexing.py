@@ -170,11 +170,12 @@ class GetItem(Operation):
 
     can_return_view = True
     backward_reads_data = False  # only x's shape
+    __slots__ = ("index", "basic", "shape")  # (no per-op __dict__: indexing is hot)
 
     def __call__(self, x, index):
         self.variables = (x,)
         self.index = index
-        self.basic = is_basic_index(index)
+        self.basic = type(index) is int or is_basic_index(index)
         data = x.data
         self.shape = data.shape
         if not self.basic:
@@ -182,6 +183,18 @@ class GetItem(Operation):
             if rows is not None:
                 return rows
         return np.asarray(data[index])
+
+    adds_grad_into = True
+
+    def add_grad_into(self, grad, index, out):
+        """A basic index reads each element once: add ``grad`` into ``out[index]``."""
+        if not self.basic:
+            return False
+        if grad.ndim == 0:
+            out[self.index] += grad.item()  # (an element: a Python float adds fastest)
+        else:
+            out[self.index] += grad
+        return True
 
     def backward_var(self, grad, index, **kwargs):
         shape = self.shape
@@ -260,6 +273,7 @@ class SetItem(Operation):
     """
 
     backward_reads_data = False  # only the shapes
+    __slots__ = ("index", "value_ndim")
 
     def __call__(self, x, value, index, written=None):
         self.variables = (x, value)
