@@ -472,6 +472,8 @@ def _data(x):
 def _operation_state(op) -> dict:
     """An operation's own attributes (its ``__dict__`` and ``__slots__``), without its inputs."""
     state = dict(getattr(op, "__dict__", {}))
+    if hasattr(op, "_state"):  # a compiled operation's fields
+        state.update(op._state())
     for cls in type(op).__mro__:
         for name in cls.__dict__.get("__slots__", ()):
             if name not in ("__weakref__", "__dict__") and hasattr(op, name):
@@ -562,6 +564,6 @@ def asarray(a: "ArrayLike", dtype=None, order: str = None) -> np.ndarray:
 
 from mygrad_c.math import arithmetic as _ops  # noqa: E402  (operators need the catalog)
 from mygrad_c._in_place import augmented_assign, setitem  # noqa: E402
-from mygrad_c.indexing_routines.indexing import GetItem, SetItem, getitem  # noqa: E402
+from mygrad_c.indexing_routines.indexing import getitem  # noqa: E402
 
-_engine.set_indexing(GetItem, SetItem, getitem, setitem)
+_engine.set_indexing(getitem, setitem)

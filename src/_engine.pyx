@@ -1491,16 +1491,14 @@ def set_arithmetic_ops(Add, Subtract, Multiply, Divide):
 # slice indices on a tensor that is not a view, is bound by per-call overhead,
 # so the engine runs that case itself - recording exactly the operations the
 # general path records.
-cdef object _GetItemOp = None
-cdef object _SetItemOp = None
 cdef object _getitem_py = None
 cdef object _setitem_py = None
 
 
-def set_indexing(GetItem, SetItem, getitem, setitem):
-    """Register the indexing operation classes and the general indexing functions."""
-    global _GetItemOp, _SetItemOp, _getitem_py, _setitem_py
-    _GetItemOp, _SetItemOp, _getitem_py, _setitem_py = GetItem, SetItem, getitem, setitem
+def set_indexing(getitem, setitem):
+    """Register the general indexing functions (any index, views, no_autodiff)."""
+    global _getitem_py, _setitem_py
+    _getitem_py, _setitem_py = getitem, setitem
 
 
 cdef inline bint _is_simple_index(object index):
@@ -1515,10 +1513,117 @@ cdef inline bint _is_simple_index(object index):
     return True
 
 
+cdef object _is_basic_index = None     # (indexing_routines.indexing's helpers, registered)
+cdef object _take_rows_fast = None
+cdef object _scatter_add = None
+cdef object _last_writer_mask = None
+
+
+def set_indexing_helpers(is_basic_index, take_rows_fast, scatter_add, last_writer_mask):
+    """Register the Python helpers of GetItem/SetItem's advanced-index cases."""
+    global _is_basic_index, _take_rows_fast, _scatter_add, _last_writer_mask
+    _is_basic_index, _take_rows_fast, _scatter_add = is_basic_index, take_rows_fast, scatter_add
+    _last_writer_mask = last_writer_mask
+
+
+cdef class GetItem(Operation):
+    """f(x) = x[index];  df/dx scatters ``grad`` back to where each element was read.
+
+    Basic indices give a NumPy view of ``x``'s data (no copy) and read each
+    element once, so the gradient is ``grad`` placed into zeros (or added
+    straight into the input's pending gradient, ``add_grad_into``).  Advanced
+    indices give a copy, and their gradient accumulates over repeated indices
+    (the compiled scatter-add kernel of ``mygrad_c._indexing``).  Compiled, with
+    ``SetItem``, because element-wise loops (``x[i] = x[i] * 2``) are bound by
+    the per-operation overhead.
+    """
+
+    cdef public object index
+    cdef public bint basic
+    cdef public tuple shape
+
+    can_return_view = True
+    adds_grad_into = True
+    backward_reads_data = False  # only x's shape
+
+    def __call__(self, x, index):
+        self.variables = (x,)
+        self.index = index
+        self.basic = type(index) is int or _is_basic_index(index)
+        data = x.data
+        self.shape = data.shape
+        if not self.basic:
+            rows = _take_rows_fast(data, index)
+            if rows is not None:
+                return rows
+        return np.asarray(data[index])
+
+    def add_grad_into(self, grad, index, out):
+        """A basic index reads each element once: add ``grad`` into ``out[index]``."""
+        if not self.basic:
+            return False
+        if cnp.PyArray_NDIM(<cnp.ndarray>grad) == 0:
+            out[self.index] += grad.item()  # (an element: a Python float adds fastest)
+        else:
+            out[self.index] += grad
+        return True
+
+    def backward_var(self, grad, index, **kwargs):
+        if self.basic:
+            out = np.zeros(self.shape, dtype=grad.dtype)
+            out[self.index] = grad
+            return out
+        return _scatter_add(np.asarray(grad), self.index, self.shape)
+
+    def _state(self):
+        return {"index": self.index, "basic": self.basic, "shape": self.shape}
+
+
+cdef class SetItem(Operation):
+    """f(x, v) = x with ``x[index] = v`` written in.
+
+    df/dx is ``grad`` with the overwritten positions zeroed; df/dv is
+    ``grad[index]`` (only the last write to a repeated position counts), summed
+    over the axes along which ``v`` was broadcast.  ``written`` is the result
+    when the caller has already computed it (``setitem``, ``overwrite``).
+    """
+
+    cdef public object index
+    cdef public Py_ssize_t value_ndim
+
+    backward_reads_data = False  # only the shapes
+
+    def __call__(self, x, value, index, written=None):
+        self.variables = (x, value)
+        self.index = index
+        self.value_ndim = value.ndim
+        if written is not None:  # already computed (and validated) by `setitem`
+            return written
+        out = np.array(x.data, copy=True)
+        out[index] = value.data
+        return out
+
+    def backward_var(self, grad, index, **kwargs):
+        if index == 0:
+            g = np.array(grad, copy=True)
+            g[self.index] = 0
+            return g
+        g = np.asarray(grad[self.index])
+        if not (type(self.index) is int or _is_basic_index(self.index)):
+            mask = _last_writer_mask(self.index, grad.shape).reshape(g.shape)
+            g = np.where(mask, g, np.zeros((), dtype=g.dtype))
+        if self.value_ndim > g.ndim:  # NumPy drops leading length-1 axes of the value
+            g = g.reshape((1,) * (self.value_ndim - g.ndim) + g.shape)
+        return g
+
+    def _state(self):
+        return {"index": self.index, "value_ndim": self.value_ndim}
+
+
 def tensor_getitem(TensorBase t, object index):
     """``t[index]`` (``Tensor.__getitem__``)."""
     if _is_simple_index(index):
-        return _run_op(_GetItemOp, (t,), (index,), None, None)
+        return _run_op(GetItem, (t,), (index,), None, None)
     return _getitem_py(t, index)
 
 
@@ -1542,7 +1647,7 @@ def tensor_setitem(TensorBase t, object index, object value):
     if written is None:
         written = np.array(t._data, copy=True)
         written[index] = v._data
-    new = _run_op(_SetItemOp, (t, v), (index,), {"written": written}, True if t._constant else None)
+    new = _run_op(SetItem, (t, v), (index,), {"written": written}, True if t._constant else None)
     split_state(t)
     adopt_state(t, new)
     mark_written(t)

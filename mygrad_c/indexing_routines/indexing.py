@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from mygrad_c._engine import TensorBase, run_op
+from mygrad_c._engine import GetItem, SetItem, TensorBase, run_op, set_indexing_helpers
 from mygrad_c._indexing import scatter_add_rows
 from mygrad_c.operation_base import Operation
 
@@ -160,49 +160,8 @@ def _scatter_add(grad: np.ndarray, index, shape) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # x[index]
 # ---------------------------------------------------------------------------
-class GetItem(Operation):
-    """f(x) = x[index];  df/dx scatters ``grad`` back to where each element was read.
-
-    Basic indices give a NumPy view of ``x``'s data (no copy); advanced indices
-    give a copy, and their gradient accumulates over repeated indices (compiled
-    scatter-add kernel).
-    """
-
-    can_return_view = True
-    backward_reads_data = False  # only x's shape
-    __slots__ = ("index", "basic", "shape")  # (no per-op __dict__: indexing is hot)
-
-    def __call__(self, x, index):
-        self.variables = (x,)
-        self.index = index
-        self.basic = type(index) is int or is_basic_index(index)
-        data = x.data
-        self.shape = data.shape
-        if not self.basic:
-            rows = _take_rows_fast(data, index)
-            if rows is not None:
-                return rows
-        return np.asarray(data[index])
-
-    adds_grad_into = True
-
-    def add_grad_into(self, grad, index, out):
-        """A basic index reads each element once: add ``grad`` into ``out[index]``."""
-        if not self.basic:
-            return False
-        if grad.ndim == 0:
-            out[self.index] += grad.item()  # (an element: a Python float adds fastest)
-        else:
-            out[self.index] += grad
-        return True
-
-    def backward_var(self, grad, index, **kwargs):
-        shape = self.shape
-        if self.basic:
-            out = np.zeros(shape, dtype=grad.dtype)
-            out[self.index] = grad
-            return out
-        return _scatter_add(np.asarray(grad), self.index, shape)
+# GetItem (f(x) = x[index]) is compiled: see ``mygrad_c._engine.GetItem`` for its
+# forward and backward; the helpers for advanced indices are below.
 
 
 def _take_rows_fast(data: np.ndarray, index):
@@ -264,37 +223,8 @@ def _last_writer_mask(index, shape) -> np.ndarray:
     return mask
 
 
-class SetItem(Operation):
-    """f(x, v) = x with ``x[index] = v`` written in.
-
-    df/dx is ``grad`` with the overwritten positions zeroed; df/dv is
-    ``grad[index]`` (only the last write to a repeated position counts), summed
-    over the axes along which ``v`` was broadcast.
-    """
-
-    backward_reads_data = False  # only the shapes
-    __slots__ = ("index", "value_ndim")
-
-    def __call__(self, x, value, index, written=None):
-        self.variables = (x, value)
-        self.index = index
-        self.value_ndim = value.ndim
-        if written is not None:  # already computed (and validated) by `setitem`
-            return written
-        return _written(x.data, index, value.data)
-
-    def backward_var(self, grad, index, **kwargs):
-        if index == 0:
-            g = np.array(grad, copy=True)
-            g[self.index] = 0
-            return g
-        g = np.asarray(grad[self.index])
-        if not is_basic_index(self.index):
-            mask = _last_writer_mask(self.index, grad.shape).reshape(g.shape)
-            g = np.where(mask, g, np.zeros((), dtype=g.dtype))
-        if self.value_ndim > g.ndim:  # NumPy drops leading length-1 axes of the value
-            g = g.reshape((1,) * (self.value_ndim - g.ndim) + g.shape)
-        return g
+# SetItem (f(x, v) = x with x[index] = v written in) is compiled with GetItem: see
+# ``mygrad_c._engine.SetItem``.
 
 
 def _written(data: np.ndarray, index, value: np.ndarray) -> np.ndarray:
@@ -303,6 +233,8 @@ def _written(data: np.ndarray, index, value: np.ndarray) -> np.ndarray:
     out[index] = value
     return out
 
+
+set_indexing_helpers(is_basic_index, _take_rows_fast, _scatter_add, _last_writer_mask)
 
 # ``tensor[index] = value`` lives with the other in-place operations, which handle views
 from mygrad_c._in_place import setitem  # noqa: E402,F401
