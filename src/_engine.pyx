@@ -88,15 +88,31 @@ from mygrad_c.errors import InvalidBackprop, InvalidGradient, SkipGradient
 # graph-mode state: is the graph being recorded, are arrays being guarded?
 # ---------------------------------------------------------------------------
 # Both switches are per thread, as PyTorch's grad mode is: C thread-local
-# variables, so that reading them costs nothing on the hot path.  They store
-# the *negation* so that a new thread starts from zero = "on".
+# variables.  They store the *negation* so that a new thread starts from
+# zero = "on".
+#
+# Reading a thread-local variable from an extension module can be slow: when
+# another library loaded earlier (PyTorch) used up the static TLS space, every
+# access goes through __tls_get_addr.  So a plain global counts the threads
+# that have either switch off, and while it is zero (the usual case) the
+# switches are read as "on" without touching thread-local storage.
 cdef extern from *:
     """
-    static __thread int mgc_graph_off = 0;
-    static __thread int mgc_guard_off = 0;
+    static __thread int mgc_graph_off_tls = 0;
+    static __thread int mgc_guard_off_tls = 0;
+    static int mgc_threads_with_a_switch_off = 0;  /* changed with the GIL held */
+    #define mgc_graph_off (mgc_threads_with_a_switch_off && mgc_graph_off_tls)
+    #define mgc_guard_off (mgc_threads_with_a_switch_off && mgc_guard_off_tls)
+    static void mgc_set_switches(int graph_off, int guard_off) {
+        int before = mgc_graph_off_tls || mgc_guard_off_tls;
+        mgc_graph_off_tls = graph_off;
+        mgc_guard_off_tls = guard_off;
+        mgc_threads_with_a_switch_off += (graph_off || guard_off) - before;
+    }
     """
     int mgc_graph_off
     int mgc_guard_off
+    void mgc_set_switches(int graph_off, int guard_off)
 
 # The Python-level Tensor class (a subclass of TensorBase); registered by
 # mygrad_c.tensor_base at import time so that ops create user-visible tensors.
@@ -118,9 +134,8 @@ def is_tracking() -> bool:
 
 def set_tracking(bint value) -> bool:
     """Turn graph recording on or off for this thread; returns the previous setting."""
-    global mgc_graph_off
     cdef bint old = not mgc_graph_off
-    mgc_graph_off = not value
+    mgc_set_switches(not value, mgc_guard_off)
     return old
 
 
@@ -131,9 +146,8 @@ def mem_guard_active() -> bool:
 
 def set_mem_guard(bint value) -> bool:
     """Turn memory guarding on or off for this thread; returns the previous setting."""
-    global mgc_guard_off
     cdef bint old = not mgc_guard_off
-    mgc_guard_off = not value
+    mgc_set_switches(mgc_graph_off, not value)
     return old
 
 
@@ -286,6 +300,7 @@ cdef class Operation:
     cdef tuple _versions          # the inputs' graph versions when this op ran
     cdef tuple _locked            # the LockCells this op holds on its inputs' arrays
     cdef int _fast_kind           # nonzero: a scalar arithmetic op run by the engine in C
+    cdef int _reuse_index         # >= 0: backward for this input may reuse ``grad`` (see below)
     cdef object __weakref__       # inputs know their consumers by weak reference
 
     can_return_view = False
@@ -307,6 +322,14 @@ cdef class Operation:
         self.variables = ()
         self._versions = None
         self._locked = None
+        self._reuse_index = -1
+
+    # A compiled op may set ``_reuse_index``: the engine then computes that input's
+    # gradient last and, when the incoming ``grad`` is a buffer nobody else can
+    # see (the gradient of a past state, which is only passed on), calls
+    # ``backward_var_reusing(grad, index)``, which may write into ``grad`` and
+    # return it instead of allocating (SetItem: ``grad`` with the written region
+    # zeroed).
 
     def __call__(self, *input_vars, **kwargs):
         raise NotImplementedError(
@@ -828,15 +851,14 @@ cdef void _refresh_view(TensorBase view, bint lock=False):
     # re-establish what the view is, they are not new uses of the base.  The
     # exception is the view that was itself written (``lock``): it is the
     # result of that write, like any operation's output.
-    global mgc_guard_off
     cdef int guard_was_off = mgc_guard_off
     if not lock:
-        mgc_guard_off = 1
+        mgc_set_switches(mgc_graph_off, 1)
     try:
         for Op, args, kwargs in steps:
             fresh = _run_op(Op, (fresh,), args or None, kwargs, None)
     finally:
-        mgc_guard_off = guard_was_off
+        mgc_set_switches(mgc_graph_off, guard_was_off)
     split_state(view)
     adopt_state(view, fresh)
     view._own_grad = False
@@ -1316,6 +1338,8 @@ cpdef backward(TensorBase root, object grad=None):
                                  <TensorBase>variables[0], <TensorBase>variables[1])
                 continue
             for index in range(len(variables)):
+                if index == op._reuse_index:
+                    continue  # (last, below)
                 var = <TensorBase>variables[index]
                 if var._constant:
                     continue
@@ -1328,6 +1352,19 @@ cpdef backward(TensorBase root, object grad=None):
                     continue
                 gi = _validated_grad(op, gi, index, var)
                 _accumulate(var, gi, _exclusively_ours(gi))
+            if op._reuse_index >= 0:
+                index = op._reuse_index
+                var = <TensorBase>variables[index]
+                if not var._constant:
+                    # `g` is only ours if the node dropped it (a past state) and no
+                    # gradient handed to an input above is `g` itself
+                    if node._hidden and _exclusively_ours(g):
+                        gi = op.backward_var_reusing(g, index)
+                    else:
+                        gi = op.backward_var(g, index)
+                    g = None
+                    gi = _validated_grad(op, gi, index, var)
+                    _accumulate(var, gi, _exclusively_ours(gi))
     except BaseException:
         for node in order:
             node._pending = None
@@ -1593,10 +1630,13 @@ cdef class SetItem(Operation):
 
     backward_reads_data = False  # only the shapes
 
+    def __cinit__(self, *args, **kwargs):
+        self._reuse_index = 0  # the gradient for x is `grad` with the region zeroed
+
     def __call__(self, x, value, index, written=None):
         self.variables = (x, value)
         self.index = index
-        self.value_ndim = value.ndim
+        self.value_ndim = cnp.PyArray_NDIM(<cnp.ndarray>(<TensorBase>value)._data)
         if written is not None:  # already computed (and validated) by `setitem`
             return written
         out = np.array(x.data, copy=True)
@@ -1615,6 +1655,11 @@ cdef class SetItem(Operation):
         if self.value_ndim > g.ndim:  # NumPy drops leading length-1 axes of the value
             g = g.reshape((1,) * (self.value_ndim - g.ndim) + g.shape)
         return g
+
+    def backward_var_reusing(self, grad, index):
+        """backward_var for x, zeroing the written region of ``grad`` in place."""
+        grad[self.index] = 0
+        return grad
 
     def _state(self):
         return {"index": self.index, "value_ndim": self.value_ndim}
