@@ -177,7 +177,7 @@ class Prod(_Reduction):
         x, axes, g = self._grad_and_axes(grad)
         zero = x == 0
         if not zero.any():
-            return g * self.prod / x
+            return g * (self.prod / x)  # (f / x_i first: g * f can underflow where f / x_i does not)
         n_zeros = np.add.reduce(zero, axis=axes, keepdims=True)
         prod_nonzero = np.multiply.reduce(np.where(zero, 1, x), axis=axes, keepdims=True)
         others = np.where(zero, np.where(n_zeros == 1, prod_nonzero, 0), self.prod / np.where(zero, 1, x))
