@@ -41,11 +41,13 @@ The backward pass (``backward`` below)
 
 Every node carries a ``_version``, renewed whenever its graph is cleared or an
 in-place operation rebinds it.  An operation records its inputs' versions when
-it is created.  In-place operations (``x *= 2``) move the tensor's old node into
-a hidden tensor kept in ``x._prev_state``; an operation that recorded the old
-version is rewired to that state when the graph is walked (``_resolved_inputs``).
-Back-propagating through an operation whose input was cleared since raises
-``InvalidBackprop``, as MyGrad does.
+it is created, and each tensor knows the operations that used it (weak
+references).  An in-place operation (``x *= 2``) moves the object ``x``'s node
+into a hidden tensor (a "past state") and rewires those operations to it at
+once, so no graph refers to the object ``x`` after it is rebound (its new
+graph may lead to them: that would be a reference cycle).  Back-propagating
+through an operation whose input was cleared since raises ``InvalidBackprop``,
+as MyGrad does (``_checked_inputs``).
 
 Views
 =====
@@ -395,7 +397,6 @@ cdef class TensorBase:
     cdef object _pending            # gradient being accumulated during backward
     cdef bint _pending_owned        # may _pending be added into in place?
     cdef Py_ssize_t _version        # renewed whenever this node is cleared or rebound
-    cdef TensorBase _prev_state     # this tensor's state before an in-place rebind
     cdef LockCell _lock             # memory-guard lock on `data` (created on first use)
     cdef bint _holds_self_lock      # locked as the output of a live creator
     cdef tuple _view_chain          # how to make this view from its base: ((Op, args, kwargs), ...)
@@ -749,8 +750,8 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
 
     result = _new_tensor(out, is_const, op, None)
     for var in op.variables:
-        if var._data is out and var._lock is not None:
-            result._lock = var._lock  # the same array: the same memory lock
+        if var._data is out and not mgc_graph_off:
+            result._lock = var._lock_cell()  # the same array: the same memory lock
             break
     if op.can_return_view and not mgc_graph_off:  # (no views under no_autodiff, as in MyGrad)
         _register_view(result, op, op_args, op_kwargs)
@@ -1168,42 +1169,28 @@ cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase
 # ---------------------------------------------------------------------------
 # the backward pass
 # ---------------------------------------------------------------------------
-cdef tuple _resolved_inputs(Operation op):
-    """``op.variables``, with each input in the state it had when ``op`` ran.
+cdef tuple _checked_inputs(Operation op):
+    """``op.variables``, after checking that each is still in the state ``op`` used.
 
-    A tensor object may have been rebound by an in-place operation since
-    (``x *= 2`` gives the object ``x`` a new node state and keeps the old one
-    in ``x._prev_state``): follow that chain back to the recorded version and
-    rewire the op to it.  If the recorded state was cleared, the graph is
-    broken and back-propagation through it is refused.
+    In-place operations rewire the operations that used a tensor to its past
+    state at once (``split_state``), so an input whose version differs from the
+    one recorded had its graph cleared since: back-propagation through it is
+    refused (unless it is a constant, which receives no gradient).
     """
     cdef tuple variables = op.variables
     cdef tuple versions = op._versions
     cdef TensorBase var
-    cdef Py_ssize_t index, want
-    cdef list fixed = None
+    cdef Py_ssize_t index
     if versions is None:
         return variables
     for index in range(len(variables)):
         var = <TensorBase>variables[index]
-        want = versions[index]
-        if var._version == want:
-            continue
-        while var is not None and var._version != want:
-            var = var._prev_state
-        if var is None:
-            if (<TensorBase>variables[index])._constant:
-                continue  # no gradient flows into a constant: nothing to check
+        if var._version != <Py_ssize_t>versions[index] and not var._constant:
             raise InvalidBackprop(
                 "Part of the computational graph containing this tensor, "
-                f"{variables[index]!r}, was 'cleared' prior to backprop.\n"
+                f"{var!r}, was 'cleared' prior to backprop.\n"
                 "It is recommended that you clear all computational graphs "
                 "and restart your computation.")
-        if fixed is None:
-            fixed = list(variables)
-        fixed[index] = var
-    if fixed is not None:
-        op.variables = variables = tuple(fixed)
     return variables
 
 
@@ -1212,8 +1199,8 @@ cdef list _topological_order(TensorBase root, bint resolve=True):
 
     Constants are included (their graphs are cleared too), although no
     gradient flows into them.  With ``resolve`` (for back-propagation) each
-    operation's inputs are first rewired to the states it recorded
-    (``_resolved_inputs``, which refuses cleared graphs); clearing a graph
+    operation's inputs are first checked to be in the states it recorded
+    (``_checked_inputs``, which refuses cleared graphs); clearing a graph
     walks the inputs as they stand.
 
     Iterative post-order depth-first search.  The stack holds (node, next input
@@ -1233,7 +1220,7 @@ cdef list _topological_order(TensorBase root, bint resolve=True):
         if node._creator is None:
             inputs = ()
         elif resolve:
-            inputs = _resolved_inputs(<Operation>node._creator)
+            inputs = _checked_inputs(<Operation>node._creator)
         else:
             inputs = (<Operation>node._creator).variables
         while pos < len(inputs):
@@ -1332,7 +1319,7 @@ cpdef backward(TensorBase root, object grad=None):
                 continue
             op = <Operation>node._creator
             variables = op.variables
-            variables = _resolved_inputs(op)
+            variables = _checked_inputs(op)
             if op._fast_kind and _is_f64_scalar_array(g):
                 _scalar_backward(op._fast_kind, (<double*>cnp.PyArray_DATA(<cnp.ndarray>g))[0],
                                  <TensorBase>variables[0], <TensorBase>variables[1])
@@ -1419,7 +1406,6 @@ cdef void _clear_nodes(list nodes):
     cdef TensorBase node
     for node in nodes:
         node._version = _new_version()
-        node._prev_state = None
         if node._creator is not None:
             node._creator = None
         if node._holds_self_lock:
@@ -1432,7 +1418,6 @@ cpdef _clear_graph(TensorBase root):
     cdef list order
     if root._creator is None:
         root._version = _new_version()
-        root._prev_state = None
         return
     order = _topological_order(root, False)
     _clear_nodes(order)
@@ -1474,8 +1459,6 @@ def split_state(TensorBase target):
     if target._version == 0:
         target._version = _new_version()
     old._version = target._version
-    old._prev_state = target._prev_state
-    target._prev_state = old
     target._version = _new_version()
     return old
 
@@ -1485,9 +1468,6 @@ def adopt_state(TensorBase target, TensorBase new):
     _move_node(target, new)
     target._grad = None
     target._grad_lazy = False
-    if target._creator is None:
-        # no graph was recorded (no_autodiff): nothing can refer to the old state
-        target._prev_state = None
 
 
 # ---------------------------------------------------------------------------
@@ -1808,23 +1788,6 @@ cdef inline void _accumulate_f64(TensorBase var, double g):
         (<double*>cnp.PyArray_DATA(<cnp.ndarray>var._pending))[0] += g
     else:
         _accumulate(var, _f64_scalar(g))
-
-
-def replace_input(Operation op, TensorBase target, TensorBase replacement):
-    """Make ``op`` use ``replacement`` wherever it recorded ``target`` (with its version)."""
-    cdef list variables = list(op.variables)
-    cdef list versions = list(op._versions) if op._versions is not None else None
-    cdef Py_ssize_t i
-    if replacement._version == 0:
-        replacement._version = _new_version()
-    for i in range(len(variables)):
-        if variables[i] is target:
-            variables[i] = replacement
-            if versions is not None:
-                versions[i] = replacement._version
-    op.variables = tuple(variables)
-    if versions is not None:
-        op._versions = tuple(versions)
 
 
 def set_constant(TensorBase t, bint constant):
