@@ -68,9 +68,10 @@ class WriteInto(Operation):
         return out
 
     def backward_var(self, grad, index, **kwargs):
+        # masked by multiplying, as MyGrad does: a nan/inf gradient stays nan where masked
         if index == 0:
-            return np.zeros_like(grad) if self.where is True else np.where(self.where, 0, grad)
-        return grad if self.where is True else np.where(self.where, grad, 0)
+            return np.zeros_like(grad) if self.where is True else grad * np.logical_not(self.where)
+        return grad if self.where is True else grad * self.where
 
 
 def _check_writeable(t: TensorBase, message: str = "assignment destination is read-only") -> None:

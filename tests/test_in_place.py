@@ -668,3 +668,22 @@ def test_element_updates_twice_and_dtypes(dtype):
         return [x] + [lib.tensor(g) for g in out]
 
     check_mirrored(scenario)
+
+
+def test_out_where_keeps_nan_gradients_where_masked():
+    """out= with where=: the gradient is masked by multiplying (as MyGrad does), so a nan
+    gradient stays nan where masked (found by the stateful test)."""
+    m = np.array([True, False, True, False])
+
+    def scenario(lib):
+        x = lib.tensor([-1.0, -2.0, 3.0, 4.0])
+        y = x ** 0.5             # nan at 0, 1
+        z = lib.tensor([5.0, 6.0, 7.0, 8.0])
+        w = z * 1
+        lib.multiply(y, 2.0, out=w, where=m)
+        v = y * 1
+        lib.multiply(z, 2.0, out=v, where=m)   # v keeps y's nan where not written
+        return [x, y, z, w, v]
+
+    with np.errstate(all="ignore"):
+        check_mirrored(scenario, backward=bw_all)
