@@ -426,6 +426,8 @@ cdef class TensorBase:
         _live_tensors -= 1
         if self._holds_self_lock and self._lock is not None:
             self._lock.release()  # a dropped output gives back its lock on shared memory
+        if self._undo_from and self._lock is not None:
+            self._lock.past_refs -= 1  # a past state sharing an overwritten array is gone
 
     def __init__(self, x, *, dtype=None, constant=None, copy=True, ndmin=0,
                  _creator=None, _base=None):
@@ -908,8 +910,8 @@ def overwrite(TensorBase t, index, value):
     the old values for the operations that used it.  The copy is not needed
     when no one will ever read those values: ``t`` is not a view and has no
     live views, nobody else holds its array (not the user, not an operation:
-    the reference count shows exactly ``t``, its memory lock and the past states
-    that already share it), and no live operation that used ``t`` reads its
+    the reference count shows exactly ``t``, its memory lock and the live past
+    states that already share it), and no live operation that used ``t`` reads its
     inputs' data in backward (``Operation.backward_reads_data``).  Then the
     values are written into the array itself (a loop of element updates need not
     allocate an array per update) and the array is returned.  ``index`` must be
@@ -927,7 +929,9 @@ def overwrite(TensorBase t, index, value):
     if cnp.PyArray_BASE(arr) != NULL:
         return None
     cell = t._lock_cell()
-    # references: `t`, the lock cell, the past states that share it, and `arr` here
+    # references: `t`, the lock cell, the live past states that share it (counted
+    # exactly: they uncount themselves when freed or given their own array), and
+    # `arr` here - any other holder (the user) means the old values can be seen
     if Py_REFCNT(arr) != 3 + cell.past_refs:
         return None
     if t._consumers is not None:
@@ -960,9 +964,7 @@ cdef void _restore_overwritten(TensorBase t):
     """Give a past state its own array again: the shared array with the values that
     later overwrites replaced put back (newest first).  Only introspection needs
     this (``t.creator.variables``, graph pictures): no operation that reads data
-    in backward used an overwritten state.  ``t`` then no longer refers to the
-    shared array, so its reference count stops matching and it is never
-    overwritten again (``overwrite`` copies instead)."""
+    in backward used an overwritten state."""
     cdef LockCell cell = t._lock
     cdef Py_ssize_t j
     arr = np.array(cell.array)
@@ -972,6 +974,7 @@ cdef void _restore_overwritten(TensorBase t):
     arr.flags.writeable = False  # a past state: never written
     t._data = arr
     t._undo_from = 0
+    cell.past_refs -= 1
 
 
 def is_readonly_view(TensorBase t) -> bool:
