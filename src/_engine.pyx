@@ -1669,7 +1669,7 @@ def tensor_setitem(TensorBase t, object index, object value):
                                              and t._lock.count > 0 and t._lock.base_flipped)):
         _setitem_py(t, index, value)  # (it raises the right error for read-only arrays)
         return
-    v = _operand(value) if not isinstance(value, TensorBase) else <TensorBase>value
+    v = _operand(value)   # (a stale view is brought up to date first)
     del arr   # (overwrite counts the references to the array)
     written = overwrite(t, index, v._data)
     if written is None:
