@@ -473,3 +473,17 @@ def test_random_setitem_through_basic_view(pair, value):
         return [x, y, v]
 
     check_mirrored(scenario, backward=backward_sum_sq(1), context=f"{arr.shape} {index}")
+
+
+@pytest.mark.parametrize("bw", [backward_sum_sq(0), backward_sum_sq(1), backward_sum_sq(2)],
+                         ids=["from-x", "from-squeezed", "from-y"])
+def test_squeeze_of_nothing(bw):
+    """Squeezing nothing returns the input's own array (NumPy does) and is not a view
+    (``base is None``, as in MyGrad): values, memory, lock flags and gradients match."""
+    def scenario(lib):
+        x = lib.tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3))
+        s = lib.squeeze(x)
+        y = s * x
+        return [x, s, y]
+
+    check_mirrored(scenario, backward=bw)
