@@ -123,7 +123,7 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
                       constant=base.constant if constant is None else constant)
     split_state(base)
     adopt_state(base, new_base)
-    _engine.mark_written(base, t)  # rebuilds t (and every other live view) on the new base
+    _engine.mark_written(base)  # rebuilds t (and every other live view) on the new base
     return t
 
 
@@ -248,19 +248,17 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
         tensor.data[index] = value_t.data
         return
     _check_writeable(tensor)
-    # the new values, in a copy of the array - or in the array itself when nothing can
-    # read its old values (``_engine.overwrite``); NumPy raises its errors before the
-    # graph changes
+    # the new values go into the array itself when nothing can read its old values
+    # (``_engine.overwrite``), else SetItem writes them into a copy; either way NumPy
+    # raises its errors before the graph changes
     written = _engine.overwrite(tensor, index, value_t.data) if is_basic_index(index) else None
-    if written is None:
-        written = _written(tensor.data, index, value_t.data)
     apply_in_place(tensor, lambda t: run_op(
         SetItem, (t, value_t), op_args=(index,), op_kwargs={"written": written},
         constant=True if t.constant else None))
 
 
 from mygrad_c.indexing_routines.indexing import (  # noqa: E402  (indexing imports this module)
-    SetItem, _written, is_basic_index, normalize_index,
+    SetItem, is_basic_index, normalize_index,
 )
 
 

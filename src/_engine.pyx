@@ -850,10 +850,10 @@ cdef void _refresh_view(TensorBase view, bint lock=False):
             _ensure_fresh(parent)
         fresh = parent
         steps = chain[len(chain) - 1:]
-    # the rebuilt view operations take no memory locks (as MyGrad's): they only
-    # re-establish what the view is, they are not new uses of the base.  The
-    # exception is the view that was itself written (``lock``): it is the
-    # result of that write, like any operation's output.
+    # views rebuilt by an in-place write (``mark_written``, ``lock``) take memory
+    # locks like any operation's output, as MyGrad's rebuilt views do; a view
+    # brought up to date when it is next read (``_ensure_fresh``) takes none: that
+    # only re-establishes what the view is, it is not a new use of the base.
     cdef int guard_was_off = mgc_guard_off
     if not lock:
         mgc_set_switches(mgc_graph_off, 1)
@@ -888,7 +888,7 @@ cdef TensorBase _live_parent(TensorBase view):
     return None
 
 
-def mark_written(TensorBase base, TensorBase written_view=None):
+def mark_written(TensorBase base):
     """Record an in-place write into ``base`` and rebuild its live views on its new state.
 
     Views are rebuilt at once (as MyGrad does), so each records its view
@@ -901,6 +901,12 @@ def mark_written(TensorBase base, TensorBase written_view=None):
     for view in base._live_views():
         if (<TensorBase>view)._gen_seen != base._gen:
             _refresh_view(<TensorBase>view, True)
+
+
+cdef inline bint _locked_by_guard(TensorBase t, cnp.ndarray arr):
+    """Is ``t``'s own array ``arr`` read-only only because memory guarding locked it?"""
+    return (cnp.PyArray_BASE(arr) == NULL and t._lock is not None
+            and t._lock.count > 0 and t._lock.base_flipped)
 
 
 def overwrite(TensorBase t, index, value):
@@ -919,7 +925,6 @@ def overwrite(TensorBase t, index, value):
     """
     cdef LockCell cell
     cdef cnp.ndarray arr
-    cdef Operation op
     cdef bint was_writeable
     if mgc_graph_off or t._base is not None or not cnp.PyArray_Check(t._data):
         return None
@@ -940,7 +945,7 @@ def overwrite(TensorBase t, index, value):
             if ref != <PyObject*>None and getattr(<object>ref, "backward_reads_data", True):
                 return None
     was_writeable = cnp.PyArray_ISWRITEABLE(arr)
-    if not was_writeable and (cell.count == 0 or not cell.base_flipped):
+    if not was_writeable and not _locked_by_guard(t, arr):
         return None  # read-only by the user's choice, not by memory guarding
     old_values = arr[index]  # only the region written is kept for the past state
     if cnp.PyArray_Check(old_values):
@@ -1197,14 +1202,14 @@ cdef tuple _checked_inputs(Operation op):
     return variables
 
 
-cdef list _topological_order(TensorBase root, bint resolve=True):
+cdef list _topological_order(TensorBase root, bint check=True):
     """The nodes that ``root`` depends on, each after all of its inputs.
 
     Constants are included (their graphs are cleared too), although no
-    gradient flows into them.  With ``resolve`` (for back-propagation) each
-    operation's inputs are first checked to be in the states it recorded
-    (``_checked_inputs``, which refuses cleared graphs); clearing a graph
-    walks the inputs as they stand.
+    gradient flows into them.  With ``check`` (for back-propagation) each
+    operation's inputs are checked to be in the states it recorded
+    (``_checked_inputs``, which refuses cleared graphs) before anything is
+    computed; clearing a graph walks the inputs as they stand.
 
     Iterative post-order depth-first search.  The stack holds (node, next input
     index) pairs; a node is emitted once all of its inputs have been explored.
@@ -1222,7 +1227,7 @@ cdef list _topological_order(TensorBase root, bint resolve=True):
         pos = stack_pos[-1]
         if node._creator is None:
             inputs = ()
-        elif resolve:
+        elif check:
             inputs = _checked_inputs(<Operation>node._creator)
         else:
             inputs = (<Operation>node._creator).variables
@@ -1321,8 +1326,7 @@ cpdef backward(TensorBase root, object grad=None):
             if g is None or node._creator is None:
                 continue
             op = <Operation>node._creator
-            variables = op.variables
-            variables = _checked_inputs(op)
+            variables = op.variables  # (checked by _topological_order)
             if op._fast_kind and _is_f64_scalar_array(g):
                 _scalar_backward(op._fast_kind, (<double*>cnp.PyArray_DATA(<cnp.ndarray>g))[0],
                                  <TensorBase>variables[0], <TensorBase>variables[1])
@@ -1605,7 +1609,7 @@ cdef class SetItem(Operation):
     df/dx is ``grad`` with the overwritten positions zeroed; df/dv is
     ``grad[index]`` (only the last write to a repeated position counts), summed
     over the axes along which ``v`` was broadcast.  ``written`` is the result
-    when the caller has already computed it (``setitem``, ``overwrite``).
+    when the caller has already written it into x's own array (``overwrite``).
     """
 
     cdef public object index
@@ -1620,7 +1624,7 @@ cdef class SetItem(Operation):
         self.variables = (x, value)
         self.index = index
         self.value_ndim = cnp.PyArray_NDIM(<cnp.ndarray>(<TensorBase>value)._data)
-        if written is not None:  # already computed (and validated) by `setitem`
+        if written is not None:  # already written in place by `overwrite`
             return written
         out = np.array(x.data, copy=True)
         out[index] = value.data
@@ -1665,16 +1669,12 @@ def tensor_setitem(TensorBase t, object index, object value):
         return
     arr = <cnp.ndarray>t._data
     if not cnp.PyArray_IS_C_CONTIGUOUS(arr) or not (
-            cnp.PyArray_ISWRITEABLE(arr) or (cnp.PyArray_BASE(arr) == NULL and t._lock is not None
-                                             and t._lock.count > 0 and t._lock.base_flipped)):
+            cnp.PyArray_ISWRITEABLE(arr) or _locked_by_guard(t, arr)):
         _setitem_py(t, index, value)  # (it raises the right error for read-only arrays)
         return
     v = _operand(value)   # (a stale view is brought up to date first)
     del arr   # (overwrite counts the references to the array)
-    written = overwrite(t, index, v._data)
-    if written is None:
-        written = np.array(t._data, copy=True)
-        written[index] = v._data
+    written = overwrite(t, index, v._data)  # None: SetItem writes into a copy
     new = _run_op(SetItem, (t, v), (index,), {"written": written}, True if t._constant else None)
     split_state(t)
     adopt_state(t, new)

@@ -227,13 +227,6 @@ def _last_writer_mask(index, shape) -> np.ndarray:
 # ``mygrad_c._engine.SetItem``.
 
 
-def _written(data: np.ndarray, index, value: np.ndarray) -> np.ndarray:
-    """A copy of ``data`` with ``value`` written into ``[index]`` (NumPy's rules and errors)."""
-    out = np.array(data, copy=True)
-    out[index] = value
-    return out
-
-
 set_indexing_helpers(is_basic_index, _take_rows_fast, _scatter_add, _last_writer_mask)
 
 # ``tensor[index] = value`` lives with the other in-place operations, which handle views
