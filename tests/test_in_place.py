@@ -511,19 +511,14 @@ def test_in_place_semantics_identity():
 # operands that are the target itself, its base, or computed from it
 # ---------------------------------------------------------------------------
 OPERAND_SCENARIOS = {
-    "view *= its base": lambda lib, x: _aug(x[:], x),
-    "view of view *= base region": lambda lib, x: _aug(x[1:][:2], x[:2]),
+    "view *= its base": lambda lib, x: _aug("*=", x[:], x),
+    "view of view *= base region": lambda lib, x: _aug("*=", x[1:][:2], x[:2]),
     "view[...] = its base": lambda lib, x: x[:].__setitem__(Ellipsis, x),
-    "x *= f(x)": lambda lib, x: _aug(x, x * 2),
+    "x *= f(x)": lambda lib, x: _aug("*=", x, x * 2),
     "x[:2] = f(x)[1:]": lambda lib, x: x.__setitem__(slice(0, 2), (x ** 2)[1:]),
     "out= a view, input its base": lambda lib, x: lib.multiply(x, 2.0, out=x[:]),
-    "two views of one base": lambda lib, x: _aug(x[:2], x[1:]),
+    "two views of one base": lambda lib, x: _aug("*=", x[:2], x[1:]),
 }
-
-
-def _aug(t, o):
-    t *= o
-    return t
 
 
 @pytest.mark.parametrize("name", sorted(OPERAND_SCENARIOS))
