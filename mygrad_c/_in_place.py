@@ -12,9 +12,10 @@ need its old value.  So an in-place operation on ``x``
 If ``x`` is a view, the write goes through to its base: the new value of the
 view's region is placed into (a copy of) the base's data by ``PlaceRegion``,
 and the base adopts that.  Either way the base's views are then stale; each
-is rebuilt on the base's new state the next time it is used
-(``_engine.mark_written`` / ``_refresh_view``), so views keep sharing memory
-with their base and gradients flow through the new graph.
+registered with it is rebuilt on the base's new state (``_engine.mark_written``),
+so views keep sharing memory with their base and gradients flow through the new
+graph.  A view whose graph was cleared, or that its base no longer has registered,
+is written on its own, as in MyGrad (``_engine.prepare_in_place_target``).
 
 Under ``no_autodiff`` nothing is recorded: the data are written in place.
 """
@@ -104,7 +105,6 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     of ``base``, the new value of the view is placed into (a copy of) the base's
     data, the base is rebound the same way, and all its views are rebuilt.
     """
-    t.data  # bring a stale view up to date first
     base = t.base
     if base is None:
         new = compute(t)
@@ -187,6 +187,7 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any) -> TensorBase:
         # no graph: NumPy's own in-place operation (and its errors), through views too
         func._numpy_ufunc(t.data, other.data if isinstance(other, TensorBase) else other, out=t.data)
         return t
+    _engine.prepare_in_place_target(t)
     _check_writeable(t, "output array is read-only")
 
     def compute(t):
@@ -207,6 +208,7 @@ def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
             raise ValueError("output array is read-only")
         np.copyto(out.data, value.data, casting="same_kind", where=where)
         return out
+    _engine.prepare_in_place_target(out)
     _check_writeable(out, "output array is read-only")
     if where is True and value.shape == out.shape and value.dtype == out.dtype:
         return apply_in_place(out, lambda out: value)
@@ -247,6 +249,7 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
     if not _engine.is_tracking():
         tensor.data[index] = value_t.data
         return
+    _engine.prepare_in_place_target(tensor)
     _check_writeable(tensor)
     # the new values go into the array itself when nothing can read its old values
     # (``_engine.overwrite``), else SetItem writes them into a copy; either way NumPy
@@ -262,9 +265,10 @@ from mygrad_c.indexing_routines.indexing import (  # noqa: E402  (indexing impor
 )
 
 
-def _execute_op_out(Op, input_vars, op_args, op_kwargs, constant, out):
+def _execute_op_out(Op, input_vars, op_args, op_kwargs, constant, out, cls=None):
     """``execute_op(..., out=out)``: an array target is handed to the op's forward pass
-    (as MyGrad does); a tensor target is written in place, differentiably."""
+    (as MyGrad does); a tensor target is written in place, differentiably.  ``cls``:
+    the type of a new result (see ``execute_op_as``)."""
     if isinstance(out, TensorBase):
         params = inspect.signature(Op.__call__).parameters
         if "out" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
@@ -273,7 +277,7 @@ def _execute_op_out(Op, input_vars, op_args, op_kwargs, constant, out):
         return write_into(out, result)
     kwargs = dict(op_kwargs or {})
     kwargs["out"] = out
-    return _engine.execute_op(Op, *input_vars, op_args=op_args, op_kwargs=kwargs, constant=constant)
+    return _engine.execute_op_as(cls, Op, tuple(input_vars), op_args, kwargs, constant)
 
 
 _engine.set_out_hook(_execute_op_out)

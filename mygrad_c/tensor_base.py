@@ -51,7 +51,7 @@ class Tensor(TensorBase):
     array([2., 4., 6.])
     """
 
-    __slots__ = ()
+    # (no __slots__: as on MyGrad's tensors, code may set attributes, e.g. ``w.name``)
 
     def __init__(self, x: "ArrayLike", *, dtype: "DTypeLikeReals" = None, constant: Optional[bool] = None,
                  copy: bool = True, ndmin: int = 0, _creator: Optional["Operation"] = None,
@@ -69,15 +69,24 @@ class Tensor(TensorBase):
 
     @shape.setter
     def shape(self, newshape) -> None:
-        # in-place reshape, as numpy allows: equivalent to self = self.reshape(newshape)
-        if newshape == self.data.shape:
-            return
+        # an in-place reshape without a copy, as NumPy's ``a.shape = ...``: NumPy raises
+        # for a shape that cannot be had without copying, leaving the tensor as it was
+        probe = self.data.view()
+        probe.shape = newshape
         if not _engine.is_tracking():
-            self.data = self.data.reshape(newshape)
+            self.data = probe
             return
-        new = self.reshape(newshape)  # (a bad shape raises here, leaving the tensor as it was)
+        if probe.shape == self.data.shape:
+            return
+        from mygrad_c.tensor_manip.array_shape import Reshape
+
+        old_shape = self.data.shape
+        new = run_op(Reshape, (self,), op_args=(probe.shape,), cls=type(self))
         _engine.split_state(self)
         _engine.adopt_state(self, new)
+        # as in MyGrad, the views of the tensor keep their shapes: each is taken again
+        # from the tensor reshaped back to its old shape
+        _engine.mark_written(self, ((Reshape, (old_shape,), None),))
 
     @property
     def ndim(self) -> int:
@@ -96,8 +105,10 @@ class Tensor(TensorBase):
 
     @property
     def T(self) -> "Tensor":
-        """The tensor with its axes reversed (see ``transpose``)."""
-        return self.transpose()
+        """The tensor with its axes reversed (see ``transpose``), of this tensor's type."""
+        from mygrad_c.tensor_manip.transpose_like import Transpose
+
+        return run_op(Transpose, (self,), op_args=(None,), cls=type(self))
 
     def __len__(self) -> int:
         return len(self.data)
@@ -158,11 +169,16 @@ class Tensor(TensorBase):
         return _rebuild_tensor(np.copy(self.data), self.constant, None if self.base is not None else self.grad)
 
     def __deepcopy__(self, memo) -> "Tensor":
-        """A copy that also copies the graph behind the tensor (inputs deep-copied)."""
+        """A copy that also copies the graph behind the tensor (inputs deep-copied), its
+        type and its attributes, as MyGrad's does."""
         import copy
 
-        out = self.__copy__()
+        out = _engine.tensor_from_array(np.copy(self.data), self.constant, cls=type(self))
+        if self.base is None and self.grad is not None:
+            _engine.set_grad(out, np.array(self.grad))
         memo[id(self)] = out
+        for name, value in self.__dict__.items():
+            setattr(out, name, copy.deepcopy(value, memo))
         if self.creator is not None:
             Op = type(self.creator)
             op = Op.__new__(Op)
@@ -175,22 +191,52 @@ class Tensor(TensorBase):
         return out
 
     def __reduce__(self):
-        # pickling keeps data, dtype, constant flag and gradient; the graph is not pickled
+        # pickling keeps data, dtype, constant flag, gradient, type and attributes;
+        # the graph is not pickled
         return (_rebuild_tensor, (np.array(self.data), self.constant,
-                                  None if self.grad is None else np.array(self.grad)))
+                                  None if self.grad is None else np.array(self.grad), type(self)),
+                self.__dict__ or None)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)  # (the attributes a user set, restored by pickle)
 
     # ------------------------------------------------------------------
     # graph management
     # ------------------------------------------------------------------
     def null_gradients(self, clear_graph: bool = True) -> None:
-        """Deprecated: null this tensor's gradient (and clear its graph)."""
+        """Deprecated, and does nothing but warn (as in MyGrad 2.5).
+
+        Gradients are nulled when a tensor is used in a new graph; ``null_grad``
+        nulls one tensor's gradient.
+        """
         warnings.warn(
-            "`tensor.null_gradients()` is deprecated. A tensor will automatically have "
-            "its gradient nulled if you use it in a new computational graph. Or, you can "
+            "`tensor.null_gradients()` is deprecated. Calling it will raise an error "
+            "in future versions of MyGrad. A tensor will automatically have its "
+            "gradient nulled if you use it in a new computational graph. Or, you can "
             "call `tensor.null_grad()` to null that individual tensor's gradient.",
             FutureWarning,
         )
-        self.null_grad()  # (MyGrad 2.5 leaves the graph in place here, whatever `clear_graph` says)
+
+    @classmethod
+    def _op(cls, Op: type, *input_vars: "ArrayLike", op_args=None, op_kwargs=None,
+            constant: Optional[bool] = None, out=None) -> "Tensor":
+        """Run the operation ``Op`` on ``input_vars``; the result is of type ``cls``.
+
+        MyGrad's classmethod behind ``execute_op`` and the operators; code built on
+        MyGrad calls it to run its own ``Operation`` classes.  See ``execute_op``.
+
+        Examples
+        --------
+        >>> import mygrad_c as mg
+        >>> from mygrad_c.math.arithmetic import Multiply
+        >>> class Param(mg.Tensor):
+        ...     pass
+        >>> y = Param._op(Multiply, mg.tensor(2.0), 3.0)
+        >>> type(y).__name__, y
+        ('Param', Param(6.))
+        """
+        return _engine.execute_op_as(None if cls is Tensor else cls, Op, input_vars,
+                                     op_args, op_kwargs, constant, out)
 
     def copy(self, *, constant: Optional[bool] = None) -> "Tensor":
         """A copy of the tensor's data as a new leaf (no graph history), as in MyGrad.
@@ -203,7 +249,10 @@ class Tensor(TensorBase):
         >>> y.creator is None, y.constant
         (True, False)
         """
-        return Tensor(self.data, constant=self.constant if constant is None else constant, copy=True)
+        out = Tensor(self.data, constant=self.constant if constant is None else constant, copy=True)
+        if self._raw_grad is not None:  # (as MyGrad: the gradient this tensor itself holds)
+            _engine.set_grad(out, np.copy(self._raw_grad))
+        return out
 
     def astype(self, dtype: "DTypeLikeReals", casting="unsafe", copy: bool = True, *,
                constant: Optional[bool] = None) -> "Tensor":
@@ -223,23 +272,25 @@ class Tensor(TensorBase):
     # arithmetic operators
     # ------------------------------------------------------------------
     # + - * / (and their reflected forms) are compiled: see TensorBase in _engine.pyx
+    # As in MyGrad, an operator returns the type of the tensor whose method ran
+    # (``Tensor._op``): ``p * 2`` is a ``Param`` for ``class Param(Tensor)``.
     def __pow__(self, other) -> "Tensor":
-        return _ops.power_dispatch(self, other)
+        return _ops.power_dispatch(self, other, type(self))
 
     def __rpow__(self, other) -> "Tensor":
-        return run_op(_ops.Power, (as_tensor(other), self))
+        return run_op(_ops.Power, (as_tensor(other), self), cls=type(self))
 
     def __matmul__(self, other) -> "Tensor":
-        return _ops.matmul(self, other)
+        return self._op(_ops.MatMul, self, other)
 
     def __rmatmul__(self, other) -> "Tensor":
-        return _ops.matmul(other, self)
+        return self._op(_ops.MatMul, other, self)
 
     def __neg__(self) -> "Tensor":
-        return run_op(_ops.Negative, (self,))
+        return run_op(_ops.Negative, (self,), cls=type(self))
 
     def __pos__(self) -> "Tensor":
-        return run_op(_ops.Positive, (self,))
+        return run_op(_ops.Positive, (self,), cls=type(self))
 
     def __abs__(self) -> "Tensor":
         return run_op(_ops.Absolute, (self,))
@@ -481,8 +532,8 @@ def _operation_state(op) -> dict:
     return state
 
 
-def _rebuild_tensor(data, constant, grad=None):
-    out = Tensor(data, constant=constant, copy=False)
+def _rebuild_tensor(data, constant, grad=None, cls=None):
+    out = (cls or Tensor)(data, constant=constant, copy=False)
     if grad is not None:
         _engine.set_grad(out, np.array(grad))
     return out

@@ -203,6 +203,7 @@ cdef class LockCell:
     cdef cnp.ndarray array          # the base's array
     cdef list views                 # weak references to the arrays of views of it
     cdef bint base_flipped          # this lock made the base's array read-only
+    cdef object owner_flipped       # the array owning `array`'s memory, if this lock made it read-only
     cdef list flipped               # the views' arrays this lock made read-only (or None)
     cdef Py_ssize_t count
     cdef Py_ssize_t past_refs       # past states still holding `array` after overwrites
@@ -222,7 +223,11 @@ cdef class LockCell:
             self.views = [r for r in self.views if r() is not None]
         self.views.append(weakref_ref(arr))
         if readonly:
-            return  # read-only by design (broadcast_to): never made writeable
+            # read-only by design (broadcast_to); as MyGrad does, the graph's release
+            # makes it writeable, like every array the graph locked
+            if not mgc_guard_off:
+                self._flipped_view(arr)
+            return
         if self.count > 0 and not _is_broadcast(arr):
             if cnp.PyArray_ISWRITEABLE(arr):
                 cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
@@ -240,6 +245,13 @@ cdef class LockCell:
             if cnp.PyArray_ISWRITEABLE(self.array):
                 cnp.PyArray_CLEARFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
                 self.base_flipped = True
+            if cnp.PyArray_BASE(self.array) != NULL:
+                # a tensor made on a NumPy view: its memory's owner is locked too (as
+                # MyGrad does), so that nobody writes the memory through the owner
+                owner = _memory_owner(self.array)
+                if cnp.PyArray_Check(owner) and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>owner):
+                    cnp.PyArray_CLEARFLAGS(<cnp.ndarray>owner, cnp.NPY_ARRAY_WRITEABLE)
+                    self.owner_flipped = owner
             if self.views is not None:
                 for ref in self.views:
                     a = ref()
@@ -255,6 +267,9 @@ cdef class LockCell:
                 if self.base_flipped:
                     cnp.PyArray_ENABLEFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
                     self.base_flipped = False
+                if self.owner_flipped is not None:
+                    cnp.PyArray_ENABLEFLAGS(<cnp.ndarray>self.owner_flipped, cnp.NPY_ARRAY_WRITEABLE)
+                    self.owner_flipped = None
                 if self.flipped is not None:
                     for a in self.flipped:
                         cnp.PyArray_ENABLEFLAGS(<cnp.ndarray>a, cnp.NPY_ARRAY_WRITEABLE)
@@ -400,15 +415,15 @@ cdef class TensorBase:
     cdef LockCell _lock             # memory-guard lock on `data` (created on first use)
     cdef bint _holds_self_lock      # locked as the output of a live creator
     cdef tuple _view_chain          # how to make this view from its base: ((Op, args, kwargs), ...)
-    cdef list _views                # weak references to the views of this (base) tensor
+    cdef list _view_children        # weak references to the views taken from this tensor
     cdef object _view_parent        # (view) weak reference to the tensor it was taken from
+    cdef tuple _view_steps_from_parent  # (view) the view operations that made it from its parent
+    cdef object _view_grad          # (view) its gradient, read off its parent's ...
+    cdef object _view_grad_src      # ... while its base's gradient is this same array
     cdef list _consumers            # weak references to the operations that took this tensor as input
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
-    cdef bint _unguarded            # a private constant made from a Python number: never locked
-    cdef Py_ssize_t _gen            # (base) bumped by every in-place write into this base
-    cdef Py_ssize_t _gen_seen       # (view) the base's _gen when this view's state was built
+    cdef bint _unguarded            # a private constant made from a number or a list: never locked
     cdef bint _readonly_view        # (view) made by a read-only view op (broadcast_to): no writes
-    cdef bint _own_grad             # (view) its graph was cleared: its grad is its own again
     cdef bint _grad_lazy            # _grad is a read-only view, copied when first read
     cdef bint _hidden               # a past state made by split_state: nobody reads its grad
     cdef Py_ssize_t _undo_from      # (past state) 1 + the first overwrite of _data made after it
@@ -447,11 +462,12 @@ cdef class TensorBase:
                     f"boolean type, received {type(x)}") from e
         else:
             arr = np.asarray(x)
-        _check_real(arr)
         if constant is None:
             constant = not _is_float_dtype(arr)
-        elif not constant and not _is_float_dtype(arr):
-            raise ValueError("Integer-valued tensors must be treated as constants.")
+        if not mgc_graph_off:  # (with no graph MyGrad takes any array, and the flag as given)
+            _check_real(arr)
+            if not constant and not _is_float_dtype(arr):
+                raise ValueError("Integer-valued tensors must be treated as constants.")
         self._data = arr
         self._constant = constant
         self._creator = _creator
@@ -461,8 +477,6 @@ cdef class TensorBase:
     @property
     def data(self):
         """The tensor's NumPy array."""
-        if self._base is not None and (<TensorBase>self._base)._gen != self._gen_seen:
-            _refresh_view(self)
         if self._undo_from:
             _restore_overwritten(self)
         return self._data
@@ -480,20 +494,17 @@ cdef class TensorBase:
     @property
     def creator(self):
         """The Operation that produced this tensor, or None for a leaf."""
-        if self._base is not None and (<TensorBase>self._base)._gen != self._gen_seen:
-            _refresh_view(self)
         return self._creator
 
     @property
     def grad(self):
         """dL/d(self) after ``L.backward()``: an array shaped like the tensor, or None.
 
-        A view's gradient is the same view of its base's gradient.
+        A view's gradient is the same view of its base's gradient (see ``_view_grad``).
         """
-        cdef TensorBase base = <TensorBase>self._base
-        if base is not None and base._grad is not None and not self._own_grad:
-            return apply_view_chain(base._materialized_grad(), self._view_chain)
-        return self._materialized_grad()
+        if self._base is None:
+            return self._materialized_grad()
+        return _view_grad(self)
 
     cdef object _materialized_grad(self):
         # A gradient that reached this tensor as a read-only (e.g. broadcast) view of
@@ -510,26 +521,29 @@ cdef class TensorBase:
         """The tensor whose memory this tensor views, or None."""
         return self._base
 
+    @property
+    def _raw_grad(self):
+        """The gradient this tensor itself holds (for a view: not read off its base)."""
+        return self._materialized_grad()
+
     # --- gradients and graph lifetime -----------------------------------
     def null_grad(self, *, bint _clear_view_info=False):
-        """Set ``self.grad`` to None and return self."""
+        """Set ``self.grad`` to None and return self.
+
+        ``_clear_view_info``: also cut a view whose graph was cleared off its base
+        (as using it in an operation does).
+        """
         self._grad = None
         self._grad_lazy = False
-        if _clear_view_info:
+        self._view_grad = self._view_grad_src = None
+        if _clear_view_info and self._base is not None and self._creator is None:
             _detach_view(self)
         return self
 
     # --- views ----------------------------------------------------------
     def _live_views(self) -> list:
-        """The views of this base tensor that are still alive."""
-        cdef list out = []
-        if self._views is not None:
-            for ref in self._views:
-                v = ref()
-                if v is not None:
-                    out.append(v)
-            self._views = [weakref_ref(v) for v in out] if out else None
-        return out
+        """The views taken from this tensor that are still registered with it."""
+        return _live_children(self)
 
     @property
     def _view_steps(self):
@@ -539,12 +553,10 @@ cdef class TensorBase:
     def clear_graph(self):
         """Drop the computational graph leading to this tensor, releasing its memory locks.
 
-        A view whose graph is cleared is cut off from its base's graph: its
-        gradient is then its own (as in MyGrad), though it still shares memory.
+        As in MyGrad, a view whose graph is cleared keeps the gradient it had, and
+        is cut off from its base the next time it is used in an operation.
         """
         _clear_graph(self)
-        if self._base is not None:
-            self._own_grad = True
 
     def backward(self, grad=None):
         """Back-propagate ``grad`` (default: ones) through the graph that made this tensor.
@@ -556,28 +568,28 @@ cdef class TensorBase:
 
     # --- arithmetic operators (see "the arithmetic operators" below) -------
     def __add__(self, other):
-        return _binary(K_ADD, self, other)
+        return _binary(K_ADD, self, other, type(self))
 
     def __radd__(self, other):
-        return _binary(K_ADD, other, self)
+        return _binary(K_ADD, other, self, type(self))
 
     def __sub__(self, other):
-        return _binary(K_SUB, self, other)
+        return _binary(K_SUB, self, other, type(self))
 
     def __rsub__(self, other):
-        return _binary(K_SUB, other, self)
+        return _binary(K_SUB, other, self, type(self))
 
     def __mul__(self, other):
-        return _binary(K_MUL, self, other)
+        return _binary(K_MUL, self, other, type(self))
 
     def __rmul__(self, other):
-        return _binary(K_MUL, other, self)
+        return _binary(K_MUL, other, self, type(self))
 
     def __truediv__(self, other):
-        return _binary(K_DIV, self, other)
+        return _binary(K_DIV, self, other, type(self))
 
     def __rtruediv__(self, other):
-        return _binary(K_DIV, other, self)
+        return _binary(K_DIV, other, self, type(self))
 
 
     # --- locking (memory guarding) ---------------------------------------
@@ -613,7 +625,8 @@ cdef inline void _untrack(object o):
         PyObject_GC_UnTrack(<void*>o)
 
 
-cdef inline TensorBase _new_tensor(object data, bint constant, object creator, object base):
+cdef inline TensorBase _new_tensor(object data, bint constant, object creator, object base,
+                                   object cls=None):
     """Create a Tensor around ``data`` (a validated ndarray) without copying.
 
     Tensors are taken out of the cyclic garbage collector's sight: the graph
@@ -622,7 +635,16 @@ cdef inline TensorBase _new_tensor(object data, bint constant, object creator, o
     collection walk all of its nodes (that made building a 10^5-op chain
     several times slower).
     """
-    cdef TensorBase t = _Tensor.__new__(_Tensor)
+    cdef TensorBase t
+    if cls is None or cls is _Tensor:
+        t = _Tensor.__new__(_Tensor)
+    elif cls.__init__ is not _Tensor.__init__:
+        # a subclass that customises __init__ gets it called, as MyGrad does
+        t = cls(data, constant=constant, copy=False, _creator=creator, _base=base)
+        _untrack(t)
+        return t
+    else:
+        t = cls.__new__(cls)
     _untrack(t)
     t._data = data
     t._constant = constant
@@ -631,9 +653,9 @@ cdef inline TensorBase _new_tensor(object data, bint constant, object creator, o
     return t
 
 
-def tensor_from_array(data, bint constant=False, creator=None, base=None):
-    """Wrap an ndarray as a Tensor without copying or validating it (internal)."""
-    return _new_tensor(data, constant, creator, base)
+def tensor_from_array(data, bint constant=False, creator=None, base=None, cls=None):
+    """Wrap an ndarray as a Tensor (or a ``cls``) without copying or validating it (internal)."""
+    return _new_tensor(data, constant, creator, base, cls)
 
 
 def as_tensor(x):
@@ -643,12 +665,20 @@ def as_tensor(x):
 
 
 cdef inline TensorBase _as_tensor(object x):
-    """Inputs that are not tensors become constant tensors (sharing memory)."""
+    """Inputs that are not tensors become constant tensors (sharing an array's memory).
+
+    An input that was not an array (a number, a list) becomes a private array
+    that nobody else can see: it is never locked, and never the base of a view.
+    """
+    cdef TensorBase t
     if isinstance(x, TensorBase):
         return <TensorBase>x
     arr = np.asarray(x)
-    _check_real(arr)
-    return _new_tensor(arr, True, None, None)
+    if not mgc_graph_off:  # (with no graph, MyGrad accepts any array: complex-step checks)
+        _check_real(arr)
+    t = _new_tensor(arr, True, None, None)
+    t._unguarded = not cnp.PyArray_Check(x)
+    return t
 
 
 # ---------------------------------------------------------------------------
@@ -694,13 +724,22 @@ def execute_op(Op, *input_vars, op_args=None, op_kwargs=None, constant=None, out
     >>> x.grad
     array(6.)
     """
+    return execute_op_as(None, Op, input_vars, op_args, op_kwargs, constant, out)
+
+
+def execute_op_as(cls, Op, tuple input_vars, op_args=None, op_kwargs=None, constant=None, out=None):
+    """``execute_op`` with a result of type ``cls`` (a Tensor subclass; None: Tensor).
+
+    ``Tensor._op`` - the classmethod behind MyGrad's operators - calls this, so
+    that ``p * 2`` is a ``Param`` for ``class Param(Tensor)``, as in MyGrad.
+    """
     if out is not None:
         hook = _out_hook
         if hook is None:
             raise NotImplementedError("out= is not supported yet")
-        return hook(Op, input_vars, op_args, op_kwargs, constant, out)
+        return hook(Op, input_vars, op_args, op_kwargs, constant, out, cls)
     tensors = tuple([_as_tensor(x) for x in input_vars])
-    return _run_op(Op, tensors, op_args, op_kwargs, constant)
+    return _run_op(Op, tensors, op_args, op_kwargs, constant, cls)
 
 
 # A Python-level handler for ``out=`` (in-place semantics); installed by the
@@ -714,20 +753,21 @@ def set_out_hook(hook):
 
 
 cpdef TensorBase run_op(object Op, tuple tensors, object op_args=None,
-                        object op_kwargs=None, object constant=None):
-    """Run an operation on inputs that are already tensors (internal fast path)."""
-    return _run_op(Op, tensors, op_args, op_kwargs, constant)
+                        object op_kwargs=None, object constant=None, object cls=None):
+    """Run an operation on inputs that are already tensors (internal fast path).
+
+    ``cls``: the type of the result, a subclass of Tensor (default: Tensor).
+    """
+    return _run_op(Op, tensors, op_args, op_kwargs, constant, cls)
 
 
 cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
-                        object op_kwargs, object constant):
+                        object op_kwargs, object constant, object cls=None):
     cdef Operation op
     cdef TensorBase var, result
     cdef bint is_const
     _check_constant(constant)
     op = Op()
-    for var in tensors:
-        _ensure_fresh(var)
     if op_args is None and op_kwargs is None:
         out = op(*tensors)
     else:
@@ -738,6 +778,13 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
         out = (<TensorBase>out)._data
     elif not cnp.PyArray_Check(out):
         out = np.asarray(out)
+    if mgc_graph_off:
+        # no graph: as MyGrad, the result's constant flag comes from ``constant`` or
+        # its dtype alone, and any array NumPy computes is accepted (complex too)
+        if not cnp.PyArray_Check(out):
+            out = np.asarray(out)
+        return _new_tensor(out, constant if constant is not None
+                           else not _is_float_dtype(<cnp.ndarray>out), None, None, cls)
     _check_real(<cnp.ndarray>out)
     if not _is_float_dtype(<cnp.ndarray>out):
         is_const = True
@@ -750,16 +797,14 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
                 is_const = False
                 break
 
-    result = _new_tensor(out, is_const, op, None)
+    result = _new_tensor(out, is_const, op, None, cls)
     for var in op.variables:
-        if var._data is out and not mgc_graph_off:
+        if var._data is out:
             result._lock = var._lock_cell()  # the same array: the same memory lock
             break
-    if op.can_return_view and not mgc_graph_off:  # (no views under no_autodiff, as in MyGrad)
+    _detach_released_views(tensors)
+    if op.can_return_view:
         _register_view(result, op, op_args, op_kwargs)
-    if mgc_graph_off:
-        result._creator = None
-        return result
     _record_inputs(op, result._base is None)
     if not mgc_guard_off:
         result._lock_cell().acquire()
@@ -770,39 +815,76 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
 # ---------------------------------------------------------------------------
 # views: tensors that share memory with a base tensor
 # ---------------------------------------------------------------------------
+# The rules are MyGrad's, which code written for it relies on:
+# - An operation whose result shares memory with its input tensor makes a view.
+#   Its ``.base`` is the root base, and it registers with the tensor it was taken
+#   from (that tensor's ``_view_children``).
+# - An in-place write into a base rebuilds the views registered with it, and the
+#   views registered with those, each from its rebuilt parent (``mark_written``):
+#   they keep sharing memory with the base and record their view operation on its
+#   new state.
+# - Clearing a graph (backward, clear_graph) forgets the views registered with
+#   every tensor of that graph: a write into the base no longer reaches them.
+# - A view's gradient is read off its parent's (``_view_grad``).  Once its own
+#   graph is cleared it keeps the gradient it had while its base keeps the same
+#   gradient, and the next time it is used in an operation it is cut off from its
+#   base (``_detach_released_views``) and has a gradient of its own.
 from weakref import ref as weakref_ref
 
 
 cdef void _register_view(TensorBase result, Operation op, object op_args, object op_kwargs):
-    """Record ``result`` as a view of its input's base if its array shares that memory.
+    """Record ``result`` as a view of its input if its array shares that input's memory.
 
     An op whose forward shares memory may still say that its result is not
     a view by setting ``self.is_view = False`` (MyGrad's squeeze of nothing).
     A view remembers the chain of view operations that makes it from the root
-    base (``_view_chain``), so that its gradient can be read off the base's
-    gradient and so that an in-place write can rebuild it on the base's new
-    state.  The base keeps weak references to its views.
+    base (``_view_chain``): its gradient and the write through it are that
+    chain applied to the base's gradient and data.  An input made from a Python
+    number or list is never a base (nobody else can see its memory).
     """
     cdef TensorBase src, root
     if not op.variables:
         return
     src = <TensorBase>op.variables[0]
-    if _memory_owner(result._data) is not _memory_owner(src._data) or not getattr(op, "is_view", True):
+    if (src._unguarded or _memory_owner(result._data) is not _memory_owner(src._data)
+            or not getattr(op, "is_view", True)):
         return
     root = <TensorBase>src._base if src._base is not None else src
     step = (type(op), tuple(op_args) if op_args else (), dict(op_kwargs) if op_kwargs else None)
     result._base = root
     result._readonly_view = src._readonly_view or getattr(type(op), "read_only_view", False)
-    result._gen_seen = root._gen
     result._view_chain = (src._view_chain or ()) + (step,)
-    result._view_parent = weakref_ref(src)
-    if root._views is None:
-        root._views = []
-    elif len(root._views) > 32 and len(root._views) & (len(root._views) - 1) == 0:
-        root._live_views()  # prune dead references now and then
-    root._views.append(weakref_ref(result))
+    result._view_steps_from_parent = (step,)
+    _add_view_child(src, result)
     result._lock = root._lock_cell()       # views share their base's memory lock
     result._lock.add_view(result._data, result._readonly_view)
+
+
+cdef void _add_view_child(TensorBase parent, TensorBase child):
+    """Register the view ``child`` with the tensor ``parent`` it was taken from."""
+    cdef Py_ssize_t n
+    child._view_parent = weakref_ref(parent)
+    if parent._view_children is None:
+        parent._view_children = []
+    else:
+        n = len(parent._view_children)
+        if n >= 32 and n & (n - 1) == 0:
+            # a tensor viewed over and over (a parameter in a training loop): drop
+            # the references to dead views now and then
+            parent._view_children = [r for r in parent._view_children if r() is not None]
+    parent._view_children.append(weakref_ref(child))
+
+
+cdef list _live_children(TensorBase t):
+    """The live views registered with ``t`` (dead references are dropped)."""
+    cdef list out = []
+    if t._view_children is not None:
+        for ref in t._view_children:
+            v = ref()
+            if v is not None:
+                out.append(v)
+        t._view_children = [weakref_ref(v) for v in out] if out else None
+    return out
 
 
 cdef object _memory_owner(object arr):
@@ -822,85 +904,122 @@ cdef bint _is_broadcast(cnp.ndarray arr):
     return False
 
 
-cdef inline void _ensure_fresh(TensorBase t):
-    if t._base is not None and (<TensorBase>t._base)._gen != t._gen_seen:
-        _refresh_view(t)
+cdef void _detach_view(TensorBase t):
+    """``t`` stops being a view: its gradient is its own from now on."""
+    t._base = None
+    t._view_chain = None
+    t._view_parent = None
+    t._view_steps_from_parent = None
+    t._view_grad = t._view_grad_src = None
+    t._readonly_view = False
 
 
-cdef void _refresh_view(TensorBase view, bint lock=False):
-    """Rebuild a view on its base's current state after an in-place write into the base.
+cdef inline void _detach_released_views(tuple tensors):
+    """A view whose graph was cleared is cut off from its base when it is used again
+    (MyGrad's rule): it no longer follows writes into the base, nor its gradient."""
+    cdef TensorBase var
+    for var in tensors:
+        if var._base is not None and var._creator is None:
+            _detach_view(var)
 
-    In-place writes give the base a new array and a new node (see
-    ``split_state``); a view made earlier still holds the old ones.  The old
-    state is kept for the operations that recorded it, and the view adopts the
-    result of taking it again from the tensor it was taken from (its parent,
-    itself brought up to date first), as MyGrad does: ``b = x[1:][:, ::2]``
-    is rebuilt from ``x[1:]``, so a backward pass from ``b`` runs through
-    ``x[1:]`` too.  When the parent is gone (or no longer a view of the same
-    base), the whole chain of view operations is replayed on the base.
+
+cdef object _view_grad(TensorBase view):
+    """A view's gradient: the view of its parent's gradient (MyGrad's rule).
+
+    It is kept (``_view_grad``) as long as the base keeps the same gradient array.
+    Once the view's graph is cleared it cannot be read off again: then it is the
+    kept one, or None if the base's gradient has changed since.
     """
     cdef TensorBase base = <TensorBase>view._base
-    cdef TensorBase fresh = base
-    cdef TensorBase parent = _live_parent(view)
-    cdef tuple chain = view._view_chain
-    cdef tuple steps = chain
-    view._gen_seen = base._gen  # first, so that reads during the replay do not recurse
-    if parent is not None:
-        if parent is not base:
-            _ensure_fresh(parent)
-        fresh = parent
-        steps = chain[len(chain) - 1:]
-    # views rebuilt by an in-place write (``mark_written``, ``lock``) take memory
-    # locks like any operation's output, as MyGrad's rebuilt views do; a view
-    # brought up to date when it is next read (``_ensure_fresh``) takes none: that
-    # only re-establishes what the view is, it is not a new use of the base.
-    cdef int guard_was_off = mgc_guard_off
-    if not lock:
-        mgc_set_switches(mgc_graph_off, 1)
-    try:
+    base_grad = base._materialized_grad()
+    if view._view_grad is not None and view._view_grad_src is base_grad:
+        return view._view_grad
+    view._view_grad = view._view_grad_src = None
+    if base_grad is None or view._creator is None:
+        return None
+    parent = (<Operation>view._creator).variables[0]
+    parent_grad = parent.grad
+    if parent_grad is None:
+        return None
+    view._view_grad = apply_view_chain(parent_grad, view._view_steps_from_parent)
+    view._view_grad_src = base_grad
+    return view._view_grad
+
+
+def prepare_in_place_target(TensorBase t):
+    """Before an in-place write into ``t``: null its gradient and, if it is a view that
+    a write into its base would no longer rebuild, cut it off from its base.
+
+    As in MyGrad, a view whose own graph was cleared (a backward pass through it),
+    or that is no longer registered with its base because the base's graph was
+    cleared, is written on its own: the write does not reach the base.
+    (MyGrad fails with an AssertionError for a view that is unregistered while its
+    base has other registered views; mygrad_c treats it like the others.)
+    """
+    t.null_grad(_clear_view_info=True)
+    if t._base is not None and not _registered(t):
+        _detach_view(t)
+
+
+cdef bint _registered(TensorBase view):
+    """Is ``view`` reached from its base through the views registered with each tensor?"""
+    cdef TensorBase parent
+    while view._base is not None:
+        parent = view._view_parent() if view._view_parent is not None else None
+        if parent is None or not any(v is view for v in _live_children(parent)):
+            return False
+        if parent is view._base:
+            return True
+        view = parent
+    return False
+
+
+def mark_written(TensorBase base, tuple prefix=None):
+    """After an in-place write into ``base``: rebuild the views registered with it.
+
+    Each view registered with ``base``, and each registered with those, in turn, is
+    taken again from its parent's new state, as MyGrad does: ``b = x[1:][:, ::2]`` is
+    rebuilt from the rebuilt ``x[1:]``, so a backward pass from ``b`` runs through
+    ``x[1:]`` too.  The view object keeps its identity (``split_state`` /
+    ``adopt_state``), so operations that used it keep its old state.
+
+    ``prefix``: view steps to take from ``base`` first, for views that must keep
+    their shape when ``base``'s shape is set (``x.shape = ...``).
+    """
+    cdef list tree = []          # (parent, view) in pre-order: parents before their views
+    cdef list stack
+    cdef TensorBase parent, view, src, fresh
+    stack = [(base, v) for v in reversed(_live_children(base))]
+    while stack:
+        parent, view = stack.pop()
+        tree.append((parent, view))
+        stack.extend([(view, v) for v in reversed(_live_children(view))])
+    if not tree:
+        return
+    for parent, view in tree:
+        parent._view_children = None   # re-registered as each view is rebuilt
+    entry = base
+    if prefix:
+        for Op, args, kwargs in prefix:
+            entry = _run_op(Op, (entry,), args or None, kwargs, None)
+    for parent, view in tree:
+        src = <TensorBase>entry if parent is base else parent
+        fresh = src
+        steps = view._view_steps_from_parent
         for Op, args, kwargs in steps:
             fresh = _run_op(Op, (fresh,), args or None, kwargs, None)
-    finally:
-        mgc_set_switches(mgc_graph_off, guard_was_off)
-    split_state(view)
-    adopt_state(view, fresh)
-    view._own_grad = False
-    view._base = base
-    view._view_chain = chain
-    view._view_parent = weakref_ref(parent) if parent is not None else None
-    view._gen_seen = base._gen
-
-
-cdef TensorBase _live_parent(TensorBase view):
-    """The tensor ``view`` was taken from, if it is alive and still the base or a view of
-    it one step shorter; else None."""
-    cdef TensorBase base = <TensorBase>view._base
-    cdef tuple chain = view._view_chain
-    if view._view_parent is None:
-        return None
-    parent = view._view_parent()
-    if parent is None:
-        return None
-    if parent is base:
-        return base if len(chain) == 1 else None
-    if (<TensorBase>parent)._base is base and (<TensorBase>parent)._view_chain == chain[:len(chain) - 1]:
-        return <TensorBase>parent
-    return None
-
-
-def mark_written(TensorBase base):
-    """Record an in-place write into ``base`` and rebuild its live views on its new state.
-
-    Views are rebuilt at once (as MyGrad does), so each records its view
-    operation on the new base; the ``data`` property still refreshes any view
-    that was missed (``_ensure_fresh``).
-    """
-    base._gen += 1
-    if base._views is None:
-        return
-    for view in base._live_views():
-        if (<TensorBase>view)._gen_seen != base._gen:
-            _refresh_view(<TensorBase>view, True)
+        split_state(view)
+        adopt_state(view, fresh)
+        view._base = fresh._base
+        view._view_chain = fresh._view_chain
+        view._view_steps_from_parent = steps
+        view._readonly_view = fresh._readonly_view
+        if fresh._base is not None:   # the view takes the place of `fresh` among src's views
+            last_parent = fresh._view_parent()
+            (<TensorBase>last_parent)._view_children[-1] = weakref_ref(view)
+            view._view_parent = fresh._view_parent
+        else:
+            view._view_parent = None
 
 
 cdef inline bint _locked_by_guard(TensorBase t, cnp.ndarray arr):
@@ -928,7 +1047,7 @@ def overwrite(TensorBase t, index, value):
     cdef bint was_writeable
     if mgc_graph_off or t._base is not None or not cnp.PyArray_Check(t._data):
         return None
-    if t._views is not None and t._live_views():
+    if _live_children(t):
         return None
     arr = <cnp.ndarray>t._data
     if cnp.PyArray_BASE(arr) != NULL:
@@ -989,7 +1108,7 @@ def is_readonly_view(TensorBase t) -> bool:
 
 def is_guard_locked(TensorBase t) -> bool:
     """True if ``t``'s array is read-only only because memory guarding locked it."""
-    return t._lock is not None and t._lock.count > 0
+    return t._lock is not None and t._lock.count > 0 and t._lock.base_flipped
 
 
 def apply_view_chain(arr, tuple chain):
@@ -1002,12 +1121,6 @@ def apply_view_chain(arr, tuple chain):
         t = _new_tensor(arr, True, None, None)
         arr = op(t, *args, **(kwargs or {}))
     return arr
-
-
-cdef void _detach_view(TensorBase t):
-    t._base = None
-    t._view_chain = None
-    t._view_parent = None
 
 
 cdef inline void _add_consumer(TensorBase var, object consumer):
@@ -1202,14 +1315,15 @@ cdef tuple _checked_inputs(Operation op):
     return variables
 
 
-cdef list _topological_order(TensorBase root, bint check=True):
+cdef list _topological_order(TensorBase root, bint check=True, list constants=None):
     """The nodes that ``root`` depends on, each after all of its inputs.
 
-    Constants are included (their graphs are cleared too), although no
-    gradient flows into them.  With ``check`` (for back-propagation) each
-    operation's inputs are checked to be in the states it recorded
-    (``_checked_inputs``, which refuses cleared graphs) before anything is
-    computed; clearing a graph walks the inputs as they stand.
+    With ``check`` (for back-propagation) each operation's inputs are checked to
+    be in the states it recorded (``_checked_inputs``, which refuses cleared
+    graphs) before anything is computed, and the walk does not go through a
+    constant (no gradient flows into it): constants with a history are put in
+    ``constants`` instead, for their graphs to be cleared afterwards.  Clearing a
+    graph (no ``check``) walks every input as it stands.
 
     Iterative post-order depth-first search.  The stack holds (node, next input
     index) pairs; a node is emitted once all of its inputs have been explored.
@@ -1227,6 +1341,12 @@ cdef list _topological_order(TensorBase root, bint check=True):
         pos = stack_pos[-1]
         if node._creator is None:
             inputs = ()
+        elif check and node._constant:
+            # (as MyGrad: the inputs of a constant are not back-propagated into - their
+            # gradients stay as they are - and may have been cleared since)
+            inputs = ()
+            if pos == 0:
+                constants.append(node)
         elif check:
             inputs = _checked_inputs(<Operation>node._creator)
         else:
@@ -1284,8 +1404,9 @@ cdef object _seed_gradient(TensorBase root, object grad):
     if isinstance(grad, TensorBase):
         grad = (<TensorBase>grad)._data
     # a private copy, in the root's dtype (as MyGrad): gradients derived from it may be
-    # handed out as views of it, so nobody else may hold it
-    g = np.array(np.asarray(grad), dtype=data.dtype)
+    # handed out as views of it, so nobody else may hold it.  (NumPy's conversion
+    # raises MyGrad's errors: TypeError for a complex number, ValueError for a string.)
+    g = np.array(grad, dtype=data.dtype)
     if g.shape != data.shape:
         try:
             if g.ndim > data.ndim:
@@ -1306,12 +1427,14 @@ cpdef backward(TensorBase root, object grad=None):
     cdef Operation op
     cdef Py_ssize_t i, n, index
     cdef tuple variables
-    _ensure_fresh(root)
-    seed = _seed_gradient(root, grad)
+    if mgc_graph_off:
+        return   # (as MyGrad: no graph is recorded, none is back-propagated or cleared)
     if root._constant:
         _clear_graph(root)
         return
-    order = _topological_order(root)
+    seed = _seed_gradient(root, grad)
+    cdef list constants = []
+    order = _topological_order(root, True, constants)
     root._pending = seed
     root._pending_owned = False
     try:
@@ -1403,16 +1526,25 @@ cpdef backward(TensorBase root, object grad=None):
             else:
                 node._grad = np.array(node._grad)
                 node._grad_lazy = False
-    for node in order:
-        if node._own_grad and node._base is not None:
-            _detach_view(node)  # a view cut off by clear_graph stops being a view (as MyGrad)
+    for node in constants:
+        _clear_graph(node)
     _clear_nodes(order)
 
 
 cdef void _clear_nodes(list nodes):
+    """Clear the graph of ``nodes`` (every node a graph's root depends on).
+
+    As in MyGrad, a view first keeps the gradient read off its base (it cannot be
+    read off once its creator is gone), and every node forgets the views taken
+    from it: an in-place write into it no longer rebuilds them.
+    """
     cdef TensorBase node
     for node in nodes:
+        if node._base is not None and node._creator is not None:
+            _view_grad(node)
+    for node in nodes:
         node._version = _new_version()
+        node._view_children = None
         if node._creator is not None:
             node._creator = None
         if node._holds_self_lock:
@@ -1422,12 +1554,10 @@ cdef void _clear_nodes(list nodes):
 
 cpdef _clear_graph(TensorBase root):
     """Forget the history of ``root`` and of everything it was computed from."""
-    cdef list order
     if root._creator is None:
-        root._version = _new_version()
+        _clear_nodes([root])
         return
-    order = _topological_order(root, False)
-    _clear_nodes(order)
+    _clear_nodes(_topological_order(root, False))
 
 
 # ---------------------------------------------------------------------------
@@ -1455,7 +1585,7 @@ def split_state(TensorBase target):
     that took the object ``target`` as an input is rewired to the returned
     tensor (``_rewire_consumers``).
     """
-    cdef TensorBase old = _Tensor.__new__(_Tensor)
+    cdef TensorBase old = type(target).__new__(type(target))   # (a past state keeps the type)
     _untrack(old)
     _move_node(old, target)
     _rewire_consumers(target, old)
@@ -1475,6 +1605,7 @@ def adopt_state(TensorBase target, TensorBase new):
     _move_node(target, new)
     target._grad = None
     target._grad_lazy = False
+    target._view_grad = target._view_grad_src = None
 
 
 # ---------------------------------------------------------------------------
@@ -1655,7 +1786,7 @@ cdef class SetItem(Operation):
 def tensor_getitem(TensorBase t, object index):
     """``t[index]`` (``Tensor.__getitem__``)."""
     if _is_simple_index(index):
-        return _run_op(GetItem, (t,), (index,), None, None)
+        return _run_op(GetItem, (t,), (index,), None, None, type(t))
     return _getitem_py(t, index)
 
 
@@ -1700,7 +1831,6 @@ cdef TensorBase _operand(object x):
     """An operator's operand as a tensor; Python numbers become private constants."""
     cdef TensorBase t
     if isinstance(x, TensorBase):
-        _ensure_fresh(<TensorBase>x)
         return <TensorBase>x
     if type(x) is float:
         t = _new_tensor(_f64_scalar(<double>x), True, None, None)
@@ -1732,7 +1862,9 @@ cdef inline object _exact_float(object other, object x):
 
 
 @cython.cdivision(True)
-cdef TensorBase _binary(int kind, object a, object b):
+cdef TensorBase _binary(int kind, object a, object b, object cls):
+    """``a <op> b`` for the operator method of a tensor of type ``cls`` (MyGrad's
+    operators return the type of the tensor whose method ran)."""
     cdef TensorBase ta = _operand(_exact_float(b, a))
     cdef TensorBase tb = _operand(_exact_float(a, b))
     cdef double x, y, r
@@ -1740,7 +1872,7 @@ cdef TensorBase _binary(int kind, object a, object b):
     cdef TensorBase result
     Op = _op_class(kind)
     if not (_is_f64_scalar_array(ta._data) and _is_f64_scalar_array(tb._data)):
-        return _run_op(Op, (ta, tb), None, None, None)
+        return _run_op(Op, (ta, tb), None, None, None, cls)
     x = _f64_value(ta)
     y = _f64_value(tb)
     if kind == K_ADD:
@@ -1751,13 +1883,14 @@ cdef TensorBase _binary(int kind, object a, object b):
         r = x * y
     else:
         r = x / y
-    result = _new_tensor(_f64_scalar(r), ta._constant and tb._constant, None, None)
-    if mgc_graph_off:
-        return result
+    if mgc_graph_off:  # (a float result with no graph: not a constant, as in _run_op)
+        return _new_tensor(_f64_scalar(r), False, None, None, cls)
+    result = _new_tensor(_f64_scalar(r), ta._constant and tb._constant, None, None, cls)
     op = Op.__new__(Op)
     op.variables = (ta, tb)
     op._fast_kind = kind
     result._creator = op
+    _detach_released_views(op.variables)
     _record_inputs(op)
     if not mgc_guard_off:
         result._lock_cell().acquire()
@@ -1813,7 +1946,5 @@ def graft_view(TensorBase t, TensorBase base, tuple chain):
     """Record ``t`` as the view ``chain`` of ``base`` (deep copies of views)."""
     t._base = base
     t._view_chain = chain
-    t._gen_seen = base._gen
-    if base._views is None:
-        base._views = []
-    base._views.append(weakref_ref(t))
+    t._view_steps_from_parent = chain
+    _add_view_child(base, t)

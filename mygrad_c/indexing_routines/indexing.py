@@ -203,7 +203,7 @@ def getitem(tensor: TensorBase, index: Any) -> TensorBase:
     >>> x.grad
     array([2., 0., 1.])
     """
-    return run_op(GetItem, (tensor,), op_args=(normalize_index(index),))
+    return run_op(GetItem, (tensor,), op_args=(normalize_index(index),), cls=type(tensor))
 
 
 # ---------------------------------------------------------------------------

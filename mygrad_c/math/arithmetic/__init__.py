@@ -260,15 +260,18 @@ set_arithmetic_ops(Add, Subtract, Multiply, Divide)
 # ---------------------------------------------------------------------------
 # helpers used by Tensor's operators
 # ---------------------------------------------------------------------------
-def power_dispatch(base: TensorBase, exponent) -> TensorBase:
-    """``base ** exponent`` as MyGrad computes it: squares and identity get their own ops."""
+def power_dispatch(base: TensorBase, exponent, cls=None) -> TensorBase:
+    """``base ** exponent`` as MyGrad computes it: squares and identity get their own ops.
+
+    ``cls``: the type of the result (``Tensor.__pow__`` returns its own type).
+    """
     if not isinstance(exponent, TensorBase) and isinstance(exponent, (int, float, np.integer, np.floating)) \
             and not isinstance(exponent, bool):
         if exponent == 2:
-            return run_op(Square, (base,))
+            return run_op(Square, (base,), cls=cls)
         if exponent == 1:
-            return run_op(Positive, (base,))
-    return run_op(Power, (base, as_tensor(exponent)))
+            return run_op(Positive, (base,), cls=cls)
+    return run_op(Power, (base, as_tensor(exponent)), cls=cls)
 
 
 def _astype(t: TensorBase, dtype, casting="unsafe", copy=True, constant=None) -> TensorBase:
@@ -278,5 +281,5 @@ def _astype(t: TensorBase, dtype, casting="unsafe", copy=True, constant=None) ->
     data = t.data.astype(dtype, casting=casting, copy=copy)
     if not copy and data is t.data and (constant is None or constant == t.constant):
         return t
-    return Tensor(data, constant=constant, copy=False)  # constant=None: decided by the dtype
+    return type(t)(data, constant=constant, copy=False)  # constant=None: decided by the dtype
 
