@@ -34,6 +34,10 @@ class Transpose(Operation):
         return np.transpose(grad, np.argsort([a % grad.ndim for a in self.axes]))
 
 
+# MyGrad records ``x.T`` with an op class of its own; ours is the same op as ``transpose(x)``
+Tensor_Transpose_Property = Transpose
+
+
 class MoveAxis(Operation):
     """f(x) = x with axes ``source`` moved to ``destination`` (a view);
     df/dx = grad with ``destination`` moved back to ``source``."""
