@@ -41,6 +41,7 @@ import numpy as np
 import pytest
 
 import mygrad_c
+from test_op_attributes import same_value
 
 PRIVATE_FLAGS = {"TYPE_CHECKING", "NP_IS_V2", "TRACK_GRAPH"}
 
@@ -187,6 +188,24 @@ def test_one_home_per_object(group):
     assert not differ, f"{differ} are not the same object as {_ours(group[0][0])}.{group[0][1]}"
 
 
+def test_import_loads_the_module_paths_that_mygrads_import_loads():
+    """After ``import mygrad``, ``mygrad.math.arithmetic.ops.Add`` works without importing the module."""
+    import subprocess
+    import sys
+
+    code = ("import sys, {lib}; print(sorted(m for m in sys.modules if m.startswith('{lib}.') "
+            "and not any(p.startswith('_') for p in m.split('.'))))")
+    loaded = {}
+    for lib in ("mygrad", "mygrad_c"):
+        out = subprocess.run([sys.executable, "-c", code.format(lib=lib)], capture_output=True, text=True,
+                             check=True).stdout
+        loaded[lib] = {m[len(lib) + 1:] for m in eval(out)}
+    assert loaded["mygrad"] - loaded["mygrad_c"] == set()
+    import mygrad_c as mg
+
+    assert mg.math.arithmetic.ops.Multiply is mg.math.arithmetic.Multiply
+
+
 def test_a_package_attribute_named_like_its_submodule_stays_the_function():
     """``mygrad_c.nnet.activations.elu`` is the function though a module ``...elu.elu`` exists."""
     for modname in MODULES:
@@ -289,3 +308,97 @@ def test_op_classes_have_mygrads_base_classes():
             if path.endswith(".MaxMin") or path in ALIASES:
                 continue
             assert issubclass(ours[path], ob) == issubclass(cls, rb), (path, base)
+
+
+# ---------------------------------------------------------------------------
+# user subclasses of MyGrad's op base classes run as they do in MyGrad
+# ---------------------------------------------------------------------------
+def _user_ops(lib):
+    ob = importlib.import_module(f"{lib}.operation_base")
+
+    class MySin(ob.UnaryUfunc):
+        numpy_ufunc = np.sin
+
+        def backward_var(self, grad, index, **kwargs):
+            return grad * np.cos(self.variables[0].data)
+
+    class MyHypot(ob.BinaryUfunc):
+        numpy_ufunc = np.hypot
+
+        def backward_var(self, grad, index, **kwargs):
+            a, b = (v.data for v in self.variables)
+            return grad * (a, b)[index] / np.hypot(a, b)
+
+    class MySum(ob.Sequential):
+        numpy_func = staticmethod(np.sum)
+
+        def backward_var(self, grad, index, **kwargs):
+            x = self.variables[0]
+            axes = range(x.ndim) if self.axis is None else self.axis
+            return np.broadcast_to(np.expand_dims(grad, tuple(axes)) if not self.keepdims else grad, x.shape)
+
+    return MySin, MyHypot, MySum
+
+
+@pytest.mark.parametrize("op_index,inputs,op_kwargs", [
+    (0, ([0.5, 1.0, 2.0],), {}),
+    (0, ([0.5, 1.0, 2.0],), {"where": np.array([True, False, True]), "out": np.full(3, 7.0)}),
+    (0, ([0.5, 1.0, 2.0],), {"dtype": np.float32}),
+    (1, ([3.0, 1.0], [[4.0], [2.0]]), {}),
+    (1, ([3.0, 1.0], [4.0, 2.0]), {"where": np.array([False, True]), "out": np.zeros(2)}),
+    (2, ([[1.0, 2.0], [3.0, 4.0]],), {"axis": 1}),
+    (2, ([[1.0, 2.0], [3.0, 4.0]],), {"axis": 0, "keepdims": True}),
+], ids=["unary", "unary-where", "unary-dtype", "binary-broadcast", "binary-where", "sequential",
+        "sequential-keepdims"])
+def test_user_subclass_of_a_base_runs_as_in_mygrad(op_index, inputs, op_kwargs):
+    results = {}
+    for lib in ("mygrad", "mygrad_c"):
+        m = importlib.import_module(lib)
+        Op = _user_ops(lib)[op_index]
+        xs = [m.tensor(np.asarray(x, dtype=float)) for x in inputs]
+        kw = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in op_kwargs.items()}
+        y = m.execute_op(Op, *xs, op_kwargs=kw)
+        attrs = {k: v for k, v in vars(y.creator).items() if not k.startswith(("_", "replay")) and k != "variables"}
+        y.backward()
+        results[lib] = (y.data, y.dtype, [x.grad for x in xs], type(y.creator).__name__, attrs)
+    (ref_y, ref_dt, ref_g, ref_name, ref_attrs), (y, dt, g, name, attrs) = results["mygrad"], results["mygrad_c"]
+    np.testing.assert_allclose(y, ref_y)
+    assert dt == ref_dt and name == ref_name
+    for a, b in zip(g, ref_g):
+        np.testing.assert_allclose(a, b)
+    for k, v in ref_attrs.items():  # (``where`` is an engine-level attribute: tests/test_op_attributes.py)
+        if k != "where" or "where" in op_kwargs:
+            assert same_value(attrs[k], v), k
+
+
+@pytest.mark.parametrize("base", ["UnaryUfunc", "BinaryUfunc"])
+def test_ufunc_subclass_without_backward_var_cannot_be_instantiated(base):
+    for lib in ("mygrad", "mygrad_c"):
+        m = importlib.import_module(lib)
+        ufunc = np.negative if base == "UnaryUfunc" else np.add
+        Abstract = type("Abstract", (getattr(m.operation_base, base),), {"numpy_ufunc": ufunc})
+        with pytest.raises(TypeError, match="abstract"):
+            m.execute_op(Abstract, *[m.tensor(1.0)] * (1 if base == "UnaryUfunc" else 2))
+        Concrete = type("Concrete", (Abstract,), {"backward_var": lambda self, grad, index, **kw: grad})
+        y = m.execute_op(Concrete, *[m.tensor(1.0)] * (1 if base == "UnaryUfunc" else 2))
+        assert y.item() == (-1.0 if base == "UnaryUfunc" else 2.0)
+
+
+def test_ufunc_creator_as_in_mygrad():
+    from mygrad_c.math.trigonometric.ops import Sin
+    from mygrad_c.ufuncs import MyGradUnaryUfunc, ufunc_creator
+
+    @ufunc_creator(mygrad_op=Sin)
+    def sin(x, *, constant=None):
+        """custom docs"""
+
+    assert isinstance(sin, MyGradUnaryUfunc) and issubclass(sin, mygrad_c.ufunc)
+    assert sin.__doc__ == "custom docs" and str(inspect.signature(sin)) == "(x, *, constant=None)"
+    x = mygrad_c.tensor([0.0, 1.0])
+    sin(x).backward()
+    np.testing.assert_allclose(x.grad, np.cos([0.0, 1.0]))
+    for lib in (mygrad, mygrad_c):
+        with pytest.raises(TypeError, match="UnaryUfunc"):
+            lib.ufuncs.ufunc_creator(mygrad_op=lib.math.sequential.ops.Sum)
+        with pytest.raises(NotImplementedError):
+            lib.ufuncs.ufunc_creator(mygrad_op=lib.math.trigonometric.ops.Sin, reduce_op=Sin)

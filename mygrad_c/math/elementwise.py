@@ -305,6 +305,7 @@ class Arctan2(BinaryUfunc):
     """f(a, b) = angle of the point (b, a);  df/da = b / (a**2 + b**2), df/db = -a / (a**2 + b**2)"""
 
     numpy_ufunc = np.arctan2
+    cached_denom = None  # (an attribute of MyGrad's op, filled by its backward pass)
 
     def _derivative(self, grad, index):
         a, b = (v.data for v in self.variables)

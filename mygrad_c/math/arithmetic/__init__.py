@@ -130,12 +130,12 @@ class Abs(UnaryUfunc):
     numpy_ufunc = np.absolute
 
     def __call__(self, *tensors, where=True, dtype=None, out=None, nan_to_num=True):
-        self.nan_to_num = nan_to_num
+        self._nan_to_num = nan_to_num
         return super().__call__(*tensors, where=where, dtype=dtype, out=out)
 
     def _derivative(self, grad, index):
         a = self.variables[0].data
-        d = np.where(a > 0, 1.0, np.where(a < 0, -1.0, 0.0 if self.nan_to_num else np.nan))
+        d = np.where(a > 0, 1.0, np.where(a < 0, -1.0, 0.0 if self._nan_to_num else np.nan))
         d[np.isnan(a)] = 0
         if a.dtype.kind == "f":
             d = d.astype(a.dtype, copy=False)

@@ -141,6 +141,8 @@ class _Reduction(Sequential):
 class Sum(_Reduction):
     """f(x) = sum of x over ``axis``;  df/dx_i = 1 (the gradient is broadcast back)."""
 
+    numpy_func = staticmethod(np.sum)  # (MyGrad's attribute: the NumPy function)
+
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
         self._record(axis, keepdims)
@@ -155,6 +157,8 @@ class Sum(_Reduction):
 
 class Mean(_Reduction):
     """f(x) = mean of x over ``axis``;  df/dx_i = 1 / N (N elements per mean)."""
+
+    numpy_func = staticmethod(np.mean)  # (MyGrad's attribute: the NumPy function)
 
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
@@ -171,6 +175,8 @@ class Mean(_Reduction):
 
 class Variance(_Reduction):
     """f(x) = sum((x - mean(x))**2) / (N - ddof);  df/dx_i = 2 (x_i - mean(x)) / (N - ddof)"""
+
+    numpy_func = staticmethod(np.var)  # (MyGrad's attribute: the NumPy function)
 
     def __call__(self, x, axis=None, keepdims=False, ddof=0):
         self.variables = (x,)
@@ -206,6 +212,8 @@ class Variance(_Reduction):
 class StdDev(Variance):
     """f(x) = sqrt(var(x));  df/dx_i = (x_i - mean(x)) / ((N - ddof) f(x))  (nan where f = 0)"""
 
+    numpy_func = staticmethod(np.std)  # (MyGrad's attribute: the NumPy function)
+
     def __call__(self, x, axis=None, keepdims=False, ddof=0):
         self.variables = (x,)
         self._record(axis, keepdims, ddof)
@@ -229,6 +237,8 @@ class Prod(_Reduction):
     one zero only that element gets a gradient (the product of the rest); with
     two or more zeros every derivative is 0.
     """
+
+    numpy_func = staticmethod(np.prod)  # (MyGrad's attribute: the NumPy function)
 
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
@@ -289,6 +299,7 @@ class MaxMin(_Reduction):
 class Max(MaxMin):
     """f(x) = max of x over ``axis``;  df/dx = 1 at the first maximum, 0 elsewhere."""
 
+    numpy_func = staticmethod(np.max)  # (MyGrad's attribute: the NumPy function)
     _reduce = np.maximum
     _arg = staticmethod(np.argmax)
 
@@ -296,6 +307,7 @@ class Max(MaxMin):
 class Min(MaxMin):
     """f(x) = min of x over ``axis``;  df/dx = 1 at the first minimum, 0 elsewhere."""
 
+    numpy_func = staticmethod(np.min)  # (MyGrad's attribute: the NumPy function)
     _reduce = np.minimum
     _arg = staticmethod(np.argmin)
 
@@ -315,6 +327,8 @@ class _Cumulative(Sequential):
 
 class CumSum(_Cumulative):
     """f(x)_i = sum(x[:i+1]) along ``axis``;  the gradient is the reversed cumulative sum of grad."""
+
+    numpy_func = staticmethod(np.cumsum)  # (MyGrad's attribute: the NumPy function)
 
     def __call__(self, x, axis=None):
         self.variables = (x,)
@@ -359,6 +373,8 @@ class CumProd(_Cumulative):
     j >= i contains x_i).  At the first zero z of a slice it is
     ``revcumsum(grad * cumprod(x with x_z := 1))_z``; at later zeros it is 0.
     """
+
+    numpy_func = staticmethod(np.cumprod)  # (MyGrad's attribute: the NumPy function)
 
     def __call__(self, x, axis=None):
         self.variables = (x,)
