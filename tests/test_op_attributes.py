@@ -265,31 +265,3 @@ def test_engine_level_attributes(call):
     ref, ours = _creator("mygrad", call), _creator("mygrad_c", call)
     for name in sorted(ENGINE_LEVEL):
         assert same_value(getattr(ours, name, "<missing>"), getattr(ref, name)), name
-
-
-# ---------------------------------------------------------------------------
-# class-level attributes
-# ---------------------------------------------------------------------------
-def _class_attribute_cases():
-    from test_module_paths import _op_classes
-
-    ref, ours = _op_classes("mygrad"), _op_classes("mygrad_c")
-    cases = []
-    for path, cls in sorted(ref.items()):
-        if path.endswith((".Sequential", ".MaxMin")) or cls.__name__ in ("Operation", "UnaryUfunc", "BinaryUfunc"):
-            continue  # (abstract bases)
-        marks = [pytest.mark.xfail(strict=True, reason="einsum returns views: another branch")] \
-            if path == "linalg.ops.EinSum" else []
-        cases.append(pytest.param(ours[path], cls, id=path, marks=marks))
-    return cases
-
-
-@pytest.mark.parametrize("ours,ref", _class_attribute_cases())
-def test_op_class_attributes_match_mygrads(ours, ref):
-    """``can_return_view``, ``scalar_only`` by value; ``numpy_ufunc``/``numpy_func`` exist."""
-    for name in ("can_return_view", "scalar_only"):
-        if hasattr(ref, name):
-            assert getattr(ours, name, "<missing>") == getattr(ref, name), name
-    for name in ("numpy_ufunc", "numpy_func"):
-        if hasattr(ref, name):
-            assert callable(getattr(ours, name, None)), name
