@@ -29,5 +29,6 @@ from mygrad_c._numpy_reexports import *  # noqa: E402,F401,F403
 from mygrad_c.nnet.layers.utils import sliding_window_view  # noqa: E402,F401
 
 from mygrad_c import linalg, nnet, random  # noqa: E402,F401
+from mygrad_c import _module_paths  # noqa: E402,F401  (MyGrad's module paths, loaded as MyGrad's)
 
 __version__ = "0.1.0"

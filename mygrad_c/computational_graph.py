@@ -46,6 +46,8 @@ from typing import Any, Iterator, Mapping, NamedTuple, Optional, Union
 
 import numpy as np
 
+from mygrad_c.tensor_base import Tensor  # (a public name of MyGrad's module)
+
 __all__ = ["build_graph", "to_dot"]
 
 _OP_STYLE = {"fillcolor": "red", "style": "filled"}

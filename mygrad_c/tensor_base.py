@@ -293,7 +293,7 @@ class Tensor(TensorBase):
         return run_op(_ops.Positive, (self,), cls=type(self))
 
     def __abs__(self) -> "Tensor":
-        return run_op(_ops.Absolute, (self,))
+        return run_op(_ops.Abs, (self,))
 
     # floor division has no derivative: NumPy's ufunc, which (like MyGrad) refuses
     # non-constant tensors and returns a plain array for constant ones
@@ -618,3 +618,21 @@ from mygrad_c._in_place import augmented_assign, setitem  # noqa: E402
 from mygrad_c.indexing_routines.indexing import getitem  # noqa: E402
 
 _engine.set_indexing(getitem, setitem)
+
+
+# ---------------------------------------------------------------------------
+# the other public names of MyGrad's module ``mygrad.tensor_base`` (re-exports from their homes)
+# ---------------------------------------------------------------------------
+CONSTANT_ONLY_DTYPES = (np.integer, np.bool_)  # tensors of these dtypes are always constants
+
+from mygrad_c.errors import DisconnectedView  # noqa: E402,F401
+from mygrad_c.math.arithmetic import (  # noqa: E402,F401
+    Add, Divide, MatMul, Multiply, Negative, Positive, Power, Square, Subtract,
+)
+from mygrad_c.math.sequential import CumProd, CumSum, Max, Mean, Min, Prod, StdDev, Sum, Variance  # noqa: E402,F401
+from mygrad_c.operation_base import Operation  # noqa: E402,F401,F811
+from mygrad_c.tensor_manip.array_shape import Flatten, Ravel, Reshape, Squeeze  # noqa: E402,F401
+from mygrad_c.tensor_manip.transpose_like import (  # noqa: E402,F401
+    MoveAxis, SwapAxes, Tensor_Transpose_Property, Transpose,
+)
+from mygrad_c.typing import ArrayLike, DTypeLike, DTypeLikeReals, Shape  # noqa: E402,F401,F811

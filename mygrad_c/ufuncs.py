@@ -23,7 +23,8 @@ from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._in_place import _raise_numpys_error, write_into
 from mygrad_c.operation_base import Operation
 
-__all__ = ["ufunc", "UfuncOp", "make_ufunc", "MyGradUnaryUfunc", "MyGradBinaryUfunc"]
+__all__ = ["ufunc", "UfuncOp", "UnaryUfunc", "BinaryUfunc", "make_ufunc", "ufunc_creator", "MyGradUnaryUfunc",
+           "MyGradBinaryUfunc"]
 
 
 class UfuncOp(Operation):
@@ -58,6 +59,84 @@ class UfuncOp(Operation):
 
     def _derivative(self, grad, index):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class UnaryUfunc(UfuncOp):
+    """Base of the one-input elementwise ops (MyGrad's ``operation_base.UnaryUfunc``).
+
+    Subclass it as in MyGrad: set ``numpy_ufunc`` and write ``backward_var(grad,
+    index)``; the base runs the ufunc (with ``where=``/``dtype=``/``out=``) and
+    zeroes the gradient where ``where=`` was False.  mygrad_c's own ops write
+    ``_derivative(grad, index)`` instead (the same contract, unmasked).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.operation_base import UnaryUfunc
+    >>> class Fabs(UnaryUfunc):
+    ...     numpy_ufunc = np.fabs
+    ...     def backward_var(self, grad, index, **kwargs):
+    ...         return grad * np.sign(self.variables[0].data)
+    >>> x = mg.tensor([-1.0, 2.0])
+    >>> y = mg.execute_op(Fabs, x, op_kwargs={"where": np.array([True, False]), "out": np.zeros(2)})
+    >>> y
+    Tensor([1., 0.])
+    >>> y.backward()
+    >>> x.grad
+    array([-1.,  0.])
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _adopt_backward_var(cls)
+
+
+class BinaryUfunc(UfuncOp):
+    """Base of the two-input elementwise ops (MyGrad's ``operation_base.BinaryUfunc``).
+
+    Subclassed as ``UnaryUfunc`` is: ``numpy_ufunc`` and ``backward_var(grad,
+    index)`` for ``index`` 0 and 1; the engine undoes broadcasting.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.operation_base import BinaryUfunc
+    >>> class Hypot(BinaryUfunc):
+    ...     numpy_ufunc = np.hypot
+    ...     def backward_var(self, grad, index, **kwargs):
+    ...         a, b = (v.data for v in self.variables)
+    ...         return grad * (a, b)[index] / np.hypot(a, b)
+    >>> x = mg.tensor([3.0, 0.0])
+    >>> mg.execute_op(Hypot, x, 4.0).sum().backward()
+    >>> x.grad
+    array([0.6, 0. ])
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _adopt_backward_var(cls)
+
+
+def _abstract_op_init(self, *args, **kwargs):
+    raise TypeError(f"Can't instantiate abstract class {type(self).__name__} with abstract method backward_var")
+
+
+def _adopt_backward_var(cls) -> None:
+    """Fit a user's MyGrad-style ufunc subclass to ``UfuncOp``'s contract.
+
+    A ``backward_var`` written in the subclass becomes its ``_derivative``, so that
+    ``UfuncOp.backward_var`` still applies the ``where=`` mask around it (as MyGrad
+    does).  A subclass with neither cannot be instantiated, as in MyGrad (an ABC).
+    """
+    if "backward_var" in cls.__dict__:
+        cls._derivative = cls.__dict__["backward_var"]
+        cls.backward_var = UfuncOp.backward_var
+        if cls.__init__ is _abstract_op_init:  # an abstract base's subclass made concrete
+            cls.__init__ = UfuncOp.__init__
+    elif cls._derivative is UfuncOp._derivative and "__init__" not in cls.__dict__:
+        cls.__init__ = _abstract_op_init
 
 
 def _broadcasts_to(shape, target) -> bool:
@@ -191,3 +270,39 @@ def make_ufunc(name: str, Op: type, doc: str, numpy_ufunc: Optional[np.ufunc] = 
         "__signature__": _signature(npu.nin),
     })
     return cls
+
+
+class ufunc_creator:
+    """Decorator that turns a function stub into a ufunc-like class (MyGrad's ``ufunc_creator``).
+
+    ``mygrad_op`` is a ``UnaryUfunc`` or ``BinaryUfunc`` subclass; the stub gives
+    the new function its name, docstring and signature.  (The ufunc methods
+    ``at``, ``outer``, ... cannot be bound, as in MyGrad.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.math.trigonometric.ops import Sin
+    >>> from mygrad_c.ufuncs import MyGradUnaryUfunc, ufunc_creator
+    >>> @ufunc_creator(mygrad_op=Sin)
+    ... def sin(x, *, constant=None):
+    ...     '''custom docs'''
+    >>> isinstance(sin, MyGradUnaryUfunc), sin.nin, sin.__doc__
+    (True, 1, 'custom docs')
+    >>> sin(mg.tensor(0.0))
+    Tensor(0.)
+    """
+
+    def __init__(self, mygrad_op: type, *, at_op=None, accumulate_op=None, outer_op=None, reduce_op=None,
+                 reduceat_op=None):
+        if not (isinstance(mygrad_op, type) and issubclass(mygrad_op, (UnaryUfunc, BinaryUfunc))):
+            raise TypeError("ufunc_creator can only accept `UnaryUfunc` and `BinaryUfunc` operations")
+        if any(op is not None for op in (at_op, accumulate_op, outer_op, reduce_op, reduceat_op)):
+            raise NotImplementedError("There isn't support for binding ufunc methods presently.")
+        self.op = mygrad_op
+
+    def __call__(self, decorated_func):
+        cls = make_ufunc(decorated_func.__name__, self.op, decorated_func.__doc__)
+        cls.__signature__ = inspect.signature(decorated_func)
+        return cls

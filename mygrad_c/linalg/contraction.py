@@ -211,6 +211,22 @@ class EinSum(Operation):
         diag[...] = g
         return dx
 
+    # MyGrad's attributes: the subscripts as letters (an ellipsis as letters of its own) and
+    # how often each (input, subscript) pair occurs, computed when read
+    @property
+    def in_lbls(self):
+        return ["".join(_LETTERS[i] for i in labels) for labels in self.in_labels]
+
+    @property
+    def out_lbls(self):
+        return "".join(_LETTERS[i] for i in self.out_labels)
+
+    @property
+    def cache(self):
+        from collections import Counter
+
+        return Counter(zip((id(v) for v in self.variables), self.in_lbls))
+
 
 def einsum(*operands: Union["ArrayLike", str, Sequence[int]], optimize: bool = False,
            out: Optional[Union[np.ndarray, TensorBase]] = None,

@@ -50,23 +50,23 @@ class Norm(Operation):
         if (axes is not None and len(axes) == 2) or (axes is None and ord is not None and ndim == 2):
             raise NotImplementedError("mygrad_c.linalg.norm does not support matrix norms")
         self.ord = 2.0 if ord is None else float(ord)
-        self.axes = tuple(range(ndim)) if axes is None else axes
-        self.keepdims = keepdims
-        self.nan_to_num = nan_to_num
-        self.norm = np.asarray(out)
+        self.axis, self.keepdims = axis, keepdims  # (MyGrad's attributes: ord, axis, keepdims)
+        self._axes = tuple(range(ndim)) if axes is None else axes
+        self._nan_to_num = nan_to_num
+        self._norm = np.asarray(out)
         return out
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
-        grad, n = np.asarray(grad), self.norm
+        grad, n = np.asarray(grad), self._norm
         if not self.keepdims:  # restore the reduced axes so that grad/norm broadcast against x
-            shape = tuple(1 if i in self.axes else s for i, s in enumerate(x.shape))
+            shape = tuple(1 if i in self._axes else s for i, s in enumerate(x.shape))
             grad, n = grad.reshape(shape), n.reshape(shape)
         p = self.ord
         if x.size == 0:
             return np.zeros(x.shape, dtype=np.result_type(x.dtype, grad.dtype))
         if np.isinf(p):
-            (axis,) = self.axes
+            (axis,) = self._axes
             absx = np.abs(x)
             pick = np.argmax(absx, axis=axis) if p > 0 else np.argmin(absx, axis=axis)
             mask = np.zeros(x.shape, dtype=bool)
@@ -74,7 +74,7 @@ class Norm(Operation):
             return grad * np.where(mask, np.sign(x), np.zeros((), dtype=x.dtype))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             absx = np.abs(x)
-            sign = np.sign(x) if self.nan_to_num else x / absx
+            sign = np.sign(x) if self._nan_to_num else x / absx
             if p == 1:
                 return grad * sign
             if p == 2:

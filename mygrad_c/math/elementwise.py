@@ -25,7 +25,7 @@ from mygrad_c.math.arithmetic import _X, _X1X2, _doc
 from mygrad_c.operation_base import Operation
 from mygrad_c.tensor_base import Tensor
 from mygrad_c.typing import ArrayLike
-from mygrad_c.ufuncs import UfuncOp, make_ufunc
+from mygrad_c.ufuncs import BinaryUfunc, UnaryUfunc, make_ufunc
 
 _LN2 = np.log(2.0)
 _LN10 = np.log(10.0)
@@ -155,7 +155,7 @@ _FUNCS = {
 # ---------------------------------------------------------------------------
 # the op classes built from the tables
 # ---------------------------------------------------------------------------
-class _UnaryUfuncOp(UfuncOp):
+class _UnaryUfuncOp(UnaryUfunc):
     """Base of the table's ufunc ops: ``grad * derivative(x)``."""
 
     derivative: Callable[[np.ndarray], np.ndarray]
@@ -225,6 +225,8 @@ def _make_function(name: str, Op: type, row: _Row) -> Callable[..., Tensor]:
 
 _ufunc_ops = {n: _op_class(n, _UnaryUfuncOp, row, numpy_ufunc=row.forward) for n, row in _UFUNCS.items()}
 _func_ops = {n: _op_class(n, _UnaryOp, row) for n, row in _FUNCS.items()}
+# the op classes by MyGrad's names (Sin, Cos, ..., Cbrt, Cot, ..., Sinc), for ``isinstance(y.creator, Sin)``
+globals().update({Op.__name__: Op for Op in (*_ufunc_ops.values(), *_func_ops.values())})
 
 
 def _ufunc_doc(row: _Row, params: str = _X) -> str:
@@ -275,7 +277,7 @@ sinc = _make_function("sinc", _func_ops["sinc"], _FUNCS["sinc"])
 # ---------------------------------------------------------------------------
 # two-input ufuncs
 # ---------------------------------------------------------------------------
-class LogAddExp(UfuncOp):
+class Logaddexp(BinaryUfunc):
     """f(a, b) = ln(e**a + e**b);  df/da = 1 / (1 + e**(b - a)), df/db = 1 / (1 + e**(a - b))"""
 
     numpy_ufunc = np.logaddexp
@@ -287,7 +289,7 @@ class LogAddExp(UfuncOp):
             return grad / (1 + np.exp(d))
 
 
-class LogAddExp2(UfuncOp):
+class Logaddexp2(BinaryUfunc):
     """f(a, b) = log2(2**a + 2**b);  df/da = 1 / (1 + 2**(b - a)), df/db = 1 / (1 + 2**(a - b))"""
 
     numpy_ufunc = np.logaddexp2
@@ -299,10 +301,11 @@ class LogAddExp2(UfuncOp):
             return grad / (1 + np.exp2(d))
 
 
-class ArcTan2(UfuncOp):
+class Arctan2(BinaryUfunc):
     """f(a, b) = angle of the point (b, a);  df/da = b / (a**2 + b**2), df/db = -a / (a**2 + b**2)"""
 
     numpy_ufunc = np.arctan2
+    cached_denom = None  # (an attribute of MyGrad's op, filled by its backward pass)
 
     def _derivative(self, grad, index):
         a, b = (v.data for v in self.variables)
@@ -311,13 +314,13 @@ class ArcTan2(UfuncOp):
             return (grad * b if index == 0 else -(grad * a)) / (a ** 2 + b ** 2)
 
 
-logaddexp = make_ufunc("logaddexp", LogAddExp, _doc(
+logaddexp = make_ufunc("logaddexp", Logaddexp, _doc(
     "``ln(e**x1 + e**x2)``, elementwise, computed without overflow.", _X1X2,
     ">>> mg.logaddexp(mg.tensor(0.0), 0.0)\nTensor(0.69314718)"))
-logaddexp2 = make_ufunc("logaddexp2", LogAddExp2, _doc(
+logaddexp2 = make_ufunc("logaddexp2", Logaddexp2, _doc(
     "``log2(2**x1 + 2**x2)``, elementwise, computed without overflow.", _X1X2,
     ">>> mg.logaddexp2(mg.tensor(1.0), 1.0)\nTensor(2.)"))
-arctan2 = make_ufunc("arctan2", ArcTan2, _doc(
+arctan2 = make_ufunc("arctan2", Arctan2, _doc(
     "The angle (in radians, in [-pi, pi]) of the point ``(x2, x1)``: ``arctan(x1 / x2)`` "
     "in the right quadrant.", _X1X2,
     ">>> x = mg.tensor(1.0)\n>>> mg.arctan2(x, 1.0)\nTensor(0.78539816)\n>>> mg.arctan2(x, 1.0).backward()\n"

@@ -6,15 +6,14 @@ reproducible and identical to NumPy's (and MyGrad's) for the same seed.
 """
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional
 
 import numpy as np
 
 from mygrad_c.tensor_base import Tensor
+from mygrad_c.typing import Shape
 
 __all__ = ["rand", "randint", "randn", "random", "random_sample", "ranf", "sample", "seed"]
-
-Shape = Union[int, tuple[int, ...]]
 
 
 def rand(*shape: int, constant: Optional[bool] = None) -> Tensor:

@@ -12,6 +12,7 @@ import numpy as np
 
 from mygrad_c._engine import TensorBase
 from mygrad_c.tensor_base import Tensor
+from mygrad_c.typing import ArrayLike, DTypeLikeReals
 
 __all__ = [
     "arange", "empty", "empty_like", "eye", "full", "full_like", "geomspace", "identity",

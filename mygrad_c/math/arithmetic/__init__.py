@@ -1,17 +1,17 @@
 """Arithmetic: add, subtract, multiply, divide, power, negative, positive,
 reciprocal, square, sqrt, absolute, matmul.
 
-Each operation is a small ``UfuncOp``: the forward pass is the NumPy ufunc, and
-``_derivative(grad, index)`` right below it is the vector-Jacobian product for
-input ``index``.  The engine undoes broadcasting, so the formulas here are the
-plain elementwise calculus.
+Each operation is a small ``UnaryUfunc``/``BinaryUfunc`` (``mygrad_c.ufuncs``):
+the forward pass is the NumPy ufunc, and ``_derivative(grad, index)`` right below
+it is the vector-Jacobian product for input ``index``.  The engine undoes
+broadcasting, so the formulas here are the plain elementwise calculus.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from mygrad_c._engine import TensorBase, as_tensor, run_op, set_arithmetic_ops
-from mygrad_c.ufuncs import UfuncOp, make_ufunc
+from mygrad_c.ufuncs import BinaryUfunc, UnaryUfunc, make_ufunc
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "true_divide", "power", "negative",
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-class Add(UfuncOp):
+class Add(BinaryUfunc):
     """f(a, b) = a + b;  df/da = df/db = 1"""
 
     numpy_ufunc = np.add
@@ -28,7 +28,7 @@ class Add(UfuncOp):
         return grad
 
 
-class Subtract(UfuncOp):
+class Subtract(BinaryUfunc):
     """f(a, b) = a - b;  df/da = 1, df/db = -1"""
 
     numpy_ufunc = np.subtract
@@ -37,7 +37,7 @@ class Subtract(UfuncOp):
         return grad if index == 0 else -grad
 
 
-class Multiply(UfuncOp):
+class Multiply(BinaryUfunc):
     """f(a, b) = a * b;  df/da = b, df/db = a"""
 
     numpy_ufunc = np.multiply
@@ -47,7 +47,7 @@ class Multiply(UfuncOp):
         return grad * (b.data if index == 0 else a.data)
 
 
-class Divide(UfuncOp):
+class Divide(BinaryUfunc):
     """f(a, b) = a / b;  df/da = 1 / b, df/db = -a / b**2"""
 
     numpy_ufunc = np.divide
@@ -59,7 +59,7 @@ class Divide(UfuncOp):
         return -grad * a.data / (b.data ** 2)
 
 
-class Power(UfuncOp):
+class Power(BinaryUfunc):
     """f(a, b) = a ** b;  df/da = b * a**(b - 1), df/db = a**b * log(a)
 
     Where ``b == 0`` the derivative in ``a`` is 0 (also at ``a == 0``), and where
@@ -76,7 +76,7 @@ class Power(UfuncOp):
             return grad * (a ** b) * np.log(np.where(a, a, 1))
 
 
-class Negative(UfuncOp):
+class Negative(UnaryUfunc):
     """f(a) = -a;  df/da = -1"""
 
     numpy_ufunc = np.negative
@@ -85,7 +85,7 @@ class Negative(UfuncOp):
         return -grad
 
 
-class Positive(UfuncOp):
+class Positive(UnaryUfunc):
     """f(a) = +a (a copy);  df/da = 1"""
 
     numpy_ufunc = np.positive
@@ -94,7 +94,7 @@ class Positive(UfuncOp):
         return grad
 
 
-class Reciprocal(UfuncOp):
+class Reciprocal(UnaryUfunc):
     """f(a) = 1 / a;  df/da = -1 / a**2"""
 
     numpy_ufunc = np.reciprocal
@@ -104,7 +104,7 @@ class Reciprocal(UfuncOp):
         return -grad / (a ** 2)
 
 
-class Square(UfuncOp):
+class Square(UnaryUfunc):
     """f(a) = a ** 2;  df/da = 2a"""
 
     numpy_ufunc = np.square
@@ -113,7 +113,7 @@ class Square(UfuncOp):
         return 2 * grad * self.variables[0].data
 
 
-class Sqrt(UfuncOp):
+class Sqrt(UnaryUfunc):
     """f(a) = sqrt(a);  df/da = 1 / (2 sqrt(a))  (inf at 0, as in MyGrad)"""
 
     numpy_ufunc = np.sqrt
@@ -123,26 +123,26 @@ class Sqrt(UfuncOp):
             return grad / (2 * np.sqrt(self.variables[0].data))
 
 
-class Absolute(UfuncOp):
+class Abs(UnaryUfunc):
     """f(a) = |a|;  df/da = sign(a), taken as 0 at a == 0 (nan with ``nan_to_num=False``, as
     MyGrad) and 0 where a is nan (as MyGrad)"""
 
     numpy_ufunc = np.absolute
 
     def __call__(self, *tensors, where=True, dtype=None, out=None, nan_to_num=True):
-        self.nan_to_num = nan_to_num
+        self._nan_to_num = nan_to_num
         return super().__call__(*tensors, where=where, dtype=dtype, out=out)
 
     def _derivative(self, grad, index):
         a = self.variables[0].data
-        d = np.where(a > 0, 1.0, np.where(a < 0, -1.0, 0.0 if self.nan_to_num else np.nan))
+        d = np.where(a > 0, 1.0, np.where(a < 0, -1.0, 0.0 if self._nan_to_num else np.nan))
         d[np.isnan(a)] = 0
         if a.dtype.kind == "f":
             d = d.astype(a.dtype, copy=False)
         return grad * d
 
 
-class MatMul(UfuncOp):
+class MatMul(BinaryUfunc):
     """f(a, b) = a @ b (with NumPy's rules for 1-D operands and batch broadcasting).
 
     df/da = grad @ b^T and df/db = a^T @ grad, after promoting 1-D operands to
@@ -229,7 +229,7 @@ square = make_ufunc("square", Square, _doc(
 sqrt = make_ufunc("sqrt", Sqrt, _doc(
     "The elementwise non-negative square root.", _X,
     ">>> x = mg.tensor(4.0)\n>>> mg.sqrt(x).backward()\n>>> x.grad\narray(0.25)"))
-absolute = make_ufunc("absolute", Absolute, _doc(
+absolute = make_ufunc("absolute", Abs, _doc(
     "The elementwise absolute value ``|x|`` (the derivative at 0 is taken as 0).", _X,
     ">>> x = mg.tensor([-2.0, 0.0, 3.0])\n>>> mg.absolute(x).backward()\n>>> x.grad\narray([-1.,  0.,  1.])"))
 abs = absolute

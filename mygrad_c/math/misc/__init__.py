@@ -18,7 +18,7 @@ import numpy as np
 from mygrad_c.math.arithmetic import _X1X2, _doc
 from mygrad_c.tensor_base import Tensor, tensor
 from mygrad_c.typing import ArrayLike
-from mygrad_c.ufuncs import UfuncOp, make_ufunc
+from mygrad_c.ufuncs import BinaryUfunc, make_ufunc
 
 # NumPy's own ufuncs, re-exported unchanged (not differentiable)
 from numpy import (  # noqa: F401
@@ -36,7 +36,7 @@ _NUMPY_UFUNCS = [
 __all__ = ["maximum", "minimum", "clip"] + _NUMPY_UFUNCS
 
 
-class Maximum(UfuncOp):
+class Maximum(BinaryUfunc):
     """f(a, b) = max(a, b);  df/da = [a > b], df/db = [not a >= b]  (ties: 0 to both; nan: to b)"""
 
     numpy_ufunc = np.maximum
@@ -46,7 +46,7 @@ class Maximum(UfuncOp):
         return grad * (np.greater(a, b) if index == 0 else np.logical_not(np.greater_equal(a, b)))
 
 
-class Minimum(UfuncOp):
+class Minimum(BinaryUfunc):
     """f(a, b) = min(a, b);  df/da = [a < b], df/db = [not a <= b]  (ties: 0 to both; nan: to b)"""
 
     numpy_ufunc = np.minimum

@@ -19,11 +19,13 @@ from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.operation_base import Operation
 
 __all__ = [
+    "Sequential", "MaxMin",
     "sum", "mean", "var", "std", "amax", "amin", "max", "min", "prod", "cumprod", "cumsum",
     "argmax", "argmin", "any", "add_sequence", "multiply_sequence",
 ]
 
 Axis = Union[None, int, Tuple[int, ...]]
+_NoValue = np._NoValue  # "not given", as in NumPy's and MyGrad's signatures
 
 _builtin_sum = sum
 
@@ -70,10 +72,65 @@ def _reverse_cumsum(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
+# the base class (MyGrad's ``operation_base.Sequential``)
+# ---------------------------------------------------------------------------
+class Sequential(Operation):
+    """Base of the reductions and cumulative operations (``sum``, ``cumsum``, ...).
+
+    Its instances carry MyGrad's attributes after the forward pass: ``axis`` (an
+    int axis becomes a 1-tuple unless ``_integer_axis_only``), ``keepdims``,
+    ``initial`` and ``ddof`` (``np._NoValue`` where not given) and
+    ``out_shape``.  A user subclass sets ``numpy_func`` and writes
+    ``backward_var``, as in MyGrad; mygrad_c's own subclasses write their own
+    ``__call__`` and record the attributes with ``_record``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.operation_base import Sequential
+    >>> class Total(Sequential):
+    ...     numpy_func = staticmethod(np.sum)
+    ...     def backward_var(self, grad, index, **kwargs):
+    ...         return np.broadcast_to(grad, self.variables[0].shape)
+    >>> x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> y = mg.execute_op(Total, x, op_kwargs={"axis": 1})
+    >>> y, y.creator.axis, y.creator.out_shape
+    (Tensor([3., 7.]), (1,), (2,))
+    """
+
+    _integer_axis_only = False
+    keepdims = initial = ddof = _NoValue  # (instances record what they were given)
+
+    def __call__(self, a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue, *,
+                 where=_NoValue, ddof=_NoValue):
+        self.variables = (a,)
+        if where is not True and where is not _NoValue:
+            self.where = where
+        self._record(axis, keepdims, ddof)
+        self.initial = initial
+        given = dict(keepdims=keepdims, initial=initial, where=where, ddof=ddof)
+        kwargs = {k: v for k, v in given.items() if v is not _NoValue}
+        if dtype is not _NoValue:
+            kwargs["dtype"] = dtype
+        result = self.numpy_func(a.data, axis=axis, out=out, **kwargs)
+        self.out_shape = np.shape(result)
+        return result
+
+    def _record(self, axis, keepdims=_NoValue, ddof=_NoValue):
+        """Store ``axis`` (as MyGrad normalises it), ``keepdims`` and ``ddof``."""
+        if not self._integer_axis_only and axis is not None and not hasattr(axis, "__iter__"):
+            axis = (axis,)
+        self.axis = axis
+        self.keepdims = keepdims
+        self.ddof = ddof
+
+
+# ---------------------------------------------------------------------------
 # reductions
 # ---------------------------------------------------------------------------
-class _Reduction(Operation):
-    """Base of the reductions: remembers ``axis``/``keepdims`` for the backward pass."""
+class _Reduction(Sequential):
+    """Base of the reductions: the reduced axes and ``grad`` shaped for broadcasting back."""
 
     def _grad_and_axes(self, grad):
         x = self.variables[0].data
@@ -84,10 +141,14 @@ class _Reduction(Operation):
 class Sum(_Reduction):
     """f(x) = sum of x over ``axis``;  df/dx_i = 1 (the gradient is broadcast back)."""
 
+    numpy_func = staticmethod(np.sum)  # (MyGrad's attribute: the NumPy function)
+
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
-        self.axis = axis
-        return np.add.reduce(x.data, axis=axis, keepdims=keepdims)
+        self._record(axis, keepdims)
+        out = np.add.reduce(x.data, axis=axis, keepdims=keepdims)
+        self.out_shape = out.shape
+        return out
 
     def backward_var(self, grad, index, **kwargs):
         x, _, g = self._grad_and_axes(grad)
@@ -97,10 +158,14 @@ class Sum(_Reduction):
 class Mean(_Reduction):
     """f(x) = mean of x over ``axis``;  df/dx_i = 1 / N (N elements per mean)."""
 
+    numpy_func = staticmethod(np.mean)  # (MyGrad's attribute: the NumPy function)
+
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
-        self.axis = axis
-        return np.mean(x.data, axis=axis, keepdims=keepdims)
+        self._record(axis, keepdims)
+        out = np.mean(x.data, axis=axis, keepdims=keepdims)
+        self.out_shape = np.shape(out)
+        return out
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
@@ -111,11 +176,14 @@ class Mean(_Reduction):
 class Variance(_Reduction):
     """f(x) = sum((x - mean(x))**2) / (N - ddof);  df/dx_i = 2 (x_i - mean(x)) / (N - ddof)"""
 
+    numpy_func = staticmethod(np.var)  # (MyGrad's attribute: the NumPy function)
+
     def __call__(self, x, axis=None, keepdims=False, ddof=0):
         self.variables = (x,)
-        self.axis = axis
-        self.ddof = ddof
-        return np.var(x.data, axis=axis, keepdims=keepdims, ddof=ddof)
+        self._record(axis, keepdims, ddof)
+        out = np.var(x.data, axis=axis, keepdims=keepdims, ddof=ddof)
+        self.out_shape = np.shape(out)
+        return out
 
     def _no_axes(self) -> bool:
         return isinstance(self.axis, (tuple, list)) and len(self.axis) == 0
@@ -144,19 +212,22 @@ class Variance(_Reduction):
 class StdDev(Variance):
     """f(x) = sqrt(var(x));  df/dx_i = (x_i - mean(x)) / ((N - ddof) f(x))  (nan where f = 0)"""
 
+    numpy_func = staticmethod(np.std)  # (MyGrad's attribute: the NumPy function)
+
     def __call__(self, x, axis=None, keepdims=False, ddof=0):
         self.variables = (x,)
-        self.axis = axis
-        self.ddof = ddof
-        self.std = np.std(x.data, axis=axis, keepdims=True, ddof=ddof)
-        return self.std if keepdims else _drop_axes(self.std, axis)
+        self._record(axis, keepdims, ddof)
+        self._std = np.std(x.data, axis=axis, keepdims=True, ddof=ddof)
+        out = self._std if keepdims else _drop_axes(self._std, axis)
+        self.out_shape = out.shape
+        return out
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
         if self._no_axes():
             return self._centered_scaled(x, axes) * g
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * self._centered_scaled(x, axes) / self.std
+            return g * self._centered_scaled(x, axes) / self._std
 
 
 class Prod(_Reduction):
@@ -167,24 +238,28 @@ class Prod(_Reduction):
     two or more zeros every derivative is 0.
     """
 
+    numpy_func = staticmethod(np.prod)  # (MyGrad's attribute: the NumPy function)
+
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
-        self.axis = axis
-        self.prod = np.multiply.reduce(x.data, axis=axis, keepdims=True)
-        return self.prod if keepdims else _drop_axes(self.prod, axis)
+        self._record(axis, keepdims)
+        self._prod = np.multiply.reduce(x.data, axis=axis, keepdims=True)
+        out = self._prod if keepdims else _drop_axes(self._prod, axis)
+        self.out_shape = out.shape
+        return out
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
         zero = x == 0
         if not zero.any():
-            return g * (self.prod / x)  # (f / x_i first: g * f can underflow where f / x_i does not)
+            return g * (self._prod / x)  # (f / x_i first: g * f can underflow where f / x_i does not)
         n_zeros = np.add.reduce(zero, axis=axes, keepdims=True)
         prod_nonzero = np.multiply.reduce(np.where(zero, 1, x), axis=axes, keepdims=True)
-        others = np.where(zero, np.where(n_zeros == 1, prod_nonzero, 0), self.prod / np.where(zero, 1, x))
+        others = np.where(zero, np.where(n_zeros == 1, prod_nonzero, 0), self._prod / np.where(zero, 1, x))
         return g * others
 
 
-class _Extremum(_Reduction):
+class MaxMin(_Reduction):
     """max/min over ``axis``; the gradient goes to the *first* extremal element of each
     slice (in C order over the reduced axes), ties are not split - as MyGrad does."""
 
@@ -193,8 +268,10 @@ class _Extremum(_Reduction):
 
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
-        self.axis = axis
-        return self._reduce.reduce(x.data, axis=axis, keepdims=keepdims)
+        self._record(axis, keepdims)
+        out = self._reduce.reduce(x.data, axis=axis, keepdims=keepdims)
+        self.out_shape = out.shape
+        return out
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
@@ -219,16 +296,18 @@ class _Extremum(_Reduction):
         return np.moveaxis(flat_out.reshape(moved.shape), range(-len(axes), 0), axes)
 
 
-class Max(_Extremum):
+class Max(MaxMin):
     """f(x) = max of x over ``axis``;  df/dx = 1 at the first maximum, 0 elsewhere."""
 
+    numpy_func = staticmethod(np.max)  # (MyGrad's attribute: the NumPy function)
     _reduce = np.maximum
     _arg = staticmethod(np.argmax)
 
 
-class Min(_Extremum):
+class Min(MaxMin):
     """f(x) = min of x over ``axis``;  df/dx = 1 at the first minimum, 0 elsewhere."""
 
+    numpy_func = staticmethod(np.min)  # (MyGrad's attribute: the NumPy function)
     _reduce = np.minimum
     _arg = staticmethod(np.argmin)
 
@@ -236,8 +315,10 @@ class Min(_Extremum):
 # ---------------------------------------------------------------------------
 # cumulative operations
 # ---------------------------------------------------------------------------
-class _Cumulative(Operation):
+class _Cumulative(Sequential):
     """Base of cumsum/cumprod: ``axis=None`` works on the flattened input."""
+
+    _integer_axis_only = True
 
     def _flat_input(self):
         x = self.variables[0].data
@@ -247,10 +328,14 @@ class _Cumulative(Operation):
 class CumSum(_Cumulative):
     """f(x)_i = sum(x[:i+1]) along ``axis``;  the gradient is the reversed cumulative sum of grad."""
 
+    numpy_func = staticmethod(np.cumsum)  # (MyGrad's attribute: the NumPy function)
+
     def __call__(self, x, axis=None):
         self.variables = (x,)
         self.axis = axis
-        return np.cumsum(x.data, axis=axis)
+        out = np.cumsum(x.data, axis=axis)
+        self.out_shape = out.shape
+        return out
 
     def backward_var(self, grad, index, **kwargs):
         x, axis = self._flat_input()
@@ -289,11 +374,14 @@ class CumProd(_Cumulative):
     ``revcumsum(grad * cumprod(x with x_z := 1))_z``; at later zeros it is 0.
     """
 
+    numpy_func = staticmethod(np.cumprod)  # (MyGrad's attribute: the NumPy function)
+
     def __call__(self, x, axis=None):
         self.variables = (x,)
         self.axis = axis
-        self.out = np.cumprod(x.data, axis=axis)
-        return self.out
+        self._out = np.cumprod(x.data, axis=axis)
+        self.out_shape = self._out.shape
+        return self._out
 
     def backward_var(self, grad, index, **kwargs):
         x, axis = self._flat_input()
@@ -301,11 +389,11 @@ class CumProd(_Cumulative):
             return _cumprod_grad_exact(x, grad, axis).reshape(self.variables[0].shape)
         zero = x == 0
         if not zero.any():
-            g = _reverse_cumsum(grad * self.out, axis) / x
+            g = _reverse_cumsum(grad * self._out, axis) / x
         else:
             first = zero & (np.cumsum(zero, axis=axis) == 1)
             with np.errstate(divide="ignore", invalid="ignore"):
-                g = _reverse_cumsum(grad * self.out, axis) / np.where(zero, 1, x)
+                g = _reverse_cumsum(grad * self._out, axis) / np.where(zero, 1, x)
             at_first = _reverse_cumsum(grad * np.cumprod(np.where(first, 1, x), axis=axis), axis)
             g = np.where(first, at_first, np.where(zero, 0, g))
         return g.reshape(self.variables[0].shape)

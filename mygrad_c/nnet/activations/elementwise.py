@@ -75,6 +75,12 @@ class ELU(Operation):
         x = self.variables[0].data
         return grad * np.where(x < 0, self.neg, 1)
 
+    @property
+    def exp(self):
+        """``alpha * (exp(x) - 1)``, MyGrad's attribute (computed when read)."""
+        with np.errstate(over="ignore"):
+            return self.alpha * (np.exp(self.variables[0].data) - 1)
+
 
 class SELU(Operation):
     """f(x) = scale * elu(x, alpha) with SELU's fixed alpha and scale;
@@ -91,6 +97,12 @@ class SELU(Operation):
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
         return grad * np.where(x < 0, self.neg, _SELU_SCALE)
+
+    @property
+    def exp(self):
+        """``alpha * (exp(x) - 1)``, MyGrad's attribute (computed when read)."""
+        with np.errstate(over="ignore"):
+            return _SELU_ALPHA * (np.exp(self.variables[0].data) - 1)
 
 
 class HardTanh(Operation):
@@ -126,6 +138,11 @@ class Sigmoid(Operation):
     def backward_var(self, grad, index, **kwargs):
         y = self.y
         return grad * (y * (1 - y))
+
+    @property
+    def sigmoid(self):
+        """The result, under MyGrad's attribute name."""
+        return self.y
 
 
 class SoftSign(Operation):

@@ -11,6 +11,8 @@ import numpy as np
 
 from mygrad_c._engine import execute_op
 from mygrad_c.operation_base import Operation
+from mygrad_c.tensor_base import Tensor
+from mygrad_c.typing import ArrayLike
 
 __all__ = ["softmax", "logsoftmax", "glu"]
 

@@ -9,8 +9,8 @@ import numpy as np
 from mygrad_c._engine import TensorBase
 from mygrad_c.tensor_base import Tensor
 
-__all__ = ["constant", "dirac", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
-           "identity", "normal", "uniform"]
+__all__ = ["constant", "dirac", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "normal",
+           "uniform"]
 
 
 class ZeroFanError(ValueError, OverflowError, ZeroDivisionError):
@@ -96,32 +96,6 @@ def constant(*shape, value=0.0, dtype=None, constant=None) -> Tensor:
     if len(shape) == 1 and shape[0] is None:
         raise TypeError("Use () not None as shape arguments")
     return Tensor(np.full(_shape(shape), _value(value), dtype=dtype), constant=constant, copy=False)
-
-
-def identity(n: int, dtype=float, *, constant: Optional[bool] = None) -> Tensor:
-    """The ``n x n`` identity matrix.
-
-    Parameters
-    ----------
-    n : int
-        The number of rows and columns.
-    dtype : DTypeLikeReals, default float
-        The dtype.
-    constant : bool, optional
-        If True, the tensor is a constant.
-
-    Returns
-    -------
-    Tensor
-
-    Examples
-    --------
-    >>> from mygrad_c.nnet.initializers import identity
-    >>> identity(2)
-    Tensor([[1., 0.],
-            [0., 1.]])
-    """
-    return Tensor(np.eye(n, dtype=dtype), constant=constant, copy=False)
 
 
 def dirac(*shape: int, dtype=np.float32, constant: Optional[bool] = None) -> Tensor:

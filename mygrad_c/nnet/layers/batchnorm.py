@@ -7,49 +7,54 @@ import numpy as np
 
 from mygrad_c._engine import execute_op
 from mygrad_c.operation_base import Operation
+from mygrad_c.tensor_base import Tensor
+from mygrad_c.typing import ArrayLike
 
 __all__ = ["batchnorm"]
 
 
 class BatchNorm(Operation):
-    """y = gamma * xhat + beta,  xhat = (x - mean) / sqrt(var + eps)  (stats over all axes but 1)
+    """y = gamma * x_norm + beta,  x_norm = (x - mean) / sqrt(var + eps)  (stats over all axes but 1)
 
     With ``g`` the output gradient and means taken over the normalised axes:
-    d/dbeta = sum(g);  d/dgamma = sum(g * xhat);
-    d/dx = (gamma / std) * (g - mean(g) - xhat * mean(g * xhat)).
+    d/dbeta = sum(g);  d/dgamma = sum(g * x_norm);
+    d/dx = (gamma / std) * (g - mean(g) - x_norm * mean(g * x_norm)).
     """
 
     def __call__(self, x, *params, eps, has_gamma, has_beta):
         self.variables = (x,) + params
         data = x.data
-        self.axes = (0,) + tuple(range(2, data.ndim)) if data.ndim > 0 else ()
-        self.keep = tuple(1 if i in self.axes else n for i, n in enumerate(data.shape))
+        self._axes = (0,) + tuple(range(2, data.ndim)) if data.ndim > 0 else ()
+        self._keep = tuple(1 if i in self._axes else n for i, n in enumerate(data.shape))
+        # MyGrad's attributes: gamma, beta (tensors or None), mean, var (per channel), x_norm
         self.gamma = params[0] if has_gamma else None
         self.beta = params[-1] if has_beta else None
-        self.gamma_index = 1 if has_gamma else None
-        self.beta_index = 1 + has_gamma if has_beta else None
-        mean = data.mean(axis=self.axes, keepdims=True)
+        self._gamma_index = 1 if has_gamma else None
+        self._beta_index = 1 + has_gamma if has_beta else None
+        mean = data.mean(axis=self._axes, keepdims=True)
+        var = data.var(axis=self._axes, keepdims=True)
+        self.mean, self.var = (np.squeeze(s, axis=self._axes) for s in (mean, var))
         if np.ndim(eps) == 1 and data.ndim > 1 and np.size(eps) == data.shape[1]:
-            eps = np.asarray(eps).reshape(self.keep)  # one eps per channel (MyGrad accepts this)
-        self.std = np.sqrt(data.var(axis=self.axes, keepdims=True) + eps)
-        self.xhat = (data - mean) / self.std
-        y = self.xhat
+            eps = np.asarray(eps).reshape(self._keep)  # one eps per channel (MyGrad accepts this)
+        self._std = np.sqrt(var + eps)
+        self.x_norm = (data - mean) / self._std
+        y = self.x_norm
         if self.gamma is not None:
-            y = y * self.gamma.data.reshape(self.keep)
+            y = y * self.gamma.data.reshape(self._keep)
         if self.beta is not None:
-            y = y + self.beta.data.reshape(self.keep)
+            y = y + self.beta.data.reshape(self._keep)
         return y
 
     def backward_var(self, grad, index, **kwargs):
         shape = self.variables[index].shape
-        if index == self.beta_index:
-            return np.sum(grad, axis=self.axes).reshape(shape)
-        if index == self.gamma_index:
-            return np.sum(grad * self.xhat, axis=self.axes).reshape(shape)
-        g = grad if self.gamma is None else grad * self.gamma.data.reshape(self.keep)
-        mean_g = g.mean(axis=self.axes, keepdims=True)
-        mean_gx = (g * self.xhat).mean(axis=self.axes, keepdims=True)
-        return (g - mean_g - self.xhat * mean_gx) / self.std
+        if index == self._beta_index:
+            return np.sum(grad, axis=self._axes).reshape(shape)
+        if index == self._gamma_index:
+            return np.sum(grad * self.x_norm, axis=self._axes).reshape(shape)
+        g = grad if self.gamma is None else grad * self.gamma.data.reshape(self._keep)
+        mean_g = g.mean(axis=self._axes, keepdims=True)
+        mean_gx = (g * self.x_norm).mean(axis=self._axes, keepdims=True)
+        return (g - mean_g - self.x_norm * mean_gx) / self._std
 
 
 def batchnorm(x, *, gamma=None, beta=None, eps: float, constant: Optional[bool] = None):

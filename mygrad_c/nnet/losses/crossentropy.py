@@ -34,6 +34,11 @@ class SoftmaxCrossEntropy(Operation):
         dx *= grad / n
         return dx
 
+    @property
+    def back(self):
+        """MyGrad's attribute: d(loss)/dx (computed when read)."""
+        return self.backward_var(np.ones((), self.variables[0].dtype), 0)
+
 
 class NegativeLogLikelihood(Operation):
     """f(x) = -mean_i w[y_i] * x[i, y_i];  df/dx[i, y_i] = -w[y_i] / N (0 elsewhere)."""

@@ -61,6 +61,16 @@ class FocalLoss(Operation):
         dx[self.rows, self.y] = grad * d
         return dx
 
+    @property
+    def back(self):
+        """MyGrad's attribute: d(loss_i)/d(probs) for every sample i (computed when read)."""
+        return self.backward_var(np.ones(len(self.y), self.variables[0].dtype), 0)
+
+    @property
+    def label_locs(self):
+        """MyGrad's attribute: (rows, labels), the indices of each sample's true class."""
+        return range(len(self.y)), self.y
+
 
 class SoftmaxFocalLoss(Operation):
     """f(x)_i = FL(softmax(x_i)[y_i]), computed from log-softmax (finite for any logits);

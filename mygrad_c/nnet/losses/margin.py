@@ -59,6 +59,11 @@ class MulticlassHinge(Operation):
         dx *= grad / n
         return dx
 
+    @property
+    def back(self):
+        """MyGrad's attribute: d(loss)/dx (computed when read)."""
+        return self.backward_var(np.ones((), self.variables[0].dtype), 0)
+
 
 def margin_ranking_loss(x1, x2, y, margin: float, *, constant: Optional[bool] = None):
     """The margin ranking loss: ``mean(max(0, margin - y * (x1 - x2)))``.

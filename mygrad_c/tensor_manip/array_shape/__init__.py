@@ -80,6 +80,8 @@ class ExpandDims(_Reshaping):
 class AtLeast1D(_Reshaping):
     """f(x) = np.atleast_1d(x) (a view);  df/dx = grad.reshape(x.shape)"""
 
+    numpy_func = staticmethod(np.atleast_1d)  # (MyGrad's attribute)
+
     def __call__(self, x):
         self.variables = (x,)
         return np.atleast_1d(x.data)
@@ -88,6 +90,8 @@ class AtLeast1D(_Reshaping):
 class AtLeast2D(_Reshaping):
     """f(x) = np.atleast_2d(x) (a view);  df/dx = grad.reshape(x.shape)"""
 
+    numpy_func = staticmethod(np.atleast_2d)  # (MyGrad's attribute)
+
     def __call__(self, x):
         self.variables = (x,)
         return np.atleast_2d(x.data)
@@ -95,6 +99,8 @@ class AtLeast2D(_Reshaping):
 
 class AtLeast3D(_Reshaping):
     """f(x) = np.atleast_3d(x) (a view);  df/dx = grad.reshape(x.shape)"""
+
+    numpy_func = staticmethod(np.atleast_3d)  # (MyGrad's attribute)
 
     def __call__(self, x):
         self.variables = (x,)

@@ -28,13 +28,13 @@ class Concatenate(Operation):
         result = np.concatenate([t.data for t in tensors], axis=axis, out=out, **kwargs)
         ax = 0 if axis is None else axis % result.ndim
         sizes = [t.data.size if axis is None else t.data.shape[ax] for t in tensors]
-        self.bounds = np.cumsum([0] + sizes).tolist()
-        self.ax = ax
+        self.indices = np.cumsum([0] + sizes).tolist()  # (MyGrad's attribute names: axis, indices)
+        self._ax = ax
         return result
 
     def backward_var(self, grad, index, **kwargs):
-        lo, hi = self.bounds[index], self.bounds[index + 1]
-        g = grad[(slice(None),) * self.ax + (slice(lo, hi),)]
+        lo, hi = self.indices[index], self.indices[index + 1]
+        g = grad[(slice(None),) * self._ax + (slice(lo, hi),)]
         return g.reshape(self.variables[index].data.shape) if self.axis is None else g
 
 
@@ -45,11 +45,11 @@ class Stack(Operation):
     def __call__(self, *tensors, axis=0, out=None):
         self.variables = tensors
         result = np.stack([t.data for t in tensors], axis=axis, out=out)
-        self.ax = axis % result.ndim
+        self.axis = axis % result.ndim
         return result
 
     def backward_var(self, grad, index, **kwargs):
-        return grad[(slice(None),) * self.ax + (index,)]
+        return grad[(slice(None),) * self.axis + (index,)]
 
 
 def _join(Op, tensors, out, constant, **kwargs):

@@ -21,17 +21,17 @@ class Repeat(Operation):
 
     def __call__(self, x, repeats, axis=None):
         self.variables = (x,)
-        self.repeats, self.axis = repeats, axis
+        self._repeats, self._axis = repeats, axis
         return np.repeat(x.data, repeats, axis=axis)
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
-        if self.axis is None:
+        if self._axis is None:
             axis, n, shape = 0, x.size, (x.size,)
         else:
-            axis = self.axis % x.ndim
+            axis = self._axis % x.ndim
             n, shape = x.shape[axis], x.shape
-        reps = np.asarray(self.repeats)
+        reps = np.asarray(self._repeats)
         if reps.size == 1:
             # equal repeats: split the axis into (n, r) and sum over the copies
             r = int(reps.reshape(()))

@@ -25,13 +25,15 @@ class Transpose(Operation):
 
     def __call__(self, x, axes=None):
         self.variables = (x,)
-        self.axes = axes
+        self.axes = tuple(range(x.ndim - 1, -1, -1)) if axes is None else axes  # (as MyGrad records it)
         return np.transpose(x.data, axes)
 
     def backward_var(self, grad, index, **kwargs):
-        if self.axes is None:
-            return np.transpose(grad)
         return np.transpose(grad, np.argsort([a % grad.ndim for a in self.axes]))
+
+
+# MyGrad records ``x.T`` with an op class of its own; ours is the same op as ``transpose(x)``
+Tensor_Transpose_Property = Transpose
 
 
 class MoveAxis(Operation):
