@@ -25,12 +25,37 @@ _BOOL_SUBTRACT = ("numpy boolean subtract, the `-` operator, is not supported, u
                   "the `^` operator, or the logical_xor function instead.")
 
 
-def _shifted(x: np.ndarray, axis) -> np.ndarray:
-    """``x - max(x, axis)`` (a new array); all-(-inf)/inf slices are left as nan-free as possible."""
+def _shifted(x: np.ndarray, axis):
+    """``x - max(x, axis)`` (a new array) and, if some slice's maximum is +inf, the limit of
+    log-softmax on those slices as ``(mask, values)`` (else None).
+
+    A slice with a single +inf logit tends to the one-hot softmax (log-softmax 0 there, -inf
+    elsewhere); with several the split between them is undetermined: nan at the +inf entries.
+    An all -inf slice stays undetermined too (0 / 0: nan, as in MyGrad).
+    """
     m = np.max(x, axis=axis, keepdims=True)
-    if not np.all(np.isfinite(m)):
-        m = np.where(np.isfinite(m), m, 0)
-    return np.asarray(x - m)
+    if np.isfinite(m).all():
+        return np.asarray(x - m), None
+    shifted = np.asarray(x - np.where(np.isfinite(m), m, 0))
+    top = m == np.inf
+    if not top.any():
+        return shifted, None
+    top = np.broadcast_to(top, x.shape)
+    np.copyto(shifted, 0, where=top)  # placeholders (no inf - inf warnings), replaced by the limit
+    hit = x == np.inf
+    single = np.sum(hit, axis=axis, keepdims=True) == 1
+    limit = np.where(hit, np.where(single, 0, np.nan), -np.inf).astype(x.dtype)
+    return shifted, (top, limit)
+
+
+def log_softmax_data(x: np.ndarray, axis) -> np.ndarray:
+    """``log(softmax(x, axis))`` of a float array by log-sum-exp (a new array): exact for
+    logits of any finite magnitude, and the limit for +inf logits (see ``_shifted``)."""
+    y, at_inf = _shifted(x, axis)
+    y -= np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
+    if at_inf is not None:
+        np.copyto(y, at_inf[1], where=at_inf[0])
+    return y
 
 
 class Softmax(Operation):
@@ -49,9 +74,11 @@ class Softmax(Operation):
         if x.size == 0:  # nothing to normalise (MyGrad returns the empty array)
             self.y = x.copy()
             return self.y
-        y = _shifted(x, self.axis)
+        y, at_inf = _shifted(x, self.axis)
         np.exp(y, out=y)
         y /= np.sum(y, axis=self.axis, keepdims=True)
+        if at_inf is not None:
+            np.copyto(y, np.exp(at_inf[1]), where=at_inf[0])
         self.y = y
         return y
 
@@ -71,10 +98,8 @@ class LogSoftmax(Operation):
             raise TypeError(_BOOL_SUBTRACT)
         x = _float(x.data)
         self.axis = None if x.ndim == 0 else axis
-        y = _shifted(x, self.axis)
-        y -= np.log(np.sum(np.exp(y), axis=self.axis, keepdims=True))
-        self.y = y
-        return y
+        self.y = log_softmax_data(x, self.axis)
+        return self.y
 
     def backward_var(self, grad, index, **kwargs):
         return grad - np.exp(self.y) * np.sum(grad, axis=self.axis, keepdims=True)
@@ -119,6 +144,12 @@ def softmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
     Tensor
         Same shape as ``x``; entries along ``axis`` sum to 1.
 
+    Notes
+    -----
+    A slice with one ``+inf`` logit gives its limit, 1 there and 0 elsewhere (gradient 0),
+    where MyGrad gives nan for the whole slice. With several ``+inf`` logits the split between
+    them is undetermined: nan there, 0 at the finite logits.
+
     Examples
     --------
     >>> import mygrad_c as mg
@@ -144,6 +175,13 @@ def logsoftmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
     Returns
     -------
     Tensor
+
+    Notes
+    -----
+    Exact for logits of any magnitude. MyGrad loses the log-sum-exp correction once the largest
+    logit is about 1e10 or more: ``logsoftmax([1e50, 1e50, 0.])`` is ``[-log(2), -log(2), -1e50]``
+    here, ``[0., 0., -1e50]`` in MyGrad. A slice with one ``+inf`` logit gives its limit, 0 there
+    and ``-inf`` elsewhere (MyGrad: nan there); several ``+inf`` logits give nan at those.
 
     Examples
     --------

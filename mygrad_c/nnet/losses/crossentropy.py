@@ -75,6 +75,12 @@ def softmax_crossentropy(x, y_true, *, constant: Optional[bool] = None):
     Tensor
         A 0-d tensor with the dtype of ``x`` (float64 for integer scores).
 
+    Notes
+    -----
+    Exact for logits of any magnitude: ``softmax_crossentropy([[1e50, 1e50, 0.]], [0])`` is
+    ``log(2)`` with gradient ``[[-0.5, 0.5, 0.]]``, where MyGrad (which loses the log-sum-exp
+    correction for logits of about 1e10 or more) gives ``-0.`` and ``[[0., 1., 0.]]``.
+
     Raises
     ------
     ValueError
