@@ -130,7 +130,7 @@ def negative_log_likelihood(x, y_true, *, weights=None, constant: Optional[bool]
     >>> from mygrad_c.nnet import negative_log_likelihood, logsoftmax
     >>> x = logsoftmax(mg.tensor([[2.0, 0.0], [0.0, 0.0]]))
     >>> negative_log_likelihood(x, [0, 1], weights=[1.0, 2.0])
-    Tensor(0.75816...)
+    Tensor(0.75661119)
     """
     y = check_scores_and_labels(x, y_true, numeric=False)  # MyGrad checks the shapes first here
     n_classes = as_array(x).shape[1]
