@@ -205,3 +205,33 @@ def test_focal_loss_of_no_probability(gamma):
     assert out[0].item() == 0 and np.isnan(out[1].item())
     assert g[0].tolist() == [0, 0]
     assert np.isnan(g[1, 0])
+
+
+# ---------------------------------------------------------------------------
+# glu's axis: a size-1 integer array or tensor gives its item, as in MyGrad
+# ---------------------------------------------------------------------------
+GLU_AXES = [
+    lambda lib: lib.tensor(0), lambda lib: lib.tensor([0]), lambda lib: lib.tensor([[1]]),
+    lambda lib: lib.tensor(-1), lambda lib: lib.tensor(0, dtype=np.uint8), lambda lib: lib.tensor(True),
+    lambda lib: np.array(0), lambda lib: np.array([1]), lambda lib: np.array(True),
+    lambda lib: True, lambda lib: False, lambda lib: 1,
+]
+
+
+@pytest.mark.parametrize("make_axis", GLU_AXES)
+def test_glu_axis_forms_match_mygrad(make_axis):
+    x = np.arange(8.0).reshape(2, 4) / 4 - 1
+    compare_with_mygrad((lambda t: mg.nnet.glu(t, axis=make_axis(mg)),
+                         lambda t: mygrad.nnet.glu(t, axis=make_axis(mygrad))), x)
+
+
+@pytest.mark.parametrize("make_axis", [
+    lambda lib: lib.tensor(0.0), lambda lib: np.int64(0), lambda lib: 0.0, lambda lib: None,
+    lambda lib: lib.tensor([0, 1]), lambda lib: np.array([0, 1]), lambda lib: lib.tensor(np.zeros(0, int)),
+])
+def test_glu_bad_axis_raises_as_mygrad(make_axis):
+    x = np.ones((2, 4))
+    with pytest.raises((TypeError, ValueError)) as ref:
+        mygrad.nnet.glu(mygrad.tensor(x), axis=make_axis(mygrad))
+    with pytest.raises(ref.type):
+        mg.nnet.glu(mg.tensor(x), axis=make_axis(mg))

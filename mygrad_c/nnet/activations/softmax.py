@@ -9,7 +9,7 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
-from mygrad_c._engine import execute_op
+from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.operation_base import Operation
 
 __all__ = ["softmax", "logsoftmax", "glu"]
@@ -201,7 +201,7 @@ def glu(x, axis: int = -1, *, constant: Optional[bool] = None):
     x : ArrayLike
         The input; its length along ``axis`` must be even.
     axis : int, default -1
-        The axis to split.
+        The axis to split; a size-1 integer array or tensor gives its item (as in MyGrad).
     constant : bool, optional
         If True, the result is a constant.
 
@@ -222,12 +222,14 @@ def glu(x, axis: int = -1, *, constant: Optional[bool] = None):
     >>> glu(mg.tensor([2.0, 0.0]))
     Tensor([1.])
     """
-    if isinstance(axis, np.ndarray):  # MyGrad reads a 1-element array's item
+    if isinstance(axis, (np.ndarray, TensorBase)):  # MyGrad reads a 1-element array's/tensor's item
         if axis.size != 1:
-            raise ValueError(f"`axis`: can only convert an array of size 1 to a Python scalar, got {axis}")
+            kind = "a tensor" if isinstance(axis, TensorBase) and axis.size > 1 else "an array"
+            raise ValueError(f"`axis`: can only convert {kind} of size 1 to a Python scalar, got {axis}")
         axis = axis.item()
-    if not isinstance(axis, int):
+    if not isinstance(axis, int):  # a bool is an int here (True: axis 1), numpy integers are not
         raise TypeError(f"`axis` must be an integer-valued scalar, got {axis} (type {type(axis)})")
+    axis = int(axis)
     shape = getattr(x, "shape", None)
     if isinstance(shape, tuple):  # the halves are checked before `constant` is (MyGrad's order)
         n = shape[axis]
