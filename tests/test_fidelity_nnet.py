@@ -235,3 +235,114 @@ def test_glu_bad_axis_raises_as_mygrad(make_axis):
         mygrad.nnet.glu(mygrad.tensor(x), axis=make_axis(mygrad))
     with pytest.raises(ref.type):
         mg.nnet.glu(mg.tensor(x), axis=make_axis(mg))
+
+
+# ---------------------------------------------------------------------------
+# dtypes: byte order, integer scores, booleans (MyGrad's result dtypes and errors)
+# ---------------------------------------------------------------------------
+ACTIVATIONS = {
+    "softmax": {}, "logsoftmax": {}, "sigmoid": {}, "tanh": {}, "relu": {}, "selu": {},
+    "soft_sign": {}, "hard_tanh": {}, "elu": dict(alpha=0.5), "leaky_relu": dict(slope=0.1),
+}
+
+
+@pytest.mark.parametrize("dtype", [">f2", ">f4", ">f8", "<f8"])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (0, 3)])
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_dtypes_keep_byte_order_as_mygrad(name, shape, dtype):
+    x = np.array(np.arange(int(np.prod(shape))).reshape(shape) / 4 - 0.5, dtype=dtype)
+    assert isinstance(x, np.ndarray) and x.dtype.str == dtype
+    tol = dict(rtol=1e-2, atol=1e-2) if x.dtype.itemsize == 2 else {}
+    out, ref = compare_with_mygrad(f"nnet.{name}", x, **ACTIVATIONS[name], **tol)
+    assert out.dtype.str == ref.dtype.str  # '>f8' and '<f8' compare equal as dtypes
+
+
+@pytest.mark.parametrize("dtype", ["i1", "i2", "i4", "i8", ">i2"])
+def test_integer_scores_give_mygrads_float_dtype(dtype):
+    """log-sum-exp results take numpy's exp dtype (int8 -> float16, int16 -> float32), as MyGrad."""
+    x = np.array([[0, 3, 1], [2, 2, 0]], dtype=dtype)
+    for name in ["softmax", "logsoftmax"]:
+        compare_with_mygrad(f"nnet.{name}", x)
+    for name in ["softmax_crossentropy", "softmax_focal_loss", "multiclass_hinge",
+                 "negative_log_likelihood"]:
+        compare_with_mygrad(f"nnet.{name}", x, np.array([1, 0]))
+
+
+@pytest.mark.parametrize("dtype", ["u1", "u2", "u4"])
+def test_unsigned_scores_do_not_wrap_around(dtype):
+    """MyGrad computes x - max(x) in the unsigned type (0 - 3 wraps to 253 in uint8) and gives
+    nan/inf; we give the values of the same scores as signed integers, in MyGrad's dtype."""
+    x = np.array([[0, 3, 1], [2, 2, 0]], dtype=dtype)
+    signed = x.astype(np.int64)
+    y = np.array([1, 0])
+    for name, args in [("softmax", ()), ("logsoftmax", ()), ("softmax_crossentropy", (y,)),
+                       ("softmax_focal_loss", (y,))]:
+        out = getattr(mg.nnet, name)(x, *args)
+        exact = getattr(mg.nnet, name)(signed, *args)
+        with np.errstate(all="ignore"):
+            assert out.dtype == getattr(mygrad.nnet, name)(x, *args).dtype
+        assert_allclose(out.data, exact.data, **tols(out.dtype))
+
+
+@pytest.mark.parametrize("dtype", [">f2", ">f4", ">f8"])
+def test_losses_of_non_native_scores(dtype):
+    x = np.array([[0.5, 3.0, 1.0], [2.0, 2.5, 0.0]], dtype=dtype)
+    tol = dict(rtol=1e-2, atol=1e-2) if x.dtype.itemsize == 2 else {}
+    for name in ["softmax_crossentropy", "softmax_focal_loss", "multiclass_hinge",
+                 "negative_log_likelihood"]:
+        out, ref = compare_with_mygrad(f"nnet.{name}", x, np.array([1, 0]), **tol)
+        assert out.dtype.str == ref.dtype.str
+
+
+@pytest.mark.parametrize("shape", [(), (2,), (2, 2), (2, 2, 2), (0, 2)])
+@pytest.mark.parametrize("name", ["softmax_crossentropy", "softmax_focal_loss", "focal_loss",
+                                  "multiclass_hinge", "negative_log_likelihood"])
+def test_boolean_scores_as_mygrad(name, shape):
+    x = np.ones(shape, dtype=bool)
+    _same_outcome(lambda lib: getattr(lib.nnet, name)(x, np.array([0, 1])))
+
+
+def _same_outcome(call):
+    """``call(lib)`` raises the same exception type in both libraries, or gives equal results."""
+    try:
+        ref = call(mygrad)
+    except Exception as e:  # noqa: BLE001 - the point is to compare whatever MyGrad raises
+        with pytest.raises(type(e)):
+            call(mg)
+        return
+    out = call(mg)
+    assert out.dtype == ref.dtype and out.shape == ref.shape
+    assert_allclose(out.data, ref.data, equal_nan=True)
+
+
+# ---------------------------------------------------------------------------
+# margin_ranking_loss: float scores only; MyGrad's order of checks; one-element y
+# ---------------------------------------------------------------------------
+F3, I3 = np.array([1.0, 2.0, 3.0]), np.array([1, 2, 3])
+
+
+@pytest.mark.parametrize("args", [
+    (I3, F3, 1, 0.1), (F3, I3, 1, 0.1), (I3 > 1, F3, 1, 0.1), (F3 + 0j, F3, 1, 0.1),
+    (np.array(["a", "b", "c"]), F3, 1, 0.1),
+    (I3, F3, 1, -0.1),  # the dtype is checked before the margin
+    (F3, F3[:2], 1, -0.1),  # the shapes are checked before the margin
+    (np.ones((2, 2, 2), int), np.ones((2, 2, 2), int), 1, 0.1),  # ndim before dtype
+    (F3, F3, np.ones((3, 1)), 0.1), (F3, F3, [1, 1], 0.1),
+])
+def test_margin_ranking_loss_errors_as_mygrad(args):
+    with pytest.raises((TypeError, ValueError)) as ref:
+        mygrad.nnet.margin_ranking_loss(*args)
+    with pytest.raises(ref.type):
+        mg.nnet.margin_ranking_loss(*args)
+    if np.asarray(args[0]).dtype.kind in "iub":  # also given as tensors
+        with pytest.raises(ref.type):
+            mg.nnet.margin_ranking_loss(mg.tensor(args[0]), mg.tensor(args[1]), *args[2:])
+
+
+@pytest.mark.parametrize("x_shape, y", [((3,), [-1]), ((3,), [[1]]), ((3, 2), [-1]), ((3, 2), [1, -1, 1]),
+                                        ((3,), np.array(-1, dtype=np.int8))])
+def test_margin_ranking_loss_one_element_y_is_a_scalar(x_shape, y):
+    rng = np.random.default_rng(3)
+    x1, x2 = rng.normal(size=x_shape), rng.normal(size=x_shape)
+    compare_with_mygrad((lambda a, b: mg.nnet.margin_ranking_loss(a, b, y, 0.5),
+                         lambda a, b: mygrad.nnet.margin_ranking_loss(a, b, y, 0.5)), x1, x2)

@@ -21,7 +21,14 @@ def _float(x: np.ndarray) -> np.ndarray:
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-_BOOL_SUBTRACT = ("numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, "
+def exp_float(x: np.ndarray) -> np.ndarray:
+    """``x`` in the float dtype ``numpy.exp(x)`` has (int8 -> float16, int16 -> float32, other
+    integers -> float64; native byte order): the dtype of MyGrad's log-sum-exp results."""
+    dtype = np.exp(np.zeros(0, x.dtype)).dtype
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+BOOL_SUBTRACT = ("numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, "
                   "the `^` operator, or the logical_xor function instead.")
 
 
@@ -66,13 +73,13 @@ class Softmax(Operation):
         if x.data.dtype == np.bool_:
             # MyGrad: a 0-d bool gives True; bool arrays fail in x - max(x) (numpy's TypeError)
             if x.ndim:
-                raise TypeError(_BOOL_SUBTRACT)
+                raise TypeError(BOOL_SUBTRACT)
             self.axis, self.y = None, np.ones_like(x.data, dtype=np.float64)
             return np.ones_like(x.data)
         x = _float(x.data)
         self.axis = None if x.ndim == 0 else axis
-        if x.size == 0:  # nothing to normalise (MyGrad returns the empty array)
-            self.y = x.copy()
+        if x.size == 0 or x.ndim == 0:  # nothing to normalise: ones (MyGrad keeps x's dtype, even >f8)
+            self.y = np.ones_like(x)
             return self.y
         y, at_inf = _shifted(x, self.axis)
         np.exp(y, out=y)
@@ -95,8 +102,8 @@ class LogSoftmax(Operation):
     def __call__(self, x, axis=-1):
         self.variables = (x,)
         if x.data.dtype == np.bool_:  # MyGrad: numpy's TypeError from x - max(x)
-            raise TypeError(_BOOL_SUBTRACT)
-        x = _float(x.data)
+            raise TypeError(BOOL_SUBTRACT)
+        x = exp_float(x.data)
         self.axis = None if x.ndim == 0 else axis
         self.y = log_softmax_data(x, self.axis)
         return self.y
@@ -149,6 +156,8 @@ def softmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
     A slice with one ``+inf`` logit gives its limit, 1 there and 0 elsewhere (gradient 0),
     where MyGrad gives nan for the whole slice. With several ``+inf`` logits the split between
     them is undetermined: nan there, 0 at the finite logits.
+    Unsigned integer logits are not wrapped around (MyGrad computes ``x - max(x)`` in the
+    unsigned type and gives nan).
 
     Examples
     --------
@@ -182,6 +191,8 @@ def logsoftmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
     logit is about 1e10 or more: ``logsoftmax([1e50, 1e50, 0.])`` is ``[-log(2), -log(2), -1e50]``
     here, ``[0., 0., -1e50]`` in MyGrad. A slice with one ``+inf`` logit gives its limit, 0 there
     and ``-inf`` elsewhere (MyGrad: nan there); several ``+inf`` logits give nan at those.
+    Unsigned integer logits are not wrapped around (MyGrad computes ``x - max(x)`` in the
+    unsigned type and gives -inf).
 
     Examples
     --------
