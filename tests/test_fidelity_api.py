@@ -72,3 +72,144 @@ def test_a_ufunc_like_class_can_be_subclassed(lib):
     out.backward()
     assert out.data.tolist() == [4.0, 5.0]
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+# ---------------------------------------------------------------------------
+# einsum returns a view where NumPy's does (as MyGrad): .base, shared memory, writes
+# through it, gradients; compared with MyGrad with test_views' mirrored scenarios
+# ---------------------------------------------------------------------------
+from test_views import assert_same_description, backward_sum_sq, check_mirrored, describe  # noqa: E402
+
+EINSUMS = {  # name: (subscripts, shape of the operand)
+    "diagonal": ("ii->i", (3, 3)),
+    "transpose": ("ij->ji", (2, 3)),
+    "identity": ("ij->ij", (2, 3)),
+    "implicit-transpose": ("ji", (2, 3)),
+    "ellipsis": ("...->...", (2, 3)),
+    "batched-diagonal": ("...ii->...i", (2, 3, 3)),
+    "diagonal-of-3d": ("iij->ji", (3, 3, 2)),
+    "trace(copy)": ("ii", (3, 3)),
+    "sum(copy)": ("ij->", (2, 3)),
+    "row-sums(copy)": ("ij->i", (2, 3)),
+}
+
+
+def _einsum_x(lib, shape):
+    return lib.tensor(np.arange(np.prod(shape), dtype=np.float64).reshape(shape) - 3.5)
+
+
+def _weights(shape):
+    return np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape) % 5 - 2
+
+
+@pytest.mark.parametrize("name", list(EINSUMS))
+@pytest.mark.parametrize("constant", [False, True])
+def test_einsum_view_matches_mygrad(name, constant):
+    spec, shape = EINSUMS[name]
+
+    def scenario(lib):
+        x = lib.tensor(_einsum_x(lib, shape), constant=constant)
+        return [x, lib.einsum(spec, x)]
+
+    tc, tr = check_mirrored(scenario, context=name)
+    assert (tc[1].base is tc[0]) == (tr[1].base is tr[0]) == ("copy" not in name)
+    if not constant:
+        def bw(lib, ts):
+            (ts[1] * _weights(ts[1].shape)).sum().backward()
+        check_mirrored(scenario, backward=bw, context=name)
+
+
+@pytest.mark.parametrize("name", list(EINSUMS))
+def test_einsum_view_grad_after_backward_through_base(name):
+    spec, shape = EINSUMS[name]
+    tc, _ = check_mirrored(lambda lib: [x := _einsum_x(lib, shape), lib.einsum(spec, x)],
+                           backward=backward_sum_sq(0), context=name)
+    if tc[1].base is tc[0]:
+        assert np.shares_memory(tc[1].grad, tc[0].grad)
+        np.testing.assert_array_equal(tc[1].grad, np.einsum(spec, tc[0].grad))
+
+
+@pytest.mark.parametrize("name", list(EINSUMS))
+def test_write_through_einsum_view_seen_by_base(name):
+    spec, shape = EINSUMS[name]
+
+    def scenario(lib):
+        x = _einsum_x(lib, shape)
+        v = lib.einsum(spec, x)
+        v[...] = 2 * v + 1
+        return [x, v]
+
+    check_mirrored(scenario, backward=backward_sum_sq(0), context=name)
+    check_mirrored(scenario, backward=backward_sum_sq(1), context=name)
+
+
+@pytest.mark.parametrize("name", list(EINSUMS))
+def test_write_into_base_seen_by_einsum_view(name):
+    spec, shape = EINSUMS[name]
+
+    def scenario(lib):
+        x = _einsum_x(lib, shape)
+        v = lib.einsum(spec, x)
+        x[...] = -x
+        return [x, v]
+
+    check_mirrored(scenario, backward=backward_sum_sq(1), context=name)
+
+
+def test_einsum_view_of_an_intermediate():
+    def scenario(lib):
+        x = _einsum_x(lib, (3, 3))
+        y = 2 * x
+        d = lib.einsum("ii->i", y)
+        d[1] = 0.0
+        return [x, y, d]
+
+    check_mirrored(scenario, backward=backward_sum_sq(1), context="intermediate")
+    check_mirrored(scenario, backward=backward_sum_sq(2), context="intermediate")
+
+
+@pytest.mark.parametrize("name", [n for n in EINSUMS if "copy" not in n])
+def test_backward_loop_reusing_an_einsum_view(name):
+    """Several backward passes through one view (after a write through it), each with a new
+    graph that uses the view and its base: every step's values and the base's gradient as
+    MyGrad's. The first pass is compared in full; after it the view has been released, and
+    MyGrad stops treating it as a view (its .base is None, its .grad its own: the deliberate
+    difference of test_views.test_released_view_stays_a_view), so from then on the view's
+    value is compared and not its .base/.grad."""
+    spec, shape = EINSUMS[name]
+
+    def steps(lib):
+        x = _einsum_x(lib, shape)
+        v = lib.einsum(spec, x)
+        v[...] = 2 * v + 1
+        w = _weights(v.shape)
+        seen = []
+        for step in range(4):
+            loss = (v * w).sum() + (step + 1) * (x * x).sum() if step % 2 else (v * v * w).sum()
+            loss.backward()
+            seen.append(describe([x, v]) if step == 0 else describe([x]) + [np.array(v.data)])
+        return seen
+
+    ours, ref = steps(mg), steps(mygrad)
+    assert_same_description(ours[0], ref[0], f"{name} step 0")
+    for i, (a, b) in enumerate(zip(ours[1:], ref[1:]), start=1):
+        assert_same_description(a[:1], b[:1], f"{name} step {i}")
+        np.testing.assert_array_equal(a[1], b[1], err_msg=f"{name} step {i}: the view's value")
+
+
+def test_training_loop_updates_through_an_einsum_view():
+    """Gradient steps written through the view reach the base every time. (Deliberate
+    difference, see test_views.test_released_view_stays_a_view: MyGrad stops treating a
+    view as one once a backward pass has released it, so its second write misses x.)"""
+    x = mg.tensor(np.arange(9.0).reshape(3, 3))
+    d = mg.einsum("ii->i", x)
+    expected = np.arange(9.0).reshape(3, 3)
+    for _ in range(3):
+        (d * d).sum().backward()
+        np.testing.assert_array_equal(d.grad, 2 * np.diagonal(expected))
+        np.testing.assert_array_equal(x.grad, np.diag(2 * np.diagonal(expected)))
+        d -= 0.25 * d.grad
+        np.fill_diagonal(expected, 0.5 * np.diagonal(expected))
+        assert d.base is x
+        np.testing.assert_array_equal(x.data, expected)
+        np.testing.assert_array_equal(d.data, np.diagonal(expected))
