@@ -213,3 +213,48 @@ def test_training_loop_updates_through_an_einsum_view():
         assert d.base is x
         np.testing.assert_array_equal(x.data, expected)
         np.testing.assert_array_equal(d.data, np.diagonal(expected))
+
+
+# ---------------------------------------------------------------------------
+# tensor(t, copy=False, ndmin=k): t itself, or a view of it with leading 1s, as MyGrad
+# ---------------------------------------------------------------------------
+TENSOR_KWARGS = [
+    dict(copy=False), dict(copy=False, ndmin=0), dict(copy=False, ndmin=1), dict(copy=False, ndmin=2),
+    dict(copy=False, ndmin=4), dict(copy=False, ndmin=-1), dict(copy=False, ndmin=True),
+    dict(copy=False, ndmin=np.int8(3)), dict(copy=True, ndmin=2), dict(copy=False, ndmin=2, constant=True),
+    dict(copy=False, ndmin=2, constant=False), dict(copy=False, dtype="float64", ndmin=2),
+    dict(copy=False, dtype="float32", ndmin=2), dict(copy=False, dtype="float32"),
+]
+
+
+@pytest.mark.parametrize("kwargs", TENSOR_KWARGS, ids=str)
+@pytest.mark.parametrize("source", ["leaf", "constant", "intermediate", "view", "0-d"])
+def test_tensor_of_a_tensor_without_copy_matches_mygrad(source, kwargs):
+    def scenario(lib):
+        if source == "0-d":
+            t = lib.tensor(1.5)
+        else:
+            t = lib.tensor([[1.0, 2.0, 3.0]], constant=source == "constant")
+            t = {"intermediate": lambda: 2 * t, "view": lambda: t[0]}.get(source, lambda: t)()
+        r = lib.tensor(t, **kwargs)
+        return [t, r, r is t]
+
+    def bw(lib, ts):
+        if not ts[1].constant:
+            (ts[1] * np.arange(1.0, ts[1].size + 1).reshape(ts[1].shape)).sum().backward()
+
+    tc, tr = check_mirrored(scenario, backward=bw, context=f"{source} {kwargs}")
+    assert tc[2] == tr[2]
+    assert (type(tc[1].creator).__name__ if tc[1].creator else None) == \
+        (type(tr[1].creator).__name__ if tr[1].creator else None)
+
+
+@pytest.mark.parametrize("ndmin", [None, 2.0, "2", [2]])
+@pytest.mark.parametrize("copy", [False, True])
+@pytest.mark.parametrize("make", [lambda lib: lib.tensor([1.0, 2.0]), lambda lib: [1.0, 2.0],
+                                  lambda lib: np.array([1.0, 2.0])])
+def test_tensor_ndmin_must_be_an_integer(make, copy, ndmin):
+    with pytest.raises(TypeError):
+        mygrad.tensor(make(mygrad), copy=copy, ndmin=ndmin)
+    with pytest.raises(TypeError, match="ndmin"):
+        mg.tensor(make(mg), copy=copy, ndmin=ndmin)
