@@ -258,3 +258,120 @@ def test_tensor_ndmin_must_be_an_integer(make, copy, ndmin):
         mygrad.tensor(make(mygrad), copy=copy, ndmin=ndmin)
     with pytest.raises(TypeError, match="ndmin"):
         mg.tensor(make(mg), copy=copy, ndmin=ndmin)
+
+
+# ---------------------------------------------------------------------------
+# zero repeats, empty inputs and empty results: values, gradients and errors as MyGrad's
+# ---------------------------------------------------------------------------
+def _outcome(lib, f, x):
+    """What ``f(lib, tensor(x))`` gives: its value and the input's gradient after a backward
+    pass of the result's sum, or the type of the error and the stage it was raised in."""
+    t = lib.tensor(x)
+    try:
+        out = f(lib, t)
+    except Exception as e:  # noqa: BLE001 - the error is what is compared
+        return ("forward", type(e).__name__)
+    try:
+        (out.sum() if out.ndim else out).backward()
+    except Exception as e:  # noqa: BLE001
+        return ("backward", type(e).__name__)
+    g = t.grad
+    return (out.shape, out.dtype, np.array(out.data), None if g is None else (g.shape, g.dtype, np.array(g)))
+
+
+def _assert_same_outcome(a, b):
+    assert len(a) == len(b) and a[:2] == b[:2], (a, b)
+    if a[0] in ("forward", "backward"):
+        return
+    np.testing.assert_array_equal(a[2], b[2])
+    assert (a[3] is None) == (b[3] is None), (a, b)
+    if a[3] is not None:
+        assert a[3][:2] == b[3][:2], (a, b)
+        np.testing.assert_array_equal(a[3][2], b[3][2])
+
+
+E03, E20 = np.ones((0, 3)), np.ones((2, 0))
+EMPTY_CASES = {
+    "repeat 0-d 0 times axis 0": (lambda L, t: L.repeat(t, 0, axis=0), np.array(2.0)),
+    "repeat 0-d 3 times axis 0": (lambda L, t: L.repeat(t, 3, axis=0), np.array(2.0)),
+    "repeat 0-d 2 times axis -1": (lambda L, t: L.repeat(t, 2, axis=-1), np.array(2.0)),
+    "repeat 0-d [0] axis 0": (lambda L, t: L.repeat(t, [0], axis=0), np.array(2.0)),
+    "repeat 0-d 0 times": (lambda L, t: L.repeat(t, 0), np.array(2.0)),
+    "repeat 0-d axis 1": (lambda L, t: L.repeat(t, 0, axis=1), np.array(2.0)),
+    "repeat 0 times": (lambda L, t: L.repeat(t, 0), np.array([1.0, 2.0])),
+    "repeat 0 times axis 1": (lambda L, t: L.repeat(t, 0, axis=1), np.ones((2, 3))),
+    "repeat [0, 2]": (lambda L, t: L.repeat(t, [0, 2], axis=0), np.ones((2, 3))),
+    "repeat [0, 0]": (lambda L, t: L.repeat(t, [0, 0], axis=0), np.ones((2, 3))),
+    "broadcast_to (0, 3)": (lambda L, t: L.broadcast_to(t, (0, 3)), np.ones(3)),
+    "broadcast_to 0-d to (0,)": (lambda L, t: L.broadcast_to(t, (0,)), np.array(1.0)),
+    "broadcast_to (4, 0)": (lambda L, t: L.broadcast_to(t, (4, 0)), np.ones((1, 0))),
+    "sum": (lambda L, t: L.sum(t), E03),
+    "sum axis 1": (lambda L, t: L.sum(t, axis=1), E03),
+    "mean": (lambda L, t: L.mean(t), E03),
+    "mean axis 0": (lambda L, t: L.mean(t, axis=0), E03),
+    "var": (lambda L, t: L.var(t), E03),
+    "var axis 0": (lambda L, t: L.var(t, axis=0), E03),
+    "var ddof=1 of one": (lambda L, t: L.var(t, ddof=1), np.ones(1)),
+    "std": (lambda L, t: L.std(t), E03),
+    "std ddof=3 of three": (lambda L, t: L.std(t, ddof=3), np.ones(3)),
+    "max": (lambda L, t: L.max(t), E03),
+    "max axis 0": (lambda L, t: L.max(t, axis=0), E03),
+    "max axis 1": (lambda L, t: L.max(t, axis=1), E03),
+    "min": (lambda L, t: L.min(t), np.ones(0)),
+    "prod": (lambda L, t: L.prod(t), np.ones(0)),
+    "cumsum": (lambda L, t: L.cumsum(t), np.ones(0)),
+    "cumprod axis 0": (lambda L, t: L.cumprod(t, axis=0), E03),
+    "concatenate": (lambda L, t: L.concatenate([t, L.ones((2, 3))]), E03),
+    "stack": (lambda L, t: L.stack([t, t], axis=1), E03),
+    "reshape": (lambda L, t: L.reshape(t, (3, 0)), E03),
+    "reshape -1": (lambda L, t: L.reshape(t, (0, -1)), E03),
+    "squeeze": (lambda L, t: L.squeeze(t, axis=1), np.ones((0, 1))),
+    "squeeze of a non-1 axis": (lambda L, t: L.squeeze(t, axis=0), np.ones((0, 1))),
+    "roll": (lambda L, t: L.roll(t, (1, 2), axis=(0, 1)), E03),
+    "einsum": (lambda L, t: L.einsum("ij,ij->i", t, t), E03),
+    "matmul to 0x0": (lambda L, t: L.matmul(t, t.T), E03),
+    "matmul over 0": (lambda L, t: L.matmul(t, t.T), E20),
+    "multi_matmul": (lambda L, t: L.multi_matmul([t.T, t, t.T]), E03),
+    "norm": (lambda L, t: L.linalg.norm(t), np.ones(0)),
+    "norm ord=-inf": (lambda L, t: L.linalg.norm(t, ord=-np.inf), np.ones(0)),
+    "norm of zeros ord=0.5": (lambda L, t: L.linalg.norm(t, ord=0.5), np.zeros(3)),
+    "atleast_3d": (lambda L, t: L.atleast_3d(t), E03),
+    "softmax_crossentropy": (lambda L, t: L.nnet.softmax_crossentropy(t, np.zeros(0, int)), E03),
+    "multiclass_hinge": (lambda L, t: L.nnet.multiclass_hinge(t, np.zeros(0, int)), E03),
+    "softmax_focal_loss": (lambda L, t: L.nnet.softmax_focal_loss(t, np.zeros(0, int)), E03),
+    "glu": (lambda L, t: L.nnet.glu(t), np.ones((0, 2))),
+}
+
+
+@pytest.mark.parametrize("name", list(EMPTY_CASES))
+def test_empty_and_zero_repeat_cases_match_mygrad(name):
+    f, x = EMPTY_CASES[name]
+    with np.errstate(all="ignore"):
+        _assert_same_outcome(_outcome(mg, f, x), _outcome(mygrad, f, x))
+
+
+def test_repeat_of_a_scalar_zero_times_has_gradient_zero():
+    x = mg.tensor(2.0)
+    mg.repeat(x, 0, axis=0).sum().backward()
+    assert x.grad.shape == () and x.grad == 0.0
+
+
+@pytest.mark.parametrize("axis", [None, 0])
+def test_repeat_of_an_empty_input_backpropagates(axis):
+    """MyGrad's backward fails here (ValueError from its sliding window); the gradient of an
+    empty input is the empty array."""
+    x = mg.tensor(np.ones((0, 3)))
+    mg.repeat(x, 2, axis=axis).sum().backward()
+    assert x.grad.shape == (0, 3)
+    with pytest.raises(ValueError):
+        y = mygrad.tensor(np.ones((0, 3)))
+        mygrad.repeat(y, 2, axis=axis).sum().backward()
+
+
+def test_infinity_norm_of_an_empty_vector_is_numpys():
+    """numpy.linalg.norm(empty, ord=inf) is 0.0 and so is ours (MyGrad: ValueError)."""
+    x = mg.tensor(np.ones(0))
+    out = mg.linalg.norm(x, ord=np.inf)
+    assert out.item() == np.linalg.norm(np.ones(0), ord=np.inf) == 0.0
+    out.backward()
+    assert x.grad.shape == (0,)
