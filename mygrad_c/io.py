@@ -1,9 +1,9 @@
 """Saving and loading tensors: ``save`` and ``load``.
 
 The file format is MyGrad's: a NumPy ``.npz`` archive holding the tensor's
-array under ``data`` and, if it has one, its gradient under ``grad``.  mygrad_c
-also stores the ``constant`` flag (a 0-d bool array under ``constant``), which
-MyGrad's ``load`` ignores; files saved by either library load in the other.
+array under ``data`` and, if it has one, its gradient under ``grad`` - nothing
+else, so a file written by either library is the same to the other.  As in
+MyGrad, the ``constant`` flag is not saved: a loaded float tensor is a variable.
 """
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ __all__ = ["save", "load"]
 
 
 def save(file: Union[str, pathlib.Path, BinaryIO], tensor: "Tensor") -> None:
-    """Save a tensor - its data, dtype, gradient and constant flag - to an ``.npz`` file.
+    """Save a tensor - its data and, if it has one, its gradient - to an ``.npz`` file.
+
+    The archive holds ``data`` and possibly ``grad``, exactly as MyGrad writes it; the
+    ``constant`` flag is not saved (as in MyGrad).
 
     Parameters
     ----------
@@ -48,11 +51,11 @@ def save(file: Union[str, pathlib.Path, BinaryIO], tensor: "Tensor") -> None:
     >>> _ = f.seek(0)
     >>> x = mg.load(f)
     >>> x, x.constant
-    (Tensor([1., 2.]), True)
+    (Tensor([1., 2.]), False)
     """
     if not isinstance(tensor, TensorBase):
         raise TypeError(f"mygrad_c.save requires a Tensor-type object, got type {type(tensor)}")
-    arrays = {"data": tensor.data, "constant": np.array(bool(tensor.constant))}
+    arrays = {"data": tensor.data}
     if tensor.grad is not None:
         arrays["grad"] = tensor.grad
     np.savez(file, **arrays)
@@ -69,9 +72,9 @@ def load(file: Union[str, pathlib.Path, BinaryIO]) -> "Tensor":
     Returns
     -------
     Tensor
-        With the saved dtype and constant flag (files from MyGrad, which carry
-        no flag, give a tensor with the default: constant only for non-floats),
-        and the saved gradient, if any.
+        With the saved dtype and the saved gradient, if any. It is a constant only
+        if its dtype is not a float type (as in MyGrad, which saves no constant flag;
+        a ``constant`` entry in files from older versions of mygrad_c is ignored).
 
     Raises
     ------
@@ -110,13 +113,12 @@ def load(file: Union[str, pathlib.Path, BinaryIO]) -> "Tensor":
                              f"(entries: {contents.files})")
         try:
             data = contents["data"]
-            constant = bool(contents["constant"]) if "constant" in contents.files else None
             grad = contents["grad"] if "grad" in contents.files else None
         except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
             raise ValueError(f"{name!r} is corrupt: {e}") from e
     if data.dtype.kind not in "biuf":
         raise ValueError(f"{name!r} holds an array of dtype {data.dtype}, which is not a tensor's dtype")
-    out = Tensor(data, constant=constant, copy=False)
+    out = Tensor(data, copy=False)
     if grad is not None:
         _engine.set_grad(out, grad)
     return out

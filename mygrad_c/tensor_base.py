@@ -557,11 +557,20 @@ def tensor(arr_like: "ArrayLike", dtype: "DTypeLikeReals" = None, *, constant: O
     constant : bool, optional
         Integer and bool tensors are always constants.
     copy : bool, default True
+        With ``copy=False``, a tensor whose dtype and constant flag already fit is
+        returned itself (or, if ``ndmin`` asks for more dimensions, a view of it:
+        ``arr_like[None, ...]``, with its graph), as in MyGrad.
     ndmin : int, default 0
+        The minimum number of dimensions (leading 1s are added; negative means 0).
 
     Returns
     -------
     Tensor
+
+    Raises
+    ------
+    TypeError
+        If ``ndmin`` is not an integer.
 
     Examples
     --------
@@ -570,9 +579,20 @@ def tensor(arr_like: "ArrayLike", dtype: "DTypeLikeReals" = None, *, constant: O
     Tensor([1, 2, 3])
     >>> mg.tensor([1.0, 2.0], dtype="float32", constant=True).constant
     True
+    >>> x = mg.tensor([1.0, 2.0])
+    >>> mg.tensor(x, copy=False) is x
+    True
+    >>> y = mg.tensor(x, copy=False, ndmin=2)
+    >>> y.shape, y.base is x
+    ((1, 2), True)
     """
-    if isinstance(arr_like, TensorBase) and not copy and dtype is None and not ndmin \
-            and (constant is None or constant == arr_like.constant):
+    if not isinstance(ndmin, Integral):
+        raise TypeError(f"`ndmin` requires a non-negative integer (got type {type(ndmin)})")
+    if isinstance(arr_like, TensorBase) and copy is False \
+            and (constant is None or constant is arr_like.constant) \
+            and (dtype is None or np.dtype(dtype) == arr_like.dtype):
+        if ndmin > arr_like.ndim:  # a view with leading 1s, as MyGrad's arr_like[None, ...]
+            return arr_like[(None,) * (ndmin - arr_like.ndim)]
         return arr_like  # type: ignore[return-value]
     return Tensor(arr_like, dtype=dtype, constant=constant, copy=copy, ndmin=ndmin)
 

@@ -15,7 +15,7 @@ provides that shape once:
 from __future__ import annotations
 
 import inspect
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 
@@ -149,21 +149,67 @@ def _broadcasts_to(shape, target) -> bool:
 class ufunc:
     """The base class of mygrad_c's ufunc-like operations (``mg.add``, ``mg.sin``, ...).
 
-    Each subclass is called like the NumPy ufunc it mirrors and returns a tensor.
+    Each subclass is called like the NumPy ufunc it mirrors and returns a tensor. Only
+    ``make_ufunc`` derives classes from it (as in MyGrad, ``class F(mg.ufunc)`` raises
+    TypeError); a ufunc-like class itself can be subclassed.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> issubclass(mg.add, mg.ufunc)
+    True
     """
 
-    _Op: type = None  # type: ignore[assignment]
-    _numpy_ufunc: np.ufunc = None  # type: ignore[assignment]
+    # no annotations here: typing.get_type_hints(mg.add) must list only the call's parameters
+    _Op = None  # the Operation class, set by make_ufunc
+    _numpy_ufunc = None  # the NumPy ufunc mirrored, set by make_ufunc
 
     def __new__(cls):
         raise TypeError("Can't instantiate abstract class ufunc with abstract method reduceat")
+
+    def __init_subclass__(cls, _made_by_make_ufunc: bool = False, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if ufunc in cls.__bases__ and not _made_by_make_ufunc:
+            raise TypeError("mygrad_c.ufunc cannot be subclassed")
 
 
 _REAL_CODES = set("?bBhHiIlLqQefdg")
 
 
+def _type_hints() -> dict:
+    """The annotation of each parameter name of a ufunc-like call (MyGrad's), and of its result."""
+    from mygrad_c.tensor_base import Tensor
+    from mygrad_c.typing import ArrayLike, DTypeLikeReals, Mask
+
+    return {"x": ArrayLike, "x1": ArrayLike, "x2": ArrayLike, "out": Union[np.ndarray, Tensor, None],
+            "where": Mask, "dtype": DTypeLikeReals, "constant": Optional[bool], "nan_to_num": bool,
+            "return": Tensor}
+
+
+def _annotated(sig: inspect.Signature) -> inspect.Signature:
+    """``sig`` with MyGrad's annotations on the parameters (and result) that have none."""
+    hints = _type_hints()
+    params = [p.replace(annotation=hints[p.name]) if p.annotation is p.empty and p.name in hints else p
+              for p in sig.parameters.values()]
+    ret = hints["return"] if sig.return_annotation is sig.empty else sig.return_annotation
+    return sig.replace(parameters=params, return_annotation=ret)
+
+
 class _UfuncMeta(type):
-    """Metaclass: calling the class runs the operation (the class *is* the function)."""
+    """Metaclass: calling the class runs the operation (the class *is* the function).
+
+    Setting a class's ``__signature__`` annotates it and sets ``__annotations__`` to match,
+    so ``typing.get_type_hints(mg.add)`` names the call's parameters, as in MyGrad.
+    """
+
+    def __setattr__(cls, name, value):
+        if name == "__signature__":
+            value = _annotated(value)
+            annotations = {p.name: p.annotation for p in value.parameters.values()
+                           if p.annotation is not p.empty}
+            annotations["return"] = value.return_annotation
+            type.__setattr__(cls, "__annotations__", annotations)
+        type.__setattr__(cls, name, value)
 
     def __call__(cls, *args, out=None, where=True, dtype=None, constant: Optional[bool] = None, **extra):
         nin = cls._numpy_ufunc.nin
@@ -200,8 +246,8 @@ class _UfuncMeta(type):
         kwargs["out"] = out
         return execute_op(cls._Op, *args, op_kwargs=kwargs, constant=constant)
 
-    def __repr__(cls) -> str:
-        return f"<mygrad_c-ufunc '{cls.__name__}'>"
+    def __repr__(cls) -> str:  # a subclass of mg.add shows as 'add' too, as in MyGrad
+        return f"<mygrad_c-ufunc '{cls._name}'>"
 
     # NumPy's ufunc attributes, read from the wrapped ufunc
     nin = property(lambda cls: cls._numpy_ufunc.nin)
@@ -265,10 +311,11 @@ def make_ufunc(name: str, Op: type, doc: str, numpy_ufunc: Optional[np.ufunc] = 
     cls = meta(name, (ufunc,), {
         "_Op": Op,
         "_numpy_ufunc": npu,
+        "_name": name,
         "__doc__": doc,
         "__module__": "mygrad_c",
-        "__signature__": _signature(npu.nin),
-    })
+    }, _made_by_make_ufunc=True)
+    cls.__signature__ = _signature(npu.nin)  # annotated by the metaclass
     return cls
 
 

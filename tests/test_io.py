@@ -43,12 +43,15 @@ def assert_same_tensor(a, b):
 @pytest.mark.parametrize("arr", ARRAYS, ids=lambda a: f"{a.dtype}{a.shape}")
 @pytest.mark.parametrize("kind", ["str", "path", "fileobj"])
 @pytest.mark.parametrize("constant", [False, True])
-def test_roundtrip_keeps_data_dtype_constant(arr, kind, constant, tmp_path):
+def test_roundtrip_keeps_data_dtype(arr, kind, constant, tmp_path):
     t = mg.tensor(arr, constant=constant if arr.dtype.kind == "f" else None)
     loaded = roundtrip(t, kind, tmp_path)
     assert isinstance(loaded, mg.Tensor)
     assert_same_tensor(loaded, t)
-    assert loaded.constant == t.constant
+    # no flag is saved (MyGrad's format): float tensors load as variables, as in MyGrad
+    ref = roundtrip(mygrad.tensor(arr, constant=constant if arr.dtype.kind == "f" else None), kind,
+                    tmp_path, mygrad.save, mygrad.load)
+    assert loaded.constant == ref.constant == (arr.dtype.kind != "f")
     assert loaded.grad is None
     assert loaded.creator is None
 
@@ -74,8 +77,48 @@ def test_path_without_suffix_gets_npz(tmp_path):
 def test_saved_file_format_is_mygrads():
     f = io.BytesIO()
     mg.save(f, mg.tensor([1.0, 2.0], constant=True))
-    names = zipfile.ZipFile(io.BytesIO(f.getvalue())).namelist()
-    assert "data.npy" in names and "constant.npy" in names and "grad.npy" not in names
+    assert zipfile.ZipFile(io.BytesIO(f.getvalue())).namelist() == ["data.npy"]
+
+
+def _saved(lib, arr, constant, with_grad):
+    """An .npz written by ``lib.save`` of a tensor of ``arr`` (given a gradient if asked)."""
+    t = lib.tensor(arr.copy(), constant=constant)
+    if with_grad:
+        (t * t).sum().backward()
+    f = io.BytesIO()
+    lib.save(f, t)
+    return t, f.getvalue()
+
+
+SAVE_ARRAYS = [np.array(1.5, dtype=dt) for dt in ("f2", "f4", "f8")] + [
+    np.arange(6, dtype=dt).reshape(2, 3) / 4 for dt in ("f2", "f4", "f8")]
+
+
+@pytest.mark.parametrize("arr", SAVE_ARRAYS, ids=lambda a: f"{a.dtype}{a.shape}")
+@pytest.mark.parametrize("constant, with_grad", [(True, False), (False, False), (False, True)])
+def test_files_are_the_same_for_both_libraries(arr, constant, with_grad):
+    """mygrad_c's archive has MyGrad's keys, dtypes and contents; each library loads the
+    other's file into the tensor it loads from its own."""
+    t_c, ours = _saved(mg, arr, constant, with_grad)
+    t_r, theirs = _saved(mygrad, arr, constant, with_grad)
+    assert (t_c.grad is None) == (t_r.grad is None)
+    with np.load(io.BytesIO(ours)) as a, np.load(io.BytesIO(theirs)) as b:
+        assert a.files == b.files
+        for key in a.files:
+            assert a[key].dtype == b[key].dtype and a[key].shape == b[key].shape
+            assert_array_equal(a[key], b[key])
+    for load_lib in (mg, mygrad):
+        from_c, from_r = load_lib.load(io.BytesIO(ours)), load_lib.load(io.BytesIO(theirs))
+        for x in (from_c, from_r):
+            assert isinstance(x, load_lib.Tensor)
+            assert x.dtype == arr.dtype and x.shape == arr.shape
+            assert_array_equal(x.data, arr)
+        assert from_c.constant == from_r.constant
+        assert (from_c.grad is None) == (from_r.grad is None) == (not with_grad)
+        if with_grad:
+            assert from_c.grad.dtype == from_r.grad.dtype
+            assert_array_equal(from_c.grad, from_r.grad)
+            assert_array_equal(from_c.grad, 2 * arr)
 
 
 @pytest.mark.parametrize("arr", ARRAYS, ids=lambda a: f"{a.dtype}{a.shape}")
@@ -110,7 +153,7 @@ def test_mygrad_c_loads_what_mygrad_saves(arr, with_grad, tmp_path):
     ref = mygrad.load(f)
     assert isinstance(ours, mg.Tensor)
     assert ours.shape == ref.shape and ours.dtype == ref.dtype
-    assert ours.constant == ref.constant  # MyGrad's files carry no flag: the default applies
+    assert ours.constant == ref.constant  # no flag in the file: the default applies
     assert_array_equal(ours.data, ref.data)
     if ref.grad is None:
         assert ours.grad is None

@@ -156,7 +156,12 @@ class EinSum(Operation):
     df/dx_k = einsum(grad, x_j for j != k  ->  labels of x_k), with the result
     broadcast along labels only x_k had, written onto x_k's diagonals for
     repeated labels, and summed over axes where x_k was broadcast.
+
+    With one operand NumPy may return a view of it ("ii->i", "ij->ji"); so does this op,
+    and the engine records the result as a view of the operand (as MyGrad does).
     """
+
+    can_return_view = True
 
     def __call__(self, *tensors, subscripts: str, optimize=False, out=None):
         self.variables = tensors
@@ -169,8 +174,8 @@ class EinSum(Operation):
         shapes = [a.shape for a in arrays]
         self.in_labels, self.out_labels = _parse(subscripts, shapes)
         self.sizes = _label_sizes(self.in_labels, shapes)
-        if out is None and any(np.may_share_memory(result, a) for a in arrays):
-            result = np.array(result, copy=True)  # e.g. "ii->i" returns a view of the input
+        if out is None and len(arrays) > 1 and any(np.may_share_memory(result, a) for a in arrays):
+            result = np.array(result, copy=True)  # only a one-operand einsum is a view
         return result
 
     def backward_var(self, grad, index, **kwargs):
@@ -254,11 +259,23 @@ def einsum(*operands: Union["ArrayLike", str, Sequence[int]], optimize: bool = F
     Returns
     -------
     Tensor
+        Where NumPy's einsum returns a view of its one operand (``"ii->i"``,
+        ``"ij->ji"``), this is a view of that tensor too (``.base``), as in MyGrad:
+        writing into it writes into the operand.
 
     Examples
     --------
     >>> import mygrad_c as mg
     >>> import numpy as np
+    >>> x = mg.arange(9.0).reshape(3, 3).copy()
+    >>> d = mg.einsum("ii->i", x)
+    >>> d.base is x
+    True
+    >>> d[...] = 5.0
+    >>> x
+    Tensor([[5., 1., 2.],
+            [3., 5., 5.],
+            [6., 7., 5.]])
     >>> a = mg.tensor(np.arange(9.0).reshape(3, 3))
     >>> tr = mg.einsum("ii", a)
     >>> tr

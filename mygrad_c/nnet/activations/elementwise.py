@@ -357,6 +357,12 @@ def soft_sign(x, *, constant: Optional[bool] = None):
     Tensor
         float64, as MyGrad returns.
 
+    Notes
+    -----
+    ``soft_sign(+-inf)`` is its limit ``+-1`` with gradient 0 (MyGrad: nan). The gradient
+    ``1 / (1 + |x|)**2`` is computed in float64 and rounded once, so float16 gradients are
+    correctly rounded (MyGrad's lose digits for large ``|x|``: 1.9e-06 instead of 1.55e-06 at 800).
+
     Examples
     --------
     >>> import mygrad_c as mg

@@ -9,7 +9,7 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
-from mygrad_c._engine import execute_op
+from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.operation_base import Operation
 from mygrad_c.tensor_base import Tensor
 from mygrad_c.typing import ArrayLike
@@ -23,16 +23,48 @@ def _float(x: np.ndarray) -> np.ndarray:
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-_BOOL_SUBTRACT = ("numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, "
+def exp_float(x: np.ndarray) -> np.ndarray:
+    """``x`` in the float dtype ``numpy.exp(x)`` has (int8 -> float16, int16 -> float32, other
+    integers -> float64; native byte order): the dtype of MyGrad's log-sum-exp results."""
+    dtype = np.exp(np.zeros(0, x.dtype)).dtype
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+BOOL_SUBTRACT = ("numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, "
                   "the `^` operator, or the logical_xor function instead.")
 
 
-def _shifted(x: np.ndarray, axis) -> np.ndarray:
-    """``x - max(x, axis)`` (a new array); all-(-inf)/inf slices are left as nan-free as possible."""
+def _shifted(x: np.ndarray, axis):
+    """``x - max(x, axis)`` (a new array) and, if some slice's maximum is +inf, the limit of
+    log-softmax on those slices as ``(mask, values)`` (else None).
+
+    A slice with a single +inf logit tends to the one-hot softmax (log-softmax 0 there, -inf
+    elsewhere); with several the split between them is undetermined: nan at the +inf entries.
+    An all -inf slice stays undetermined too (0 / 0: nan, as in MyGrad).
+    """
     m = np.max(x, axis=axis, keepdims=True)
-    if not np.all(np.isfinite(m)):
-        m = np.where(np.isfinite(m), m, 0)
-    return np.asarray(x - m)
+    if np.isfinite(m).all():
+        return np.asarray(x - m), None
+    shifted = np.asarray(x - np.where(np.isfinite(m), m, 0))
+    top = m == np.inf
+    if not top.any():
+        return shifted, None
+    top = np.broadcast_to(top, x.shape)
+    np.copyto(shifted, 0, where=top)  # placeholders (no inf - inf warnings), replaced by the limit
+    hit = x == np.inf
+    single = np.sum(hit, axis=axis, keepdims=True) == 1
+    limit = np.where(hit, np.where(single, 0, np.nan), -np.inf).astype(x.dtype)
+    return shifted, (top, limit)
+
+
+def log_softmax_data(x: np.ndarray, axis) -> np.ndarray:
+    """``log(softmax(x, axis))`` of a float array by log-sum-exp (a new array): exact for
+    logits of any finite magnitude, and the limit for +inf logits (see ``_shifted``)."""
+    y, at_inf = _shifted(x, axis)
+    y -= np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
+    if at_inf is not None:
+        np.copyto(y, at_inf[1], where=at_inf[0])
+    return y
 
 
 class Softmax(Operation):
@@ -43,17 +75,19 @@ class Softmax(Operation):
         if x.data.dtype == np.bool_:
             # MyGrad: a 0-d bool gives True; bool arrays fail in x - max(x) (numpy's TypeError)
             if x.ndim:
-                raise TypeError(_BOOL_SUBTRACT)
+                raise TypeError(BOOL_SUBTRACT)
             self.axis, self.y = None, np.ones_like(x.data, dtype=np.float64)
             return np.ones_like(x.data)
         x = _float(x.data)
         self.axis = None if x.ndim == 0 else axis
-        if x.size == 0:  # nothing to normalise (MyGrad returns the empty array)
-            self.y = x.copy()
+        if x.size == 0 or x.ndim == 0:  # nothing to normalise: ones (MyGrad keeps x's dtype, even >f8)
+            self.y = np.ones_like(x)
             return self.y
-        y = _shifted(x, self.axis)
+        y, at_inf = _shifted(x, self.axis)
         np.exp(y, out=y)
         y /= np.sum(y, axis=self.axis, keepdims=True)
+        if at_inf is not None:
+            np.copyto(y, np.exp(at_inf[1]), where=at_inf[0])
         self.y = y
         return y
 
@@ -70,13 +104,11 @@ class LogSoftmax(Operation):
     def __call__(self, x, axis=-1):
         self.variables = (x,)
         if x.data.dtype == np.bool_:  # MyGrad: numpy's TypeError from x - max(x)
-            raise TypeError(_BOOL_SUBTRACT)
-        x = _float(x.data)
+            raise TypeError(BOOL_SUBTRACT)
+        x = exp_float(x.data)
         self.axis = None if x.ndim == 0 else axis
-        y = _shifted(x, self.axis)
-        y -= np.log(np.sum(np.exp(y), axis=self.axis, keepdims=True))
-        self.y = y
-        return y
+        self.y = log_softmax_data(x, self.axis)
+        return self.y
 
     def backward_var(self, grad, index, **kwargs):
         return grad - np.exp(self.y) * np.sum(grad, axis=self.axis, keepdims=True)
@@ -121,6 +153,14 @@ def softmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
     Tensor
         Same shape as ``x``; entries along ``axis`` sum to 1.
 
+    Notes
+    -----
+    A slice with one ``+inf`` logit gives its limit, 1 there and 0 elsewhere (gradient 0),
+    where MyGrad gives nan for the whole slice. With several ``+inf`` logits the split between
+    them is undetermined: nan there, 0 at the finite logits.
+    Unsigned integer logits are not wrapped around (MyGrad computes ``x - max(x)`` in the
+    unsigned type and gives nan).
+
     Examples
     --------
     >>> import mygrad_c as mg
@@ -147,6 +187,15 @@ def logsoftmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
     -------
     Tensor
 
+    Notes
+    -----
+    Exact for logits of any magnitude. MyGrad loses the log-sum-exp correction once the largest
+    logit is about 1e10 or more: ``logsoftmax([1e50, 1e50, 0.])`` is ``[-log(2), -log(2), -1e50]``
+    here, ``[0., 0., -1e50]`` in MyGrad. A slice with one ``+inf`` logit gives its limit, 0 there
+    and ``-inf`` elsewhere (MyGrad: nan there); several ``+inf`` logits give nan at those.
+    Unsigned integer logits are not wrapped around (MyGrad computes ``x - max(x)`` in the
+    unsigned type and gives -inf).
+
     Examples
     --------
     >>> import mygrad_c as mg
@@ -165,7 +214,7 @@ def glu(x, axis: int = -1, *, constant: Optional[bool] = None):
     x : ArrayLike
         The input; its length along ``axis`` must be even.
     axis : int, default -1
-        The axis to split.
+        The axis to split; a size-1 integer array or tensor gives its item (as in MyGrad).
     constant : bool, optional
         If True, the result is a constant.
 
@@ -186,12 +235,14 @@ def glu(x, axis: int = -1, *, constant: Optional[bool] = None):
     >>> glu(mg.tensor([2.0, 0.0]))
     Tensor([1.])
     """
-    if isinstance(axis, np.ndarray):  # MyGrad reads a 1-element array's item
+    if isinstance(axis, (np.ndarray, TensorBase)):  # MyGrad reads a 1-element array's/tensor's item
         if axis.size != 1:
-            raise ValueError(f"`axis`: can only convert an array of size 1 to a Python scalar, got {axis}")
+            kind = "a tensor" if isinstance(axis, TensorBase) and axis.size > 1 else "an array"
+            raise ValueError(f"`axis`: can only convert {kind} of size 1 to a Python scalar, got {axis}")
         axis = axis.item()
-    if not isinstance(axis, int):
+    if not isinstance(axis, int):  # a bool is an int here (True: axis 1), numpy integers are not
         raise TypeError(f"`axis` must be an integer-valued scalar, got {axis} (type {type(axis)})")
+    axis = int(axis)
     shape = getattr(x, "shape", None)
     if isinstance(shape, tuple):  # the halves are checked before `constant` is (MyGrad's order)
         n = shape[axis]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from mygrad_c._engine import TensorBase
+from mygrad_c.nnet.activations.softmax import log_softmax_data
 
 
 def as_array(x) -> np.ndarray:
@@ -49,8 +50,7 @@ def float_data(x: np.ndarray) -> np.ndarray:
 
 
 def log_softmax_rows(x: np.ndarray) -> np.ndarray:
-    """log(softmax(x, axis=1)) by log-sum-exp: finite for any finite logits."""
-    m = x.max(axis=1, keepdims=True) if x.shape[1] else np.zeros((x.shape[0], 1), x.dtype)
-    z = x - m
-    z -= np.log(np.exp(z).sum(axis=1, keepdims=True))
-    return z
+    """log(softmax(x, axis=1)) by log-sum-exp: finite for any finite logits (``log_softmax_data``)."""
+    if x.shape[1] == 0:
+        return x.copy()
+    return log_softmax_data(x, axis=1)

@@ -6,7 +6,8 @@ from typing import Optional
 import numpy as np
 
 from mygrad_c._engine import execute_op
-from mygrad_c.nnet.losses._utils import as_array, check_scores_and_labels, float_data, log_softmax_rows
+from mygrad_c.nnet.activations.softmax import BOOL_SUBTRACT, exp_float, log_softmax_data
+from mygrad_c.nnet.losses._utils import as_array, check_scores_and_labels
 from mygrad_c.operation_base import Operation
 
 __all__ = ["softmax_crossentropy", "negative_log_likelihood"]
@@ -18,11 +19,11 @@ class SoftmaxCrossEntropy(Operation):
 
     def __call__(self, x, y_true):
         self.variables = (x,)
-        data = float_data(x.data)
+        data = exp_float(x.data)  # MyGrad's dtype: int8 scores give float16, >f8 gives <f8
         n = data.shape[0]
         self.rows = np.arange(n)
         self.y = y_true
-        self.logp = log_softmax_rows(data)
+        self.logp = log_softmax_data(data, axis=1)  # C = 0: numpy's ValueError, as MyGrad
         with np.errstate(invalid="ignore", divide="ignore"):
             loss = -np.sum(self.logp[self.rows, y_true]) / n
         return np.asarray(loss, dtype=data.dtype)
@@ -80,12 +81,19 @@ def softmax_crossentropy(x, y_true, *, constant: Optional[bool] = None):
     Tensor
         A 0-d tensor with the dtype of ``x`` (float64 for integer scores).
 
+    Notes
+    -----
+    Exact for logits of any magnitude: ``softmax_crossentropy([[1e50, 1e50, 0.]], [0])`` is
+    ``log(2)`` with gradient ``[[-0.5, 0.5, 0.]]``, where MyGrad (which loses the log-sum-exp
+    correction for logits of about 1e10 or more) gives ``-0.`` and ``[[0., 1., 0.]]``.
+    Unsigned integer scores are not wrapped around in ``x - max(x)`` (MyGrad's are: inf).
+
     Raises
     ------
     ValueError
         If ``x`` is not 2-D or ``y_true`` is not shape-(N,).
     TypeError
-        If ``y_true`` is not of an integer type.
+        If ``y_true`` is not of an integer type, or ``x`` is boolean.
 
     Examples
     --------
@@ -99,6 +107,8 @@ def softmax_crossentropy(x, y_true, *, constant: Optional[bool] = None):
            [ 0.25, -0.25]])
     """
     y = check_scores_and_labels(x, y_true)
+    if as_array(x).dtype == np.bool_:  # MyGrad: numpy's error from x - max(x)
+        raise TypeError(BOOL_SUBTRACT)
     return execute_op(SoftmaxCrossEntropy, x, op_args=(y,), constant=constant)
 
 
@@ -129,7 +139,7 @@ def negative_log_likelihood(x, y_true, *, weights=None, constant: Optional[bool]
     >>> from mygrad_c.nnet import negative_log_likelihood, logsoftmax
     >>> x = logsoftmax(mg.tensor([[2.0, 0.0], [0.0, 0.0]]))
     >>> negative_log_likelihood(x, [0, 1], weights=[1.0, 2.0])
-    Tensor(0.75816...)
+    Tensor(0.75661119)
     """
     y = check_scores_and_labels(x, y_true, numeric=False)  # MyGrad checks the shapes first here
     n_classes = as_array(x).shape[1]

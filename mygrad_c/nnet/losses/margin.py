@@ -71,9 +71,10 @@ def margin_ranking_loss(x1, x2, y, margin: float, *, constant: Optional[bool] = 
     Parameters
     ----------
     x1, x2 : ArrayLike, shape-(N,) or shape-(N, D)
-        The scores to rank against each other (same shape).
+        The floating-point scores to rank against each other (same shape).
     y : ArrayLike, 0-d or shape-(N,)
         +1 where ``x1`` should rank higher, -1 where ``x2`` should (receives no gradient).
+        A one-element ``y`` of any shape is a scalar.
     margin : float
         The non-negative margin.
     constant : bool, optional
@@ -84,6 +85,14 @@ def margin_ranking_loss(x1, x2, y, margin: float, *, constant: Optional[bool] = 
     Tensor
         A 0-d tensor; its dtype combines those of ``x1``, ``x2`` and ``numpy.asarray(y)``.
 
+    Raises
+    ------
+    ValueError
+        If ``x1`` is not 1-D or 2-D, ``x2``'s shape differs, ``margin`` is not a non-negative
+        number, or ``y`` is neither one element nor shape-(N,).
+    TypeError
+        If ``x1`` or ``x2`` is not of a floating type (integer scores are refused, as in MyGrad).
+
     Examples
     --------
     >>> import mygrad_c as mg
@@ -91,14 +100,20 @@ def margin_ranking_loss(x1, x2, y, margin: float, *, constant: Optional[bool] = 
     >>> margin_ranking_loss(mg.tensor([1.0, 2.0]), mg.tensor([1.5, 0.5]), 1, 0.5)
     Tensor(0.5)
     """
-    if not isinstance(margin, Real) or margin < 0:  # MyGrad: arrays/tensors/str/None are refused too
-        raise ValueError("`margin` must be a non-negative scalar")
-    a, b = as_array(x1), as_array(x2)
-    if a.shape != b.shape:
-        raise ValueError("`x1` and `x2` must have the same shape")
+    a, b = as_array(x1), as_array(x2)  # MyGrad's order of checks: shapes, dtypes, margin, y
     if a.ndim not in (1, 2):
         raise ValueError("`x1` must have shape (N,) or (N, D)")
+    if a.shape != b.shape:
+        raise ValueError("`x1` and `x2` must have the same shape")
+    if a.dtype.kind != "f":
+        raise TypeError(f"`x1` must contain floats, got dtype {a.dtype}")
+    if b.dtype.kind != "f":
+        raise TypeError(f"`x2` must contain floats, got dtype {b.dtype}")
+    if not isinstance(margin, Real) or margin < 0:  # MyGrad: arrays/tensors/str/None are refused too
+        raise ValueError("`margin` must be a non-negative scalar")
     y = as_array(y)
+    if y.size == 1:  # a one-element y is a scalar, whatever its shape (as in MyGrad)
+        y = np.array(y.item())
     if not (y.ndim == 0 or (y.ndim == 1 and y.size == a.shape[0])):
         raise ValueError("`y` must be a scalar or shape-(N,) array of ones")
     return execute_op(MarginRanking, x1, x2, op_args=(y, margin), constant=constant)

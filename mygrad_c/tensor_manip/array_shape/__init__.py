@@ -30,6 +30,12 @@ class _Reshaping(Operation):
     def backward_var(self, grad, index, **kwargs):
         return np.reshape(grad, self.variables[0].data.shape)
 
+    def _view_if_reshaped(self, x, out: np.ndarray) -> np.ndarray:
+        """As in MyGrad: an unchanged shape shares memory but does not make a view (.base is
+        None) of a non-view tensor; out of a view it is a view of the same base."""
+        self.is_view = out.shape != x.data.shape or x.base is not None
+        return out
+
 
 class Reshape(_Reshaping):
     """f(x) = x.reshape(newshape) (a view when possible);  df/dx = grad.reshape(x.shape)"""
@@ -62,11 +68,7 @@ class Squeeze(_Reshaping):
 
     def __call__(self, x, axis=None):
         self.variables = (x,)
-        out = np.squeeze(x.data, axis=axis)
-        # as in MyGrad: squeezing nothing out of a non-view shares memory but does not
-        # make a view (.base is None); out of a view it is a view of the same base
-        self.is_view = out.shape != x.data.shape or x.base is not None
-        return out
+        return self._view_if_reshaped(x, np.squeeze(x.data, axis=axis))  # squeezing nothing: no view
 
 
 class ExpandDims(_Reshaping):
@@ -84,7 +86,7 @@ class AtLeast1D(_Reshaping):
 
     def __call__(self, x):
         self.variables = (x,)
-        return np.atleast_1d(x.data)
+        return self._view_if_reshaped(x, np.atleast_1d(x.data))
 
 
 class AtLeast2D(_Reshaping):
@@ -94,7 +96,7 @@ class AtLeast2D(_Reshaping):
 
     def __call__(self, x):
         self.variables = (x,)
-        return np.atleast_2d(x.data)
+        return self._view_if_reshaped(x, np.atleast_2d(x.data))
 
 
 class AtLeast3D(_Reshaping):
@@ -104,7 +106,7 @@ class AtLeast3D(_Reshaping):
 
     def __call__(self, x):
         self.variables = (x,)
-        return np.atleast_3d(x.data)
+        return self._view_if_reshaped(x, np.atleast_3d(x.data))
 
 
 class BroadcastTo(Operation):

@@ -26,7 +26,7 @@ class Repeat(Operation):
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
-        if self._axis is None:
+        if self._axis is None or x.ndim == 0:  # (numpy repeats a 0-d x along any axis as 1-d)
             axis, n, shape = 0, x.size, (x.size,)
         else:
             axis = self._axis % x.ndim

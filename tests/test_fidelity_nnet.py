@@ -1,0 +1,348 @@
+"""nnet fidelity: extreme logits, dtypes and argument forms, against exact values and MyGrad.
+
+Where MyGrad gives a wrong number (inf/nan or a lost log-sum-exp correction for huge
+logits), these tests assert the exact value, not MyGrad's.
+"""
+from __future__ import annotations
+
+import math
+
+import mygrad
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import mygrad_c as mg
+from helpers import compare_with_mygrad, tols
+
+DTYPES = [np.float16, np.float32, np.float64]
+LN2 = math.log(2)
+SELU_ALPHA_SCALE = 1.6732632423543772 * 1.0507009873554805
+
+
+def _bounds(dtype):
+    """Huge finite logit magnitudes B for a dtype (2B, B + 1 and B + log 2 stay finite)."""
+    big = float(np.finfo(dtype).max) / 4
+    return [800.0, big] + ([1e50] if dtype == np.float64 else [])
+
+
+def _run(fn, *arrays):
+    """fn on float tensors made from ``arrays``; backward with ones. Returns (out, grads)."""
+    ts = [mg.tensor(a) for a in arrays]
+    with np.errstate(all="ignore"):
+        out = fn(*ts)
+        out.backward()
+    return out, [t.grad for t in ts]
+
+
+def mygrad_out_dtype(fn, x, *others):
+    """The result dtype MyGrad gives for the same call (values can differ, dtypes may not)."""
+    with np.errstate(all="ignore"):
+        return fn(mygrad.tensor(x), *(mygrad.tensor(o) for o in others), lib=mygrad).dtype
+
+
+# Each case: (name, function(x, lib=...), x built from B, exact value, exact d(sum out)/dx).
+def _cases(B):
+    nn = lambda lib: lib.nnet  # noqa: E731
+    return [
+        ("sigmoid", lambda x, lib=mg: nn(lib).sigmoid(x), [[B, -B]], [[1, 0]], [[0, 0]]),
+        ("tanh", lambda x, lib=mg: nn(lib).tanh(x), [[B, -B]], [[1, -1]], [[0, 0]]),
+        ("elu", lambda x, lib=mg: nn(lib).elu(x, 0.5), [[-B, 0.0]], [[-0.5, 0]], [[0, 1]]),
+        ("selu", lambda x, lib=mg: nn(lib).selu(x), [[-B, 0.0]], [[-SELU_ALPHA_SCALE, 0]],
+         [[0, 1.0507009873554805]]),
+        ("soft_sign", lambda x, lib=mg: nn(lib).soft_sign(x), [[B, -B]],
+         [[B / (1 + B), -B / (1 + B)]], [[1 / (1 + B) / (1 + B)] * 2]),
+        ("leaky_relu", lambda x, lib=mg: nn(lib).leaky_relu(x, 0.25), [[B, -B]],
+         [[B, -0.25 * B]], [[1, 0.25]]),
+        ("hard_tanh", lambda x, lib=mg: nn(lib).hard_tanh(x), [[B, -B]], [[1, -1]], [[0, 0]]),
+        ("glu", lambda x, lib=mg: nn(lib).glu(x), [[B, -B]], [[0]], [[0, 0]]),
+        ("softmax", lambda x, lib=mg: nn(lib).softmax(x), [[B, B, 0.0]], [[0.5, 0.5, 0]], [[0, 0, 0]]),
+        ("logsoftmax", lambda x, lib=mg: nn(lib).logsoftmax(x), [[B, B, 0.0]],
+         [[-LN2, -LN2, -B - LN2]], [[-0.5, -0.5, 1]]),
+        ("logsoftmax far", lambda x, lib=mg: nn(lib).logsoftmax(x), [[-B, B]], [[-2 * B, 0]], [[1, -1]]),
+        ("softmax_crossentropy tie", lambda x, lib=mg: nn(lib).softmax_crossentropy(x, [0]),
+         [[B, B, 0.0]], LN2, [[-0.5, 0.5, 0]]),
+        ("softmax_crossentropy far", lambda x, lib=mg: nn(lib).softmax_crossentropy(x, [0]),
+         [[0.0, B]], B, [[-1, 1]]),
+        ("softmax_focal_loss far", lambda x, lib=mg: nn(lib).softmax_focal_loss(x, [0]),
+         [[0.0, B]], [B], [[-1, 1]]),
+        ("softmax_focal_loss far gamma", lambda x, lib=mg: nn(lib).softmax_focal_loss(
+            x, [0], alpha=0.5, gamma=2.0), [[-B, 0.0]], [0.5 * B], [[-0.5, 0.5]]),
+        # p = 1/2: loss = (1/2)**2 log 2; dL/dx = c (onehot - p) with c = 2 q p log p - q**2
+        ("softmax_focal_loss tie gamma", lambda x, lib=mg: nn(lib).softmax_focal_loss(
+            x, [0], gamma=2.0), [[B, B, 0.0]], [0.25 * LN2],
+         [[(-0.5 * LN2 - 0.25) * 0.5, (-0.5 * LN2 - 0.25) * -0.5, 0]]),
+        ("negative_log_likelihood", lambda x, lib=mg: nn(lib).negative_log_likelihood(x, [0]),
+         [[-B, 0.0]], B, [[-1, 0]]),
+        ("multiclass_hinge", lambda x, lib=mg: nn(lib).multiclass_hinge(x, [1]), [[B, -B]],
+         2 * B + 1, [[1, -1]]),
+        ("logaddexp far", lambda x, lib=mg: lib.logaddexp(x[..., 0], x[..., 1]), [[B, -B]], [B],
+         [[1, 0]]),
+        ("logaddexp tie", lambda x, lib=mg: lib.logaddexp(x[..., 0], x[..., 1]), [[B, B]],
+         [B + LN2], [[0.5, 0.5]]),
+        ("logaddexp2 tie", lambda x, lib=mg: lib.logaddexp2(x[..., 0], x[..., 1]), [[B, B]],
+         [B + 1], [[0.5, 0.5]]),
+    ]
+
+
+CASE_NAMES = [c[0] for c in _cases(1.0)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_huge_logits_give_exact_values_and_gradients(name, dtype):
+    for B in _bounds(dtype):
+        B = float(np.asarray(B, dtype=dtype))  # the value the dtype holds
+        _, fn, x, value, grad = next(c for c in _cases(B) if c[0] == name)
+        x = np.asarray(x, dtype=dtype)
+        out, (g,) = _run(fn, x)
+        assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(g)), (B, out, g)
+        assert out.dtype == mygrad_out_dtype(fn, x)
+        assert g.dtype == dtype
+        tol = tols(dtype)
+        assert_allclose(out.data, value, err_msg=f"value at B={B}", **tol)
+        assert_allclose(g, grad, err_msg=f"gradient at B={B}", **tol)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_moderate_logits_match_mygrad(dtype):
+    """Where MyGrad is still exact (logits within a few units), we agree with it."""
+    x = np.array([[3.0, -2.0, 0.5], [1.0, 1.0, -4.0]], dtype=dtype)
+    tol = dict(rtol=2e-2, atol=2e-2) if dtype == np.float16 else {}
+    for name in ["softmax", "logsoftmax", "sigmoid", "soft_sign", "selu", "elu"]:
+        kw = dict(alpha=0.5) if name == "elu" else {}
+        compare_with_mygrad(f"nnet.{name}", x, **kw, **tol)
+    for name in ["softmax_crossentropy", "softmax_focal_loss", "multiclass_hinge"]:
+        compare_with_mygrad(f"nnet.{name}", x, np.array([0, 2]), **tol)
+
+
+def test_softmax_focal_loss_800_is_exact_where_mygrad_gives_inf():
+    # the reported case; MyGrad: loss [inf] and nan gradients
+    x = mg.tensor([[0.0, 800.0]])
+    loss = mg.nnet.softmax_focal_loss(x, [0])
+    loss.backward()
+    assert loss.data.tolist() == [800.0]
+    assert x.grad.tolist() == [[-1.0, 1.0]]
+    with np.errstate(all="ignore"):
+        assert mygrad.nnet.softmax_focal_loss([[0.0, 800.0]], [0]).data.tolist() == [np.inf]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_logit_gap_beyond_the_float_range(dtype):
+    """A gap that overflows: the loss is inf (its true value is out of range); the gradient
+    is still the exact finite one (MyGrad: nan for the focal loss)."""
+    big = float(np.finfo(dtype).max) * 0.75
+    x = np.array([[-big, big]], dtype=dtype)
+    for fn in (lambda t: mg.nnet.softmax_crossentropy(t, [0]),
+               lambda t: mg.nnet.softmax_focal_loss(t, [0]),
+               lambda t: mg.nnet.softmax_focal_loss(t, [0], gamma=1.5)):
+        out, (g,) = _run(fn, x)
+        assert np.all(np.isinf(out.data))
+        assert_allclose(g, [[-1, 1]])
+
+
+INF = np.inf
+NAN = np.nan
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("x, soft, log_soft, soft_grad, log_soft_grad", [
+    # one +inf logit: the one-hot limit (MyGrad: nan everywhere)
+    ([[0.0, INF]], [[0, 1]], [[-INF, 0]], [[0, 0]], [[1, -1]]),
+    ([[INF, -INF, 2.0]], [[1, 0, 0]], [[0, -INF, -INF]], [[0, 0, 0]], [[-2, 1, 1]]),
+    # -inf logits beside finite ones are plain zeros of the softmax (as MyGrad)
+    ([[-INF, 0.0]], [[0, 1]], [[-INF, 0]], [[0, 0]], [[1, -1]]),
+    # undetermined: several +inf (nan there), or all -inf (0 / 0, as MyGrad)
+    ([[INF, INF, 0.0]], [[NAN, NAN, 0]], [[NAN, NAN, -INF]], [[NAN] * 3], [[NAN, NAN, 1]]),
+    ([[-INF, -INF]], [[NAN, NAN]], [[NAN, NAN]], [[NAN, NAN]], [[NAN, NAN]]),
+])
+def test_infinite_logits_give_their_limits(dtype, x, soft, log_soft, soft_grad, log_soft_grad):
+    x = np.array(x, dtype=dtype)
+    for fn, value, grad in [(mg.nnet.softmax, soft, soft_grad),
+                            (mg.nnet.logsoftmax, log_soft, log_soft_grad)]:
+        out, (g,) = _run(fn, x)
+        assert out.dtype == dtype and g.dtype == dtype
+        assert_allclose(out.data, value, equal_nan=True)
+        assert_allclose(g, grad, equal_nan=True)
+    # along another axis and over all axes: the same limits
+    out, _ = _run(lambda t: mg.nnet.softmax(t, axis=0), x.T.copy())
+    assert_allclose(out.data, np.array(soft).T, equal_nan=True)
+    out, _ = _run(lambda t: mg.nnet.logsoftmax(t, axis=None), x)
+    assert_allclose(out.data, log_soft, equal_nan=True)
+
+
+def test_infinite_logits_in_losses():
+    # one +inf logit, not the label: loss inf, gradient the finite limit (MyGrad: nan in it)
+    for fn in (lambda t: mg.nnet.softmax_crossentropy(t, [0]),
+               lambda t: mg.nnet.softmax_focal_loss(t, [0], gamma=2.0)):
+        out, (g,) = _run(fn, np.array([[0.0, INF]]))
+        assert np.isinf(out.item())
+        assert_allclose(g, [[-1, 1]])
+    # the label is the one +inf logit: loss 0, gradient 0 (MyGrad: nan)
+    out, (g,) = _run(lambda t: mg.nnet.softmax_crossentropy(t, [0]), np.array([[INF, 0.0]]))
+    assert out.item() == 0 and np.all(g == 0)
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0])
+def test_focal_loss_at_probability_edges(gamma):
+    """p = 0 and p = 1: the same inf/0 pattern as MyGrad."""
+    x = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [0.25, 0.75]])
+    with np.errstate(all="ignore"):
+        compare_with_mygrad("nnet.focal_loss", x, np.array([0, 0, 0, 1]), gamma=gamma, grad=np.ones(4))
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0])
+def test_focal_loss_of_no_probability(gamma):
+    """For gamma > 0, 1 - p is clipped at 0 for p > 1 (as MyGrad): a loss of 0, whose gradient
+    is 0 (MyGrad: alpha * log(p) for gamma = 1); p = inf gives a nan loss and a nan gradient
+    (MyGrad: 0 for gamma < 1, inf for gamma = 1). gamma = 0 is -alpha * log(p) throughout."""
+    out, (g,) = _run(lambda t: mg.nnet.focal_loss(t, [0, 0], alpha=0.5, gamma=gamma),
+                     np.array([[2.0, 0.0], [INF, 0.0]]))
+    if gamma == 0:
+        assert_allclose(out.data, [-0.5 * LN2, -INF])
+        assert_allclose(g, [[-0.25, 0], [0, 0]])
+        return
+    assert out[0].item() == 0 and np.isnan(out[1].item())
+    assert g[0].tolist() == [0, 0]
+    assert np.isnan(g[1, 0])
+
+
+# ---------------------------------------------------------------------------
+# glu's axis: a size-1 integer array or tensor gives its item, as in MyGrad
+# ---------------------------------------------------------------------------
+GLU_AXES = [
+    lambda lib: lib.tensor(0), lambda lib: lib.tensor([0]), lambda lib: lib.tensor([[1]]),
+    lambda lib: lib.tensor(-1), lambda lib: lib.tensor(0, dtype=np.uint8), lambda lib: lib.tensor(True),
+    lambda lib: np.array(0), lambda lib: np.array([1]), lambda lib: np.array(True),
+    lambda lib: True, lambda lib: False, lambda lib: 1,
+]
+
+
+@pytest.mark.parametrize("make_axis", GLU_AXES)
+def test_glu_axis_forms_match_mygrad(make_axis):
+    x = np.arange(8.0).reshape(2, 4) / 4 - 1
+    compare_with_mygrad((lambda t: mg.nnet.glu(t, axis=make_axis(mg)),
+                         lambda t: mygrad.nnet.glu(t, axis=make_axis(mygrad))), x)
+
+
+@pytest.mark.parametrize("make_axis", [
+    lambda lib: lib.tensor(0.0), lambda lib: np.int64(0), lambda lib: 0.0, lambda lib: None,
+    lambda lib: lib.tensor([0, 1]), lambda lib: np.array([0, 1]), lambda lib: lib.tensor(np.zeros(0, int)),
+])
+def test_glu_bad_axis_raises_as_mygrad(make_axis):
+    x = np.ones((2, 4))
+    with pytest.raises((TypeError, ValueError)) as ref:
+        mygrad.nnet.glu(mygrad.tensor(x), axis=make_axis(mygrad))
+    with pytest.raises(ref.type):
+        mg.nnet.glu(mg.tensor(x), axis=make_axis(mg))
+
+
+# ---------------------------------------------------------------------------
+# dtypes: byte order, integer scores, booleans (MyGrad's result dtypes and errors)
+# ---------------------------------------------------------------------------
+ACTIVATIONS = {
+    "softmax": {}, "logsoftmax": {}, "sigmoid": {}, "tanh": {}, "relu": {}, "selu": {},
+    "soft_sign": {}, "hard_tanh": {}, "elu": dict(alpha=0.5), "leaky_relu": dict(slope=0.1),
+}
+
+
+@pytest.mark.parametrize("dtype", [">f2", ">f4", ">f8", "<f8"])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (0, 3)])
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_dtypes_keep_byte_order_as_mygrad(name, shape, dtype):
+    x = np.array(np.arange(int(np.prod(shape))).reshape(shape) / 4 - 0.5, dtype=dtype)
+    assert isinstance(x, np.ndarray) and x.dtype.str == dtype
+    tol = dict(rtol=1e-2, atol=1e-2) if x.dtype.itemsize == 2 else {}
+    out, ref = compare_with_mygrad(f"nnet.{name}", x, **ACTIVATIONS[name], **tol)
+    assert out.dtype.str == ref.dtype.str  # '>f8' and '<f8' compare equal as dtypes
+
+
+@pytest.mark.parametrize("dtype", ["i1", "i2", "i4", "i8", ">i2"])
+def test_integer_scores_give_mygrads_float_dtype(dtype):
+    """log-sum-exp results take numpy's exp dtype (int8 -> float16, int16 -> float32), as MyGrad."""
+    x = np.array([[0, 3, 1], [2, 2, 0]], dtype=dtype)
+    for name in ["softmax", "logsoftmax"]:
+        compare_with_mygrad(f"nnet.{name}", x)
+    for name in ["softmax_crossentropy", "softmax_focal_loss", "multiclass_hinge",
+                 "negative_log_likelihood"]:
+        compare_with_mygrad(f"nnet.{name}", x, np.array([1, 0]))
+
+
+@pytest.mark.parametrize("dtype", ["u1", "u2", "u4"])
+def test_unsigned_scores_do_not_wrap_around(dtype):
+    """MyGrad computes x - max(x) in the unsigned type (0 - 3 wraps to 253 in uint8) and gives
+    nan/inf; we give the values of the same scores as signed integers, in MyGrad's dtype."""
+    x = np.array([[0, 3, 1], [2, 2, 0]], dtype=dtype)
+    signed = x.astype(np.int64)
+    y = np.array([1, 0])
+    for name, args in [("softmax", ()), ("logsoftmax", ()), ("softmax_crossentropy", (y,)),
+                       ("softmax_focal_loss", (y,))]:
+        out = getattr(mg.nnet, name)(x, *args)
+        exact = getattr(mg.nnet, name)(signed, *args)
+        with np.errstate(all="ignore"):
+            assert out.dtype == getattr(mygrad.nnet, name)(x, *args).dtype
+        assert_allclose(out.data, exact.data, **tols(out.dtype))
+
+
+@pytest.mark.parametrize("dtype", [">f2", ">f4", ">f8"])
+def test_losses_of_non_native_scores(dtype):
+    x = np.array([[0.5, 3.0, 1.0], [2.0, 2.5, 0.0]], dtype=dtype)
+    tol = dict(rtol=1e-2, atol=1e-2) if x.dtype.itemsize == 2 else {}
+    for name in ["softmax_crossentropy", "softmax_focal_loss", "multiclass_hinge",
+                 "negative_log_likelihood"]:
+        out, ref = compare_with_mygrad(f"nnet.{name}", x, np.array([1, 0]), **tol)
+        assert out.dtype.str == ref.dtype.str
+
+
+@pytest.mark.parametrize("shape", [(), (2,), (2, 2), (2, 2, 2), (0, 2)])
+@pytest.mark.parametrize("name", ["softmax_crossentropy", "softmax_focal_loss", "focal_loss",
+                                  "multiclass_hinge", "negative_log_likelihood"])
+def test_boolean_scores_as_mygrad(name, shape):
+    x = np.ones(shape, dtype=bool)
+    _same_outcome(lambda lib: getattr(lib.nnet, name)(x, np.array([0, 1])))
+
+
+def _same_outcome(call):
+    """``call(lib)`` raises the same exception type in both libraries, or gives equal results."""
+    try:
+        ref = call(mygrad)
+    except Exception as e:  # noqa: BLE001 - the point is to compare whatever MyGrad raises
+        with pytest.raises(type(e)):
+            call(mg)
+        return
+    out = call(mg)
+    assert out.dtype == ref.dtype and out.shape == ref.shape
+    assert_allclose(out.data, ref.data, equal_nan=True)
+
+
+# ---------------------------------------------------------------------------
+# margin_ranking_loss: float scores only; MyGrad's order of checks; one-element y
+# ---------------------------------------------------------------------------
+F3, I3 = np.array([1.0, 2.0, 3.0]), np.array([1, 2, 3])
+
+
+@pytest.mark.parametrize("args", [
+    (I3, F3, 1, 0.1), (F3, I3, 1, 0.1), (I3 > 1, F3, 1, 0.1), (F3 + 0j, F3, 1, 0.1),
+    (np.array(["a", "b", "c"]), F3, 1, 0.1),
+    (I3, F3, 1, -0.1),  # the dtype is checked before the margin
+    (F3, F3[:2], 1, -0.1),  # the shapes are checked before the margin
+    (np.ones((2, 2, 2), int), np.ones((2, 2, 2), int), 1, 0.1),  # ndim before dtype
+    (F3, F3, np.ones((3, 1)), 0.1), (F3, F3, [1, 1], 0.1),
+])
+def test_margin_ranking_loss_errors_as_mygrad(args):
+    with pytest.raises((TypeError, ValueError)) as ref:
+        mygrad.nnet.margin_ranking_loss(*args)
+    with pytest.raises(ref.type):
+        mg.nnet.margin_ranking_loss(*args)
+    if np.asarray(args[0]).dtype.kind in "iub":  # also given as tensors
+        with pytest.raises(ref.type):
+            mg.nnet.margin_ranking_loss(mg.tensor(args[0]), mg.tensor(args[1]), *args[2:])
+
+
+@pytest.mark.parametrize("x_shape, y", [((3,), [-1]), ((3,), [[1]]), ((3, 2), [-1]), ((3, 2), [1, -1, 1]),
+                                        ((3,), np.array(-1, dtype=np.int8))])
+def test_margin_ranking_loss_one_element_y_is_a_scalar(x_shape, y):
+    rng = np.random.default_rng(3)
+    x1, x2 = rng.normal(size=x_shape), rng.normal(size=x_shape)
+    compare_with_mygrad((lambda a, b: mg.nnet.margin_ranking_loss(a, b, y, 0.5),
+                         lambda a, b: mygrad.nnet.margin_ranking_loss(a, b, y, 0.5)), x1, x2)
