@@ -351,5 +351,6 @@ class ufunc_creator:
 
     def __call__(self, decorated_func):
         cls = make_ufunc(decorated_func.__name__, self.op, decorated_func.__doc__)
-        cls.__signature__ = inspect.signature(decorated_func)
+        # (the decorated function's signature as it is, not annotated: as in MyGrad)
+        type.__setattr__(cls, "__signature__", inspect.signature(decorated_func))
         return cls

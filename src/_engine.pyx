@@ -787,6 +787,8 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
                            else not _is_float_dtype(<cnp.ndarray>out), None, None, cls)
     _check_real(<cnp.ndarray>out)
     if not _is_float_dtype(<cnp.ndarray>out):
+        if constant is False:
+            raise ValueError("Integer-valued tensors must be treated as constants.")
         is_const = True
     elif constant is not None:
         is_const = constant

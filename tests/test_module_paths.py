@@ -319,9 +319,7 @@ def _class_attribute_cases():
     for path, cls in sorted(ref.items()):
         if path.endswith((".Sequential", ".MaxMin")) or cls.__name__ in ("Operation", "UnaryUfunc", "BinaryUfunc"):
             continue  # (abstract bases)
-        marks = [pytest.mark.xfail(strict=True, reason="einsum returns views: another branch")] \
-            if path == "linalg.ops.EinSum" else []
-        cases.append(pytest.param(ours[path], cls, id=path, marks=marks))
+        cases.append(pytest.param(ours[path], cls, id=path))
     return cases
 
 
