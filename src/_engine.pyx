@@ -1425,10 +1425,7 @@ cdef object _seed_gradient(TensorBase root, object grad):
 cpdef backward(TensorBase root, object grad=None):
     """Back-propagate from ``root``; see the module docstring for the algorithm."""
     cdef list order
-    cdef TensorBase node, var
-    cdef Operation op
-    cdef Py_ssize_t i, n, index
-    cdef tuple variables
+    cdef TensorBase node
     if mgc_graph_off:
         return   # (as MyGrad: no graph is recorded, none is back-propagated or cleared)
     if root._constant:
@@ -1437,53 +1434,8 @@ cpdef backward(TensorBase root, object grad=None):
     seed = _seed_gradient(root, grad)
     cdef list constants = []
     order = _topological_order(root, True, constants)
-    root._pending = seed
-    root._pending_owned = False
     try:
-        for i in range(len(order) - 1, -1, -1):
-            node = <TensorBase>order[i]
-            g = node._pending
-            if node._hidden:
-                # a past state of an in-place target: its gradient is only passed on,
-                # so its memory can be reused at once (a loop of in-place updates then
-                # needs no more gradient memory than one update does)
-                node._pending = None
-            if g is None or node._creator is None:
-                continue
-            op = <Operation>node._creator
-            variables = op.variables  # (checked by _topological_order)
-            if op._fast_kind and _is_f64_scalar_array(g):
-                _scalar_backward(op._fast_kind, (<double*>cnp.PyArray_DATA(<cnp.ndarray>g))[0],
-                                 <TensorBase>variables[0], <TensorBase>variables[1])
-                continue
-            for index in range(len(variables)):
-                if index == op._reuse_index:
-                    continue  # (last, below)
-                var = <TensorBase>variables[index]
-                if var._constant:
-                    continue
-                if (var._pending is not None and var._pending_owned and op.adds_grad_into
-                        and op.add_grad_into(g, index, var._pending)):
-                    continue  # added straight into the input's pending gradient
-                try:
-                    gi = op.backward_var(g, index)
-                except SkipGradient:
-                    continue
-                gi = _validated_grad(op, gi, index, var)
-                _accumulate(var, gi, _exclusively_ours(gi))
-            if op._reuse_index >= 0:
-                index = op._reuse_index
-                var = <TensorBase>variables[index]
-                if not var._constant:
-                    # `g` is only ours if the node dropped it (a past state) and no
-                    # gradient handed to an input above is `g` itself
-                    if node._hidden and _exclusively_ours(g):
-                        gi = op.backward_var_reusing(g, index)
-                    else:
-                        gi = op.backward_var(g, index)
-                    g = None
-                    gi = _validated_grad(op, gi, index, var)
-                    _accumulate(var, gi, _exclusively_ours(gi))
+        _propagate(root, seed, order)
     except BaseException:
         for node in order:
             node._pending = None
@@ -1531,6 +1483,90 @@ cpdef backward(TensorBase root, object grad=None):
     for node in constants:
         _clear_graph(node)
     _clear_nodes(order)
+
+
+cdef void _propagate(TensorBase root, object seed, list order) except *:
+    """Step 2 of the module docstring: push ``seed`` from ``root`` back through ``order``
+    (its topological order), leaving each node's gradient in ``_pending``."""
+    cdef TensorBase node, var
+    cdef Operation op
+    cdef Py_ssize_t i, index
+    cdef tuple variables
+    root._pending = seed
+    root._pending_owned = False
+    for i in range(len(order) - 1, -1, -1):
+        node = <TensorBase>order[i]
+        g = node._pending
+        if node._hidden:
+            # a past state of an in-place target: its gradient is only passed on,
+            # so its memory can be reused at once (a loop of in-place updates then
+            # needs no more gradient memory than one update does)
+            node._pending = None
+        if g is None or node._creator is None:
+            continue
+        op = <Operation>node._creator
+        variables = op.variables  # (checked by _topological_order)
+        if op._fast_kind and _is_f64_scalar_array(g):
+            _scalar_backward(op._fast_kind, (<double*>cnp.PyArray_DATA(<cnp.ndarray>g))[0],
+                             <TensorBase>variables[0], <TensorBase>variables[1])
+            continue
+        for index in range(len(variables)):
+            if index == op._reuse_index:
+                continue  # (last, below)
+            var = <TensorBase>variables[index]
+            if var._constant:
+                continue
+            if (var._pending is not None and var._pending_owned and op.adds_grad_into
+                    and op.add_grad_into(g, index, var._pending)):
+                continue  # added straight into the input's pending gradient
+            try:
+                gi = op.backward_var(g, index)
+            except SkipGradient:
+                continue
+            gi = _validated_grad(op, gi, index, var)
+            _accumulate(var, gi, _exclusively_ours(gi))
+        if op._reuse_index >= 0:
+            index = op._reuse_index
+            var = <TensorBase>variables[index]
+            if not var._constant:
+                # `g` is only ours if the node dropped it (a past state) and no
+                # gradient handed to an input above is `g` itself
+                if node._hidden and _exclusively_ours(g):
+                    gi = op.backward_var_reusing(g, index)
+                else:
+                    gi = op.backward_var(g, index)
+                g = None
+                gi = _validated_grad(op, gi, index, var)
+                _accumulate(var, gi, _exclusively_ours(gi))
+
+
+def gradients(TensorBase root, object grad, tuple inputs):
+    """The gradients of ``root`` (seeded with ``grad``; None: ones) with respect to each
+    tensor of ``inputs``: arrays of their dtypes, or None for one that ``root`` does not
+    depend on (or a constant).  Unlike ``backward``, no ``.grad`` is touched and the
+    graph is kept; the same propagation (``_propagate``) computes them.
+    """
+    cdef list order
+    cdef TensorBase node, t
+    if root._constant:
+        return (None,) * len(inputs)
+    seed = _seed_gradient(root, grad)
+    order = _topological_order(root, True, [])
+    try:
+        _propagate(root, seed, order)
+        out = []
+        for x in inputs:
+            t = <TensorBase>x
+            g = t._pending
+            if g is not None and not t._constant:
+                g = np.array(g, dtype=(<cnp.ndarray>t._data).dtype)
+            else:
+                g = None
+            out.append(g)
+    finally:
+        for node in order:
+            node._pending = None
+    return tuple(out)
 
 
 cdef void _clear_nodes(list nodes):
