@@ -175,6 +175,50 @@ def _table() -> dict:
     return _function_table
 
 
+_overrides: dict = {}   # {numpy function: the function registered by implements_numpy_override}
+
+
+class implements_numpy_override:
+    """Register a function as what a NumPy function does when given a tensor.
+
+    ``np.f(tensor, ...)`` then calls the decorated function (NumPy's
+    ``__array_function__`` protocol); the NumPy function is given, or is the one
+    with the decorated function's name.
+
+    Parameters
+    ----------
+    numpy_func : Callable, optional
+        The NumPy function to override (default: ``numpy.<name of the decorated function>``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.tensor_base import implements_numpy_override
+    >>> @implements_numpy_override()
+    ... def nanmean(x, *args, **kwargs):
+    ...     return mg.mean(x)
+    >>> np.nanmean(mg.tensor([1.0, 3.0]))
+    Tensor(2.)
+    """
+
+    __slots__ = ("numpy_func",)
+
+    def __init__(self, numpy_func: Optional[Callable] = None):
+        self.numpy_func = numpy_func
+
+    def __call__(self, wrapped_func: Callable) -> Callable:
+        if self.numpy_func is None:
+            try:
+                self.numpy_func = getattr(np, wrapped_func.__name__)
+            except AttributeError:
+                raise AttributeError(
+                    f"@implements_numpy_override tried to register an override for the function "
+                    f"numpy.{wrapped_func.__name__}, but no such function exists.") from None
+        _overrides[self.numpy_func] = wrapped_func
+        return wrapped_func
+
+
 def array_function(self: TensorBase, func: Callable, types, args: tuple, kwargs: dict):
     """Implements ``Tensor.__array_function__``; see the module docstring.
 
@@ -185,6 +229,9 @@ def array_function(self: TensorBase, func: Callable, types, args: tuple, kwargs:
     >>> np.shape(mg.tensor([[1.0, 2.0]]))
     (1, 2)
     """
+    override = _overrides.get(func)
+    if override is not None:
+        return override(*args, **kwargs)
     table = _table()
     if func not in table:
         return NotImplemented

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mygrad_c.operation_base import Operation
     from mygrad_c.typing import ArrayLike, DTypeLikeReals
 
-__all__ = ["Tensor", "asarray", "astensor", "tensor"]
+__all__ = ["Tensor", "asarray", "astensor", "implements_numpy_override", "tensor"]
 
 
 class Tensor(TensorBase):
@@ -106,9 +106,9 @@ class Tensor(TensorBase):
     @property
     def T(self) -> "Tensor":
         """The tensor with its axes reversed (see ``transpose``), of this tensor's type."""
-        from mygrad_c.tensor_manip.transpose_like import Transpose
+        from mygrad_c.tensor_manip.transpose_like import Tensor_Transpose_Property
 
-        return run_op(Transpose, (self,), op_args=(None,), cls=type(self))
+        return run_op(Tensor_Transpose_Property, (self,), cls=type(self))
 
     def __len__(self) -> int:
         return len(self.data)
@@ -644,6 +644,8 @@ _engine.set_indexing(getitem, setitem)
 # the other public names of MyGrad's module ``mygrad.tensor_base`` (re-exports from their homes)
 # ---------------------------------------------------------------------------
 CONSTANT_ONLY_DTYPES = (np.integer, np.bool_)  # tensors of these dtypes are always constants
+
+from mygrad_c._numpy_protocols import implements_numpy_override  # noqa: E402,F401
 
 from mygrad_c.errors import DisconnectedView  # noqa: E402,F401
 from mygrad_c.math.arithmetic import (  # noqa: E402,F401

@@ -110,8 +110,6 @@ def public_names(mod) -> set:
 # Public names this branch does not add, each with the reason; ``test_pending_names`` fails
 # (strict xfail) as soon as they all exist, so that this list is then removed.
 PENDING = {
-    "implements_numpy_override": "a registry of NumPy overrides needs a change in "
-                                 "mygrad_c/_numpy_protocols.py (outside this branch's files)",
     "mygrad.nnet.layers.conv": "conv.py is being optimised on another branch: ArrayLike, Tensor, "
                                "sliding_window_view to be imported there after the merge",
     "mygrad.nnet.layers.pooling": "pooling.py is being optimised on another branch: MaxPoolND (MyGrad's "
@@ -286,7 +284,7 @@ def _op_classes(lib) -> dict:
 
 
 # where one mygrad_c class serves several MyGrad classes (an alias), its name is the first's
-ALIASES = {"tensor_manip.transpose_like.ops.Tensor_Transpose_Property": "Transpose"}
+ALIASES: dict = {}  # {op path: the name of the class of ours that serves it}
 
 
 def test_op_classes_have_mygrads_names():

@@ -8,5 +8,6 @@ from mygrad_c.linalg.norms import Norm, norm
 from mygrad_c.math.arithmetic import absolute
 from mygrad_c.tensor_base import Tensor
 from mygrad_c.typing import ArrayLike
+from mygrad_c._numpy_protocols import implements_numpy_override  # noqa: F401 (as in MyGrad's module)
 
 __all__ = ["einsum", "norm"]

@@ -13,6 +13,7 @@ import numpy as np
 from mygrad_c._engine import TensorBase
 from mygrad_c.tensor_base import Tensor
 from mygrad_c.typing import ArrayLike, DTypeLikeReals
+from mygrad_c._numpy_protocols import implements_numpy_override  # noqa: F401 (as in MyGrad's module)
 
 __all__ = [
     "arange", "empty", "empty_like", "eye", "full", "full_like", "geomspace", "identity",

@@ -11,6 +11,7 @@ from mygrad_c.math.misc import Maximum, Minimum, clip, maximum, minimum
 from mygrad_c.tensor_base import Tensor
 from mygrad_c.typing import ArrayLike, DTypeLikeReals, Mask
 from mygrad_c.ufuncs import ufunc_creator
+from mygrad_c._numpy_protocols import implements_numpy_override  # noqa: F401 (as in MyGrad's module)
 
 __all__ = [
     "abs", "absolute", "cbrt", "clip", "sqrt", "maximum", "minimum", "matmul", "multi_matmul",

@@ -8,6 +8,7 @@ from mygrad_c.tensor_manip.array_shape import (
 )
 from mygrad_c.tensor_base import Tensor
 from mygrad_c.typing import ArrayLike, Shape
+from mygrad_c._numpy_protocols import implements_numpy_override  # noqa: F401 (as in MyGrad's module)
 
 __all__ = [
     "reshape", "squeeze", "ravel", "expand_dims", "broadcast_to", "atleast_1d", "atleast_2d",

@@ -32,8 +32,18 @@ class Transpose(Operation):
         return np.transpose(grad, np.argsort([a % grad.ndim for a in self.axes]))
 
 
-# MyGrad records ``x.T`` with an op class of its own; ours is the same op as ``transpose(x)``
-Tensor_Transpose_Property = Transpose
+class Tensor_Transpose_Property(Operation):
+    """f(x) = x.T, the axes reversed (a view); df/dx = grad.T.  (MyGrad records ``x.T``
+    with this class of its own.)"""
+
+    can_return_view = True
+
+    def __call__(self, x):
+        self.variables = (x,)
+        return x.data.T
+
+    def backward_var(self, grad, index, **kwargs):
+        return grad.T
 
 
 class MoveAxis(Operation):

@@ -7,5 +7,6 @@ from mygrad_c.tensor_manip.transpose_like import (
 )
 from mygrad_c.tensor_base import Tensor
 from mygrad_c.typing import ArrayLike
+from mygrad_c._numpy_protocols import implements_numpy_override  # noqa: F401 (as in MyGrad's module)
 
 __all__ = ["transpose", "moveaxis", "swapaxes", "roll"]
