@@ -319,8 +319,11 @@ cdef class Operation:
     cdef int _fast_kind           # nonzero: a scalar arithmetic op run by the engine in C
     cdef int _reuse_index         # >= 0: backward for this input may reuse ``grad`` (see below)
     cdef object __weakref__       # inputs know their consumers by weak reference
+    # (as MyGrad's ops: a view's operation keeps the arguments it was run with)
+    cdef public object replay_args, replay_kwargs, replay_force_constant
 
     can_return_view = False
+    where = True   # (MyGrad's ops all have it: the where= mask of a ufunc, else True)
     # An op whose gradient for an input touches few of its elements (x[i]) may
     # add it straight into that input's pending gradient: ``add_grad_into(grad,
     # index, out)`` adds in place and returns True, or returns False to decline.
@@ -806,7 +809,7 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
             break
     _detach_released_views(tensors)
     if op.can_return_view:
-        _register_view(result, op, op_args, op_kwargs)
+        _register_view(result, op, op_args, op_kwargs, constant)
     _record_inputs(op, result._base is None)
     if not mgc_guard_off:
         result._lock_cell().acquire()
@@ -834,7 +837,8 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
 from weakref import ref as weakref_ref
 
 
-cdef void _register_view(TensorBase result, Operation op, object op_args, object op_kwargs):
+cdef void _register_view(TensorBase result, Operation op, object op_args, object op_kwargs,
+                         object constant):
     """Record ``result`` as a view of its input if its array shares that input's memory.
 
     An op whose forward shares memory may still say that its result is not
@@ -853,6 +857,9 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
         return
     root = <TensorBase>src._base if src._base is not None else src
     step = (type(op), tuple(op_args) if op_args else (), dict(op_kwargs) if op_kwargs else None)
+    op.replay_args = op_args if op_args is not None else ()
+    op.replay_kwargs = op_kwargs if op_kwargs is not None else {}
+    op.replay_force_constant = constant
     result._base = root
     result._readonly_view = src._readonly_view or getattr(type(op), "read_only_view", False)
     result._view_chain = (src._view_chain or ()) + (step,)

@@ -255,10 +255,6 @@ VIEW_CALLS = [("reshape", [T("f23"), (3, 2)], {}), ("transpose", [T("f23"), 1, 0
               ("expand_dims", [T("f23"), 1], {}), ("moveaxis", [T("f23"), 0, 1], {})]
 
 
-@pytest.mark.xfail(strict=True, reason="needs src/_engine.pyx: Operation class attributes replay_args = "
-                                       "replay_kwargs = replay_force_constant = None and where = True, and "
-                                       "a view op's replay_args/replay_kwargs/replay_force_constant set to "
-                                       "its op_args/op_kwargs/constant when it is registered as a view")
 @pytest.mark.parametrize("call", [c for c in ALL_CALLS if c[0] in ("sum", "einsum", "nnet.layers.batchnorm", "add")]
                          + VIEW_CALLS, ids=_desc)
 def test_engine_level_attributes(call):
