@@ -152,10 +152,10 @@ def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, ar
     if r.dtype != t.dtype:
         from mygrad_c.tensor_base import Tensor
 
-        if r.dtype.kind == "f" and t.dtype.kind == "f" and not r.constant:
-            r = run_op(_Fit, (r,), op_args=(t.data,))
-        else:
-            r = Tensor(r.data.astype(t.dtype), constant=True, copy=False)
+        # (a constant result too gets an operation: as in MyGrad, the written tensor has
+        # a creator)
+        constant = None if r.dtype.kind == "f" and t.dtype.kind == "f" and not r.constant else True
+        r = run_op(_Fit, (r,), op_args=(t.data,), constant=constant)
     return r
 
 
@@ -168,8 +168,8 @@ def _raise_numpys_error(func, t: TensorBase, args) -> None:
 
 
 class _Fit(Operation):
-    """f(x) = x stored like the array ``like``: cast to its (float) dtype, in its memory
-    layout;  df/dx = 1 (the engine casts the gradient back)."""
+    """f(x) = x stored like the array ``like``: cast to its dtype, in its memory layout;
+    df/dx = 1 (the engine casts the gradient back)."""
 
     def __call__(self, x, like):
         self.variables = (x,)
@@ -181,22 +181,28 @@ class _Fit(Operation):
         return grad
 
 
-def augmented_assign(t: TensorBase, func: Callable, other: Any) -> TensorBase:
-    """``t = func(t, other)`` in place: ``t += other`` and friends."""
+_UNARY = object()  # (augmented_assign of a one-input ufunc: there is no `other`)
+
+
+def augmented_assign(t: TensorBase, func: Callable, other: Any = _UNARY) -> TensorBase:
+    """``t = func(t, other)`` in place: ``t += other`` and friends (``t = func(t)`` for a
+    one-input ufunc, as ``x **= 2`` is an in-place square)."""
+    operands = (t,) if other is _UNARY else (t, other)
     if not _engine.is_tracking():
         # no graph: NumPy's own in-place operation (and its errors), through views too
-        func._numpy_ufunc(t.data, other.data if isinstance(other, TensorBase) else other, out=t.data)
+        func._numpy_ufunc(*[a.data if isinstance(a, TensorBase) else a for a in operands], out=t.data)
         return t
     _engine.prepare_in_place_target(t)
     _check_writeable(t, "output array is read-only")
 
     def compute(t):
+        args = (t,) + operands[1:]
         try:  # as in MyGrad, the target keeps its constant flag
-            r = func(t, other, constant=True if t.constant else None)
+            r = func(*args, constant=True if t.constant else None)
         except ValueError:
-            _raise_numpys_error(func, t, (t, other))
+            _raise_numpys_error(func, t, args)
             raise
-        return _fit(t, r, func=func, args=(t, other))
+        return _fit(t, r, func=func, args=args)
 
     return apply_in_place(t, compute)
 

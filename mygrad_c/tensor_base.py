@@ -317,6 +317,9 @@ class Tensor(TensorBase):
         return self._in_place(_ops.divide, other)
 
     def __ipow__(self, other) -> "Tensor":
+        special = _ops.special_power(other)  # (x **= 2 is an in-place square, as in MyGrad)
+        if special is not None:
+            return augmented_assign(self, special)
         return self._in_place(_ops.power, other)
 
     def __imatmul__(self, other):

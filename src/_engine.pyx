@@ -33,11 +33,11 @@ The backward pass (``backward`` below)
    input's pending gradient.  The first contribution is stored as is (no
    copy); a second one allocates the sum; later ones add in place into that
    array, which the engine owns.
-3. Commit.  Only when every product has been computed without error are the
-   pending gradients written to ``.grad`` (cast to each tensor's dtype) and the
-   graph cleared: creators are dropped, so intermediate arrays are freed as soon
-   as backward returns.  If an op raises, all pending state is discarded and no
-   tensor is left half-updated.
+3. Commit.  The pending gradients are written to ``.grad`` (cast to each
+   tensor's dtype) and the graph is cleared: creators are dropped, so
+   intermediate arrays are freed as soon as backward returns.  If an op raises
+   (or an input was cleared), the gradients computed so far are committed and
+   the graph is kept, which is the state MyGrad leaves.
 
 Every node carries a ``_version``, renewed whenever its graph is cleared or an
 in-place operation rebinds it.  An operation records its inputs' versions when
@@ -47,7 +47,7 @@ into a hidden tensor (a "past state") and rewires those operations to it at
 once, so no graph refers to the object ``x`` after it is rebound (its new
 graph may lead to them: that would be a reference cycle).  Back-propagating
 through an operation whose input was cleared since raises ``InvalidBackprop``,
-as MyGrad does (``_checked_inputs``).
+as MyGrad does (``_check_input``).
 
 Views
 =====
@@ -1299,40 +1299,51 @@ cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase
 # ---------------------------------------------------------------------------
 # the backward pass
 # ---------------------------------------------------------------------------
-cdef tuple _checked_inputs(Operation op):
-    """``op.variables``, after checking that each is still in the state ``op`` used.
+cdef inline void _check_input(Operation op, Py_ssize_t index, TensorBase var) except *:
+    """Refuse to back-propagate into an input whose graph was cleared since ``op`` used it.
 
-    In-place operations rewire the operations that used a tensor to its past
-    state at once (``split_state``), so an input whose version differs from the
-    one recorded had its graph cleared since: back-propagation through it is
-    refused (unless it is a constant, which receives no gradient).
+    An input whose version differs from the one ``op`` recorded was cleared (or rebound:
+    then ``op`` was rewired to its past state and never sees it).  As in MyGrad, this is
+    allowed while some live operation has used it since (MyGrad checks that the tensor
+    takes part in any operation at all).
     """
-    cdef tuple variables = op.variables
     cdef tuple versions = op._versions
-    cdef TensorBase var
-    cdef Py_ssize_t index
-    if versions is None:
-        return variables
-    for index in range(len(variables)):
-        var = <TensorBase>variables[index]
-        if var._version != <Py_ssize_t>versions[index] and not var._constant:
-            raise InvalidBackprop(
-                "Part of the computational graph containing this tensor, "
-                f"{var!r}, was 'cleared' prior to backprop.\n"
-                "It is recommended that you clear all computational graphs "
-                "and restart your computation.")
-    return variables
+    if versions is None or var._constant or var._version == <Py_ssize_t>versions[index]:
+        return
+    if not _used_since_cleared(var):
+        raise InvalidBackprop(
+            "Part of the computational graph containing this tensor, "
+            f"{var!r}, was 'cleared' prior to backprop.\n"
+            "It is recommended that you clear all computational graphs "
+            "and restart your computation.")
+
+
+cdef bint _used_since_cleared(TensorBase var):
+    """Has a live operation taken ``var`` as an input since its graph was last cleared?"""
+    cdef Operation op
+    cdef Py_ssize_t j
+    if var._consumers is None:
+        return False
+    for consumer in var._consumers:
+        ref = PyWeakref_GetObject(consumer)
+        if ref == <PyObject*>None:
+            continue
+        op = <Operation><object>ref
+        if op._versions is None:
+            continue
+        for j in range(len(op.variables)):
+            if op.variables[j] is var and <Py_ssize_t>op._versions[j] == var._version:
+                return True
+    return False
 
 
 cdef list _topological_order(TensorBase root, bint check=True, list constants=None):
     """The nodes that ``root`` depends on, each after all of its inputs.
 
-    With ``check`` (for back-propagation) each operation's inputs are checked to
-    be in the states it recorded (``_checked_inputs``, which refuses cleared
-    graphs) before anything is computed, and the walk does not go through a
-    constant (no gradient flows into it): constants with a history are put in
-    ``constants`` instead, for their graphs to be cleared afterwards.  Clearing a
-    graph (no ``check``) walks every input as it stands.
+    With ``check`` (for back-propagation) the walk does not go through a constant
+    (no gradient flows into it): constants with a history are put in ``constants``
+    instead, for their graphs to be cleared afterwards.  Clearing a graph (no
+    ``check``) walks every input.
 
     Iterative post-order depth-first search.  The stack holds (node, next input
     index) pairs; a node is emitted once all of its inputs have been explored.
@@ -1356,8 +1367,6 @@ cdef list _topological_order(TensorBase root, bint check=True, list constants=No
             inputs = ()
             if pos == 0:
                 constants.append(node)
-        elif check:
-            inputs = _checked_inputs(<Operation>node._creator)
         else:
             inputs = (<Operation>node._creator).variables
         while pos < len(inputs):
@@ -1444,15 +1453,26 @@ cpdef backward(TensorBase root, object grad=None):
     try:
         _propagate(root, seed, order)
     except BaseException:
-        for node in order:
-            node._pending = None
+        # as MyGrad: the gradients computed before the error are kept (the others are
+        # None) and the graph stays as it was
+        _commit(root, order)
         raise
-    # commit: gradients become visible only once every product succeeded.
-    # Each tensor gets an array of its own dtype and memory: a pass-through op
-    # (add, reshape, ...) hands the same array (or a view of it) to its inputs.
-    # A read-only view (e.g. the broadcast gradient of a sum) is kept as it is
-    # and copied when first read (``_materialized_grad``), unless some tensor's
-    # writeable gradient owns its memory.
+    _commit(root, order)
+    for node in constants:
+        _clear_graph(node)
+    _clear_nodes(order)
+
+
+cdef void _commit(TensorBase root, list order):
+    """Step 3 of the module docstring: each node's pending gradient becomes its ``.grad``.
+
+    Each tensor gets an array of its own dtype and memory: a pass-through op (add,
+    reshape, ...) hands the same array (or a view of it) to its inputs.  A read-only
+    view (e.g. the broadcast gradient of a sum) is kept as it is and copied when first
+    read (``_materialized_grad``), unless some tensor's writeable gradient owns its
+    memory.
+    """
+    cdef TensorBase node
     cdef dict owners = {}   # id(memory owner) -> the tensor whose writeable grad it is
     cdef list lazy = []
     cdef TensorBase claimer
@@ -1487,9 +1507,6 @@ cpdef backward(TensorBase root, object grad=None):
             else:
                 node._grad = np.array(node._grad)
                 node._grad_lazy = False
-    for node in constants:
-        _clear_graph(node)
-    _clear_nodes(order)
 
 
 cdef void _propagate(TensorBase root, object seed, list order) except *:
@@ -1512,8 +1529,10 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
         if g is None or node._creator is None:
             continue
         op = <Operation>node._creator
-        variables = op.variables  # (checked by _topological_order)
+        variables = op.variables
         if op._fast_kind and _is_f64_scalar_array(g):
+            _check_input(op, 0, <TensorBase>variables[0])
+            _check_input(op, 1, <TensorBase>variables[1])
             _scalar_backward(op._fast_kind, (<double*>cnp.PyArray_DATA(<cnp.ndarray>g))[0],
                              <TensorBase>variables[0], <TensorBase>variables[1])
             continue
@@ -1523,6 +1542,7 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
             var = <TensorBase>variables[index]
             if var._constant:
                 continue
+            _check_input(op, index, var)
             if (var._pending is not None and var._pending_owned and op.adds_grad_into
                     and op.add_grad_into(g, index, var._pending)):
                 continue  # added straight into the input's pending gradient
@@ -1536,6 +1556,7 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
             index = op._reuse_index
             var = <TensorBase>variables[index]
             if not var._constant:
+                _check_input(op, index, var)
                 # `g` is only ours if the node dropped it (a past state) and no
                 # gradient handed to an input above is `g` itself
                 if node._hidden and _exclusively_ours(g):

@@ -8,6 +8,8 @@ broadcasting, so the formulas here are the plain elementwise calculus.
 """
 from __future__ import annotations
 
+from numbers import Number
+
 import numpy as np
 
 from mygrad_c._engine import TensorBase, as_tensor, run_op, set_arithmetic_ops
@@ -260,17 +262,25 @@ set_arithmetic_ops(Add, Subtract, Multiply, Divide)
 # ---------------------------------------------------------------------------
 # helpers used by Tensor's operators
 # ---------------------------------------------------------------------------
+def special_power(exponent):
+    """The ufunc MyGrad uses for ``x ** exponent`` instead of ``power``: ``square`` for a
+    number (or 0-d array) equal to 2, ``positive`` for one equal to 1; else None."""
+    if isinstance(exponent, Number) or (isinstance(exponent, np.ndarray) and exponent.ndim == 0):
+        if exponent == 2:
+            return square
+        if exponent == 1:
+            return positive
+    return None
+
+
 def power_dispatch(base: TensorBase, exponent, cls=None) -> TensorBase:
     """``base ** exponent`` as MyGrad computes it: squares and identity get their own ops.
 
     ``cls``: the type of the result (``Tensor.__pow__`` returns its own type).
     """
-    if not isinstance(exponent, TensorBase) and isinstance(exponent, (int, float, np.integer, np.floating)) \
-            and not isinstance(exponent, bool):
-        if exponent == 2:
-            return run_op(Square, (base,), cls=cls)
-        if exponent == 1:
-            return run_op(Positive, (base,), cls=cls)
+    special = special_power(exponent)
+    if special is not None:
+        return run_op(special._Op, (base,), cls=cls)
     return run_op(Power, (base, as_tensor(exponent)), cls=cls)
 
 
