@@ -264,16 +264,55 @@ cdef class LockCell:
         if self.count > 0:
             self.count -= 1
             if self.count == 0:
-                if self.base_flipped:
-                    cnp.PyArray_ENABLEFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
-                    self.base_flipped = False
-                if self.owner_flipped is not None:
-                    cnp.PyArray_ENABLEFLAGS(<cnp.ndarray>self.owner_flipped, cnp.NPY_ARRAY_WRITEABLE)
-                    self.owner_flipped = None
-                if self.flipped is not None:
-                    for a in self.flipped:
-                        cnp.PyArray_ENABLEFLAGS(<cnp.ndarray>a, cnp.NPY_ARRAY_WRITEABLE)
-                    self.flipped = None
+                self._unlock()
+
+    cdef void _unlock(self):
+        # the owner of the memory first, then the arrays viewing it (as MyGrad)
+        if self.owner_flipped is not None:
+            _make_writeable(<cnp.ndarray>self.owner_flipped)
+            self.owner_flipped = None
+        if self.base_flipped:
+            self.base_flipped = False
+            _make_writeable_after_owner(self.array)
+        if self.flipped is not None:
+            for a in self.flipped:
+                _make_writeable_after_owner(<cnp.ndarray>a)
+            self.flipped = None
+
+
+# Arrays that view memory whose owner is read-only when their lock is released stay
+# read-only until the owner is made writeable by its own lock's release, as MyGrad
+# does: (weak reference to the owner, weak reference to the array), usually empty.
+cdef list _waiting_for_owner = []
+
+
+cdef void _make_writeable(cnp.ndarray arr):
+    cnp.PyArray_ENABLEFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+    if _waiting_for_owner:
+        _release_waiting(arr)
+
+
+cdef void _make_writeable_after_owner(cnp.ndarray arr):
+    if cnp.PyArray_BASE(arr) != NULL:
+        owner = _memory_owner(arr)
+        if cnp.PyArray_Check(owner) and not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>owner):
+            _waiting_for_owner.append((weakref_ref(owner), weakref_ref(arr)))
+            return
+    _make_writeable(arr)
+
+
+cdef void _release_waiting(cnp.ndarray owner):
+    """``owner`` became writeable: so do the arrays that waited for it."""
+    cdef list keep = []
+    for owner_ref, arr_ref in _waiting_for_owner:
+        o, a = owner_ref(), arr_ref()
+        if o is None or a is None:
+            continue
+        if o is owner:
+            cnp.PyArray_ENABLEFLAGS(<cnp.ndarray>a, cnp.NPY_ARRAY_WRITEABLE)
+        else:
+            keep.append((owner_ref, arr_ref))
+    _waiting_for_owner[:] = keep
 
 
 cdef Py_ssize_t _next_version = 0
