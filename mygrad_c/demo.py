@@ -25,9 +25,9 @@ Examples
 --------
 >>> import mygrad_c
 >>> from mygrad_c.demo import train
->>> result = train(lib=mygrad_c, epochs=1, subset=200, progress=False)  # doctest: +SKIP
->>> result.test_accuracy                                                 # doctest: +SKIP
-0.78...
+>>> result = train(lib=mygrad_c, epochs=2, progress=False)
+>>> len(result.train_loss), result.test_accuracy > 0.9
+(2, True)
 """
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ class SmallCNN:
     >>> import numpy as np, mygrad_c
     >>> from mygrad_c.demo import SmallCNN
     >>> model = SmallCNN(mygrad_c, seed=0)
-    >>> model(np.zeros((5, 1, 8, 8), dtype=np.float32)).shape  # doctest: +SKIP
+    >>> model(np.zeros((5, 1, 8, 8), dtype=np.float32)).shape
     (5, 10)
     """
 
@@ -251,8 +251,8 @@ def train(lib: ModuleType = mygrad_c, *, epochs: int = EPOCHS, batch_size: int =
     --------
     >>> import mygrad_c
     >>> from mygrad_c.demo import train
-    >>> result = train(lib=mygrad_c, epochs=8, progress=False)  # doctest: +SKIP
-    >>> result.test_accuracy > 0.95                             # doctest: +SKIP
+    >>> result = train(lib=mygrad_c, epochs=8, progress=False)
+    >>> result.test_accuracy > 0.95
     True
     """
     stream = sys.stdout if stream is None else stream
