@@ -179,3 +179,40 @@ def test_every_guide_page_is_in_the_toctree():
     index = (DOCS / "index.md").read_text()
     for page in GUIDE_PAGES[:-1]:
         assert f"guide/{page.stem}\n" in index, page.name
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo's figure: whole-number epoch ticks, and a batch of digits with predicted labels.
+# ---------------------------------------------------------------------------------------------
+def test_demo_figure_has_integer_epoch_ticks_and_labelled_digits(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    import mygrad_c.demo as demo
+
+    saved = []
+    real_savefig = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig",
+                        lambda fig, path, **kw: (saved.append(fig), real_savefig(fig, path, **kw)))
+    result = demo.train(mygrad_c, epochs=3, subset=300, progress=False)
+    demo.plot_curves(result, str(tmp_path / "demo.png"))
+    assert (tmp_path / "demo.png").read_bytes()[:4] == b"\x89PNG"
+    fig = saved[0]
+    axes = fig.get_axes()
+    curves = [ax for ax in axes if ax.get_xlabel() == "epoch"]
+    assert len(curves) == 2
+    for ax in curves:
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    digits = [ax for ax in axes if ax.images]
+    assert len(digits) == 24
+    _, _, _, y_test = demo.split_digits(result.seed)
+    with mygrad_c.no_autodiff:
+        predicted = np.argmax(result.model(demo.split_digits(result.seed)[2][:24]).data, axis=1)
+    for ax, p, y in zip(digits, predicted, y_test[:24]):
+        title = ax.get_title()
+        assert title.split()[0] == str(p)
+        assert (f"(is {y})" in title) == (p != y)
