@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import importlib.util
 import inspect
 import pathlib
 import re
@@ -216,3 +217,38 @@ def test_demo_figure_has_integer_epoch_ticks_and_labelled_digits(tmp_path, monke
         title = ax.get_title()
         assert title.split()[0] == str(p)
         assert (f"(is {y})" in title) == (p != y)
+
+
+# ---------------------------------------------------------------------------------------------
+# The guide pages that describe MyGrad's semantics print the same with MyGrad itself.
+# ---------------------------------------------------------------------------------------------
+def _root_conftest():
+    """The repository's root conftest.py (tests/conftest.py shadows its module name)."""
+    spec = importlib.util.spec_from_file_location("_docs_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SAME_AS_MYGRAD = ["tensor.md", "graph.md", "views.md", "memory-guarding.md", "no-autodiff.md"]
+
+
+@pytest.mark.parametrize("page", SAME_AS_MYGRAD)
+def test_guide_page_examples_print_the_same_with_mygrad(page):
+    pytest.importorskip("mygrad")
+    text = _root_conftest().markdown_doctest_text((DOCS / "guide" / page).read_text())
+    text = text.replace("import mygrad_c as mg", "import mygrad as mg")
+    text = text.replace("mygrad_c.errors.", "mygrad.errors.")
+    assert "mygrad_c" not in text.replace("from mygrad_c.computational_graph import", "")
+    saved = np.get_printoptions()
+    np.set_printoptions()
+    np.random.seed(0)
+    try:
+        test = doctest.DocTestParser().get_doctest(text, {}, page, page, 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        out = []
+        runner.run(test, out=out.append)
+    finally:
+        np.set_printoptions(**saved)
+    assert runner.tries > 5
+    assert runner.failures == 0, "".join(out)
