@@ -19,15 +19,16 @@ Options (``python -m mygrad_c.demo --help``)::
     --seed N            seed of the split, the initial weights and the shuffling (default 0)
     --subset N          train on the first N training images only (quick runs)
     --compare-mygrad    also train with MyGrad (if installed) and print the speed ratio
-    --plot FILE.png     draw the loss and accuracy curves (needs matplotlib)
+    --plot FILE.png     draw the loss and accuracy curves and a batch of test digits with
+                        their predicted labels, in one figure (needs matplotlib)
 
 Examples
 --------
 >>> import mygrad_c
 >>> from mygrad_c.demo import train
->>> result = train(lib=mygrad_c, epochs=1, subset=200, progress=False)  # doctest: +SKIP
->>> result.test_accuracy                                                 # doctest: +SKIP
-0.78...
+>>> result = train(lib=mygrad_c, epochs=2, progress=False)
+>>> len(result.train_loss), result.test_accuracy > 0.9
+(2, True)
 """
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ class SmallCNN:
     >>> import numpy as np, mygrad_c
     >>> from mygrad_c.demo import SmallCNN
     >>> model = SmallCNN(mygrad_c, seed=0)
-    >>> model(np.zeros((5, 1, 8, 8), dtype=np.float32)).shape  # doctest: +SKIP
+    >>> model(np.zeros((5, 1, 8, 8), dtype=np.float32)).shape
     (5, 10)
     """
 
@@ -210,6 +211,8 @@ class TrainResult:
     train_accuracy: list[float] = field(default_factory=list)
     test_accuracy_history: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
+    model: Optional[SmallCNN] = field(default=None, repr=False, compare=False)  # for the plot
+    seed: int = 0
 
     @property
     def test_accuracy(self) -> float:
@@ -251,8 +254,8 @@ def train(lib: ModuleType = mygrad_c, *, epochs: int = EPOCHS, batch_size: int =
     --------
     >>> import mygrad_c
     >>> from mygrad_c.demo import train
-    >>> result = train(lib=mygrad_c, epochs=8, progress=False)  # doctest: +SKIP
-    >>> result.test_accuracy > 0.95                             # doctest: +SKIP
+    >>> result = train(lib=mygrad_c, epochs=8, progress=False)
+    >>> result.test_accuracy > 0.95
     True
     """
     stream = sys.stdout if stream is None else stream
@@ -262,7 +265,7 @@ def train(lib: ModuleType = mygrad_c, *, epochs: int = EPOCHS, batch_size: int =
     model = SmallCNN(lib, seed=seed)
     opt = SGD(model.parameters, lr=lr, momentum=0.9)
     rng = np.random.default_rng(seed + 1)
-    result = TrainResult(library=lib.__name__)
+    result = TrainResult(library=lib.__name__, model=model, seed=seed)
     n_batches = (len(X_train) + batch_size - 1) // batch_size
     for epoch in range(1, epochs + 1):
         bar = ProgressBar(n_batches, f"epoch {epoch:>{len(str(epochs))}}/{epochs}", stream) \
@@ -282,24 +285,64 @@ def train(lib: ModuleType = mygrad_c, *, epochs: int = EPOCHS, batch_size: int =
 # ---------------------------------------------------------------------------
 # plotting and the command line
 # ---------------------------------------------------------------------------
-def plot_curves(result: TrainResult, path: str) -> None:
-    """Save the loss and accuracy curves of ``result`` as an image (needs matplotlib)."""
+def plot_curves(result: TrainResult, path: str, n_digits: int = 24) -> None:
+    """Save one figure (needs matplotlib): the loss and accuracy per epoch, and a batch of test
+    digits with the trained model's predicted labels (red where the prediction is wrong).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import mygrad_c
+    >>> from mygrad_c.demo import plot_curves, train
+    >>> result = train(lib=mygrad_c, epochs=2, progress=False)
+    >>> path = os.path.join(tempfile.mkdtemp(), "demo.png")
+    >>> plot_curves(result, path)
+    >>> os.path.getsize(path) > 0
+    True
+    """
     import matplotlib
 
     matplotlib.use("Agg")  # draw to a file; no window needed
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     epochs = np.arange(1, len(result.train_loss) + 1)
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))
+    n_cols = 8
+    n_rows = -(-n_digits // n_cols)
+    fig = plt.figure(figsize=(10, 4 + 1.35 * n_rows))
+    top, bottom = fig.subfigures(2, 1, height_ratios=[4, 1.35 * n_rows])
+    ax_loss, ax_acc = top.subplots(1, 2)
     ax_loss.plot(epochs, result.train_loss, marker="o")
     ax_loss.set(xlabel="epoch", ylabel="training loss", title="Loss")
     ax_acc.plot(epochs, result.train_accuracy, marker="o", label="train")
     ax_acc.plot(epochs, result.test_accuracy_history, marker="o", label="test")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
     ax_acc.legend()
-    fig.suptitle(f"Small CNN on 8x8 digits ({result.library})")
-    fig.tight_layout()
-    fig.savefig(path)
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
+    top.suptitle(f"Small CNN on 8x8 digits ({result.library})")
+
+    _, _, X_test, y_test = split_digits(result.seed)
+    X_show, y_show = X_test[:n_digits], y_test[:n_digits]
+    predicted = None
+    if result.model is not None:
+        with result.model.lib.no_autodiff:
+            logits = result.model(X_show)
+        predicted = np.argmax(np.asarray(logits.data), axis=1)
+    axes = bottom.subplots(n_rows, n_cols, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i >= len(X_show):
+            continue
+        ax.imshow(X_show[i, 0], cmap="gray_r", vmin=0, vmax=1)
+        if predicted is None:
+            ax.set_title(f"{y_show[i]}", fontsize=10)
+        else:
+            right = predicted[i] == y_show[i]
+            ax.set_title(f"{predicted[i]}" if right else f"{predicted[i]} (is {y_show[i]})",
+                         fontsize=10, color="black" if right else "red")
+    bottom.suptitle("Test digits and the predicted labels (red: wrong, with the true label)")
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
@@ -327,7 +370,7 @@ def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--compare-mygrad", action="store_true",
                         help="also train with MyGrad and print the speed ratio")
     parser.add_argument("--plot", metavar="FILE.png", default=None,
-                        help="save loss/accuracy curves (needs matplotlib)")
+                        help="save loss/accuracy curves and predicted digits (needs matplotlib)")
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1 or (args.subset is not None and args.subset < 1):
         parser.error("--epochs, --batch-size and --subset must be positive")
@@ -366,7 +409,8 @@ def main(argv: Optional[Sequence[str]] = None, stream: Optional[TextIO] = None) 
 
     if args.plot and _matplotlib_available():
         plot_curves(ours, args.plot)
-        print(f"saved the loss and accuracy curves to {args.plot}", file=out)
+        print(f"saved the loss and accuracy curves to {args.plot} "
+              "(with a batch of test digits and their predicted labels)", file=out)
     return ours
 
 

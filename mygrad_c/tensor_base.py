@@ -233,7 +233,7 @@ class Tensor(TensorBase):
         ...     pass
         >>> y = Param._op(Multiply, mg.tensor(2.0), 3.0)
         >>> type(y).__name__, y
-        ('Param', Param(6.))
+        ('Param', Tensor(6.))
         """
         return _engine.execute_op_as(None if cls is Tensor else cls, Op, input_vars,
                                      op_args, op_kwargs, constant, out)

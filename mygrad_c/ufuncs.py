@@ -33,6 +33,24 @@ class UfuncOp(Operation):
     Subclasses set ``numpy_ufunc`` and implement ``_derivative(grad, index)``,
     the vector-Jacobian product for input ``index`` (unmasked).  ``where=``
     masking of both the forward value and the gradient happens here.
+    ``mygrad_c.operation_base.Ufunc`` is this class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.operation_base import Ufunc
+    >>> class Cube(Ufunc):
+    ...     numpy_ufunc = staticmethod(lambda x, **kwargs: np.power(x, 3, **kwargs))
+    ...     def _derivative(self, grad, index):
+    ...         return grad * 3 * self.variables[0].data ** 2
+    >>> x = mg.tensor([1.0, 2.0])
+    >>> y = mg.execute_op(Cube, x)
+    >>> y
+    Tensor([1., 8.])
+    >>> y.backward()
+    >>> x.grad
+    array([ 3., 12.])
     """
 
     numpy_ufunc: np.ufunc

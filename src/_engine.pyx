@@ -337,19 +337,30 @@ cdef class Operation:
     broadcasting, accumulates gradients and skips constant inputs, so an op
     only states its calculus.
 
-    Subclass it in plain Python and run it with ``mygrad_c.execute_op``::
-
-        class CustomMultiply(Operation):
-            def __call__(self, x, y):
-                self.variables = (x, y)
-                return x.data * y.data
-
-            def backward_var(self, grad, index, **kwargs):
-                x, y = self.variables
-                return grad * (y.data if index == 0 else x.data)
-
+    Subclass it in plain Python and run it with ``mygrad_c.execute_op``.
     Raise ``SkipGradient`` from ``backward_var`` for an input that receives
     no gradient.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.operation_base import Operation
+    >>> class CustomMultiply(Operation):
+    ...     def __call__(self, x, y):
+    ...         self.variables = (x, y)
+    ...         return x.data * y.data
+    ...
+    ...     def backward_var(self, grad, index, **kwargs):
+    ...         x, y = self.variables
+    ...         return grad * (y.data if index == 0 else x.data)
+    >>> x = mg.tensor([1.0, 2.0, 3.0])
+    >>> y = mg.tensor(2.0)
+    >>> z = mg.execute_op(CustomMultiply, x, y)
+    >>> z
+    Tensor([2., 4., 6.])
+    >>> z.backward()
+    >>> x.grad, y.grad
+    (array([2., 2., 2.]), array(6.))
     """
 
     cdef public tuple variables   # the input tensors, set by __call__
@@ -1267,6 +1278,18 @@ cpdef reduce_broadcast(grad, tuple var_shape):
     ``var_shape`` has length 1 but ``grad`` does not.
 
     Raises ValueError when ``var_shape`` does not broadcast to ``grad.shape``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mygrad_c.operation_base import reduce_broadcast
+    >>> grad = np.ones((4, 3, 2))
+    >>> reduce_broadcast(grad, (3, 1))
+    array([[8.],
+           [8.],
+           [8.]])
+    >>> reduce_broadcast(grad, ())
+    array(24.)
     """
     cdef cnp.ndarray g = grad if cnp.PyArray_Check(grad) else np.asarray(grad)
     cdef Py_ssize_t gnd = cnp.PyArray_NDIM(g)

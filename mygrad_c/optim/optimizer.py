@@ -28,6 +28,24 @@ class Optimizer:
         The parameters, in the order given.
     step_count : int
         How many times ``step()`` has run.
+
+    Examples
+    --------
+    A plain gradient-descent rule, ``data -= 0.5 * grad``:
+
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.optim import Optimizer
+    >>> class HalfStep(Optimizer):
+    ...     def update(self, index, data, grad):
+    ...         data -= 0.5 * grad
+    >>> w = mg.tensor([1.0, -2.0])
+    >>> opt = HalfStep([w])
+    >>> (w ** 2).sum().backward()
+    >>> opt.step()
+    >>> w
+    Tensor([0., 0.])
+    >>> opt.step_count
+    1
     """
 
     def __init__(self, params: Iterable[Any]):

@@ -261,7 +261,22 @@ class Prod(_Reduction):
 
 class MaxMin(_Reduction):
     """max/min over ``axis``; the gradient goes to the *first* extremal element of each
-    slice (in C order over the reduced axes), ties are not split - as MyGrad does."""
+    slice (in C order over the reduced axes), ties are not split - as MyGrad does.
+
+    The operation class behind ``max``/``amax`` and ``min``/``amin``.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([[1.0, 3.0, 3.0], [2.0, 0.0, 2.0]])
+    >>> y = mg.max(x, axis=1)
+    >>> isinstance(y.creator, mg.MaxMin)
+    True
+    >>> y.backward()
+    >>> x.grad
+    array([[0., 1., 0.],
+           [1., 0., 0.]])
+    """
 
     _reduce: np.ufunc
     _arg: staticmethod
