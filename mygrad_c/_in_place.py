@@ -36,7 +36,8 @@ __all__ = ["apply_in_place", "augmented_assign", "write_into", "setitem"]
 class PlaceRegion(Operation):
     """f(base, region) = base with the view ``chain`` of it replaced by ``region``.
 
-    df/dbase is ``grad`` with that region zeroed; df/dregion is the region of ``grad``.
+    df/dbase is ``grad`` with that region multiplied by 0 (so a nan there stays nan, as
+    in MyGrad); df/dregion is the region of ``grad``.
     """
 
     def __call__(self, base, region, chain):
@@ -49,7 +50,7 @@ class PlaceRegion(Operation):
     def backward_var(self, grad, index, **kwargs):
         if index == 0:
             g = np.array(grad, copy=True)
-            apply_view_chain(g, self.chain)[...] = 0
+            apply_view_chain(g, self.chain)[...] *= 0
             return g
         return apply_view_chain(grad, self.chain)
 
