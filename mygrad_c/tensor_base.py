@@ -164,9 +164,8 @@ class Tensor(TensorBase):
         return self.__repr__()
 
     def __copy__(self) -> "Tensor":
-        """A copy of the data, constant flag and gradient, without the graph (as MyGrad)."""
-        # (a view's gradient is its base's: MyGrad's copy of a view has none)
-        return _rebuild_tensor(np.copy(self.data), self.constant, None if self.base is not None else self.grad)
+        """``copy.copy(t)`` is ``t.copy()``, as in MyGrad."""
+        return self.copy()
 
     def __deepcopy__(self, memo) -> "Tensor":
         """A copy that also copies the graph behind the tensor (inputs deep-copied), its

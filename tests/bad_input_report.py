@@ -544,9 +544,6 @@ OURS_BETTER = [
      "the gradient of cumprod is computed without dividing by x: MyGrad's is wrong where the "
      "math is finite (d/dx0 sum(cumprod([nan, 1, 2])) = 1 + x1 + x1*x2 = 4, MyGrad 3; inf inputs "
      "give finite entries, MyGrad nan)"),
-    (r"save\+load\(T\(const\)\)", "values",
-     "issue 3 asks for a save/load round trip that keeps `constant` (MyGrad's load forgets it); "
-     "the file stays loadable by MyGrad"),
 ]
 
 
