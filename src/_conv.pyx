@@ -75,13 +75,29 @@ cdef inline Py_ssize_t _end_valid(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size,
     return G if hi > G else hi
 
 
+cdef inline void _fill_row(floating* row, const floating* src, Py_ssize_t lo, Py_ssize_t hi,
+                           Py_ssize_t G2, Py_ssize_t s2) noexcept nogil:
+    """row[j] = src[j*s2] for lo <= j < hi, 0 elsewhere in [0, G2).  Plain loops: rows are
+    short (one output row), and a memcpy call per row costs more than the copy."""
+    cdef Py_ssize_t j
+    for j in range(lo):
+        row[j] = 0
+    if s2 == 1:
+        for j in range(lo, hi):
+            row[j] = src[j]
+    else:
+        for j in range(lo, hi):
+            row[j] = src[j * s2]
+    for j in range(hi, G2):
+        row[j] = 0
+
+
 cdef void _im2col(const floating* x, floating* cols, Py_ssize_t n,
                   const Geometry* g) noexcept nogil:
     """cols (n, C, *K, *G) <- the windows of x (n, C, *S); padding reads as 0."""
-    cdef Py_ssize_t c, k0, k1, k2, g0, g1, j, i0, i1, off2, lo, hi
+    cdef Py_ssize_t c, k0, k1, k2, g0, g1, i0, i1, off2, lo, hi
     cdef Py_ssize_t S1 = g.S[1], S2 = g.S[2], G1 = g.G[1], G2 = g.G[2], s2 = g.st[2]
     cdef const floating* xc
-    cdef const floating* src
     cdef floating* row = cols
     for c in range(n * g.C):
         xc = x + c * g.Sn
@@ -106,16 +122,7 @@ cdef void _im2col(const floating* x, floating* cols, Py_ssize_t n,
                             if i1 < 0 or i1 >= S1:
                                 memset(row, 0, G2 * sizeof(floating))
                             else:
-                                src = xc + (i0 * S1 + i1) * S2 + off2
-                                if lo > 0:
-                                    memset(row, 0, lo * sizeof(floating))
-                                if s2 == 1:
-                                    memcpy(row + lo, src + lo, (hi - lo) * sizeof(floating))
-                                else:
-                                    for j in range(lo, hi):
-                                        row[j] = src[j * s2]
-                                if hi < G2:
-                                    memset(row + hi, 0, (G2 - hi) * sizeof(floating))
+                                _fill_row(row, xc + (i0 * S1 + i1) * S2 + off2, lo, hi, G2, s2)
                             row += G2
 
 

@@ -25,7 +25,16 @@ run without bounds checks and without the GIL.
 """
 cimport cython
 from cython cimport floating
-from libc.string cimport memset
+
+# GCC keeps a comparison of floats as a branch unless it may assume that no code
+# inspects the floating-point exception flags; with that, the selects below become
+# vectorized compare-and-blend instructions.
+cdef extern from *:
+    """
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC optimize ("no-trapping-math")
+    #endif
+    """
 
 import numpy as np
 
@@ -79,6 +88,53 @@ cdef void _forward(const floating* x, floating* out, index_t* arg,
         x += g.Sn
 
 
+cdef enum:
+    BLOCK = 64  # windows per pass of _row_2x2
+
+
+cdef void _row_2x2(const floating* r0, const floating* r1, floating* out, unsigned char* arg,
+                   Py_ssize_t G2) noexcept nogil:
+    """One row of 2x2 windows 2 apart along it, in two vectorizable passes per block of
+    windows: the winner of each row pair (top, bottom), then the winner of the two.
+    Flags are kept as 0/1 values of the data's type and combined arithmetically: the
+    compiler vectorizes selects among values of one type, not indices picked by a
+    comparison of floats.  (Typed constants: a literal 2 would make the sums double.)"""
+    cdef floating top[BLOCK]
+    cdef floating bottom[BLOCK]
+    cdef floating t[BLOCK]
+    cdef floating u[BLOCK]
+    cdef floating a, b, c, d, zero = 0, one = 1, two = 2
+    cdef Py_ssize_t j, n
+    cdef bint f
+    while G2 > 0:
+        n = G2 if G2 < BLOCK else BLOCK
+        G2 -= n
+        for j in range(n):
+            a = r0[2 * j]
+            b = r0[2 * j + 1]
+            c = r1[2 * j]
+            d = r1[2 * j + 1]
+            f = _beats(b, a)
+            top[j] = b if f else a
+            t[j] = one if f else zero
+            f = _beats(d, c)
+            bottom[j] = d if f else c
+            u[j] = one if f else zero
+        for j in range(n):
+            a = top[j]
+            b = bottom[j]
+            c = t[j]
+            d = u[j]
+            f = _beats(b, a)
+            out[j] = b if f else a
+            a = one if f else zero
+            arg[j] = <unsigned char>(c + a * (two + d - c))   # t, or 2 + u if the bottom won
+        r0 += 2 * BLOCK
+        r1 += 2 * BLOCK
+        out += BLOCK
+        arg += BLOCK
+
+
 cdef void _forward_2x2(const floating* x, floating* out, unsigned char* arg,
                        Py_ssize_t planes, Py_ssize_t S1, Py_ssize_t S2, Py_ssize_t G1,
                        Py_ssize_t G2, Py_ssize_t s1, Py_ssize_t s2) noexcept nogil:
@@ -94,6 +150,11 @@ cdef void _forward_2x2(const floating* x, floating* out, unsigned char* arg,
         for g1 in range(G1):
             r0 = x + g1 * s1 * S2
             r1 = r0 + S2
+            if s2 == 2:
+                _row_2x2(r0, r1, out, arg, G2)
+                out += G2
+                arg += G2
+                continue
             for g2 in range(G2):
                 j = g2 * s2
                 top = _beats(r0[j + 1], r0[j])           # 0 or 1: column of the top winner

@@ -201,3 +201,21 @@ def test_large_windows_use_intp_indices():
     assert_array_equal(arg.ravel(), x.reshape(2, -1).argmax(axis=1))
     dx = max_pool_backward(np.ones_like(out), arg, x.shape, (1, 17, 17), (1, 1, 1))
     assert_array_equal(dx.reshape(2, -1).argmax(axis=1), arg.ravel())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("width", [2, 24, 128, 130, 262])
+def test_2x2_rows_of_any_width(dtype, width):
+    """The vectorized 2x2 path works through a row in blocks of windows: rows shorter than a
+    block, exactly two blocks, and a partial last block; ties, NaNs and signed zeros."""
+    rng = np.random.default_rng(width)
+    x = rng.integers(-2, 3, size=(3, 4, width + 1)).astype(dtype)  # an odd column is left over
+    x[rng.random(x.shape) < 0.05] = np.nan
+    x[rng.random(x.shape) < 0.1] = -0.0
+    x = x[:, None]
+    out, arg = max_pool_forward(x, (1, 2, 2), (1, 2, 2))
+    ref_out, ref_arg = _reference_pool(x, (1, 2, 2), (1, 2, 2))
+    assert_array_equal(out, ref_out)
+    assert_array_equal(np.signbit(out), np.signbit(ref_out))
+    assert_array_equal(arg, ref_arg)
+    compare_with_mygrad(FUNCS, x[:, 0, :, :-1], (2, 2), 2)   # MyGrad needs exact tiling
