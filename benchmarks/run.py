@@ -311,6 +311,8 @@ def measure(workloads, threads: int, args):
     for wid, row in rows.items():
         for lib, s in row["samples"].items():
             row["times"][lib] = min(s) / (row.get("per") or 1)
+            if args.samples:
+                row["notes"].append(f"{lib} samples (ms): " + " ".join(f"{v * 1e3:.3g}" for v in s))
         _judge(row, checks.get(wid))
     return [rows[w["id"]] for w in workloads]
 
@@ -415,6 +417,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default="", help="comma-separated workload ids (or module names) to run")
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts (default: 1,2)")
     ap.add_argument("--rounds", type=int, default=0, help="rounds (default 7, --quick 2)")
+    ap.add_argument("--samples", action="store_true", help="list every sample (ms) in the notes")
     ap.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}

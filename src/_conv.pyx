@@ -75,89 +75,103 @@ cdef inline Py_ssize_t _end_valid(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size,
     return G if hi > G else hi
 
 
-cdef inline void _fill_row(floating* row, const floating* src, Py_ssize_t lo, Py_ssize_t hi,
-                           Py_ssize_t G2, Py_ssize_t s2) noexcept nogil:
-    """row[j] = src[j*s2] for lo <= j < hi, 0 elsewhere in [0, G2).  Plain loops: rows are
-    short (one output row), and a memcpy call per row costs more than the copy."""
-    cdef Py_ssize_t j
-    for j in range(lo):
-        row[j] = 0
-    if s2 == 1:
-        for j in range(lo, hi):
-            row[j] = src[j]
-    else:
-        for j in range(lo, hi):
-            row[j] = src[j * s2]
-    for j in range(hi, G2):
-        row[j] = 0
+cdef inline void _valid_range(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size, Py_ssize_t G,
+                              Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
+    """[lo, hi): the output positions g < G whose input position g*s + off lies in [0, size)."""
+    lo[0] = _first_valid(off, s)
+    if lo[0] > G:
+        lo[0] = G
+    hi[0] = _end_valid(off, s, size, G)
+    if hi[0] < lo[0]:
+        hi[0] = lo[0]
 
 
 cdef void _im2col(const floating* x, floating* cols, Py_ssize_t n,
                   const Geometry* g) noexcept nogil:
-    """cols (n, C, *K, *G) <- the windows of x (n, C, *S); padding reads as 0."""
-    cdef Py_ssize_t c, k0, k1, k2, g0, g1, i0, i1, off2, lo, hi
-    cdef Py_ssize_t S1 = g.S[1], S2 = g.S[2], G1 = g.G[1], G2 = g.G[2], s2 = g.st[2]
+    """cols (n, C, *K, *G) <- the windows of x (n, C, *S); padding reads as 0.
+
+    For each (channel, kernel offset) the output positions whose input lies inside
+    x form a box [lo0, hi0) x [lo1, hi1) x [lo2, hi2): it is copied row by row with
+    plain loops, and the rest of the row block is zeroed, so the inner loop has no
+    test in it.  (Plain loops: a memcpy call per row costs more than its 24 floats.)"""
+    cdef Py_ssize_t c, k0, k1, k2, g0, g1, j, lo0, hi0, lo1, hi1, lo2, hi2, off0, off1, off2
+    cdef Py_ssize_t S0 = g.S[0], S1 = g.S[1], S2 = g.S[2], G0 = g.G[0], G1 = g.G[1], G2 = g.G[2]
+    cdef Py_ssize_t K0 = g.K[0], K1 = g.K[1], K2 = g.K[2], s0 = g.st[0], s1 = g.st[1], s2 = g.st[2]
+    cdef Py_ssize_t Sn = g.Sn, plane = G1 * G2
     cdef const floating* xc
-    cdef floating* row = cols
+    cdef const floating* src
+    cdef floating* block = cols
+    cdef floating* row
     for c in range(n * g.C):
-        xc = x + c * g.Sn
-        for k0 in range(g.K[0]):
-            for k1 in range(g.K[1]):
-                for k2 in range(g.K[2]):
+        xc = x + c * Sn
+        for k0 in range(K0):
+            off0 = k0 * g.dl[0] - g.pd[0]
+            _valid_range(off0, s0, S0, G0, &lo0, &hi0)
+            for k1 in range(K1):
+                off1 = k1 * g.dl[1] - g.pd[1]
+                _valid_range(off1, s1, S1, G1, &lo1, &hi1)
+                for k2 in range(K2):
                     off2 = k2 * g.dl[2] - g.pd[2]
-                    lo = _first_valid(off2, s2)
-                    hi = _end_valid(off2, s2, S2, G2)
-                    if lo > G2:
-                        lo = G2
-                    if hi < lo:
-                        hi = lo
-                    for g0 in range(g.G[0]):
-                        i0 = g0 * g.st[0] + k0 * g.dl[0] - g.pd[0]
-                        if i0 < 0 or i0 >= g.S[0]:
-                            memset(row, 0, G1 * G2 * sizeof(floating))
-                            row += G1 * G2
-                            continue
-                        for g1 in range(G1):
-                            i1 = g1 * g.st[1] + k1 * g.dl[1] - g.pd[1]
-                            if i1 < 0 or i1 >= S1:
-                                memset(row, 0, G2 * sizeof(floating))
+                    _valid_range(off2, s2, S2, G2, &lo2, &hi2)
+                    for j in range(lo0 * plane):
+                        block[j] = 0
+                    for g0 in range(lo0, hi0):
+                        row = block + g0 * plane
+                        for j in range(lo1 * G2):
+                            row[j] = 0
+                        for g1 in range(lo1, hi1):
+                            src = xc + ((g0 * s0 + off0) * S1 + g1 * s1 + off1) * S2 + off2
+                            for j in range(lo2):
+                                row[g1 * G2 + j] = 0
+                            if s2 == 1:
+                                for j in range(lo2, hi2):
+                                    row[g1 * G2 + j] = src[j]
                             else:
-                                _fill_row(row, xc + (i0 * S1 + i1) * S2 + off2, lo, hi, G2, s2)
-                            row += G2
+                                for j in range(lo2, hi2):
+                                    row[g1 * G2 + j] = src[j * s2]
+                            for j in range(hi2, G2):
+                                row[g1 * G2 + j] = 0
+                        for j in range(hi1 * G2, plane):
+                            row[j] = 0
+                    for j in range(hi0 * plane, G0 * plane):
+                        block[j] = 0
+                    block += G0 * plane
 
 
 cdef void _col2im(const floating* cols, floating* dx, Py_ssize_t n,
                   const Geometry* g) noexcept nogil:
-    """dx (n, C, *S) += the scatter of cols (n, C, *K, *G) back to the input positions."""
-    cdef Py_ssize_t c, k0, k1, k2, g0, g1, j, i0, i1, off2, lo, hi
-    cdef Py_ssize_t S1 = g.S[1], S2 = g.S[2], G1 = g.G[1], G2 = g.G[2], s2 = g.st[2]
+    """dx (n, C, *S) += the scatter of cols (n, C, *K, *G) back to the input positions
+    (the adjoint of ``_im2col``: the same boxes, entries outside them dropped)."""
+    cdef Py_ssize_t c, k0, k1, k2, g0, g1, j, lo0, hi0, lo1, hi1, lo2, hi2, off0, off1, off2
+    cdef Py_ssize_t S0 = g.S[0], S1 = g.S[1], S2 = g.S[2], G0 = g.G[0], G1 = g.G[1], G2 = g.G[2]
+    cdef Py_ssize_t K0 = g.K[0], K1 = g.K[1], K2 = g.K[2], s0 = g.st[0], s1 = g.st[1], s2 = g.st[2]
+    cdef Py_ssize_t Sn = g.Sn, plane = G1 * G2
     cdef floating* xc
     cdef floating* dst
-    cdef const floating* row = cols
+    cdef const floating* block = cols
+    cdef const floating* row
     for c in range(n * g.C):
-        xc = dx + c * g.Sn
-        for k0 in range(g.K[0]):
-            for k1 in range(g.K[1]):
-                for k2 in range(g.K[2]):
+        xc = dx + c * Sn
+        for k0 in range(K0):
+            off0 = k0 * g.dl[0] - g.pd[0]
+            _valid_range(off0, s0, S0, G0, &lo0, &hi0)
+            for k1 in range(K1):
+                off1 = k1 * g.dl[1] - g.pd[1]
+                _valid_range(off1, s1, S1, G1, &lo1, &hi1)
+                for k2 in range(K2):
                     off2 = k2 * g.dl[2] - g.pd[2]
-                    lo = _first_valid(off2, s2)
-                    hi = _end_valid(off2, s2, S2, G2)
-                    for g0 in range(g.G[0]):
-                        i0 = g0 * g.st[0] + k0 * g.dl[0] - g.pd[0]
-                        if i0 < 0 or i0 >= g.S[0]:
-                            row += G1 * G2
-                            continue
-                        for g1 in range(G1):
-                            i1 = g1 * g.st[1] + k1 * g.dl[1] - g.pd[1]
-                            if i1 >= 0 and i1 < S1:
-                                dst = xc + (i0 * S1 + i1) * S2 + off2
-                                if s2 == 1:
-                                    for j in range(lo, hi):
-                                        dst[j] += row[j]
-                                else:
-                                    for j in range(lo, hi):
-                                        dst[j * s2] += row[j]
-                            row += G2
+                    _valid_range(off2, s2, S2, G2, &lo2, &hi2)
+                    for g0 in range(lo0, hi0):
+                        for g1 in range(lo1, hi1):
+                            row = block + g0 * plane + g1 * G2
+                            dst = xc + ((g0 * s0 + off0) * S1 + g1 * s1 + off1) * S2 + off2
+                            if s2 == 1:
+                                for j in range(lo2, hi2):
+                                    dst[j] += row[j]
+                            else:
+                                for j in range(lo2, hi2):
+                                    dst[j * s2] += row[j]
+                    block += G0 * plane
 
 
 # ---------------------------------------------------------------------------
