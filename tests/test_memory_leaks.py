@@ -221,7 +221,7 @@ def test_pool_kernel_refcounts():
     g = np.ones_like(out)
     assert_no_ref_change(lambda: max_pool_forward(x, (1, 2, 2), (1, 2, 2)), x)
     assert_no_ref_change(lambda: max_pool_forward(x, (1, 3, 3), (1, 1, 2)), x)
-    assert_no_ref_change(lambda: max_pool_backward(g, arg, x.shape), g, arg)
+    assert_no_ref_change(lambda: max_pool_backward(g, arg, x.shape, (1, 2, 2), (1, 2, 2)), g, arg)
 
 
 def test_gru_refcounts():
