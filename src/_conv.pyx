@@ -1,27 +1,61 @@
-"""Compiled im2col / col2im kernels for N-d convolutions (``mygrad_c.nnet.layers.conv``).
+"""Compiled convolution kernels for N-d convolutions (``mygrad_c.nnet.layers.conv``).
 
 Every kernel works on three spatial dimensions; 1-d and 2-d convolutions are
 run as 3-d ones with leading spatial dimensions of size 1 (kernel 1, stride 1,
 dilation 1, padding 0), which costs nothing in the inner loops.
 
-Layouts (all C-contiguous, flattened to 1-d buffers):
+Layouts (all C-contiguous):
 
     x    : (N, C, S0, S1, S2)                 the unpadded input
-    cols : (N, C, K0, K1, K2, G0, G1, G2)     one row per (channel, kernel offset)
+    w    : (F, C, K0, K1, K2)                 the filters, as the matrix W (F, C*K)
+    cols : (n, C, K0, K1, K2, G0, G1, G2)     one row per (channel, kernel offset)
 
-so that, per sample, ``cols[n]`` is the ``(C*K, G)`` column matrix and the
-convolution is the matrix product ``w.reshape(F, C*K) @ cols[n]``.  Padding is
-never materialised: positions that fall in the zero padding are written as 0
-by ``im2col`` and skipped by ``col2im``.
+so that, per sample, ``cols[i]`` is the ``(C*K, G)`` column matrix and the
+convolution is the matrix product ``W @ cols[i]``.  Padding is never
+materialised: positions that fall in the zero padding are written as 0 by
+``im2col`` and skipped by ``col2im``.
+
+The drivers ``conv_forward``, ``conv_grad_w`` and ``conv_grad_x`` never build
+the column matrix of the whole batch (for a 32-channel 3x3 convolution it is 9
+times the input): they unfold a few samples at a time into a buffer of about
+``chunk_bytes`` (small enough to stay in the core's L2 cache), hand it to
+NumPy's matmul (BLAS, one GEMM per sample), and go on to the next few.  The
+backward pass unfolds the input again instead of keeping the forward pass's
+columns, which costs one cache-resident pass and saves C*K*G values per sample.
+A 1x1 convolution with stride 1 and no padding needs no unfolding at all.
+
+    forward   out[i]  = W @ im2col(x[i])                     (F, G)
+    d/dw      dW^T   += im2col(x[i]) @ grad[i]^T             (C*K, F)
+    d/dx      dx[i]   = col2im(W^T @ grad[i])                (C, S)
 
 The kernels do no validation (boundscheck is off in the optimised build): the
-Python wrappers below check every size against the buffers first and raise
-``ValueError`` instead of touching memory out of range.
+Python-facing functions below check every size against the buffers first and
+raise ``ValueError``/``TypeError`` instead of touching memory out of range.
 """
 cimport cython
 from cython cimport floating
+from libc.string cimport memcpy, memset
+
+import threading
 
 import numpy as np
+
+DEFAULT_CHUNK_BYTES = 1 << 20
+_SCRATCH_MAX = 1 << 23  # each thread keeps its column buffer between calls, up to 8 MB
+_local = threading.local()
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+cdef struct Geometry:
+    Py_ssize_t C          # channels
+    Py_ssize_t S[3]       # input spatial shape
+    Py_ssize_t K[3]       # kernel shape
+    Py_ssize_t G[3]       # output grid
+    Py_ssize_t st[3]      # stride
+    Py_ssize_t pd[3]      # padding
+    Py_ssize_t dl[3]      # dilation
+    Py_ssize_t Sn, Kn, Gn  # products of S, K, G
 
 
 cdef inline Py_ssize_t _first_valid(Py_ssize_t off, Py_ssize_t s) noexcept nogil:
@@ -41,137 +75,319 @@ cdef inline Py_ssize_t _end_valid(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size,
     return G if hi > G else hi
 
 
-cdef void _im2col(const floating[::1] x, floating[::1] cols,
-                  Py_ssize_t NC, Py_ssize_t[3] S, Py_ssize_t[3] K, Py_ssize_t[3] G,
-                  Py_ssize_t[3] st, Py_ssize_t[3] pd, Py_ssize_t[3] dl) noexcept nogil:
-    cdef Py_ssize_t nc, k0, k1, k2, g0, g1, g2, i0, i1, off2, lo, hi, xb, cb, rb, xrow
-    cdef Py_ssize_t Sn = S[0] * S[1] * S[2]
-    cdef Py_ssize_t Gn = G[0] * G[1] * G[2]
-    cdef Py_ssize_t G12 = G[1] * G[2]
-    cdef Py_ssize_t s2 = st[2]
-    cb = 0
-    for nc in range(NC):
-        xb = nc * Sn
-        for k0 in range(K[0]):
-            for k1 in range(K[1]):
-                for k2 in range(K[2]):
-                    off2 = k2 * dl[2] - pd[2]
-                    lo = _first_valid(off2, s2)
-                    hi = _end_valid(off2, s2, S[2], G[2])
-                    if lo > G[2]:
-                        lo = G[2]
-                    if hi < lo:
-                        hi = lo
-                    rb = cb
-                    for g0 in range(G[0]):
-                        i0 = g0 * st[0] + k0 * dl[0] - pd[0]
-                        if i0 < 0 or i0 >= S[0]:
-                            for g2 in range(G12):
-                                cols[rb + g2] = 0
-                            rb += G12
-                            continue
-                        for g1 in range(G[1]):
-                            i1 = g1 * st[1] + k1 * dl[1] - pd[1]
-                            if i1 < 0 or i1 >= S[1]:
-                                for g2 in range(G[2]):
-                                    cols[rb + g2] = 0
+cdef inline void _valid_range(Py_ssize_t off, Py_ssize_t s, Py_ssize_t size, Py_ssize_t G,
+                              Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
+    """[lo, hi): the output positions g < G whose input position g*s + off lies in [0, size)."""
+    lo[0] = _first_valid(off, s)
+    if lo[0] > G:
+        lo[0] = G
+    hi[0] = _end_valid(off, s, size, G)
+    if hi[0] < lo[0]:
+        hi[0] = lo[0]
+
+
+cdef void _im2col(const floating* x, floating* cols, Py_ssize_t n,
+                  const Geometry* g) noexcept nogil:
+    """cols (n, C, *K, *G) <- the windows of x (n, C, *S); padding reads as 0.
+
+    For each (channel, kernel offset) the output positions whose input lies inside
+    x form a box [lo0, hi0) x [lo1, hi1) x [lo2, hi2): it is copied row by row with
+    plain loops, and the rest of the row block is zeroed, so the inner loop has no
+    test in it.  (Plain loops: a memcpy call per row costs more than its 24 floats.)"""
+    cdef Py_ssize_t c, k0, k1, k2, g0, g1, j, lo0, hi0, lo1, hi1, lo2, hi2, off0, off1, off2
+    cdef Py_ssize_t S0 = g.S[0], S1 = g.S[1], S2 = g.S[2], G0 = g.G[0], G1 = g.G[1], G2 = g.G[2]
+    cdef Py_ssize_t K0 = g.K[0], K1 = g.K[1], K2 = g.K[2], s0 = g.st[0], s1 = g.st[1], s2 = g.st[2]
+    cdef Py_ssize_t Sn = g.Sn, plane = G1 * G2
+    cdef const floating* xc
+    cdef const floating* src
+    cdef floating* block = cols
+    cdef floating* row
+    for c in range(n * g.C):
+        xc = x + c * Sn
+        for k0 in range(K0):
+            off0 = k0 * g.dl[0] - g.pd[0]
+            _valid_range(off0, s0, S0, G0, &lo0, &hi0)
+            for k1 in range(K1):
+                off1 = k1 * g.dl[1] - g.pd[1]
+                _valid_range(off1, s1, S1, G1, &lo1, &hi1)
+                for k2 in range(K2):
+                    off2 = k2 * g.dl[2] - g.pd[2]
+                    _valid_range(off2, s2, S2, G2, &lo2, &hi2)
+                    for j in range(lo0 * plane):
+                        block[j] = 0
+                    for g0 in range(lo0, hi0):
+                        row = block + g0 * plane
+                        for j in range(lo1 * G2):
+                            row[j] = 0
+                        for g1 in range(lo1, hi1):
+                            src = xc + ((g0 * s0 + off0) * S1 + g1 * s1 + off1) * S2 + off2
+                            for j in range(lo2):
+                                row[g1 * G2 + j] = 0
+                            if s2 == 1:
+                                for j in range(lo2, hi2):
+                                    row[g1 * G2 + j] = src[j]
                             else:
-                                xrow = xb + (i0 * S[1] + i1) * S[2] + off2
-                                for g2 in range(lo):
-                                    cols[rb + g2] = 0
-                                if s2 == 1:
-                                    for g2 in range(lo, hi):
-                                        cols[rb + g2] = x[xrow + g2]
-                                else:
-                                    for g2 in range(lo, hi):
-                                        cols[rb + g2] = x[xrow + g2 * s2]
-                                for g2 in range(hi, G[2]):
-                                    cols[rb + g2] = 0
-                            rb += G[2]
-                    cb += Gn
+                                for j in range(lo2, hi2):
+                                    row[g1 * G2 + j] = src[j * s2]
+                            for j in range(hi2, G2):
+                                row[g1 * G2 + j] = 0
+                        for j in range(hi1 * G2, plane):
+                            row[j] = 0
+                    for j in range(hi0 * plane, G0 * plane):
+                        block[j] = 0
+                    block += G0 * plane
 
 
-cdef void _col2im(const floating[::1] cols, floating[::1] dx,
-                  Py_ssize_t NC, Py_ssize_t[3] S, Py_ssize_t[3] K, Py_ssize_t[3] G,
-                  Py_ssize_t[3] st, Py_ssize_t[3] pd, Py_ssize_t[3] dl) noexcept nogil:
-    """dx (zero-filled by the caller) += the scatter of cols back to input positions."""
-    cdef Py_ssize_t nc, k0, k1, k2, g0, g1, g2, i0, i1, off2, lo, hi, xb, cb, rb, xrow
-    cdef Py_ssize_t Sn = S[0] * S[1] * S[2]
-    cdef Py_ssize_t Gn = G[0] * G[1] * G[2]
-    cdef Py_ssize_t G12 = G[1] * G[2]
-    cdef Py_ssize_t s2 = st[2]
-    cb = 0
-    for nc in range(NC):
-        xb = nc * Sn
-        for k0 in range(K[0]):
-            for k1 in range(K[1]):
-                for k2 in range(K[2]):
-                    off2 = k2 * dl[2] - pd[2]
-                    lo = _first_valid(off2, s2)
-                    hi = _end_valid(off2, s2, S[2], G[2])
-                    rb = cb
-                    for g0 in range(G[0]):
-                        i0 = g0 * st[0] + k0 * dl[0] - pd[0]
-                        if i0 < 0 or i0 >= S[0]:
-                            rb += G12
-                            continue
-                        for g1 in range(G[1]):
-                            i1 = g1 * st[1] + k1 * dl[1] - pd[1]
-                            if i1 >= 0 and i1 < S[1]:
-                                xrow = xb + (i0 * S[1] + i1) * S[2] + off2
-                                if s2 == 1:
-                                    for g2 in range(lo, hi):
-                                        dx[xrow + g2] += cols[rb + g2]
-                                else:
-                                    for g2 in range(lo, hi):
-                                        dx[xrow + g2 * s2] += cols[rb + g2]
-                            rb += G[2]
-                    cb += Gn
+cdef void _col2im(const floating* cols, floating* dx, Py_ssize_t n,
+                  const Geometry* g) noexcept nogil:
+    """dx (n, C, *S) += the scatter of cols (n, C, *K, *G) back to the input positions
+    (the adjoint of ``_im2col``: the same boxes, entries outside them dropped)."""
+    cdef Py_ssize_t c, k0, k1, k2, g0, g1, j, lo0, hi0, lo1, hi1, lo2, hi2, off0, off1, off2
+    cdef Py_ssize_t S0 = g.S[0], S1 = g.S[1], S2 = g.S[2], G0 = g.G[0], G1 = g.G[1], G2 = g.G[2]
+    cdef Py_ssize_t K0 = g.K[0], K1 = g.K[1], K2 = g.K[2], s0 = g.st[0], s1 = g.st[1], s2 = g.st[2]
+    cdef Py_ssize_t Sn = g.Sn, plane = G1 * G2
+    cdef floating* xc
+    cdef floating* dst
+    cdef const floating* block = cols
+    cdef const floating* row
+    for c in range(n * g.C):
+        xc = dx + c * Sn
+        for k0 in range(K0):
+            off0 = k0 * g.dl[0] - g.pd[0]
+            _valid_range(off0, s0, S0, G0, &lo0, &hi0)
+            for k1 in range(K1):
+                off1 = k1 * g.dl[1] - g.pd[1]
+                _valid_range(off1, s1, S1, G1, &lo1, &hi1)
+                for k2 in range(K2):
+                    off2 = k2 * g.dl[2] - g.pd[2]
+                    _valid_range(off2, s2, S2, G2, &lo2, &hi2)
+                    for g0 in range(lo0, hi0):
+                        for g1 in range(lo1, hi1):
+                            row = block + g0 * plane + g1 * G2
+                            dst = xc + ((g0 * s0 + off0) * S1 + g1 * s1 + off1) * S2 + off2
+                            if s2 == 1:
+                                for j in range(lo2, hi2):
+                                    dst[j] += row[j]
+                            else:
+                                for j in range(lo2, hi2):
+                                    dst[j * s2] += row[j]
+                    block += G0 * plane
 
 
-def _geometry(shape_x, K, G, stride, padding, dilation):
-    """Validate a 3-d geometry; return C arrays' worth of Python ints."""
-    if not (len(shape_x) == 5 and len(K) == len(G) == len(stride) == len(padding)
+# ---------------------------------------------------------------------------
+# validation: everything the kernels index is checked here
+# ---------------------------------------------------------------------------
+cdef Geometry _geometry(x_shape, K, G, stride, padding, dilation) except *:
+    """Check a 3-d geometry against the input shape (N, C, S0, S1, S2)."""
+    cdef Geometry g
+    if not (len(x_shape) == 5 and len(K) == len(G) == len(stride) == len(padding)
             == len(dilation) == 3):
-        raise ValueError("conv kernels need 3 spatial dimensions")
-    S = tuple(int(v) for v in shape_x[2:])
-    K, G = tuple(int(v) for v in K), tuple(int(v) for v in G)
-    st, pd, dl = (tuple(int(v) for v in p) for p in (stride, padding, dilation))
+        raise ValueError("conv kernels need an (N, C, S0, S1, S2) input and 3 spatial dimensions")
+    g.C = int(x_shape[1])
     for j in range(3):
-        if S[j] < 0 or K[j] < 1 or G[j] < 1 or st[j] < 1 or pd[j] < 0 or dl[j] < 1:
+        g.S[j], g.K[j], g.G[j] = int(x_shape[2 + j]), int(K[j]), int(G[j])
+        g.st[j], g.pd[j], g.dl[j] = int(stride[j]), int(padding[j]), int(dilation[j])
+        if (g.S[j] < 0 or g.K[j] < 1 or g.G[j] < 1 or g.st[j] < 1 or g.pd[j] < 0
+                or g.dl[j] < 1):
             raise ValueError("invalid convolution geometry")
-        if (K[j] - 1) * dl[j] + (G[j] - 1) * st[j] + 1 > S[j] + 2 * pd[j]:
+        if (g.K[j] - 1) * g.dl[j] + (g.G[j] - 1) * g.st[j] + 1 > g.S[j] + 2 * g.pd[j]:
             raise ValueError("the output grid does not fit in the padded input")
-    return S, K, G, st, pd, dl
+    g.Sn = g.S[0] * g.S[1] * g.S[2]
+    g.Kn = g.K[0] * g.K[1] * g.K[2]
+    g.Gn = g.G[0] * g.G[1] * g.G[2]
+    return g
 
 
-def im2col(x, K, G, stride, padding, dilation):
-    """Return ``cols`` of shape (N, C, *K, *G) for a C-contiguous float32/float64 ``x``
-    of shape (N, C, S0, S1, S2); see the module docstring."""
-    if not isinstance(x, np.ndarray) or x.dtype not in (np.float32, np.float64):
-        raise TypeError("im2col needs a float32 or float64 ndarray")
-    if not x.flags.c_contiguous:
-        x = np.ascontiguousarray(x)
-    S, K, G, st, pd, dl = _geometry(x.shape, K, G, stride, padding, dilation)
-    cdef Py_ssize_t NC = x.shape[0] * x.shape[1]
-    cols = np.empty(tuple(x.shape[:2]) + K + G, dtype=x.dtype)
-    if cols.size == 0:
-        return cols
-    cdef Py_ssize_t[3] cS, cK, cG, cst, cpd, cdl
+cdef tuple _grid(x_shape, w_shape, stride, padding, dilation):
+    """The output grid of x (N, C, *S) convolved with w (F, C, *K); ValueError if empty."""
+    if len(w_shape) != 5 or len(x_shape) != 5 or x_shape[1] != w_shape[1]:
+        raise ValueError("x (N, C, S0, S1, S2) and w (F, C, K0, K1, K2) do not match")
+    G = []
     for j in range(3):
-        cS[j], cK[j], cG[j], cst[j], cpd[j], cdl[j] = S[j], K[j], G[j], st[j], pd[j], dl[j]
+        room = int(x_shape[2 + j]) + 2 * int(padding[j]) - (int(w_shape[2 + j]) - 1) * int(dilation[j]) - 1
+        if room < 0 or int(stride[j]) < 1:
+            raise ValueError("invalid convolution geometry")
+        G.append(room // int(stride[j]) + 1)
+    return tuple(G)
+
+
+def _float_array(a, name):
+    if not isinstance(a, np.ndarray) or a.dtype not in _FLOATS:
+        raise TypeError(f"{name} must be a float32 or float64 ndarray")
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+
+
+cdef Py_ssize_t _samples_per_chunk(Py_ssize_t per_sample, Py_ssize_t N, chunk_bytes) except -1:
+    cdef Py_ssize_t nb = int(chunk_bytes) // max(<Py_ssize_t>1, per_sample)
+    return max(<Py_ssize_t>1, min(nb, N))
+
+
+def _scratch(shape, dtype):
+    """An uninitialised C-contiguous array for this thread's column buffer.  The memory is
+    reused from call to call: fresh memory from the OS costs a page fault and a zeroing
+    per page, which for a cache-sized buffer takes longer than filling it."""
+    nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    buf = getattr(_local, "buf", None)
+    if buf is None or buf.nbytes < nbytes:
+        buf = np.empty(max(nbytes, 1), dtype=np.uint8)
+        if nbytes <= _SCRATCH_MAX:
+            _local.buf = buf
+    return buf[:nbytes].view(dtype).reshape(shape)
+
+
+cdef bint _is_identity(const Geometry* g) noexcept:
+    """A 1x1 kernel with stride 1 and no padding: the columns are the input itself."""
+    for j in range(3):
+        if g.K[j] != 1 or g.st[j] != 1 or g.pd[j] != 0:
+            return False
+    return True
+
+
+cdef void _unfold(cols, x, Py_ssize_t n0, Py_ssize_t n, const Geometry* g):
+    """Unfold samples n0 .. n0+n-1 of the validated C-contiguous x into the
+    C-contiguous cols (n, C*K, G)."""
     cdef const float[::1] x32
     cdef float[::1] c32
     cdef const double[::1] x64
     cdef double[::1] c64
+    if x.size == 0:  # only padding is read (S has a zero axis)
+        cols[...] = 0
+        return
     if x.dtype == np.float32:
         x32, c32 = x.reshape(-1), cols.reshape(-1)
         with nogil:
-            _im2col(x32, c32, NC, cS, cK, cG, cst, cpd, cdl)
+            _im2col(&x32[n0 * g.C * g.Sn], &c32[0], n, g)
     else:
         x64, c64 = x.reshape(-1), cols.reshape(-1)
         with nogil:
-            _im2col(x64, c64, NC, cS, cK, cG, cst, cpd, cdl)
+            _im2col(&x64[n0 * g.C * g.Sn], &c64[0], n, g)
+
+
+cdef void _fold(dx, cols, Py_ssize_t n0, Py_ssize_t n, const Geometry* g, bint overwrite=False):
+    """Add cols (n samples) into samples n0 .. n0+n-1 of the validated C-contiguous dx,
+    or with ``overwrite`` write them there (the samples are zeroed first, while in cache)."""
+    cdef float[::1] d32
+    cdef const float[::1] c32
+    cdef double[::1] d64
+    cdef const double[::1] c64
+    cdef Py_ssize_t block = g.C * g.Sn
+    if dx.dtype == np.float32:
+        d32, c32 = dx.reshape(-1), cols.reshape(-1)
+        with nogil:
+            if overwrite:
+                memset(&d32[n0 * block], 0, n * block * sizeof(float))
+            _col2im(&c32[0], &d32[n0 * block], n, g)
+    else:
+        d64, c64 = dx.reshape(-1), cols.reshape(-1)
+        with nogil:
+            if overwrite:
+                memset(&d64[n0 * block], 0, n * block * sizeof(double))
+            _col2im(&c64[0], &d64[n0 * block], n, g)
+
+
+# ---------------------------------------------------------------------------
+# the whole convolution: forward and the two gradients
+# ---------------------------------------------------------------------------
+def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES):
+    """``out`` (N, F, G0, G1, G2) of x (N, C, S0, S1, S2) and w (F, C, K0, K1, K2).
+
+    ``x`` and ``w`` are float32 or float64 arrays of one dtype; the output is a
+    new C-contiguous array of that dtype."""
+    x, w = _float_array(x, "x"), _float_array(w, "w")
+    if x.dtype != w.dtype:
+        raise TypeError("x and w must have the same dtype")
+    G = _grid(x.shape, w.shape, stride, padding, dilation)
+    cdef Geometry g = _geometry(x.shape, w.shape[2:], G, stride, padding, dilation)
+    cdef Py_ssize_t N = x.shape[0], F = w.shape[0], CK = g.C * g.Kn, n0, n, nb
+    out = np.empty((N, F) + G, dtype=x.dtype)
+    if out.size == 0:
+        return out
+    out3 = out.reshape(N, F, g.Gn)
+    wmat = w.reshape(F, CK)
+    if CK == 0:
+        out.fill(0)
+        return out
+    if _is_identity(&g):
+        np.matmul(wmat, x.reshape(N, CK, g.Gn), out=out3)
+        return out
+    nb = _samples_per_chunk(CK * g.Gn * x.itemsize, N, chunk_bytes)
+    cols = _scratch((nb, CK, g.Gn), x.dtype)
+    for n0 in range(0, N, nb):
+        n = min(nb, N - n0)
+        _unfold(cols[:n], x, n0, n, &g)
+        np.matmul(wmat, cols[:n], out=out3[n0:n0 + n])
+    return out
+
+
+def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES):
+    """dL/dw (shape ``w_shape``) from x (N, C, S0, S1, S2) and grad = dL/dout (N, F, G0, G1, G2)."""
+    x, grad = _float_array(x, "x"), _float_array(grad, "grad")
+    if x.dtype != grad.dtype:
+        raise TypeError("x and grad must have the same dtype")
+    w_shape = tuple(int(v) for v in w_shape)
+    G = _grid(x.shape, w_shape, stride, padding, dilation)
+    if grad.shape != (x.shape[0], w_shape[0]) + G:
+        raise ValueError(f"grad must have shape {(x.shape[0], w_shape[0]) + G}, got {grad.shape}")
+    cdef Geometry g = _geometry(x.shape, w_shape[2:], G, stride, padding, dilation)
+    cdef Py_ssize_t N = x.shape[0], F = w_shape[0], CK = g.C * g.Kn, n0, n, nb
+    dwT = np.zeros((CK, F), dtype=x.dtype)
+    if N == 0 or dwT.size == 0:
+        return dwT.T.reshape(w_shape)
+    g3 = grad.reshape(N, F, g.Gn)
+    if _is_identity(&g):
+        cols = x.reshape(N, CK, g.Gn)
+        dwT = np.matmul(cols, g3.transpose(0, 2, 1)).sum(axis=0)
+        return np.ascontiguousarray(dwT.T).reshape(w_shape)
+    nb = _samples_per_chunk(CK * g.Gn * x.itemsize, N, chunk_bytes)
+    cols = _scratch((nb, CK, g.Gn), x.dtype)
+    part = np.empty((nb, CK, F), dtype=x.dtype)
+    for n0 in range(0, N, nb):
+        n = min(nb, N - n0)
+        _unfold(cols[:n], x, n0, n, &g)
+        np.matmul(cols[:n], g3[n0:n0 + n].transpose(0, 2, 1), out=part[:n])
+        dwT += part[0] if n == 1 else part[:n].sum(axis=0)
+    return np.ascontiguousarray(dwT.T).reshape(w_shape)
+
+
+def conv_grad_x(grad, w, x_shape, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES):
+    """dL/dx (shape ``x_shape`` = (N, C, S0, S1, S2)) from grad = dL/dout (N, F, G0, G1, G2)
+    and w (F, C, K0, K1, K2)."""
+    grad, w = _float_array(grad, "grad"), _float_array(w, "w")
+    if grad.dtype != w.dtype:
+        raise TypeError("grad and w must have the same dtype")
+    x_shape = tuple(int(v) for v in x_shape)
+    G = _grid(x_shape, w.shape, stride, padding, dilation)
+    if grad.shape != (x_shape[0], w.shape[0]) + G:
+        raise ValueError(f"grad must have shape {(x_shape[0], w.shape[0]) + G}, got {grad.shape}")
+    cdef Geometry g = _geometry(x_shape, w.shape[2:], G, stride, padding, dilation)
+    cdef Py_ssize_t N = x_shape[0], F = w.shape[0], CK = g.C * g.Kn, n0, n, nb
+    if N == 0 or CK == 0 or g.Sn == 0:
+        return np.zeros(x_shape, dtype=w.dtype)
+    wT = w.reshape(F, CK).T
+    g3 = grad.reshape(N, F, g.Gn)
+    if _is_identity(&g):
+        return np.matmul(wT, g3).reshape(x_shape)
+    dx = np.empty(x_shape, dtype=w.dtype)
+    nb = _samples_per_chunk(CK * g.Gn * w.itemsize, N, chunk_bytes)
+    dcols = _scratch((nb, CK, g.Gn), w.dtype)
+    for n0 in range(0, N, nb):
+        n = min(nb, N - n0)
+        np.matmul(wT, g3[n0:n0 + n], out=dcols[:n])
+        _fold(dx, dcols[:n], n0, n, &g, True)
+    return dx
+
+
+# ---------------------------------------------------------------------------
+# the unfolding on its own (tests and fuzzers check the kernels through these)
+# ---------------------------------------------------------------------------
+def im2col(x, K, G, stride, padding, dilation):
+    """Return ``cols`` of shape (N, C, *K, *G) for a float32/float64 ``x``
+    of shape (N, C, S0, S1, S2); see the module docstring."""
+    x = _float_array(x, "x")
+    cdef Geometry g = _geometry(x.shape, K, G, stride, padding, dilation)
+    cols = np.empty(tuple(x.shape[:2]) + tuple(g.K) + tuple(g.G), dtype=x.dtype)
+    if cols.size:
+        _unfold(cols, x, 0, x.shape[0], &g)
     return cols
 
 
@@ -179,14 +395,11 @@ def col2im(cols, x_shape, stride, padding, dilation, out=None):
     """The adjoint of :func:`im2col`: sum ``cols`` (N, C, *K, *G) back into a new
     zero-initialised array of shape ``x_shape`` (N, C, S0, S1, S2), or add it
     into ``out`` (a C-contiguous array of that shape and of ``cols``' dtype)."""
-    if not isinstance(cols, np.ndarray) or cols.dtype not in (np.float32, np.float64):
-        raise TypeError("col2im needs a float32 or float64 ndarray")
+    cols = _float_array(cols, "cols")
     if cols.ndim != 8 or tuple(cols.shape[:2]) != tuple(x_shape[:2]):
         raise ValueError("cols must have shape (N, C, K0, K1, K2, G0, G1, G2)")
-    if not cols.flags.c_contiguous:
-        cols = np.ascontiguousarray(cols)
-    S, K, G, st, pd, dl = _geometry(tuple(x_shape), cols.shape[2:5], cols.shape[5:],
-                                    stride, padding, dilation)
+    cdef Geometry g = _geometry(tuple(x_shape), cols.shape[2:5], cols.shape[5:],
+                                stride, padding, dilation)
     if out is None:
         dx = np.zeros(tuple(x_shape), dtype=cols.dtype)
     else:
@@ -195,22 +408,6 @@ def col2im(cols, x_shape, stride, padding, dilation, out=None):
                 or not out.flags.writeable):
             raise ValueError("out must be a writeable C-contiguous array of x_shape and cols' dtype")
         dx = out
-    if cols.size == 0 or dx.size == 0:
-        return dx
-    cdef Py_ssize_t NC = dx.shape[0] * dx.shape[1]
-    cdef Py_ssize_t[3] cS, cK, cG, cst, cpd, cdl
-    for j in range(3):
-        cS[j], cK[j], cG[j], cst[j], cpd[j], cdl[j] = S[j], K[j], G[j], st[j], pd[j], dl[j]
-    cdef float[::1] d32
-    cdef const float[::1] c32
-    cdef double[::1] d64
-    cdef const double[::1] c64
-    if cols.dtype == np.float32:
-        c32, d32 = cols.reshape(-1), dx.reshape(-1)
-        with nogil:
-            _col2im(c32, d32, NC, cS, cK, cG, cst, cpd, cdl)
-    else:
-        c64, d64 = cols.reshape(-1), dx.reshape(-1)
-        with nogil:
-            _col2im(c64, d64, NC, cS, cK, cG, cst, cpd, cdl)
+    if cols.size and dx.size:
+        _fold(dx, cols, 0, x_shape[0], &g)
     return dx

@@ -80,8 +80,9 @@ def test_max_pool_nan_and_ties_and_bad_offsets():
     x = np.array([[[[1.0, 3.0, 3.0, np.nan], [0.0, -0.0, 2.0, np.nan]]]])  # (1, 1, 2, 4)
     out, arg = max_pool_forward(x, (1, 2, 2), (1, 2, 2))
     assert_array_equal(out.reshape(-1), [3.0, np.nan])
-    assert_array_equal(arg.reshape(-1), [1, 3])
-    with pytest.raises(ValueError):
-        max_pool_backward(np.ones((1, 1, 1, 2)), np.array([[[[0, 8]]]], dtype=np.intp), x.shape)
+    assert_array_equal(arg.reshape(-1), [1, 1])  # each winner's index in its window: first max, first NaN
+    with pytest.raises(ValueError):  # a winner outside its (4-element) window
+        max_pool_backward(np.ones((1, 1, 1, 2)), np.array([[[[0, 8]]]], dtype=np.uint8), x.shape,
+                          (1, 2, 2), (1, 2, 2))
     with pytest.raises(ValueError):
         max_pool_forward(x, (1, 3, 1), (1, 1, 1))

@@ -214,6 +214,22 @@ def test_conv_kernel_refcounts():
     assert_no_ref_change(lambda: col2im(cols, x.shape, *geom[2:], out=dx), cols, dx)
 
 
+def test_conv_driver_and_relu_kernel_refcounts():
+    from mygrad_c._conv import conv_forward, conv_grad_w, conv_grad_x
+    from mygrad_c._relu import relu_backward, relu_forward
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 2, 1, 7, 6)).astype(np.float32)
+    w = rng.normal(size=(4, 2, 1, 3, 3)).astype(np.float32)
+    geom = ((1, 1, 1), (0, 1, 1), (1, 1, 1))
+    g = np.ones_like(conv_forward(x, w, *geom))
+    for chunk in (1, 1 << 20):   # one sample per chunk, and the whole batch in one
+        assert_no_ref_change(lambda: conv_forward(x, w, *geom, chunk_bytes=chunk), x, w)
+        assert_no_ref_change(lambda: conv_grad_w(x, g, w.shape, *geom, chunk_bytes=chunk), x, g)
+        assert_no_ref_change(lambda: conv_grad_x(g, w, x.shape, *geom, chunk_bytes=chunk), g, w)
+    assert_no_ref_change(lambda: relu_forward(x), x)
+    assert_no_ref_change(lambda: relu_backward(x, x), x)
+
+
 def test_pool_kernel_refcounts():
     from mygrad_c._pool import max_pool_backward, max_pool_forward
     x = np.random.default_rng(0).normal(size=(3, 1, 6, 6))
@@ -221,7 +237,7 @@ def test_pool_kernel_refcounts():
     g = np.ones_like(out)
     assert_no_ref_change(lambda: max_pool_forward(x, (1, 2, 2), (1, 2, 2)), x)
     assert_no_ref_change(lambda: max_pool_forward(x, (1, 3, 3), (1, 1, 2)), x)
-    assert_no_ref_change(lambda: max_pool_backward(g, arg, x.shape), g, arg)
+    assert_no_ref_change(lambda: max_pool_backward(g, arg, x.shape, (1, 2, 2), (1, 2, 2)), g, arg)
 
 
 def test_gru_refcounts():

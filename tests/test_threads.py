@@ -367,7 +367,7 @@ def test_max_pool_from_several_threads():
         x[0, 0, 0, :4] = np.nan
         def job():
             out, arg = max_pool_forward(x, (1, 2, 2), (1, 2, 2))
-            dx = max_pool_backward(np.ones_like(out), arg, x.shape)
+            dx = max_pool_backward(np.ones_like(out), arg, x.shape, (1, 2, 2), (1, 2, 2))
             xt = mg.tensor(x[:, 0])
             o = mg.nnet.max_pool(xt, (3, 3), 1)
             o.backward(np.ones(o.shape))

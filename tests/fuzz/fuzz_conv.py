@@ -1,4 +1,5 @@
-"""Fuzz the convolution kernels: ``mygrad_c._conv.im2col`` / ``col2im`` directly and
+"""Fuzz the convolution kernels: ``mygrad_c._conv.im2col`` / ``col2im`` and the chunked
+drivers ``conv_forward`` / ``conv_grad_w`` / ``conv_grad_x`` directly, and
 ``mygrad_c.nnet.conv_nd`` (forward and backward) through its public wrapper.
 
 References are plain NumPy: the column tensor is a fancy-index gather from the
@@ -16,7 +17,7 @@ import numpy as np  # noqa: E402
 
 with instrumented():
     import mygrad_c as mg
-    from mygrad_c._conv import col2im, im2col
+    from mygrad_c._conv import col2im, conv_forward, conv_grad_w, conv_grad_x, im2col
 import mygrad  # noqa: E402  (oracle for conv_nd's errors only)
 
 
@@ -123,6 +124,55 @@ def _kernels(p: Provider) -> None:
     assert_close_scaled(dx, ref, scale, int(np.prod(K)) + 1, dtype, "col2im")
 
 
+def _drivers(p: Provider) -> None:
+    """The chunked drivers on any 3-d geometry (the grid need not tile the input), any
+    layout and dtype, any chunk size; bad input must raise TypeError/ValueError."""
+    N, C, F = p.int_in(0, 3), p.int_in(0, 3), p.int_in(0, 3)
+    S, K, st, pd, dl = _geometry(p, 3)
+    dtype = np.dtype(p.pick((np.float64, np.float32, np.float64, np.float32, np.float16)))
+    wdtype = dtype if p.byte() < 230 else np.dtype(np.float32 if dtype == np.float64 else np.float64)
+    x = p.array((N, C) + S, dtype)
+    w = p.array((F, C if p.byte() < 240 else C + 1) + tuple(max(k, 0) for k in K), wdtype)
+    chunk = p.pick((1, 64, 4096, 1 << 20))
+    floats = (np.dtype(np.float32), np.dtype(np.float64))
+    rooms = [s + 2 * q - (k - 1) * d - 1 for s, k, q, d in zip(S, K, pd, dl)]
+    fits = (all(k >= 1 and t >= 1 and q >= 0 and d >= 1 and r >= 0
+                for k, t, q, d, r in zip(K, st, pd, dl, rooms)) and w.shape[1] == C)
+    if x.dtype not in floats or w.dtype not in floats or x.dtype != w.dtype:
+        return _expect(TypeError, lambda: conv_forward(x, w, st, pd, dl, chunk_bytes=chunk))
+    if not fits:
+        return _expect(ValueError, lambda: conv_forward(x, w, st, pd, dl, chunk_bytes=chunk))
+    G = tuple(r // t + 1 for r, t in zip(rooms, st))
+    cols = ref_im2col(x, K, G, st, pd, dl)                    # (N, C, *K, *G), float64
+    w64 = np.asarray(w, dtype=np.float64)
+    out = conv_forward(x, w, st, pd, dl, chunk_bytes=chunk)
+    assert out.dtype == x.dtype and out.shape == (N, F) + G and out.flags.c_contiguous
+    ref = np.einsum("fcijk,ncijkuvw->nfuvw", w64, cols)
+    scale = np.einsum("fcijk,ncijkuvw->nfuvw", np.abs(w64), np.abs(cols))
+    assert_close_scaled(out, ref, scale, C * int(np.prod(K)), dtype, "conv_forward")
+    gshape = (N, F) + G if p.byte() < 240 else (N, F + 1) + G
+    g = p.array(gshape, dtype, special=False)
+    if g.dtype not in floats:   # e.g. a big-endian layout
+        _expect(TypeError, lambda: conv_grad_w(x, g, w.shape, st, pd, dl, chunk_bytes=chunk))
+        return _expect(TypeError, lambda: conv_grad_x(g, w, x.shape, st, pd, dl, chunk_bytes=chunk))
+    if gshape != (N, F) + G:
+        _expect(ValueError, lambda: conv_grad_w(x, g, w.shape, st, pd, dl, chunk_bytes=chunk))
+        return _expect(ValueError, lambda: conv_grad_x(g, w, x.shape, st, pd, dl, chunk_bytes=chunk))
+    g64 = np.asarray(g, dtype=np.float64)
+    dw = conv_grad_w(x, g, w.shape, st, pd, dl, chunk_bytes=chunk)
+    assert dw.dtype == dtype and dw.shape == w.shape
+    assert_close_scaled(dw, np.einsum("nfuvw,ncijkuvw->fcijk", g64, cols),
+                        np.einsum("nfuvw,ncijkuvw->fcijk", np.abs(g64), np.abs(cols)),
+                        max(N, 1) * int(np.prod(G)), dtype, "conv_grad_w")
+    dx = conv_grad_x(g, w, x.shape, st, pd, dl, chunk_bytes=chunk)
+    assert dx.dtype == dtype and dx.shape == x.shape
+    dcols = np.einsum("fcijk,nfuvw->ncijkuvw", w64, g64)
+    dcols_abs = np.einsum("fcijk,nfuvw->ncijkuvw", np.abs(w64), np.abs(g64))
+    assert_close_scaled(dx, ref_col2im(dcols, x.shape, st, pd, dl),
+                        ref_col2im(dcols_abs, x.shape, st, pd, dl),
+                        F * int(np.prod(K)) + 1, dtype, "conv_grad_x")
+
+
 def _public(p: Provider) -> None:
     D = p.int_in(1, 3)
     N, C, F = p.int_in(0, 2), p.int_in(1, 2), p.int_in(1, 2)
@@ -167,10 +217,7 @@ def _public(p: Provider) -> None:
 
 def test_one_input(data: bytes) -> None:
     p = Provider(data)
-    if p.flag():
-        _kernels(p)
-    else:
-        _public(p)
+    p.pick((_kernels, _drivers, _public))(p)
 
 
 def main():

@@ -24,12 +24,14 @@ import mygrad  # noqa: E402  (oracle for max_pool's errors only)
 
 
 def ref_pool(x, K, st):
-    """(out, arg) for x of shape (M, *S): arg = flat offset of the winner in its sample."""
+    """(out, arg, index) for x of shape (M, *S): arg = flat offset of the winner in its sample,
+    index = its row-major index within its window."""
     M, S = x.shape[0], x.shape[1:]
     D = len(S)
     G = tuple((S[j] - K[j]) // st[j] + 1 for j in range(D))
     out = np.empty((M,) + G, dtype=x.dtype)
     arg = np.empty((M,) + G, dtype=np.intp)
+    index = np.empty((M,) + G, dtype=np.intp)
     offsets = np.array([np.ravel_multi_index(k, S) for k in itertools.product(*map(range, K))]
                        if all(S) else [], dtype=np.intp)
     for m in range(M):
@@ -40,7 +42,8 @@ def ref_pool(x, K, st):
             b = int(np.argmax(win))
             out[(m,) + g] = win[b]
             arg[(m,) + g] = origin + offsets[b]
-    return out, arg
+            index[(m,) + g] = b
+    return out, arg, index
 
 
 def _expect(exc, fn):
@@ -67,27 +70,41 @@ def _kernels(p: Provider) -> None:
     elif not fits:
         _expect(ValueError, lambda: max_pool_forward(x, K, st))
     else:
-        out, arg = max_pool_forward(x, K, st)
-        ref_out, ref_arg = ref_pool(x, K, st)
-        assert out.dtype == x.dtype and arg.dtype == np.intp
+        out, index = max_pool_forward(x, K, st)
+        ref_out, _, ref_index = ref_pool(x, K, st)
+        Kn = int(np.prod(K))
+        assert out.dtype == x.dtype and index.dtype == (np.uint8 if Kn <= 256 else np.intp)
         assert_same(out, ref_out, "max_pool_forward values", exact=True)
-        assert_same(arg, ref_arg, "max_pool_forward argmax", exact=True)
-    # backward with arbitrary (possibly out-of-range) winners
-    G = tuple(p.int_in(0, 3) for _ in range(3))
-    Sn = int(np.prod(S))
+        assert_same(index, ref_index, "max_pool_forward argmax", exact=True)
+    # backward with arbitrary (possibly out-of-range) winners: index in the window
+    if not fits:
+        if dtype in (np.float32, np.float64):
+            _expect(ValueError, lambda: max_pool_backward(np.zeros((M, 1, 1, 1), dtype),
+                                                          np.zeros((M, 1, 1, 1), np.uint8), (M,) + S, K, st))
+        return
+    G = tuple((s - k) // t + 1 for s, k, t in zip(S, K, st))
+    if p.byte() < 20:  # a wrong grid
+        G = tuple(g + p.pick((0, 1)) for g in G)
+    Kn = int(np.prod(K))
     grad = p.array((M,) + G, dtype)
-    arg = np.array([p.int_in(-1, Sn) if p.byte() < 15 else p.int_in(0, max(Sn - 1, 0))
-                    for _ in range(int(np.prod((M,) + G)))], dtype=np.intp).reshape((M,) + G)
+    idx_dtype = np.uint8 if Kn <= 256 else np.intp
+    if p.byte() < 10:
+        idx_dtype = p.pick((np.int32, np.intp, np.uint8))
+    index = np.array([p.int_in(0, Kn + 1) if p.byte() < 15 else p.int_in(0, Kn - 1)
+                      for _ in range(int(np.prod((M,) + G)))], dtype=idx_dtype).reshape((M,) + G)
+    good_grid = G == tuple((s - k) // t + 1 for s, k, t in zip(S, K, st))
     if grad.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-        return _expect(TypeError, lambda: max_pool_backward(grad, arg, (M,) + S))
-    if grad.size and (arg.min() < 0 or arg.max() >= Sn):
-        return _expect(ValueError, lambda: max_pool_backward(grad, arg, (M,) + S))
-    dx = max_pool_backward(grad, arg, (M,) + S)
-    ref = np.zeros((M, Sn), dtype=dtype)
-    if grad.size:
-        np.add.at(ref, (np.arange(M)[:, None], arg.reshape(M, -1)), np.asarray(grad).reshape(M, -1))
+        return _expect(TypeError, lambda: max_pool_backward(grad, index, (M,) + S, K, st))
+    if (not good_grid or index.dtype != (np.uint8 if Kn <= 256 else np.intp)
+            or (grad.size and index.max() >= Kn)):
+        return _expect(ValueError, lambda: max_pool_backward(grad, index, (M,) + S, K, st))
+    dx = max_pool_backward(grad, index, (M,) + S, K, st)
+    ref = np.zeros((M,) + S, dtype=dtype)
+    for i in np.ndindex(*grad.shape):
+        k = np.unravel_index(int(index[i]), K)
+        ref[(i[0],) + tuple(g * t + kj for g, t, kj in zip(i[1:], st, k))] += grad[i]
     assert dx.dtype == dtype
-    assert_same(dx, ref.reshape((M,) + S), "max_pool_backward", exact=True)
+    assert_same(dx, ref, "max_pool_backward", exact=True)
 
 
 def _public(p: Provider) -> None:
@@ -106,7 +123,7 @@ def _public(p: Provider) -> None:
     out = res[0]
     st = (stride,) * D if isinstance(stride, int) else stride
     M = int(np.prod(lead))
-    ref_out, ref_arg = ref_pool(np.asarray(x).reshape((M,) + S), pool, st)
+    ref_out, ref_arg, _ = ref_pool(np.asarray(x).reshape((M,) + S), pool, st)
     assert out.dtype == x.dtype
     assert_same(out.data, ref_out.reshape(out.shape), "max_pool forward", exact=True)
     g = p.array(out.shape, dtype, special=False)

@@ -1,5 +1,6 @@
 """conv_nd against MyGrad (values, dtypes, constants, gradients), numerical derivatives,
-the compiled im2col/col2im kernels against a NumPy reference, and MyGrad's errors."""
+the compiled kernels (im2col/col2im and the chunked drivers conv_forward, conv_grad_w,
+conv_grad_x) against a NumPy reference, and MyGrad's errors."""
 import hypothesis.strategies as st
 import mygrad
 import numpy as np
@@ -9,7 +10,7 @@ from numpy.testing import assert_allclose
 
 import mygrad_c as mg
 from helpers import check_numerical_grad, compare_with_mygrad, float_arrays
-from mygrad_c._conv import col2im, im2col
+from mygrad_c._conv import col2im, conv_forward, conv_grad_w, conv_grad_x, im2col
 from mygrad_c.nnet.layers import conv_nd
 
 FUNCS = (conv_nd, mygrad.nnet.layers.conv_nd)
@@ -201,3 +202,111 @@ def test_chunked_backward_matches_mygrad(monkeypatch):
     x = rng.standard_normal((7, 3, 5, 6)).astype(np.float32)
     w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
     compare_with_mygrad(FUNCS, x, w, stride=1, padding=1, rtol=1e-4, atol=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# the chunked drivers, against einsum over the reference columns
+# ---------------------------------------------------------------------------
+@st.composite
+def driver_cases(draw):
+    """(x, w, g, stride, padding, dilation) in the drivers' 3-d form, any grid (no tiling needed)."""
+    N, C, F = draw(st.integers(1, 5)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    K = draw(st.tuples(*[st.integers(1, 3)] * 3))
+    s = draw(st.tuples(*[st.integers(1, 3)] * 3))
+    d = draw(st.tuples(*[st.integers(1, 2)] * 3))
+    p = draw(st.tuples(*[st.integers(0, 2)] * 3))
+    S = tuple(draw(st.integers(max(1, (k - 1) * di + 1 - 2 * pi), 7)) for k, di, pi in zip(K, d, p))
+    G = tuple((si + 2 * pi - (k - 1) * di - 1) // st_ + 1 for si, pi, k, di, st_ in zip(S, p, K, d, s))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    x = draw(float_arrays(shape=(N, C) + S, dtype=dtype, min_value=-3, max_value=3))
+    w = draw(float_arrays(shape=(F, C) + K, dtype=dtype, min_value=-3, max_value=3))
+    g = draw(float_arrays(shape=(N, F) + G, dtype=dtype, min_value=-3, max_value=3))
+    if draw(st.booleans()):  # non-contiguous inputs are copied, not misread
+        x = np.repeat(x, 2, axis=-1)[..., ::2]
+        g = np.swapaxes(np.swapaxes(g, 0, 1).copy(), 0, 1)
+    return x, w, g, s, p, d
+
+
+def _reference_conv(x, w, g, s, p, d):
+    K, G = w.shape[2:], g.shape[2:]
+    cols = _im2col_reference(x.astype(np.float64), K, G, s, p, d)          # (N, C, *K, *G)
+    w64, g64 = w.astype(np.float64), g.astype(np.float64)
+    out = np.einsum("fcijk,ncijkuvw->nfuvw", w64, cols)
+    dw = np.einsum("nfuvw,ncijkuvw->fcijk", g64, cols)
+    dcols = np.einsum("fcijk,nfuvw->ncijkuvw", w64, g64)
+    dx = np.zeros(x.shape)
+    xp = np.pad(dx, [(0, 0), (0, 0)] + [(pi, pi) for pi in p])
+    for k in np.ndindex(*K):
+        sl = tuple(slice(ki * di, ki * di + si * (gi - 1) + 1, si) for ki, gi, si, di in zip(k, G, s, d))
+        xp[(Ellipsis,) + sl] += dcols[(slice(None), slice(None)) + k]
+    dx = xp[(Ellipsis,) + tuple(slice(pi, pi + n) for pi, n in zip(p, x.shape[2:]))]
+    return out, dw, dx
+
+
+@given(driver_cases(), st.sampled_from([1, 200, 3000, 1 << 20]))
+def test_drivers_against_numpy(case, chunk_bytes):
+    """Any geometry (also grids that do not tile the input), chunks of one sample or several."""
+    x, w, g, s, p, d = case
+    out, dw, dx = _reference_conv(x, w, g, s, p, d)
+    tol = dict(rtol=1e-4, atol=1e-4) if x.dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    got = conv_forward(x, w, s, p, d, chunk_bytes=chunk_bytes)
+    assert got.dtype == x.dtype and got.flags.c_contiguous
+    assert_allclose(got, out, **tol)
+    got_dw = conv_grad_w(x, g, w.shape, s, p, d, chunk_bytes=chunk_bytes)
+    assert got_dw.shape == w.shape and got_dw.dtype == x.dtype
+    assert_allclose(got_dw, dw, **tol)
+    got_dx = conv_grad_x(g, w, x.shape, s, p, d, chunk_bytes=chunk_bytes)
+    assert got_dx.shape == x.shape and got_dx.dtype == x.dtype
+    assert_allclose(got_dx, dx, **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_by_one_filters_use_the_input_as_columns(dtype):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 4, 1, 5, 7)).astype(dtype)
+    w = rng.standard_normal((2, 4, 1, 1, 1)).astype(dtype)
+    g = rng.standard_normal((3, 2, 1, 5, 7)).astype(dtype)
+    geometry = ((1, 1, 1), (0, 0, 0), (1, 1, 1))
+    out, dw, dx = _reference_conv(x, w, g, *geometry)
+    assert_allclose(conv_forward(x, w, *geometry), out, rtol=1e-5, atol=1e-5)
+    assert_allclose(conv_grad_w(x, g, w.shape, *geometry), dw, rtol=1e-5, atol=1e-5)
+    assert_allclose(conv_grad_x(g, w, x.shape, *geometry), dx, rtol=1e-5, atol=1e-5)
+
+
+def test_drivers_validate_their_inputs():
+    x = np.ones((2, 3, 1, 6, 6), np.float32)
+    w = np.ones((4, 3, 1, 3, 3), np.float32)
+    g = np.ones((2, 4, 1, 4, 4), np.float32)
+    geo = ((1, 1, 1), (0, 0, 0), (1, 1, 1))
+    with pytest.raises(TypeError):
+        conv_forward(x, w.astype(np.float64), *geo)              # mixed dtypes
+    with pytest.raises(TypeError):
+        conv_forward(x.astype(np.int64), w, *geo)
+    with pytest.raises(ValueError):
+        conv_forward(x, np.ones((4, 2, 1, 3, 3), np.float32), *geo)   # channels differ
+    with pytest.raises(ValueError):
+        conv_forward(x[0], w, *geo)                                # not 5-d
+    with pytest.raises(ValueError):
+        conv_forward(x, np.ones((4, 3, 1, 7, 7), np.float32), *geo)   # filter larger than input
+    with pytest.raises(ValueError):
+        conv_forward(x, w, (1, 0, 1), (0, 0, 0), (1, 1, 1))        # zero stride
+    with pytest.raises(ValueError):
+        conv_grad_w(x, g[..., :3], w.shape, *geo)                  # grad of the wrong grid
+    with pytest.raises(ValueError):
+        conv_grad_x(g[:1], w, x.shape, *geo)                       # grad of the wrong batch
+    with pytest.raises(TypeError):
+        conv_grad_x(g.astype(np.float64), w, x.shape, *geo)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("D", [1, 2, 3])
+def test_training_sized_convolutions_match_mygrad(dtype, D):
+    """Odd sizes, several samples per chunk and one sample per chunk, strides and padding."""
+    rng = np.random.default_rng(D)
+    S = {1: (37,), 2: (13, 11), 3: (7, 5, 9)}[D]
+    x = rng.standard_normal((5, 6) + S).astype(dtype)
+    w = rng.standard_normal((7, 6) + (3,) * D).astype(dtype)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else {}
+    compare_with_mygrad(FUNCS, x, w, stride=1, padding=1, **tol)
+    compare_with_mygrad(FUNCS, x, w, stride=2, padding=1, **tol)   # odd sizes: stride 2 tiles
+    compare_with_mygrad(FUNCS, x, w, stride=1, dilation=2, padding=2, **tol)

@@ -118,9 +118,11 @@ def test_errors_match_mygrad(args):
 
 def test_kernels_validate_their_inputs():
     x = np.arange(16.0).reshape(1, 1, 4, 4)
-    out, arg = max_pool_forward(x, (1, 2, 2), (1, 2, 2))
+    K, st = (1, 2, 2), (1, 2, 2)
+    out, arg = max_pool_forward(x, K, st)
     assert_array_equal(out.ravel(), [5, 7, 13, 15])
-    assert_array_equal(arg.ravel(), [5, 7, 13, 15])
+    assert arg.dtype == np.uint8
+    assert_array_equal(arg.ravel(), [3, 3, 3, 3])   # the bottom-right element of each window
     with pytest.raises(ValueError):
         max_pool_forward(x, (1, 5, 2), (1, 1, 1))
     with pytest.raises(ValueError):
@@ -128,10 +130,92 @@ def test_kernels_validate_their_inputs():
     with pytest.raises(TypeError):
         max_pool_forward(x.astype(int), (1, 2, 2), (1, 2, 2))
     with pytest.raises(ValueError):
-        max_pool_backward(out, arg + 100, x.shape)
+        max_pool_backward(out, arg + 4, x.shape, K, st)             # past the window
     with pytest.raises(ValueError):
-        max_pool_backward(out, arg.astype(np.int32), x.shape)
+        max_pool_backward(out, arg.astype(np.int32), x.shape, K, st)  # wrong index dtype
+    with pytest.raises(ValueError):
+        max_pool_backward(out[..., :1], arg[..., :1], x.shape, K, st)  # wrong grid
+    with pytest.raises(TypeError):
+        max_pool_backward(out.astype(int), arg, x.shape, K, st)
     # non-contiguous input is copied, not misread
     y = np.arange(32.0).reshape(1, 1, 4, 8)[..., ::2]
     out2, _ = max_pool_forward(y, (1, 2, 2), (1, 2, 2))
     assert_array_equal(out2.ravel(), y[0, 0].reshape(2, 2, 2, 2).max(axis=(1, 3)).ravel())
+
+
+def _reference_pool(x, K, st):
+    """(out, winner's index in its window) by numpy.argmax over each flattened window."""
+    M, S = x.shape[0], x.shape[1:]
+    G = tuple((s - k) // t + 1 for s, k, t in zip(S, K, st))
+    out = np.empty((M,) + G, x.dtype)
+    arg = np.empty((M,) + G, np.intp)
+    for m in range(M):
+        for g in np.ndindex(*G):
+            win = x[(m,) + tuple(slice(gi * t, gi * t + k) for gi, t, k in zip(g, st, K))].ravel()
+            arg[(m,) + g] = np.argmax(win)
+            out[(m,) + g] = win[arg[(m,) + g]]
+    return out, arg
+
+
+def _reference_backward(grad, arg, x_shape, K, st):
+    dx = np.zeros(x_shape, grad.dtype)
+    for idx in np.ndindex(*grad.shape):
+        k = np.unravel_index(arg[idx], K)
+        dx[(idx[0],) + tuple(g * t + kj for g, t, kj in zip(idx[1:], st, k))] += grad[idx]
+    return dx
+
+
+@given(st.data(), st.sampled_from([np.float32, np.float64]))
+def test_kernels_against_numpy(data, dtype):
+    """Both kernels, all three paths of each (2x2 planes, exact tiling, general), against loops."""
+    K = data.draw(st.sampled_from([(1, 2, 2), (2, 2, 2), (1, 3, 1), (2, 1, 3)])
+                  | st.tuples(*[st.integers(1, 3)] * 3))
+    tiled = data.draw(st.booleans())
+    stride = K if tiled else data.draw(st.tuples(*[st.integers(1, 3)] * 3))
+    G = data.draw(st.tuples(*[st.integers(1, 3)] * 3))
+    S = tuple((g - 1) * t + k + (0 if tiled else data.draw(st.integers(0, 1)))
+              for g, t, k in zip(G, stride, K))
+    M = data.draw(st.integers(1, 3))
+    x = data.draw(float_arrays(shape=(M,) + S, dtype=dtype, min_value=-2, max_value=2))
+    x = np.round(x)  # ties
+    if data.draw(st.booleans()):
+        x.ravel()[data.draw(st.integers(0, x.size - 1))] = np.nan
+    if data.draw(st.booleans()):  # a non-contiguous input
+        x = np.repeat(x, 2, axis=-1)[..., ::2]
+    out, arg = max_pool_forward(x, K, stride)
+    ref_out, ref_arg = _reference_pool(x, K, stride)
+    assert_array_equal(out, ref_out)
+    assert_array_equal(arg, ref_arg)
+    grad = data.draw(float_arrays(shape=out.shape, dtype=dtype, min_value=-3, max_value=3))
+    grad.ravel()[0] = -0.0  # arrives as +0.0, as MyGrad's add into zeros gives
+    dx = max_pool_backward(grad, arg, x.shape, K, stride)
+    expected = _reference_backward(grad, arg, x.shape, K, stride)
+    assert_array_equal(dx, expected)
+    assert_array_equal(np.signbit(dx), np.signbit(expected))
+
+
+def test_large_windows_use_intp_indices():
+    x = np.random.default_rng(0).random((2, 1, 17, 17))
+    out, arg = max_pool_forward(x, (1, 17, 17), (1, 1, 1))
+    assert arg.dtype == np.intp
+    assert_array_equal(arg.ravel(), x.reshape(2, -1).argmax(axis=1))
+    dx = max_pool_backward(np.ones_like(out), arg, x.shape, (1, 17, 17), (1, 1, 1))
+    assert_array_equal(dx.reshape(2, -1).argmax(axis=1), arg.ravel())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("width", [2, 24, 128, 130, 262])
+def test_2x2_rows_of_any_width(dtype, width):
+    """The vectorized 2x2 path works through a row in blocks of windows: rows shorter than a
+    block, exactly two blocks, and a partial last block; ties, NaNs and signed zeros."""
+    rng = np.random.default_rng(width)
+    x = rng.integers(-2, 3, size=(3, 4, width + 1)).astype(dtype)  # an odd column is left over
+    x[rng.random(x.shape) < 0.05] = np.nan
+    x[rng.random(x.shape) < 0.1] = -0.0
+    x = x[:, None]
+    out, arg = max_pool_forward(x, (1, 2, 2), (1, 2, 2))
+    ref_out, ref_arg = _reference_pool(x, (1, 2, 2), (1, 2, 2))
+    assert_array_equal(out, ref_out)
+    assert_array_equal(np.signbit(out), np.signbit(ref_out))
+    assert_array_equal(arg, ref_arg)
+    compare_with_mygrad(FUNCS, x[:, 0, :, :-1], (2, 2), 2)   # MyGrad needs exact tiling

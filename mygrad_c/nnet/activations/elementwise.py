@@ -13,11 +13,13 @@ from typing import Optional
 import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c._relu import relu_backward, relu_forward
 from mygrad_c.nnet._checks import real_scalar
 from mygrad_c.operation_base import Operation
 
 __all__ = ["relu", "leaky_relu", "elu", "selu", "hard_tanh", "sigmoid", "soft_sign", "tanh"]
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -30,17 +32,29 @@ def _data(x):
 # operations
 # ---------------------------------------------------------------------------
 class ReLU(Operation):
-    """f(x) = max(x, 0);  df/dx = 1 where x > 0, else 0 (also at 0).  A bool input gives a
-    bool result (x itself), as MyGrad's.  relu(-inf) is 0 (MyGrad: nan, from x * (x > 0))."""
+    """f(x) = x * (x > 0), as MyGrad computes it (a negative input gives -0.0);
+    df/dx = (x > 0): 1 where x > 0, else 0 (also at 0).  A bool input gives a bool
+    result (x itself), as MyGrad's.  relu(-inf) is -0.0 (MyGrad: nan).
+    C-contiguous float32/float64 arrays take the one-pass kernels of ``src/_relu.pyx``."""
 
     def __call__(self, x):
         self.variables = (x,)
-        if x.data.dtype == np.bool_:
-            return x.data.copy()
-        return np.maximum(x.data, 0)
+        data = x.data
+        if data.dtype == np.bool_:
+            return data.copy()
+        if data.dtype in _FLOATS and data.flags.c_contiguous:
+            return relu_forward(data)
+        out = np.maximum(data, 0)
+        if data.dtype.kind == "f":
+            out = np.copysign(out, data)  # -0.0 for negative inputs, as x * (x > 0) gives
+        return out
 
     def backward_var(self, grad, index, **kwargs):
-        return np.multiply(grad, self.variables[0].data > 0)
+        x = self.variables[0].data
+        if (x.dtype in _FLOATS and grad.dtype == x.dtype and x.flags.c_contiguous
+                and grad.flags.c_contiguous and grad.shape == x.shape):
+            return relu_backward(grad, x)
+        return np.multiply(grad, x > 0)
 
 
 class LeakyReLU(Operation):

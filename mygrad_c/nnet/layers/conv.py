@@ -1,20 +1,23 @@
 """N-dimensional neural-network convolution (``conv_nd``): im2col + one GEMM per sample.
 
-Forward: the input is unfolded into a column matrix (``im2col``, compiled in
-``src/_conv.pyx``) of shape (N, C*K, G) - one row per (channel, kernel offset),
-one column per output position - so that the convolution is the batched matrix
-product ``w.reshape(F, C*K) @ cols``, which NumPy hands to BLAS.
+Forward: the input is unfolded into a column matrix (``im2col``) of shape
+(C*K, G) per sample - one row per (channel, kernel offset), one column per
+output position - so that the convolution is the matrix product
+``w.reshape(F, C*K) @ cols``, which NumPy hands to BLAS.
 
 Backward, with ``g`` the output gradient viewed as (N, F, G):
 
-    dL/dw = sum_n g[n] @ cols[n]^T                       (F, C*K)
+    dL/dw = sum_n cols[n] @ g[n]^T  (transposed)        (F, C*K)
     dL/dx = col2im(w.reshape(F, C*K)^T @ g)              (N, C, *S)
 
 ``col2im`` is the adjoint of ``im2col``: it adds every column entry back onto
 the input position it was read from (padding positions are dropped).
 
-float32/float64 with at most three spatial axes use the compiled kernels; other
-dtypes and more spatial axes use the same algorithm with NumPy slicing.
+float32/float64 with at most three spatial axes run the compiled drivers of
+``src/_conv.pyx``, which unfold a few samples at a time into a cache-sized
+buffer and unfold the input again in the backward pass rather than keeping the
+columns of the whole batch.  Other dtypes and more spatial axes use the same
+algorithm with NumPy slicing (keeping the columns).
 """
 from __future__ import annotations
 
@@ -23,14 +26,14 @@ from typing import Optional, Union
 
 import numpy as np
 
-from mygrad_c._conv import col2im, im2col
+from mygrad_c._conv import conv_forward, conv_grad_w, conv_grad_x
 from mygrad_c._engine import execute_op
 from mygrad_c.operation_base import Operation
 
 __all__ = ["conv_nd"]
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-_CHUNK_BYTES = 1 << 20  # backward works on about this many bytes of columns at a time
+_CHUNK_BYTES = 1 << 20  # the compiled drivers unfold about this many bytes of columns at a time
 
 
 class ParameterTooLargeError(ValueError, TypeError, OverflowError):
@@ -78,7 +81,7 @@ def _check_geometry(x_shape, w_shape, stride, padding, dilation) -> tuple:
 
 
 # ---------------------------------------------------------------------------
-# im2col / col2im: compiled for float32/float64 with <= 3 spatial axes, NumPy otherwise
+# im2col / col2im with NumPy slicing: any dtype, any number of spatial axes
 # ---------------------------------------------------------------------------
 def _as3d(params, fill):
     return (fill,) * (3 - len(params)) + tuple(int(p) for p in params)
@@ -93,12 +96,6 @@ def _offset_slices(k, grid, stride, dilation):
 def _unfold(x, K, G, stride, padding, dilation) -> np.ndarray:
     """cols (N, C, *K, *G): ``cols[n, c, k, g] = xpad[n, c, g*stride + k*dilation]``."""
     N, C = x.shape[:2]
-    D = len(K)
-    if x.dtype in _FLOATS and D <= 3:
-        x5 = x.reshape((N, C) + (1,) * (3 - D) + x.shape[2:])
-        cols = im2col(x5, _as3d(K, 1), _as3d(G, 1), _as3d(stride, 1), _as3d(padding, 0),
-                      _as3d(dilation, 1))
-        return cols.reshape((N, C) + K + G)
     xp = np.pad(x, [(0, 0), (0, 0)] + [(int(p), int(p)) for p in padding]) if any(padding) else x
     cols = np.empty((N, C) + K + G, dtype=x.dtype)
     for k in np.ndindex(*K):
@@ -111,11 +108,6 @@ def _fold(cols, x_shape, stride, padding, dilation) -> np.ndarray:
     N, C = x_shape[:2]
     D = len(x_shape) - 2
     K, G = cols.shape[2:2 + D], cols.shape[2 + D:]
-    if cols.dtype in _FLOATS and D <= 3:
-        pad = (1,) * (3 - D)
-        dx = col2im(cols.reshape((N, C) + pad + K + pad + G), (N, C) + pad + tuple(x_shape[2:]),
-                    _as3d(stride, 1), _as3d(padding, 0), _as3d(dilation, 1))
-        return dx.reshape(x_shape)
     padded = tuple(s + 2 * int(p) for s, p in zip(x_shape[2:], padding))
     dxp = np.zeros((N, C) + padded, dtype=cols.dtype)
     for k in np.ndindex(*K):
@@ -136,47 +128,40 @@ class ConvND(Operation):
         xd, wd = x.data, w.data
         dtype = np.result_type(xd, wd)
         xd, wd = xd.astype(dtype, copy=False), wd.astype(dtype, copy=False)
+        D = len(grid)
+        self.compiled = dtype in _FLOATS and D <= 3
+        if self.compiled:  # as 3-d convolutions: (N, C, 1.., S), (F, C, 1.., K)
+            one = (1,) * (3 - D)
+            self.x5 = xd.reshape(xd.shape[:2] + one + xd.shape[2:])
+            self.w5 = wd.reshape(wd.shape[:2] + one + wd.shape[2:])
+            self.geometry = (_as3d(stride, 1), _as3d(padding, 0), _as3d(dilation, 1))
+            out = conv_forward(self.x5, self.w5, *self.geometry, chunk_bytes=_CHUNK_BYTES)
+            return out.reshape(out.shape[:2] + grid)
         N, F = xd.shape[0], wd.shape[0]
         CK, Gn = int(np.prod(wd.shape[1:])), int(np.prod(grid))
         self.w_mat = wd.reshape(F, CK)
-        cols = _unfold(xd, wd.shape[2:], grid, stride, padding, dilation)
-        self.cols = cols.reshape(N, CK, Gn)
+        self.cols = _unfold(xd, wd.shape[2:], grid, stride, padding, dilation).reshape(N, CK, Gn)
         out = np.matmul(self.w_mat, self.cols)                  # (N, F, G)
         return out.reshape((N, F) + grid)
 
     def backward_var(self, grad, index, **kwargs):
         x, w = self.variables
+        if self.compiled:
+            dtype = self.x5.dtype
+            g5 = np.reshape(grad, self.x5.shape[:1] + self.w5.shape[:1] + _as3d(self.grid, 1))
+            g5 = np.ascontiguousarray(g5, dtype=dtype)
+            if index == 1:
+                dw = conv_grad_w(self.x5, g5, self.w5.shape, *self.geometry, chunk_bytes=_CHUNK_BYTES)
+                return dw.reshape(w.shape)
+            dx = conv_grad_x(g5, self.w5, self.x5.shape, *self.geometry, chunk_bytes=_CHUNK_BYTES)
+            return dx.reshape(x.shape)
         cols = self.cols                                       # (N, C*K, G)
         N, CK, Gn = cols.shape
-        F = w.shape[0]
-        grad = np.reshape(grad, (N, F, Gn))
-        if not (cols.dtype in _FLOATS and x.ndim <= 5):
-            g = grad.astype(cols.dtype, copy=False)
-            if index == 1:
-                return np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-            dcols = np.matmul(self.w_mat.T, g).reshape(x.shape[:2] + w.shape[2:] + self.grid)
-            return _fold(dcols, x.shape, self.stride, self.padding, self.dilation)
-        # compiled path, a few samples at a time: the gradient's contiguous copy and the
-        # column-matrix gradient never exist for the whole batch (less memory, warm caches)
-        step = max(1, _CHUNK_BYTES // max(1, CK * Gn * cols.itemsize))
-        if index == 1:  # sum_n g[n] @ cols[n]^T
-            dw = np.zeros((F, CK), dtype=cols.dtype)
-            for n0 in range(0, N, step):
-                g = np.ascontiguousarray(grad[n0:n0 + step], dtype=cols.dtype)
-                dw += np.matmul(g, cols[n0:n0 + step].transpose(0, 2, 1)).sum(axis=0)
-            return dw.reshape(w.shape)
-        D = x.ndim - 2
-        one = (1,) * (3 - D)
-        x5 = x.shape[:2] + one + x.shape[2:]
-        dx = np.zeros(x5, dtype=cols.dtype)
-        geometry = (_as3d(self.stride, 1), _as3d(self.padding, 0), _as3d(self.dilation, 1))
-        K5, G5 = one + w.shape[2:], one + self.grid
-        for n0 in range(0, N, step):
-            g = np.ascontiguousarray(grad[n0:n0 + step], dtype=cols.dtype)
-            dcols = np.matmul(self.w_mat.T, g)                 # (n, C*K, G)
-            col2im(dcols.reshape((len(g), x.shape[1]) + K5 + G5), dx[n0:n0 + step].shape,
-                   *geometry, out=dx[n0:n0 + step])
-        return dx.reshape(x.shape)
+        g = np.reshape(grad, (N, w.shape[0], Gn)).astype(cols.dtype, copy=False)
+        if index == 1:
+            return np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+        dcols = np.matmul(self.w_mat.T, g).reshape(x.shape[:2] + w.shape[2:] + self.grid)
+        return _fold(dcols, x.shape, self.stride, self.padding, self.dilation)
 
 
 def conv_nd(x, filter_bank, *, stride: Union[int, tuple[int, ...]],

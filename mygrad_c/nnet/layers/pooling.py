@@ -1,11 +1,11 @@
 """N-dimensional max-pooling (``max_pool``).
 
-The forward pass records, for every window, the position of its winner (the
-first maximum in row-major window order, or the first NaN - ``numpy.argmax``'s
-rule); the backward pass sends each output gradient to that one position
-(adding where overlapping windows share a winner).  float32/float64 data with at
-most three pooled axes run compiled kernels (``src/_pool.pyx``); other dtypes
-and more pooled axes take the same route through NumPy.
+The forward pass records, for every window, which element won (the first
+maximum in row-major window order, or the first NaN - ``numpy.argmax``'s rule);
+the backward pass sends each output gradient to that one position (adding where
+overlapping windows share a winner).  float32/float64 data with at most three
+pooled axes run compiled kernels (``src/_pool.pyx``, which keep one byte per
+window); other dtypes and more pooled axes take the same route through NumPy.
 """
 from __future__ import annotations
 
@@ -56,23 +56,25 @@ class MaxPool(Operation):
         lead = data.shape[:-D]
         M = int(np.prod(lead))
         S = data.shape[-D:]
-        if data.dtype in _FLOATS and D <= 3:
+        self.compiled = data.dtype in _FLOATS and D <= 3
+        if self.compiled:
             one = (1,) * (3 - D)
-            out, arg = max_pool_forward(data.reshape((M,) + one + S), one + pool, one + stride)
+            self.geometry = ((M,) + one + S, one + pool, one + stride)
+            out, self.arg = max_pool_forward(data.reshape(self.geometry[0]), *self.geometry[1:])
         else:
-            out, arg = _pool_numpy(data.reshape((M,) + S), pool, stride, grid)
-        self.arg = arg.reshape(M, 1, 1, int(np.prod(grid)))
+            out, self.arg = _pool_numpy(data.reshape((M,) + S), pool, stride, grid)
         return out.reshape(lead + grid)
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0]
-        M, Gn = self.arg.shape[0], self.arg.shape[-1]
-        Sn = x.size // M if M else 0
-        dtype = np.dtype(grad.dtype)
-        if dtype in _FLOATS:
-            g = np.ascontiguousarray(grad).reshape(M, 1, 1, Gn)
-            return max_pool_backward(g, self.arg, (M, 1, 1, Sn)).reshape(x.shape)
-        dx = np.zeros((M, Sn), dtype=dtype)
+        if self.compiled:
+            g = np.reshape(grad, self.arg.shape)
+            if g.dtype not in _FLOATS:
+                g = g.astype(x.dtype)
+            return max_pool_backward(g, self.arg, *self.geometry).reshape(x.shape)
+        M = self.arg.shape[0]
+        Gn = self.arg.size // M if M else 0
+        dx = np.zeros((M, x.size // M if M else 0), dtype=grad.dtype)
         np.add.at(dx, (np.arange(M)[:, None], self.arg.reshape(M, Gn)), np.reshape(grad, (M, Gn)))
         return dx.reshape(x.shape)
 
