@@ -1,0 +1,151 @@
+"""Differentiable backward rules: the nnet activations and losses, and batchnorm.
+
+Fused operations (one op for a whole formula, e.g. ``focal_loss``) get a
+*composite* rule: the forward formula written again with tensor operations, and
+its vector-Jacobian product taken through that expression by the same walk
+(``composite_vjp``).  Each input counts as an independent variable there, so the
+result is the partial derivative the op's ``backward_var`` computes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import mygrad_c as mg
+from mygrad_c.autodiff._core import cast, graph_gradients, vjp_rule
+from mygrad_c.nnet.activations import elementwise as act
+from mygrad_c.nnet.activations.softmax import GLU, LogSoftmax, Softmax
+from mygrad_c.nnet.layers.batchnorm import BatchNorm
+from mygrad_c.nnet.losses.crossentropy import NegativeLogLikelihood, SoftmaxCrossEntropy
+from mygrad_c.nnet.losses.focal import FocalLoss, SoftmaxFocalLoss
+from mygrad_c.nnet.losses.margin import MarginRanking, MulticlassHinge
+
+
+def composite_vjp(op, grad, index, expression):
+    """dL/d(input ``index``) through ``expression(*op.variables)``, the op's forward formula
+    written with tensor operations (inputs taken as independent variables)."""
+    inputs = op.variables
+    y = expression(*inputs)
+    (g,) = graph_gradients([y], [grad], [inputs[index]], stop_at=inputs)
+    return g
+
+
+# ---------------------------------------------------------------------------
+# activations                                           d/dx . grad
+# ---------------------------------------------------------------------------
+def _data_masked(op, out, grad, index):
+    """Piecewise-linear activations: ``backward_var`` multiplies ``grad`` by constant masks."""
+    return op.backward_var(grad, index)
+
+
+vjp_rule(act.ReLU, act.LeakyReLU, act.HardTanh)(_data_masked)
+
+
+@vjp_rule(act.ELU)                                      # alpha e**x (x < 0), 1
+def _elu(op, out, grad, index):
+    neg = op.variables[0].data < 0
+    return grad * mg.where(neg, out + op.alpha, np.ones((), out.dtype))
+
+
+@vjp_rule(act.SELU)                                     # scale alpha e**x (x < 0), scale
+def _selu(op, out, grad, index):
+    neg = op.variables[0].data < 0
+    return grad * mg.where(neg, out + act._SELU_SCALE * act._SELU_ALPHA, np.asarray(act._SELU_SCALE, out.dtype))
+
+
+@vjp_rule(act.Sigmoid)                                  # f (1 - f)
+def _sigmoid(op, out, grad, index):
+    return grad * (out * (1 - out))
+
+
+@vjp_rule(act.Tanh)                                     # 1 - f**2
+def _tanh(op, out, grad, index):
+    return grad * (1 - out ** 2)
+
+
+@vjp_rule(act.SoftSign)                                 # 1 / (1 + |x|)**2
+def _softsign(op, out, grad, index):
+    x = op.variables[0]
+    return grad / (1 + mg.abs(cast(x, np.float64))) ** 2
+
+
+@vjp_rule(Softmax)                                      # f (g - sum(g f))
+def _softmax(op, out, grad, index):
+    gy = grad * out
+    return gy - out * mg.sum(gy, axis=op.axis, keepdims=True)
+
+
+@vjp_rule(LogSoftmax)                                   # g - softmax sum(g)
+def _log_softmax(op, out, grad, index):
+    return grad - mg.exp(out) * mg.sum(grad, axis=op.axis, keepdims=True)
+
+
+@vjp_rule(GLU)                                          # a sigmoid(b), halves of x
+def _glu(op, out, grad, index):
+    def glu(x):
+        n = x.shape[op.axis] // 2
+        ax = op.axis % x.ndim
+        a = x[(slice(None),) * ax + (slice(None, n),)]
+        b = x[(slice(None),) * ax + (slice(n, None),)]
+        return a * mg.nnet.sigmoid(b)
+
+    return composite_vjp(op, grad, index, glu)
+
+
+# ---------------------------------------------------------------------------
+# losses
+# ---------------------------------------------------------------------------
+@vjp_rule(SoftmaxCrossEntropy)                          # (softmax(x) - onehot(y)) / N
+def _softmax_crossentropy(op, out, grad, index):
+    x = op.variables[0]
+    n = x.shape[0]
+    onehot = np.zeros(x.shape, dtype=op.logp.dtype)
+    onehot[op.rows, op.y] = 1
+    p = mg.nnet.softmax(x if x.dtype == op.logp.dtype else cast(x, op.logp.dtype), axis=1)
+    return (p - onehot) * (grad / n)
+
+
+@vjp_rule(NegativeLogLikelihood, MarginRanking, MulticlassHinge)
+def _scalar_loss_const_jacobian(op, out, grad, index):
+    """Scalar losses whose derivative is constant (NLL) or piecewise constant (hinges):
+    grad times the engine's gradient for a unit output gradient."""
+    return grad * op.backward_var(np.ones((), dtype=out.dtype), index)
+
+
+@vjp_rule(FocalLoss)                                    # -alpha (1 - p_t)**gamma log p_t
+def _focal(op, out, grad, index):
+    def focal(p):
+        pt = p[op.rows, op.y]
+        q = mg.maximum(1 - pt, np.zeros((), pt.dtype))
+        return -(op.alpha * (q ** op.gamma * mg.log(pt)))
+
+    return composite_vjp(op, grad, index, focal)
+
+
+@vjp_rule(SoftmaxFocalLoss)                             # focal loss of softmax(x)
+def _softmax_focal(op, out, grad, index):
+    def softmax_focal(x):
+        if x.dtype.kind != "f":
+            x = cast(x, np.float64)
+        logpt = mg.nnet.log_softmax(x, axis=1)[op.rows, op.y]
+        q = -mg.expm1(logpt)
+        return -(op.alpha * (q ** op.gamma * logpt))
+
+    return composite_vjp(op, grad, index, softmax_focal)
+
+
+# ---------------------------------------------------------------------------
+# layers
+# ---------------------------------------------------------------------------
+@vjp_rule(BatchNorm)                                    # gamma (x - mean) / sqrt(var + eps) + beta
+def _batchnorm(op, out, grad, index):
+    def batchnorm(x, *params):
+        mean = mg.mean(x, axis=op._axes, keepdims=True)
+        var = mg.var(x, axis=op._axes, keepdims=True)
+        y = (x - mean) / mg.sqrt(var + op._eps)
+        if op._gamma_index is not None:
+            y = y * mg.reshape(params[0], op._keep)
+        if op._beta_index is not None:
+            y = y + mg.reshape(params[-1], op._keep)
+        return y
+
+    return composite_vjp(op, grad, index, batchnorm)
