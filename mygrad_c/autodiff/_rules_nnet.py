@@ -126,7 +126,7 @@ def _softmax_focal(op, out, grad, index):
     def softmax_focal(x):
         if x.dtype.kind != "f":
             x = cast(x, np.float64)
-        logpt = mg.nnet.log_softmax(x, axis=1)[op.rows, op.y]
+        logpt = mg.nnet.logsoftmax(x, axis=1)[op.rows, op.y]
         q = -mg.expm1(logpt)
         return -(op.alpha * (q ** op.gamma * logpt))
 
