@@ -130,7 +130,8 @@ def gradgradcheck(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5, 
     """Check the second derivatives of ``fn`` at ``inputs`` against central differences of its
     first derivatives (float64).
 
-    The differentiable gradient ``g(x) = grad(<fn(x), u>, x, create_graph=True)`` (with a fixed
+    First, the gradient computed with ``create_graph=True`` (the differentiable rules) must
+    equal the one of the ordinary backward pass.  Then the differentiable gradient ``g(x) = grad(<fn(x), u>, x, create_graph=True)`` (with a fixed
     random ``u``) is reduced with fixed random weights ``w`` to ``s(x) = <g(x), w>``, and
     ``gradcheck(s, *inputs)`` compares ``ds/dx`` (back-propagated through the backward pass)
     with central differences of ``s``.
@@ -182,5 +183,23 @@ def gradgradcheck(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5, 
             return mg.tensor(0.0, constant=True)
         return terms[0] if len(terms) == 1 else mg.add_sequence(*terms)
 
+    # the differentiable backward pass must give the backward pass's values ...
+    diff = [i for i, t in enumerate(ts) if not t.constant]
+    if diff and not y.constant:
+        xs = [ts[i] for i in diff]
+        plain = grad(y, xs, grad_outputs=u, allow_unused=True)
+        graphed = grad(y, xs, grad_outputs=u, create_graph=True, allow_unused=True)
+        for i, p, g in zip(diff, plain, graphed):
+            p = np.zeros(ts[i].shape) if p is None else p.data
+            g = np.zeros(ts[i].shape) if g is None else g.data
+            bad = ~(np.abs(p - g) <= atol + rtol * np.abs(p))
+            if bad.any():
+                if not raise_exception:
+                    return False
+                j = tuple(int(k) for k in np.argwhere(bad)[0])
+                raise GradcheckError(
+                    f"gradgradcheck failed for input {i} at element {j}: the differentiable backward "
+                    f"pass (create_graph=True) gives {g[j]!r}, the backward pass gives {p[j]!r}")
+    # ... and its own derivative must match central differences of it
     return gradcheck(first_derivative, *ts, eps=eps, atol=atol, rtol=rtol, seed=seed,
                      raise_exception=raise_exception, _order="second")
