@@ -34,7 +34,7 @@ from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.errors import SkipGradient
 from mygrad_c.operation_base import Operation
 
-__all__ = ["VJP_RULES", "vjp_rule", "linear_map", "cast", "unbroadcast", "graph_gradients"]
+__all__ = ["VJP_RULES", "vjp_rule", "linear_map", "cast", "const", "unbroadcast", "graph_gradients"]
 
 # operation class -> rule(op, out, grad, index) -> tensor (or array), the gradient for input ``index``
 VJP_RULES: Dict[type, Callable] = {}
@@ -54,6 +54,16 @@ def vjp_rule(*op_classes: type) -> Callable:
         return rule
 
     return register
+
+
+def const(value, like) -> np.ndarray:
+    """The number ``value`` as a 0-d array of ``like``'s float dtype.
+
+    Rules multiply by numbers; a Python number becomes an int64/float64 array in a
+    tensor operation (MyGrad's rule), which would turn float32 gradients into float64.
+    """
+    dtype = like.dtype if like.dtype.kind == "f" else np.float64
+    return np.asarray(value, dtype=dtype)
 
 
 # ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import mygrad_c as mg
-from mygrad_c.autodiff._core import linear_map, vjp_rule
+from mygrad_c.autodiff._core import cast, const, linear_map, vjp_rule
 from mygrad_c.linalg.contraction import EinSum
 from mygrad_c.linalg.norms import Norm
 from mygrad_c.math import arithmetic as A
@@ -82,12 +82,12 @@ def _reciprocal(op, out, grad, index):
 
 @vjp_rule(A.Square)                                # a ** 2             2a
 def _square(op, out, grad, index):
-    return _masked(op, 2 * grad * op.variables[0])
+    return _masked(op, const(2, grad) * grad * op.variables[0])
 
 
 @vjp_rule(A.Sqrt)                                  # sqrt(a)            1/(2 sqrt(a))
 def _sqrt(op, out, grad, index):
-    return _masked(op, grad / (2 * mg.sqrt(op.variables[0])))
+    return _masked(op, grad / (const(2, grad) * mg.sqrt(op.variables[0])))
 
 
 @vjp_rule(A.MatMul)                                # a @ b              g @ b^T, a^T @ g
@@ -114,17 +114,24 @@ vjp_rule(A.Abs, Maximum, Minimum)(_data_masked)
 # elementwise functions: the table's derivative df/dx(x), evaluated on tensors
 # (NumPy ufuncs applied to a tensor dispatch to mygrad_c's: np.cos(x) is mg.cos(x))
 # ---------------------------------------------------------------------------
-def _table_rule(op, out, grad, index):
+def _table_derivative(op):
+    """The table's df/dx evaluated on the input tensor, in the input's dtype (its formulas use
+    Python numbers, which promote float32 tensors to float64)."""
+    x = op.variables[0]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _masked(op, grad * op.derivative(op.variables[0]))
+        d = op.derivative(x)
+    return cast(d, x.dtype) if x.dtype.kind == "f" and d.dtype != x.dtype else d
+
+
+def _table_rule(op, out, grad, index):
+    return _masked(op, grad * _table_derivative(op))
 
 
 vjp_rule(*(Op for name, Op in E._ufunc_ops.items()))(_table_rule)
 
 
 def _plain_table_rule(op, out, grad, index):
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return grad * op.derivative(op.variables[0])
+    return grad * _table_derivative(op)
 
 
 vjp_rule(*(Op for name, Op in E._func_ops.items() if name != "sinc"))(_plain_table_rule)
@@ -135,7 +142,7 @@ def _sinc(op, out, grad, index):
     (x,) = op.variables
     zero = x.data == 0
     safe_x = mg.where(zero, np.ones((), x.dtype), x) if zero.any() else x
-    d = (mg.cos(np.pi * x) - out) / safe_x
+    d = (mg.cos(const(np.pi, x) * x) - out) / safe_x
     return grad * (mg.where(zero, np.zeros((), d.dtype), d) if zero.any() else d)
 
 
@@ -176,7 +183,7 @@ def _sum(op, out, grad, index):
 def _mean(op, out, grad, index):
     x = op.variables[0]
     n = S._count(x.shape, S._reduced_axes(op.axis, x.ndim))
-    return mg.broadcast_to(_kept(op, grad) / n if n else _kept(op, grad), x.shape)
+    return mg.broadcast_to(_kept(op, grad) * const(1 / n, grad) if n else _kept(op, grad), x.shape)
 
 
 def _centered_scaled(op):
@@ -189,12 +196,12 @@ def _centered_scaled(op):
     if op._no_axes() or x.size == 0:
         return mg.zeros(x.shape, dtype=x.dtype, constant=True)
     scale = 1.0 / (n - op.ddof) if n != op.ddof else np.inf
-    return (x - mg.mean(x, axis=axes, keepdims=True)) * scale
+    return (x - mg.mean(x, axis=axes, keepdims=True)) * const(scale, x)
 
 
 @vjp_rule(S.Variance)                              # var(x)             2 (x - mean) / (N - ddof)
 def _var(op, out, grad, index):
-    return 2 * _kept(op, grad) * _centered_scaled(op)
+    return const(2, grad) * _kept(op, grad) * _centered_scaled(op)
 
 
 @vjp_rule(S.StdDev)                                # std(x)             (x - mean) / ((N - ddof) std)

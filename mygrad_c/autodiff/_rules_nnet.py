@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import mygrad_c as mg
-from mygrad_c.autodiff._core import cast, graph_gradients, vjp_rule
+from mygrad_c.autodiff._core import cast, const, graph_gradients, vjp_rule
 from mygrad_c.nnet.activations import elementwise as act
 from mygrad_c.nnet.activations.softmax import GLU, LogSoftmax, Softmax
 from mygrad_c.nnet.layers.batchnorm import BatchNorm
@@ -43,23 +43,23 @@ vjp_rule(act.ReLU, act.LeakyReLU, act.HardTanh)(_data_masked)
 @vjp_rule(act.ELU)                                      # alpha e**x (x < 0), 1
 def _elu(op, out, grad, index):
     neg = op.variables[0].data < 0
-    return grad * mg.where(neg, out + op.alpha, np.ones((), out.dtype))
+    return grad * mg.where(neg, out + const(op.alpha, out), const(1, out))
 
 
 @vjp_rule(act.SELU)                                     # scale alpha e**x (x < 0), scale
 def _selu(op, out, grad, index):
     neg = op.variables[0].data < 0
-    return grad * mg.where(neg, out + act._SELU_SCALE * act._SELU_ALPHA, np.asarray(act._SELU_SCALE, out.dtype))
+    return grad * mg.where(neg, out + const(act._SELU_SCALE * act._SELU_ALPHA, out), const(act._SELU_SCALE, out))
 
 
 @vjp_rule(act.Sigmoid)                                  # f (1 - f)
 def _sigmoid(op, out, grad, index):
-    return grad * (out * (1 - out))
+    return grad * (out * (const(1, out) - out))
 
 
 @vjp_rule(act.Tanh)                                     # 1 - f**2
 def _tanh(op, out, grad, index):
-    return grad * (1 - out ** 2)
+    return grad * (const(1, out) - out ** 2)
 
 
 @vjp_rule(act.SoftSign)                                 # 1 / (1 + |x|)**2
@@ -101,7 +101,7 @@ def _softmax_crossentropy(op, out, grad, index):
     onehot = np.zeros(x.shape, dtype=op.logp.dtype)
     onehot[op.rows, op.y] = 1
     p = mg.nnet.softmax(x if x.dtype == op.logp.dtype else cast(x, op.logp.dtype), axis=1)
-    return (p - onehot) * (grad / n)
+    return (p - onehot) * (grad * const(1 / n, grad))
 
 
 @vjp_rule(NegativeLogLikelihood, MarginRanking, MulticlassHinge)
