@@ -536,3 +536,35 @@ def test_covered_operations_lists_the_registry():
     for name in ("Add", "MatMul", "Sin", "Sum", "GetItem", "SetItem", "Softmax", "SoftmaxCrossEntropy",
                  "BatchNorm", "EinSum"):
         assert name in names
+
+
+def _float_dtypes_in_graph(roots) -> set:
+    seen, stack, dtypes = set(), list(roots), set()
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        if t.dtype.kind == "f":
+            dtypes.add(t.dtype)
+        if t.creator is not None:
+            stack.extend(t.creator.variables)
+    return dtypes
+
+
+# MyGrad computes these in float64 whatever the input (or the case mixes in float64 constants)
+_F64_BY_DESIGN = {"soft_sign", "prod_one_zero", "multiclass_hinge", "margin_ranking_loss", "where_kwarg",
+                  "clip", "leaky_relu", "batchnorm"}
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - _F64_BY_DESIGN))
+def test_float32_gradient_graphs_stay_float32(name):
+    f, _, arrays = CASES[name]
+    xs = [mg.tensor(np.asarray(a, dtype=np.float32)) for a in arrays]
+    with np.errstate(all="ignore"):
+        y = f(*xs)
+        if y.dtype != np.float32:
+            pytest.skip(f"the forward pass itself gives {y.dtype}")
+        gs = [g for g in mg.grad(y, xs, create_graph=True, allow_unused=True) if g is not None]
+    assert all(g.dtype == np.float32 for g in gs)
+    assert _float_dtypes_in_graph(gs) == {np.dtype(np.float32)}

@@ -68,7 +68,9 @@ def _power(op, out, grad, index):
     a, b = op.variables
     if index == 0:
         # as the engine: 0 where b == 0 (also at a == 0)
-        b_minus_1 = mg.where(b.data != 0, b - 1, np.ones((), dtype=b.dtype)) if (b.data == 0).any() else b - 1
+        b_minus_1 = b - const(1, b)
+        if (b.data == 0).any():
+            b_minus_1 = mg.where(b.data != 0, b_minus_1, const(1, b))
         return _masked(op, grad * b * a ** b_minus_1)
     safe_a = mg.where(a.data != 0, a, np.ones((), dtype=a.dtype)) if (a.data == 0).any() else a
     return _masked(op, grad * (a ** b) * mg.log(safe_a))
@@ -111,30 +113,72 @@ vjp_rule(A.Abs, Maximum, Minimum)(_data_masked)
 
 
 # ---------------------------------------------------------------------------
-# elementwise functions: the table's derivative df/dx(x), evaluated on tensors
-# (NumPy ufuncs applied to a tensor dispatch to mygrad_c's: np.cos(x) is mg.cos(x))
+# elementwise functions: df/dx as tensors, one row per function of
+# ``mygrad_c.math.elementwise``'s tables (x: the input, y: the output, c(v): the
+# number v in x's dtype, so float32 stays float32).  Where the engine's derivative
+# is 0 at a domain edge (arcsin at |x| = 1, ...), so is this one.
 # ---------------------------------------------------------------------------
-def _table_derivative(op):
-    """The table's df/dx evaluated on the input tensor, in the input's dtype (its formulas use
-    Python numbers, which promote float32 tensors to float64)."""
-    x = op.variables[0]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        d = op.derivative(x)
-    return cast(d, x.dtype) if x.dtype.kind == "f" and d.dtype != x.dtype else d
+def _not_at(mask, value, c):
+    """``value``, with 0 where ``mask`` (a constant array) is true."""
+    return mg.where(mask, c(0), value) if mask.any() else value
 
 
-def _table_rule(op, out, grad, index):
-    return _masked(op, grad * _table_derivative(op))
+def _unit(x):
+    return np.abs(x.data) == 1
 
 
-vjp_rule(*(Op for name, Op in E._ufunc_ops.items()))(_table_rule)
+_LN2, _LN10 = np.log(2.0), np.log(10.0)
+
+ELEMENTWISE_DERIVATIVES = {
+    "sin": lambda x, y, c: mg.cos(x),
+    "cos": lambda x, y, c: -mg.sin(x),
+    "tan": lambda x, y, c: c(1) / mg.cos(x) ** 2,
+    "arcsin": lambda x, y, c: _not_at(_unit(x), c(1) / mg.sqrt(c(1) - x ** 2), c),
+    "arccos": lambda x, y, c: _not_at(_unit(x), -c(1) / mg.sqrt(c(1) - x ** 2), c),
+    "arctan": lambda x, y, c: c(1) / (c(1) + x ** 2),
+    "sinh": lambda x, y, c: mg.cosh(x),
+    "cosh": lambda x, y, c: mg.sinh(x),
+    "tanh": lambda x, y, c: c(1) - y ** 2,
+    "arcsinh": lambda x, y, c: c(1) / mg.sqrt(c(1) + x ** 2),
+    "arccosh": lambda x, y, c: c(1) / mg.sqrt(x ** 2 - c(1)),
+    "arctanh": lambda x, y, c: c(1) / (c(1) - x ** 2),
+    "exp": lambda x, y, c: y,
+    "exp2": lambda x, y, c: y * c(_LN2),
+    "expm1": lambda x, y, c: y + c(1),
+    "log": lambda x, y, c: c(1) / x,
+    "log2": lambda x, y, c: c(1) / (x * c(_LN2)),
+    "log10": lambda x, y, c: c(1) / (x * c(_LN10)),
+    "log1p": lambda x, y, c: c(1) / (c(1) + x),
+    "cbrt": lambda x, y, c: c(1) / (c(3) * y ** 2),
+    "cot": lambda x, y, c: -c(1) / mg.sin(x) ** 2,
+    "sec": lambda x, y, c: mg.tan(x) / mg.cos(x),
+    "csc": lambda x, y, c: -c(1) / (mg.sin(x) * mg.tan(x)),
+    "arccot": lambda x, y, c: -c(1) / (c(1) + x ** 2),
+    "arcsec": lambda x, y, c: _not_at(_unit(x), c(1) / (mg.abs(x) * mg.sqrt(x ** 2 - c(1))), c),
+    "arccsc": lambda x, y, c: _not_at(_unit(x), -c(1) / (mg.abs(x) * mg.sqrt(x ** 2 - c(1))), c),
+    "coth": lambda x, y, c: -c(1) / mg.sinh(x) ** 2,
+    "sech": lambda x, y, c: -mg.sinh(x) / mg.cosh(x) ** 2,
+    "csch": lambda x, y, c: -mg.cosh(x) / mg.sinh(x) ** 2,
+    "arccoth": lambda x, y, c: c(1) / (c(1) - x ** 2),
+    "arccsch": lambda x, y, c: -c(1) / (mg.abs(x) * mg.sqrt(x ** 2 + c(1))),
+}
 
 
-def _plain_table_rule(op, out, grad, index):
-    return grad * _table_derivative(op)
+def _elementwise_rule(name):
+    derivative = ELEMENTWISE_DERIVATIVES[name]
+
+    def rule(op, out, grad, index):
+        x = op.variables[0]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            d = derivative(x, out, lambda v: const(v, out))
+        return _masked(op, grad * d) if isinstance(op, E._UnaryUfuncOp) else grad * d
+
+    return rule
 
 
-vjp_rule(*(Op for name, Op in E._func_ops.items() if name != "sinc"))(_plain_table_rule)
+for _name, _Op in {**E._ufunc_ops, **E._func_ops}.items():
+    if _name != "sinc":
+        vjp_rule(_Op)(_elementwise_rule(_name))
 
 
 @vjp_rule(E._func_ops["sinc"])                     # sin(pi x)/(pi x)   (cos(pi x) - sinc(x)) / x, 0 at 0

@@ -115,8 +115,8 @@ def _scalar_loss_const_jacobian(op, out, grad, index):
 def _focal(op, out, grad, index):
     def focal(p):
         pt = p[op.rows, op.y]
-        q = mg.maximum(1 - pt, np.zeros((), pt.dtype))
-        return -(op.alpha * (q ** op.gamma * mg.log(pt)))
+        q = mg.maximum(const(1, pt) - pt, const(0, pt))
+        return -(const(op.alpha, pt) * (q ** const(op.gamma, pt) * mg.log(pt)))
 
     return composite_vjp(op, grad, index, focal)
 
@@ -128,7 +128,7 @@ def _softmax_focal(op, out, grad, index):
             x = cast(x, np.float64)
         logpt = mg.nnet.logsoftmax(x, axis=1)[op.rows, op.y]
         q = -mg.expm1(logpt)
-        return -(op.alpha * (q ** op.gamma * logpt))
+        return -(const(op.alpha, q) * (q ** const(op.gamma, q) * logpt))
 
     return composite_vjp(op, grad, index, softmax_focal)
 
