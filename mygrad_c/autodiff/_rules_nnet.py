@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 import mygrad_c as mg
-from mygrad_c.autodiff._core import cast, const, graph_gradients, vjp_rule
+from mygrad_c.autodiff._core import cast, const, graph_gradients, linear_map, vjp_rule
+from mygrad_c.nnet.layers.conv import ConvND
+from mygrad_c.nnet.layers.pooling import MaxPool
+from mygrad_c.operation_base import Operation
 from mygrad_c.nnet.activations import elementwise as act
 from mygrad_c.nnet.activations.softmax import GLU, LogSoftmax, Softmax
 from mygrad_c.nnet.layers.batchnorm import BatchNorm
@@ -149,3 +152,88 @@ def _batchnorm(op, out, grad, index):
         return y
 
     return composite_vjp(op, grad, index, batchnorm)
+
+
+# ---------------------------------------------------------------------------
+# convolution and pooling
+# ---------------------------------------------------------------------------
+# conv_nd is bilinear in (x, w): its gradient for x, B_x(grad, w), is linear in grad
+# and in w, and so is its gradient for w, B_w(grad, x).  Differentiating them gives
+# the convolution itself and the other gradient:
+#   d<B_x(g, w), u>/dg = conv(u, w)      d<B_x(g, w), u>/dw = B_w(g, u)
+#   d<B_w(g, x), u>/dg = conv(x, u)      d<B_w(g, x), u>/dx = B_x(g, u)
+def _geometry(op) -> dict:
+    return dict(stride=op.stride, padding=op.padding, dilation=op.dilation, grid=op.grid)
+
+
+def _conv(x, w, geometry):
+    return mg.execute_op(ConvND, x, w, op_kwargs=geometry)
+
+
+def _conv_gradient(x_data, w_data, grad, index, geometry) -> np.ndarray:
+    """The engine's gradient of conv(x, w) for input ``index`` (only the other operand's values
+    and this one's shape matter)."""
+    from mygrad_c.tensor_base import Tensor
+
+    op = ConvND()
+    op(Tensor(x_data, constant=True, copy=False), Tensor(w_data, constant=True, copy=False), **geometry)
+    return op.backward_var(grad, index)
+
+
+class ConvGradient(Operation):
+    """f(g, other) = the gradient of conv_nd for ``x`` (index 0: other = w) or ``w`` (index 1:
+    other = x), given the output gradient g."""
+
+    def __call__(self, g, other, index, shape, geometry):
+        self.variables = (g, other)
+        self.index, self.shape, self.geometry = index, shape, geometry
+        zeros = np.zeros(shape, dtype=other.dtype)
+        x, w = (zeros, other.data) if index == 0 else (other.data, zeros)
+        return np.asarray(_conv_gradient(x, w, g.data, index, geometry))
+
+    def backward_var(self, grad, index, **kwargs):
+        g, other = self.variables
+        if index == 0:   # the convolution of grad with the other operand, in this one's place
+            x, w = (grad, other.data) if self.index == 0 else (other.data, grad)
+            return _conv_forward(x, w, self.geometry)
+        # the gradient for the other operand, with grad in this one's place
+        x, w = (grad, other.data) if self.index == 0 else (other.data, grad)
+        return _conv_gradient(x, w, g.data, 1 - self.index, self.geometry)
+
+
+def _conv_forward(x, w, geometry) -> np.ndarray:
+    from mygrad_c.tensor_base import Tensor
+
+    return ConvND()(Tensor(x, constant=True, copy=False), Tensor(w, constant=True, copy=False), **geometry)
+
+
+def conv_gradient(g, other, index, shape, geometry):
+    return mg.execute_op(ConvGradient, g, other, op_args=(index, shape, geometry))
+
+
+@vjp_rule(ConvND)                                       # conv(x, w): B_x(g, w), B_w(g, x)
+def _conv_nd(op, out, grad, index):
+    x, w = op.variables
+    other = w if index == 0 else x
+    return conv_gradient(grad, other, index, op.variables[index].shape, _geometry(op))
+
+
+@vjp_rule(ConvGradient)
+def _conv_gradient_vjp(op, out, grad, index):
+    g, other = op.variables
+    if index == 0:
+        x, w = (grad, other) if op.index == 0 else (other, grad)
+        return _conv(x, w, op.geometry)
+    # the gradient for the other operand, with grad in this one's place
+    return conv_gradient(g, grad, 1 - op.index, other.shape, op.geometry)
+
+
+@vjp_rule(MaxPool)                                      # grad routed to each window's maximum
+def _max_pool(op, out, grad, index):
+    M, Gn = op.arg.shape[0], op.arg.shape[-1]
+
+    def gather(u):   # the adjoint: read u at each window's maximum
+        flat = np.reshape(u, (M, -1))
+        return np.take_along_axis(flat, op.arg.reshape(M, Gn), axis=1).reshape(out.shape)
+
+    return linear_map(grad, lambda a: op.backward_var(a, 0), gather)
