@@ -22,7 +22,8 @@ from mygrad_c._engine import TensorBase
 from mygrad_c.autodiff._core import VJP_RULES, cast, graph_gradients, linear_map, vjp_rule
 from mygrad_c.autodiff import _rules_math, _rules_shape, _rules_nnet  # noqa: F401  (registers the rules)
 
-__all__ = ["grad", "hvp", "hessian", "jacobian", "vjp_rule", "VJP_RULES", "covered_operations"]
+__all__ = ["grad", "hvp", "hessian", "jacobian", "covered_operations",
+           "vjp_rule", "VJP_RULES", "linear_map", "cast"]  # (for writing rules of one's own)
 
 Tensors = Union[TensorBase, Sequence[TensorBase]]
 

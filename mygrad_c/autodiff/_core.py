@@ -26,7 +26,7 @@ map) and ``cast`` (a dtype conversion whose gradient converts back).
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, Sequence
 
 import numpy as np
 
@@ -46,7 +46,36 @@ def vjp_rule(*op_classes: type) -> Callable:
     ``op`` is the operation (its ``variables`` are the input tensors), ``out`` the
     tensor it produced, ``grad`` the tensor dL/d(out).  The rule returns dL/d(input
     ``index``) computed with mygrad_c operations (shaped like the input, or
-    broadcast-compatible with it), or None for no gradient.
+    broadcast-compatible with it), or None for no gradient.  (A user's own
+    ``Operation`` may instead define ``backward_var_tensor(self, grad, index)``.)
+
+    Parameters
+    ----------
+    *op_classes : type
+        The operation classes the rule serves (matched exactly, not by subclass).
+
+    Returns
+    -------
+    Callable
+        The decorator; it returns the rule unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> from mygrad_c.operation_base import Operation
+    >>> class Square(Operation):
+    ...     def __call__(self, x):
+    ...         self.variables = (x,)
+    ...         return x.data ** 2
+    ...     def backward_var(self, grad, index, **kwargs):
+    ...         return 2 * grad * self.variables[0].data
+    >>> @mg.autodiff.vjp_rule(Square)
+    ... def _square_vjp(op, out, grad, index):
+    ...     return 2 * grad * op.variables[0]
+    >>> mg.hessian(lambda x: mg.sum(mg.execute_op(Square, x)), [1.0, 5.0])
+    Tensor([[2., 0.],
+            [0., 2.]])
     """
     def register(rule: Callable) -> Callable:
         for cls in op_classes:
@@ -84,7 +113,36 @@ class LinearMap(Operation):
 
 def linear_map(g, apply: Callable, adjoint: Callable) -> TensorBase:
     """``apply(g)`` as a tensor operation, for a linear map ``apply`` of arrays whose
-    adjoint (transpose) is ``adjoint``: <apply(a), u> == <a, adjoint(u)>."""
+    adjoint (transpose) is ``adjoint``: ``<apply(a), u> == <a, adjoint(u)>``.
+
+    Differentiable to any order (the adjoint's adjoint is ``apply``): rules use it
+    for linear operations that are not public tensor operations.
+
+    Parameters
+    ----------
+    g : Tensor
+        The argument.
+    apply : Callable[[numpy.ndarray], numpy.ndarray]
+        The linear map.
+    adjoint : Callable[[numpy.ndarray], numpy.ndarray]
+        Its adjoint, from arrays shaped like ``apply``'s results to arrays shaped like ``g``.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([1.0, 2.0, 3.0])
+    >>> y = mg.autodiff.linear_map(x, np.cumsum, lambda u: np.cumsum(u[::-1])[::-1])
+    >>> y
+    Tensor([1., 3., 6.])
+    >>> y.backward([1.0, 0.0, 1.0])
+    >>> x.grad
+    array([2., 1., 1.])
+    """
     return execute_op(LinearMap, g, op_args=(apply, adjoint))
 
 
@@ -106,7 +164,32 @@ class Cast(Operation):
 
 
 def cast(x, dtype) -> TensorBase:
-    """``x`` converted to ``dtype``, differentiably (``Tensor.astype`` records no graph)."""
+    """``x`` converted to ``dtype``, differentiably (``Tensor.astype`` records no graph).
+
+    Parameters
+    ----------
+    x : Tensor
+        The tensor to convert.
+    dtype : DTypeLike
+        The new dtype; the gradient is converted back to ``x``'s.
+
+    Returns
+    -------
+    Tensor
+        ``x`` itself if it already has that dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mygrad_c as mg
+    >>> x = mg.tensor([1.5], dtype=np.float32)
+    >>> y = mg.autodiff.cast(x, np.float64)
+    >>> y.dtype
+    dtype('float64')
+    >>> (3 * y).backward()
+    >>> x.grad, x.grad.dtype
+    (array([3.], dtype=float32), dtype('float32'))
+    """
     if x.dtype == np.dtype(dtype):
         return x
     return execute_op(Cast, x, op_args=(dtype,))

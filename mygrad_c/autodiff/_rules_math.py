@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import mygrad_c as mg
-from mygrad_c.autodiff._core import cast, const, linear_map, vjp_rule
+from mygrad_c.autodiff._core import const, linear_map, vjp_rule
 from mygrad_c.linalg.contraction import EinSum
 from mygrad_c.linalg.norms import Norm
 from mygrad_c.math import arithmetic as A
