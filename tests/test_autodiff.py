@@ -58,6 +58,14 @@ def _torch_setitem(a, b):
     return c ** 2
 
 
+GRU_PARAMS = tuple(uniform(s, -0.5, 0.5) for s in [(2, 3), (3, 3), (3,)] * 3)
+
+
+def _seeded_gru(X, *params):
+    np.random.seed(7)  # the dropout masks are drawn from NumPy's global generator, as in MyGrad
+    return mg.nnet.layers.gru(X, *params, s0=np.full((2, 3), 0.3), dropout=0.25) ** 2
+
+
 T = torch
 CASES = {
     # arithmetic
@@ -167,6 +175,8 @@ CASES = {
                    (uniform((2, 2, 7), -1, 1), uniform((3, 2, 3), -1, 1))),
     "max_pool": (lambda x: mg.nnet.max_pool(x * x, (2, 2), 1) ** 2,
                  lambda x: T.nn.functional.max_pool2d(x * x, 2, 1) ** 2, (uniform((2, 2, 4, 4), -1, 1),)),
+    "gru": (lambda X, *p: mg.nnet.layers.gru(X, *p) ** 2, None, (uniform((3, 2, 2), -1, 1),) + GRU_PARAMS),
+    "gru_dropout_s0": (lambda X, *p: _seeded_gru(X, *p), None, (uniform((3, 2, 2), -1, 1),) + GRU_PARAMS),
     "batchnorm": (lambda a, g, b: mg.nnet.batchnorm(a, gamma=g, beta=b, eps=1e-3) ** 2,
                   lambda a, g, b: T.nn.functional.batch_norm(a, None, None, g, b, training=True, eps=1e-3) ** 2,
                   (A, B, B)),
@@ -529,21 +539,20 @@ def test_user_operation_opts_in_with_backward_var_tensor():
     assert_allclose(H.data, np.diag(6 * x))
 
 
-def test_gru_reports_its_missing_rule_clearly():
-    r = np.random.default_rng(0)
-    X = r.normal(size=(3, 2, 2))
-    params = [mg.tensor(r.normal(size=s) * 0.3) for s in [(2, 2), (2, 2), (2,)] * 3]
-    S = mg.nnet.layers.gru(X, *params)
-    (g,) = mg.grad(mg.sum(S ** 2), params[0])  # first order: fine
-    assert g.shape == (2, 2)
-    with pytest.raises(NotImplementedError, match="GRUnit"):
+def test_truncated_gru_reports_its_missing_rule_clearly():
+    X = np.random.default_rng(0).normal(size=(4, 2, 2))
+    params = [mg.tensor(p) for p in GRU_PARAMS]
+    S = mg.nnet.layers.gru(X, *params, bp_lim=1)
+    (g,) = mg.grad(mg.sum(S ** 2), params[0])  # first order: the engine's truncated backward
+    assert g.shape == (2, 3)
+    with pytest.raises(NotImplementedError, match="GRUnit.*bp_lim"):
         mg.grad(mg.sum(S ** 2), params[0], create_graph=True)
 
 
 def test_covered_operations_lists_the_registry():
     names = mg.autodiff.covered_operations()
     for name in ("Add", "MatMul", "Sin", "Sum", "GetItem", "SetItem", "Softmax", "SoftmaxCrossEntropy",
-                 "BatchNorm", "EinSum", "ConvND", "MaxPool"):
+                 "BatchNorm", "EinSum", "ConvND", "MaxPool", "GRUnit"):
         assert name in names
 
 
@@ -581,7 +590,7 @@ def test_float32_gradient_graphs_stay_float32(name):
 
 # operations of mygrad_c without a differentiable rule (docs/higher-order.md lists them too),
 # and abstract bases that no graph contains
-NOT_COVERED = {"GRUnit"}
+NOT_COVERED = set()
 ABSTRACT = {"UfuncOp", "UnaryUfunc", "BinaryUfunc", "Sequential", "_Reduction", "_Cumulative", "MaxMin",
             "_Reshaping", "_UnaryOp", "_UnaryUfuncOp"}
 

@@ -40,7 +40,7 @@ __all__ = ["VJP_RULES", "vjp_rule", "linear_map", "cast", "const", "unbroadcast"
 VJP_RULES: Dict[type, Callable] = {}
 
 
-def vjp_rule(*op_classes: type) -> Callable:
+def vjp_rule(*op_classes: type, all_inputs: bool = False) -> Callable:
     """Decorator: register ``rule(op, out, grad, index)`` as the differentiable VJP of ``op_classes``.
 
     ``op`` is the operation (its ``variables`` are the input tensors), ``out`` the
@@ -53,6 +53,10 @@ def vjp_rule(*op_classes: type) -> Callable:
     ----------
     *op_classes : type
         The operation classes the rule serves (matched exactly, not by subclass).
+    all_inputs : bool, optional (keyword-only)
+        If True the rule is called once per node as ``rule(op, out, grad, indices)`` and
+        returns one gradient (or None) per index of ``indices`` (for rules that share work
+        between inputs).
 
     Returns
     -------
@@ -78,6 +82,7 @@ def vjp_rule(*op_classes: type) -> Callable:
             [0., 2.]])
     """
     def register(rule: Callable) -> Callable:
+        rule.all_inputs = all_inputs
         for cls in op_classes:
             VJP_RULES[cls] = rule
         return rule
@@ -311,18 +316,23 @@ def graph_gradients(roots: Sequence[TensorBase], seeds: Sequence[TensorBase],
         op = node.creator
         if op is None or key in leaves:
             continue
-        rule = None
-        for index, var in enumerate(op.variables):
-            if var.constant or id(var) not in reaches:
-                continue
-            if rule is None:
-                rule = _rule_for(op)
-            try:
-                gi = rule(op, node, g, index)
-            except SkipGradient:
-                continue
+        indices = [i for i, v in enumerate(op.variables) if not v.constant and id(v) in reaches]
+        if not indices:
+            continue
+        rule = _rule_for(op)
+        if getattr(rule, "all_inputs", False):  # one call for every input (composite rules)
+            results = rule(op, node, g, indices)
+        else:
+            results = []
+            for index in indices:
+                try:
+                    results.append(rule(op, node, g, index))
+                except SkipGradient:
+                    results.append(None)
+        for index, gi in zip(indices, results):
             if gi is None:
                 continue
+            var = op.variables[index]
             gi = unbroadcast(_as_tensor(gi), var.shape)
             vk = id(var)
             pending[vk] = gi if vk not in pending else pending[vk] + gi

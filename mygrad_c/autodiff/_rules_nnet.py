@@ -1,4 +1,5 @@
-"""Differentiable backward rules: the nnet activations and losses, and batchnorm.
+"""Differentiable backward rules: the nnet activations, losses and layers (batchnorm,
+conv_nd, max_pool, gru).
 
 Fused operations (one op for a whole formula, e.g. ``focal_loss``) get a
 *composite* rule: the forward formula written again with tensor operations, and
@@ -13,6 +14,7 @@ import numpy as np
 import mygrad_c as mg
 from mygrad_c.autodiff._core import cast, const, graph_gradients, linear_map, vjp_rule
 from mygrad_c.nnet.layers.conv import ConvND
+from mygrad_c.nnet.layers.gru import GRUnit
 from mygrad_c.nnet.layers.pooling import MaxPool
 from mygrad_c.operation_base import Operation
 from mygrad_c.nnet.activations import elementwise as act
@@ -23,13 +25,13 @@ from mygrad_c.nnet.losses.focal import FocalLoss, SoftmaxFocalLoss
 from mygrad_c.nnet.losses.margin import MarginRanking, MulticlassHinge
 
 
-def composite_vjp(op, grad, index, expression):
-    """dL/d(input ``index``) through ``expression(*op.variables)``, the op's forward formula
-    written with tensor operations (inputs taken as independent variables)."""
+def composite_vjp(op, grad, indices, expression) -> list:
+    """dL/d(input i) for each i of ``indices``, through ``expression(*op.variables)``: the op's
+    forward formula written with tensor operations (inputs taken as independent variables).
+    Rules using it are registered with ``all_inputs=True``: one expression serves every input."""
     inputs = op.variables
     y = expression(*inputs)
-    (g,) = graph_gradients([y], [grad], [inputs[index]], stop_at=inputs)
-    return g
+    return graph_gradients([y], [grad], [inputs[i] for i in indices], stop_at=inputs)
 
 
 # ---------------------------------------------------------------------------
@@ -82,8 +84,8 @@ def _log_softmax(op, out, grad, index):
     return grad - mg.exp(out) * mg.sum(grad, axis=op.axis, keepdims=True)
 
 
-@vjp_rule(GLU)                                          # a sigmoid(b), halves of x
-def _glu(op, out, grad, index):
+@vjp_rule(GLU, all_inputs=True)                       # a sigmoid(b), halves of x
+def _glu(op, out, grad, indices):
     def glu(x):
         n = x.shape[op.axis] // 2
         ax = op.axis % x.ndim
@@ -91,7 +93,7 @@ def _glu(op, out, grad, index):
         b = x[(slice(None),) * ax + (slice(n, None),)]
         return a * mg.nnet.sigmoid(b)
 
-    return composite_vjp(op, grad, index, glu)
+    return composite_vjp(op, grad, indices, glu)
 
 
 # ---------------------------------------------------------------------------
@@ -114,18 +116,18 @@ def _scalar_loss_const_jacobian(op, out, grad, index):
     return grad * op.backward_var(np.ones((), dtype=out.dtype), index)
 
 
-@vjp_rule(FocalLoss)                                    # -alpha (1 - p_t)**gamma log p_t
-def _focal(op, out, grad, index):
+@vjp_rule(FocalLoss, all_inputs=True)                 # -alpha (1 - p_t)**gamma log p_t
+def _focal(op, out, grad, indices):
     def focal(p):
         pt = p[op.rows, op.y]
         q = mg.maximum(const(1, pt) - pt, const(0, pt))
         return -(const(op.alpha, pt) * (q ** const(op.gamma, pt) * mg.log(pt)))
 
-    return composite_vjp(op, grad, index, focal)
+    return composite_vjp(op, grad, indices, focal)
 
 
-@vjp_rule(SoftmaxFocalLoss)                             # focal loss of softmax(x)
-def _softmax_focal(op, out, grad, index):
+@vjp_rule(SoftmaxFocalLoss, all_inputs=True)          # focal loss of softmax(x)
+def _softmax_focal(op, out, grad, indices):
     def softmax_focal(x):
         if x.dtype.kind != "f":
             x = cast(x, np.float64)
@@ -133,14 +135,14 @@ def _softmax_focal(op, out, grad, index):
         q = -mg.expm1(logpt)
         return -(const(op.alpha, q) * (q ** const(op.gamma, q) * logpt))
 
-    return composite_vjp(op, grad, index, softmax_focal)
+    return composite_vjp(op, grad, indices, softmax_focal)
 
 
 # ---------------------------------------------------------------------------
 # layers
 # ---------------------------------------------------------------------------
-@vjp_rule(BatchNorm)                                    # gamma (x - mean) / sqrt(var + eps) + beta
-def _batchnorm(op, out, grad, index):
+@vjp_rule(BatchNorm, all_inputs=True)                 # gamma (x - mean) / sqrt(var + eps) + beta
+def _batchnorm(op, out, grad, indices):
     def batchnorm(x, *params):
         mean = mg.mean(x, axis=op._axes, keepdims=True)
         var = mg.var(x, axis=op._axes, keepdims=True)
@@ -151,7 +153,7 @@ def _batchnorm(op, out, grad, index):
             y = y + mg.reshape(params[-1], op._keep)
         return y
 
-    return composite_vjp(op, grad, index, batchnorm)
+    return composite_vjp(op, grad, indices, batchnorm)
 
 
 # ---------------------------------------------------------------------------
@@ -237,3 +239,37 @@ def _max_pool(op, out, grad, index):
         return np.take_along_axis(flat, op.arg.reshape(M, Gn), axis=1).reshape(out.shape)
 
     return linear_map(grad, lambda a: op.backward_var(a, 0), gather)
+
+
+@vjp_rule(GRUnit, all_inputs=True)                      # the recurrence, step by step
+def _gru(op, out, grad, indices):
+    T = op.z.shape[0]
+    if 0 <= op.bp_lim < T - 1:   # (bp_lim >= T - 1 or -1: full back-propagation through time)
+        raise NotImplementedError(
+            "GRUnit: the differentiable backward rule does not truncate back-propagation (bp_lim)")
+    dt = op.s.dtype
+    D = op.z.shape[2]
+
+    def gru(*params):
+        X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh = (cast(p, dt) for p in params)
+        mU = (None,) * 3
+        if op.mW is not None:   # the dropout masks drawn by the forward pass
+            Wz, Wr, Wh = Wz * op.mW[0], Wr * op.mW[1], Wh * op.mW[2]
+            mU = (op.mU[:, :D], op.mU[:, D:2 * D], op.mU[:, 2 * D:])
+
+        def gate_input(x, U, m, b):
+            a = x @ U
+            return (a if m is None else a * m) + b
+
+        s = mg.tensor(op.s[0], constant=True)
+        states = [s]
+        for t in range(T):
+            x = X[t]
+            z = mg.nnet.sigmoid(gate_input(x, Uz, mU[0], bz) + s @ Wz)
+            r = mg.nnet.sigmoid(gate_input(x, Ur, mU[1], br) + s @ Wr)
+            h = mg.tanh(gate_input(x, Uh, mU[2], bh) + (r * s) @ Wh)
+            s = (const(1, z) - z) * h + z * s
+            states.append(s)
+        return cast(mg.stack(states), op.out_dtype)
+
+    return composite_vjp(op, grad, indices, gru)
