@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import os
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
 from numpy.testing import assert_allclose
 
 import mygrad_c as mg
+from helpers import float_arrays
 from mygrad_c.operation_base import Operation
 from mygrad_c.testing import gradgradcheck
 from test_elementwise import UNARY  # the domains of the elementwise functions
@@ -264,7 +268,7 @@ def test_second_derivative_through_views(name, view):
 def _second_order(lib, f, arrays, u, w):
     """d/dx <d<f(x), u>/dx, w> for each input, in mygrad_c or in torch."""
     if lib == "torch":
-        xs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+        xs = [torch.tensor(np.array(a), dtype=torch.float64, requires_grad=True) for a in arrays]
         y = f(*xs)
         gs = torch.autograd.grad(y, xs, grad_outputs=torch.tensor(u), create_graph=True, allow_unused=True)
         s = sum((g * torch.tensor(wi)).sum() for g, wi in zip(gs, w) if g is not None and g.requires_grad)
@@ -605,3 +609,32 @@ def test_every_operation_of_the_catalog_has_a_rule_or_is_listed():
     ours = {c for c in seen if c.__module__.startswith("mygrad_c.") and not c.__module__.startswith("mygrad_c.autodiff")}
     missing = {c.__name__ for c in ours if c not in mg.autodiff.VJP_RULES} - ABSTRACT
     assert missing == NOT_COVERED
+
+
+BINARY_FOR_TORCH = {
+    "add": (lambda a, b: a + b, lambda a, b: a + b),
+    "multiply": (lambda a, b: a * b, lambda a, b: a * b),
+    "divide": (lambda a, b: a / b, lambda a, b: a / b),
+    "power": (lambda a, b: a ** b, lambda a, b: a ** b),
+    "logaddexp": (mg.logaddexp, lambda a, b: T.logaddexp(a, b)),
+    "arctan2": (mg.arctan2, lambda a, b: T.atan2(a, b)),
+    "maximum": (mg.maximum, lambda a, b: T.maximum(a, b)),
+}
+
+
+@needs_torch
+@settings(deadline=None)
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+       name=st.sampled_from(sorted(BINARY_FOR_TORCH)), data=st.data())
+def test_second_derivatives_of_broadcast_binary_ops_match_pytorch(shapes, name, data):
+    a = data.draw(float_arrays(shapes.input_shapes[0], min_value=0.2, max_value=2.0))
+    b = data.draw(float_arrays(shapes.input_shapes[1], min_value=0.2, max_value=2.0))
+    f, tf = BINARY_FOR_TORCH[name]
+    assume(name != "maximum" or not np.any(a == b))  # ties: MyGrad gives neither input a gradient, torch halves
+    y_shape = np.broadcast_shapes(a.shape, b.shape)
+    u = rng.uniform(0.5, 1.5, size=y_shape)
+    w = [rng.uniform(0.5, 1.5, size=a.shape), rng.uniform(0.5, 1.5, size=b.shape)]
+    ours = _second_order("mygrad_c", lambda x, y: f(x, y) * mg.sin(x * y), [a, b], u, w)
+    theirs = _second_order("torch", lambda x, y: tf(x, y) * T.sin(x * y), [a, b], u, w)
+    for h, t in zip(ours, theirs):
+        assert_allclose(h, t, rtol=1e-7, atol=1e-9)
