@@ -638,3 +638,17 @@ def test_second_derivatives_of_broadcast_binary_ops_match_pytorch(shapes, name, 
     theirs = _second_order("torch", lambda x, y: tf(x, y) * T.sin(x * y), [a, b], u, w)
     for h, t in zip(ours, theirs):
         assert_allclose(h, t, rtol=1e-7, atol=1e-9)
+
+
+def test_gradients_are_distinct_tensors():
+    x, z = mg.tensor([1.0, 2.0]), mg.tensor([3.0, 4.0])
+    v = mg.tensor([5.0, 6.0])
+    y = x + z
+    gx, gz = mg.grad(y, [x, z], grad_outputs=v, create_graph=True)
+    assert gx is not gz and gx is not v and gz is not v
+    assert_allclose(gx.data, v.data)
+    gx *= 2  # an in-place change of one gradient leaves the others (and v) alone
+    assert_allclose(gz.data, v.data)
+    assert_allclose(v.data, [5.0, 6.0])
+    (gv,) = mg.grad(mg.sum(gz * gz), v)  # still differentiable with respect to v
+    assert_allclose(gv.data, 2 * v.data)

@@ -337,9 +337,15 @@ def graph_gradients(roots: Sequence[TensorBase], seeds: Sequence[TensorBase],
             vk = id(var)
             pending[vk] = gi if vk not in pending else pending[vk] + gi
     out = []
-    for x in inputs:
+    handed_out = {id(s) for s in seeds}   # never return a seed (the caller's grad_outputs) itself,
+    for x in inputs:                      # nor one tensor for two inputs: a copy in the graph instead
         g = found.get(id(x))
         if g is not None and g.dtype != x.dtype:
             g = cast(g, x.dtype)
+        elif g is not None and id(g) in handed_out:
+            from mygrad_c.math.arithmetic import positive
+            g = positive(g)
+        if g is not None:
+            handed_out.add(id(g))
         out.append(g)
     return out
