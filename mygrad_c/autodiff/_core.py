@@ -34,10 +34,21 @@ from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.errors import SkipGradient
 from mygrad_c.operation_base import Operation
 
-__all__ = ["VJP_RULES", "vjp_rule", "linear_map", "cast", "const", "unbroadcast", "graph_gradients"]
+__all__ = ["VJP_RULES", "vjp_rule", "linear_map", "cast", "const", "unbroadcast", "graph_gradients",
+           "load_rules"]
 
 # operation class -> rule(op, out, grad, index) -> tensor (or array), the gradient for input ``index``
 VJP_RULES: Dict[type, Callable] = {}
+_rules_loaded = False
+
+
+def load_rules() -> None:
+    """Register the built-in rules (imported on first use: ``import mygrad_c`` and the
+    first-order path do not pay for them)."""
+    global _rules_loaded
+    if not _rules_loaded:
+        from mygrad_c.autodiff import _rules_math, _rules_nnet, _rules_shape  # noqa: F401
+        _rules_loaded = True
 
 
 def vjp_rule(*op_classes: type, all_inputs: bool = False) -> Callable:
@@ -288,6 +299,7 @@ def graph_gradients(roots: Sequence[TensorBase], seeds: Sequence[TensorBase],
     ``stop_at``: tensors taken as leaves (the walk does not go through their creators), for
     partial derivatives.  See the module docstring for the walk.
     """
+    load_rules()
     leaves = frozenset(id(t) for t in stop_at)
     order = _topological_order(roots, leaves)
     wanted = {id(x) for x in inputs}
