@@ -458,6 +458,9 @@ def test_unused_and_constant_inputs():
         with pytest.raises(ValueError, match=r"inputs\[1\] is a constant"):
             mg.grad(y, [x, c], create_graph=create_graph)
         assert mg.grad(y, [x, z, c], allow_unused=True, create_graph=create_graph)[1:] == (None, None)
+    (g,) = mg.grad(y, x)  # without create_graph: a constant
+    with pytest.raises(ValueError, match="the outputs are constants"):
+        mg.grad(g, x)
 
 
 def test_bad_arguments():

@@ -124,6 +124,9 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs=None, *, create_graph: 
         for i, (x, g) in enumerate(zip(inputs, results)):
             if g is None:
                 why = "is a constant" if x.constant else "is not used in computing the outputs"
+                if not x.constant and all(o.constant for o in outputs):
+                    why = ("is not used: the outputs are constants (e.g. a gradient that does not "
+                           "depend on the inputs, or computed without create_graph=True)")
                 raise ValueError(f"inputs[{i}] {why}, so it has no gradient; pass allow_unused=True "
                                  f"to get None for it")
     return tuple(results)
