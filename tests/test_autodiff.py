@@ -657,3 +657,26 @@ def test_gradients_are_distinct_tensors():
     assert_allclose(v.data, [5.0, 6.0])
     (gv,) = mg.grad(mg.sum(gz * gz), v)  # still differentiable with respect to v
     assert_allclose(gv.data, 2 * v.data)
+
+
+def test_repeated_higher_order_calls_leak_no_tensors():
+    """Graph nodes are invisible to the cyclic garbage collector: the differentiable backward
+    pass must create no reference cycles (closures of linear maps, composite rules, ...)."""
+    from mygrad_c._engine import live_tensor_count
+
+    X, y, params = _mlp_params(5)
+    vs = tuple(np.ones_like(p) for p in params)
+    x4 = np.random.default_rng(2).normal(size=(1, 2, 4, 4))
+
+    def work():
+        mg.hvp(_mg_mlp_loss(X, y), params, vs)
+        mg.hessian(lambda t: mg.sum(mg.nnet.max_pool(t, (2, 2), 2) ** 3) + mg.sum(t[::2] ** 3), x4[0, 0])
+        gradgradcheck(lambda x, w: mg.nnet.conv_nd(x, w, stride=1) ** 2, x4, np.ones((1, 2, 2, 2)))
+        gradgradcheck(CASES["gru"][0], *CASES["gru"][2])
+        gradgradcheck(CASES["setitem"][0], *CASES["setitem"][2])
+
+    work()
+    before = live_tensor_count()
+    for _ in range(3):
+        work()
+    assert live_tensor_count() == before
