@@ -30,5 +30,6 @@ from mygrad_c.nnet.layers.utils import sliding_window_view  # noqa: E402,F401
 
 from mygrad_c import linalg, nnet, random  # noqa: E402,F401
 from mygrad_c import _module_paths  # noqa: E402,F401  (MyGrad's module paths, loaded as MyGrad's)
+from mygrad_c.autodiff import grad, hessian, hvp, jacobian  # noqa: E402,F401  (beyond MyGrad: higher-order derivatives)
 
 __version__ = "0.1.0"

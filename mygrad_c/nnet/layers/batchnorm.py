@@ -36,6 +36,7 @@ class BatchNorm(Operation):
         self.mean, self.var = (np.squeeze(s, axis=self._axes) for s in (mean, var))
         if np.ndim(eps) == 1 and data.ndim > 1 and np.size(eps) == data.shape[1]:
             eps = np.asarray(eps).reshape(self._keep)  # one eps per channel (MyGrad accepts this)
+        self._eps = eps  # (read by mygrad_c.autodiff's differentiable backward rule)
         self._std = np.sqrt(var + eps)
         self.x_norm = (data - mean) / self._std
         y = self.x_norm
