@@ -107,14 +107,8 @@ def public_names(mod) -> set:
     return names
 
 
-# Public names this branch does not add, each with the reason; ``test_pending_names`` fails
-# (strict xfail) as soon as they all exist, so that this list is then removed.
-PENDING = {
-    "mygrad.nnet.layers.conv": "conv.py is being optimised on another branch: ArrayLike, Tensor, "
-                               "sliding_window_view to be imported there after the merge",
-    "mygrad.nnet.layers.pooling": "pooling.py is being optimised on another branch: MaxPoolND (MyGrad's "
-                                  "name of MaxPool), ArrayLike, Tensor, sliding_window_view",
-}
+# Public names not provided yet, each with the reason (none today).
+PENDING: dict = {}
 
 
 def _pending(modname: str, name: str) -> bool:
@@ -148,15 +142,6 @@ def test_module_imports_with_mygrads_public_names(modname):
     assert not wrong_kind, f"{_ours(modname)}: {wrong_kind} are not the same kind of object as MyGrad's"
     if hasattr(ref, "__all__"):  # (``import *`` brings at least MyGrad's names)
         assert {n for n in ref.__all__ if not _pending(modname, n)} <= set(ours.__all__)
-
-
-@pytest.mark.xfail(strict=True, reason="see PENDING")
-def test_pending_names():
-    for modname in MODULES:
-        ref = _reference(modname)
-        if ref is not None:
-            ours = importlib.import_module(_ours(modname))
-            assert all(hasattr(ours, n) for n in public_names(ref) if _pending(modname, n))
 
 
 def _groups() -> list:

@@ -59,17 +59,11 @@ EXTRA = {
     "MarginRanking": ({"active", "size"}, _SHARED_FILE),
     "MulticlassHinge": ({"rows", "y", "active"}, _SHARED_FILE),
     "SoftmaxCrossEntropy": ({"rows", "y", "logp"}, _SHARED_FILE),
-    "ConvND": ({"cols", "grid", "w_mat"}, _SHARED_FILE),
-    "MaxPool": ({"arg"}, _SHARED_FILE),
+    "ConvND": ({"grid"}, _SHARED_FILE),
 }
 
 # Known differences that another branch fixes (strict xfail: the mark must go once fixed).
-PENDING = {
-    "nnet.activations.relu": "op class ReLU: MyGrad's name is ReLu, and MyGrad's op has `back` "
-                             "(relu's file is being optimised on another branch)",
-    "nnet.layers.max_pool": "op class MaxPool: MyGrad's name is MaxPoolND, with `pool` and `stride` "
-                            "(pooling.py is being optimised on another branch)",
-}
+PENDING: dict = {}
 
 
 def _catalog() -> list:

@@ -15,7 +15,7 @@ import mygrad_c as mg
 from mygrad_c.autodiff._core import cast, const, graph_gradients, linear_map, vjp_rule
 from mygrad_c.nnet.layers.conv import ConvND
 from mygrad_c.nnet.layers.gru import GRUnit
-from mygrad_c.nnet.layers.pooling import MaxPool
+from mygrad_c.nnet.layers.pooling import MaxPoolND
 from mygrad_c.operation_base import Operation
 from mygrad_c.nnet.activations import elementwise as act
 from mygrad_c.nnet.activations.softmax import GLU, LogSoftmax, Softmax
@@ -42,7 +42,12 @@ def _data_masked(op, out, grad, index):
     return op.backward_var(grad, index)
 
 
-vjp_rule(act.ReLU, act.LeakyReLU, act.HardTanh)(_data_masked)
+vjp_rule(act.LeakyReLU, act.HardTanh)(_data_masked)
+
+
+@vjp_rule(act.ReLu)                                     # (x > 0)
+def _relu(op, out, grad, index):
+    return grad * (op.variables[0].data > 0)
 
 
 @vjp_rule(act.ELU)                                      # alpha e**x (x < 0), 1
@@ -230,13 +235,13 @@ def _conv_gradient_vjp(op, out, grad, index):
     return conv_gradient(g, grad, 1 - op.index, other.shape, op.geometry)
 
 
-@vjp_rule(MaxPool)                                      # grad routed to each window's maximum
+@vjp_rule(MaxPoolND)                                      # grad routed to each window's maximum
 def _max_pool(op, out, grad, index):
-    M, Gn = op.arg.shape[0], op.arg.shape[-1]
+    winners = op.winners()
 
     def gather(u):   # the adjoint: read u at each window's maximum
-        flat = np.reshape(u, (M, -1))
-        return np.take_along_axis(flat, op.arg.reshape(M, Gn), axis=1).reshape(out.shape)
+        flat = np.reshape(u, (winners.shape[0], -1))
+        return np.take_along_axis(flat, winners, axis=1).reshape(out.shape)
 
     return linear_map(grad, lambda a: op.backward_var(a, 0), gather)
 

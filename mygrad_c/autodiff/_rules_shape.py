@@ -19,7 +19,7 @@ from mygrad_c.indexing_routines.where import Where
 from mygrad_c.tensor_manip import array_shape as AS
 from mygrad_c.tensor_manip.tensor_joining import Concatenate, Stack
 from mygrad_c.tensor_manip.tiling import Repeat
-from mygrad_c.tensor_manip.transpose_like import MoveAxis, Roll, SwapAxes, Transpose
+from mygrad_c.tensor_manip.transpose_like import MoveAxis, Roll, SwapAxes, Tensor_Transpose_Property, Transpose
 
 
 # ---------------------------------------------------------------------------
@@ -39,6 +39,11 @@ def _identity(op, out, grad, index):
 @vjp_rule(Transpose)                                           # the inverse permutation
 def _transpose(op, out, grad, index):
     return mg.transpose(grad, tuple(np.argsort([a % grad.ndim for a in op.axes]).tolist()))
+
+
+@vjp_rule(Tensor_Transpose_Property)                           # x.T: the axes reversed again
+def _transpose_property(op, out, grad, index):
+    return grad.T
 
 
 @vjp_rule(MoveAxis)                                            # destination back to source

@@ -31,7 +31,7 @@ def _data(x):
 # ---------------------------------------------------------------------------
 # operations
 # ---------------------------------------------------------------------------
-class ReLU(Operation):
+class ReLu(Operation):
     """f(x) = x * (x > 0), as MyGrad computes it (a negative input gives -0.0);
     df/dx = (x > 0): 1 where x > 0, else 0 (also at 0).  A bool input gives a bool
     result (x itself), as MyGrad's.  relu(-inf) is -0.0 (MyGrad: nan).
@@ -48,6 +48,12 @@ class ReLU(Operation):
         if data.dtype.kind == "f":
             out = np.copysign(out, data)  # -0.0 for negative inputs, as x * (x > 0) gives
         return out
+
+    @property
+    def back(self) -> np.ndarray:
+        """(x > 0) in x's dtype, MyGrad's attribute (computed when read)."""
+        x = self.variables[0].data
+        return (x > 0).astype(x.dtype)
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
@@ -215,11 +221,11 @@ def relu(x, *, constant: Optional[bool] = None):
     >>> x.grad
     array([0., 0., 1.])
     """
-    return execute_op(ReLU, x, constant=constant)
+    return execute_op(ReLu, x, constant=constant)
 
 
 def leaky_relu(x, slope: float, *, constant: Optional[bool] = None):
-    """Apply the leaky ReLU: ``x`` where ``x > 0``, ``slope * x`` elsewhere.
+    """Apply the leaky ReLu: ``x`` where ``x > 0``, ``slope * x`` elsewhere.
 
     Parameters
     ----------

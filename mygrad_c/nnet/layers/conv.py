@@ -29,6 +29,9 @@ import numpy as np
 from mygrad_c._conv import conv_forward, conv_grad_w, conv_grad_x
 from mygrad_c._engine import execute_op
 from mygrad_c.operation_base import Operation
+from mygrad_c.nnet.layers.utils import sliding_window_view  # noqa: F401  (public names of MyGrad's module)
+from mygrad_c.tensor_base import Tensor  # noqa: F401
+from mygrad_c.typing import ArrayLike  # noqa: F401
 
 __all__ = ["conv_nd"]
 
@@ -129,38 +132,38 @@ class ConvND(Operation):
         dtype = np.result_type(xd, wd)
         xd, wd = xd.astype(dtype, copy=False), wd.astype(dtype, copy=False)
         D = len(grid)
-        self.compiled = dtype in _FLOATS and D <= 3
-        if self.compiled:  # as 3-d convolutions: (N, C, 1.., S), (F, C, 1.., K)
+        self._compiled = dtype in _FLOATS and D <= 3
+        if self._compiled:  # as 3-d convolutions: (N, C, 1.., S), (F, C, 1.., K)
             one = (1,) * (3 - D)
-            self.x5 = xd.reshape(xd.shape[:2] + one + xd.shape[2:])
-            self.w5 = wd.reshape(wd.shape[:2] + one + wd.shape[2:])
-            self.geometry = (_as3d(stride, 1), _as3d(padding, 0), _as3d(dilation, 1))
-            out = conv_forward(self.x5, self.w5, *self.geometry, chunk_bytes=_CHUNK_BYTES)
+            self._x5 = xd.reshape(xd.shape[:2] + one + xd.shape[2:])
+            self._w5 = wd.reshape(wd.shape[:2] + one + wd.shape[2:])
+            self._geometry = (_as3d(stride, 1), _as3d(padding, 0), _as3d(dilation, 1))
+            out = conv_forward(self._x5, self._w5, *self._geometry, chunk_bytes=_CHUNK_BYTES)
             return out.reshape(out.shape[:2] + grid)
         N, F = xd.shape[0], wd.shape[0]
         CK, Gn = int(np.prod(wd.shape[1:])), int(np.prod(grid))
-        self.w_mat = wd.reshape(F, CK)
-        self.cols = _unfold(xd, wd.shape[2:], grid, stride, padding, dilation).reshape(N, CK, Gn)
-        out = np.matmul(self.w_mat, self.cols)                  # (N, F, G)
+        self._w_mat = wd.reshape(F, CK)
+        self._cols = _unfold(xd, wd.shape[2:], grid, stride, padding, dilation).reshape(N, CK, Gn)
+        out = np.matmul(self._w_mat, self._cols)                  # (N, F, G)
         return out.reshape((N, F) + grid)
 
     def backward_var(self, grad, index, **kwargs):
         x, w = self.variables
-        if self.compiled:
-            dtype = self.x5.dtype
-            g5 = np.reshape(grad, self.x5.shape[:1] + self.w5.shape[:1] + _as3d(self.grid, 1))
+        if self._compiled:
+            dtype = self._x5.dtype
+            g5 = np.reshape(grad, self._x5.shape[:1] + self._w5.shape[:1] + _as3d(self.grid, 1))
             g5 = np.ascontiguousarray(g5, dtype=dtype)
             if index == 1:
-                dw = conv_grad_w(self.x5, g5, self.w5.shape, *self.geometry, chunk_bytes=_CHUNK_BYTES)
+                dw = conv_grad_w(self._x5, g5, self._w5.shape, *self._geometry, chunk_bytes=_CHUNK_BYTES)
                 return dw.reshape(w.shape)
-            dx = conv_grad_x(g5, self.w5, self.x5.shape, *self.geometry, chunk_bytes=_CHUNK_BYTES)
+            dx = conv_grad_x(g5, self._w5, self._x5.shape, *self._geometry, chunk_bytes=_CHUNK_BYTES)
             return dx.reshape(x.shape)
-        cols = self.cols                                       # (N, C*K, G)
+        cols = self._cols                                       # (N, C*K, G)
         N, CK, Gn = cols.shape
         g = np.reshape(grad, (N, w.shape[0], Gn)).astype(cols.dtype, copy=False)
         if index == 1:
             return np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-        dcols = np.matmul(self.w_mat.T, g).reshape(x.shape[:2] + w.shape[2:] + self.grid)
+        dcols = np.matmul(self._w_mat.T, g).reshape(x.shape[:2] + w.shape[2:] + self.grid)
         return _fold(dcols, x.shape, self.stride, self.padding, self.dilation)
 
 

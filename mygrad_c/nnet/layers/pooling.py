@@ -19,6 +19,9 @@ from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._pool import max_pool_backward, max_pool_forward
 from mygrad_c.nnet.layers.conv import _per_axis
 from mygrad_c.operation_base import Operation
+from mygrad_c.nnet.layers.utils import sliding_window_view  # noqa: F401  (public names of MyGrad's module)
+from mygrad_c.tensor_base import Tensor  # noqa: F401
+from mygrad_c.typing import ArrayLike  # noqa: F401
 
 __all__ = ["max_pool"]
 
@@ -46,36 +49,49 @@ def _pool_numpy(x, pool, stride, grid):
     return out, arg.reshape((M,) + grid)
 
 
-class MaxPool(Operation):
+class MaxPoolND(Operation):
     """out[..., g] = max over the window at g*stride;  d/dx: grad routed to each window's argmax"""
 
     def __call__(self, x, *, pool, stride, grid):
         self.variables = (x,)
+        self.pool = np.array(pool)       # (MyGrad's attributes)
+        self.stride = np.array(stride)
         data = x.data
         D = len(pool)
         lead = data.shape[:-D]
         M = int(np.prod(lead))
         S = data.shape[-D:]
-        self.compiled = data.dtype in _FLOATS and D <= 3
-        if self.compiled:
+        self._compiled = data.dtype in _FLOATS and D <= 3
+        if self._compiled:
             one = (1,) * (3 - D)
-            self.geometry = ((M,) + one + S, one + pool, one + stride)
-            out, self.arg = max_pool_forward(data.reshape(self.geometry[0]), *self.geometry[1:])
+            self._geometry = ((M,) + one + S, one + pool, one + stride)
+            out, self._arg = max_pool_forward(data.reshape(self._geometry[0]), *self._geometry[1:])
         else:
-            out, self.arg = _pool_numpy(data.reshape((M,) + S), pool, stride, grid)
+            out, self._arg = _pool_numpy(data.reshape((M,) + S), pool, stride, grid)
         return out.reshape(lead + grid)
+
+    def winners(self) -> np.ndarray:
+        """Each window's winner as a flat index into its sample's elements: (M, windows)."""
+        M = self._arg.shape[0]
+        if not self._compiled:
+            return self._arg.reshape(M, -1)
+        (_, *S), K, stride = self._geometry
+        within = np.unravel_index(self._arg.astype(np.intp), K)   # the winner's offset in its window
+        grid = np.indices(self._arg.shape[1:])                      # each window's grid position
+        at = [grid[j] * stride[j] + within[j] for j in range(len(K))]
+        return np.ravel_multi_index(at, S).reshape(M, -1)
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0]
-        if self.compiled:
-            g = np.reshape(grad, self.arg.shape)
+        if self._compiled:
+            g = np.reshape(grad, self._arg.shape)
             if g.dtype not in _FLOATS:
                 g = g.astype(x.dtype)
-            return max_pool_backward(g, self.arg, *self.geometry).reshape(x.shape)
-        M = self.arg.shape[0]
-        Gn = self.arg.size // M if M else 0
+            return max_pool_backward(g, self._arg, *self._geometry).reshape(x.shape)
+        M = self._arg.shape[0]
+        Gn = self._arg.size // M if M else 0
         dx = np.zeros((M, x.size // M if M else 0), dtype=grad.dtype)
-        np.add.at(dx, (np.arange(M)[:, None], self.arg.reshape(M, Gn)), np.reshape(grad, (M, Gn)))
+        np.add.at(dx, (np.arange(M)[:, None], self._arg.reshape(M, Gn)), np.reshape(grad, (M, Gn)))
         return dx.reshape(x.shape)
 
 
@@ -153,6 +169,6 @@ def max_pool(x, pool: tuple[int, ...], stride: Union[int, tuple[int, ...]], *,
                          f"Stride dimensions: {tuple(stride)}\n"
                          f"Pooling dimensions: {tuple(pool_arr)}\n")
     grid = tuple(int(g) for g in (S - pool_arr) // stride + 1)
-    return execute_op(MaxPool, x, constant=constant,
+    return execute_op(MaxPoolND, x, constant=constant,
                       op_kwargs=dict(pool=tuple(int(p) for p in pool_arr),
                                      stride=tuple(int(s) for s in stride), grid=grid))
