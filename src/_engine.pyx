@@ -475,6 +475,7 @@ cdef class TensorBase:
     cdef object _view_grad_src      # ... while its base's gradient is this same array
     cdef list _consumers            # weak references to the operations that took this tensor as input
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
+    cdef Py_ssize_t _graph_refs     # references to it from the operations of that traversal
     cdef bint _unguarded            # a private constant made from a number or a list: never locked
     cdef bint _readonly_view        # (view) made by a read-only view op (broadcast_to): no writes
     cdef bint _grad_lazy            # _grad is a read-only view, copied when first read
@@ -1415,6 +1416,7 @@ cdef list _topological_order(TensorBase root, bint check=True, list constants=No
     cdef list stack_nodes = [root]
     cdef list stack_pos = [0]
     root._mark = mark
+    root._graph_refs = 0
     cdef TensorBase node, child
     cdef Py_ssize_t pos
     cdef tuple inputs
@@ -1435,8 +1437,10 @@ cdef list _topological_order(TensorBase root, bint check=True, list constants=No
             child = <TensorBase>inputs[pos]
             pos += 1
             if child._mark == mark:
+                child._graph_refs += 1
                 continue
             child._mark = mark
+            child._graph_refs = 1
             stack_pos[-1] = pos
             stack_nodes.append(child)
             stack_pos.append(0)
@@ -1628,6 +1632,13 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
                 g = None
                 gi = _validated_grad(op, gi, index, var)
                 _accumulate(var, gi, _exclusively_ours(gi))
+        var = None   # (a reference this loop holds to an input, not to the node itself)
+        if node is not root and Py_REFCNT(node) == 2 + node._graph_refs:
+            # nobody outside this graph holds the node (only `order`, this loop and the
+            # graph's operations do): its gradient can never be read, so its memory is
+            # given back as soon as it has been passed on (the peak of a deep network's
+            # backward pass then holds a few activations' gradients, not all of them)
+            node._pending = None
 
 
 def gradients(TensorBase root, object grad, tuple inputs):
