@@ -1464,8 +1464,13 @@ cdef inline void _accumulate(TensorBase var, object g, bint owned=False):
     """Add ``g`` into ``var``'s pending gradient, copying only when needed.
 
     ``owned``: ``g`` is exclusively the engine's, so later contributions may be
-    added into it in place.
+    added into it in place.  As in MyGrad, a gradient is held in its tensor's dtype
+    from its first contribution on (a float32 tensor's gradient is summed, and passed
+    on, in float32).
     """
+    if cnp.PyArray_Check(g) and (<cnp.ndarray>g).dtype != (<cnp.ndarray>var._data).dtype:
+        g = (<cnp.ndarray>g).astype((<cnp.ndarray>var._data).dtype)
+        owned = True
     if var._pending is None:
         var._pending = g
         var._pending_owned = owned
@@ -1835,6 +1840,7 @@ cdef class GetItem(Operation):
     cdef public object index
     cdef public bint basic
     cdef public tuple shape
+    cdef object _dtype     # x's dtype: the gradient is made in it
 
     can_return_view = True
     adds_grad_into = True
@@ -1846,6 +1852,7 @@ cdef class GetItem(Operation):
         self.basic = type(index) is int or _is_basic_index(index)
         data = x.data
         self.shape = data.shape
+        self._dtype = data.dtype
         if not self.basic:
             rows = _take_rows_fast(data, index)
             if rows is not None:
@@ -1863,8 +1870,8 @@ cdef class GetItem(Operation):
         return True
 
     def backward_var(self, grad, index, **kwargs):
-        if self.basic:
-            out = np.zeros(self.shape, dtype=grad.dtype)
+        if self.basic:   # (zeros in x's dtype: the engine would cast the gradient to it)
+            out = np.zeros(self.shape, dtype=self._dtype if self._dtype.kind == "f" else grad.dtype)
             out[self.index] = grad
             return out
         return _scatter_add(np.asarray(grad), self.index, self.shape)

@@ -402,6 +402,13 @@ class CumProd(_Cumulative):
         x, axis = self._flat_input()
         if x.dtype.kind in "fc" and not np.isfinite(x).all():
             return _cumprod_grad_exact(x, grad, axis).reshape(self.variables[0].shape)
+        if x.dtype.kind == "f" and not np.isfinite(self._out).all():
+            # the products overflowed x's dtype: computed in float64 and rounded, the
+            # gradient is +-inf where it overflows too, and exact elsewhere (dividing by x
+            # would give nan, and MyGrad gives wrong finite numbers)
+            g = _cumprod_grad_exact(x.astype(np.float64), np.asarray(grad, np.float64), axis)
+            with np.errstate(over="ignore"):
+                return g.astype(np.result_type(x, grad)).reshape(self.variables[0].shape)
         zero = x == 0
         if not zero.any():
             g = _reverse_cumsum(grad * self._out, axis) / x
