@@ -157,7 +157,7 @@ def _groups() -> list:
                 continue
             if callable(obj) and not isinstance(obj, types.ModuleType) and _is_public_object(obj):
                 by_id.setdefault(id(obj), []).append((modname, name))
-    return [sorted(g) for g in by_id.values() if len(g) > 1]
+    return sorted(sorted(g) for g in by_id.values() if len(g) > 1)  # (one order in every process)
 
 
 GROUPS = _groups()
