@@ -1,0 +1,536 @@
+"""Run a program - Python statements about tensors - in mygrad_c and in MyGrad side by
+side, and compare everything observable after every statement.
+
+A ``Program`` is a list of setup statements and a loop body run ``iterations`` times, as
+a training loop does.  The statements name the library ``mg`` (and NumPy ``np``), so one
+text runs in both.  ``run_program`` executes it statement by statement in two namespaces
+(``mg`` = mygrad_c / mygrad) and after each one compares every variable - values, dtype,
+shape, constant, whether it has a creator, writeable flag, ``.base`` (as the
+corresponding variable), memory sharing and gradients (``describe`` from test_views.py)
+- and the type of any raised exception.  On the first difference it raises
+``ProgramMismatch``: its message shows the program as a script that runs both libraries
+and prints the differing attribute, and as a ``run_program(Program(...))`` call.
+``shrink`` deletes statements from a failing program while it still fails the same way.
+
+Used by test_program_fuzzer.py (random programs), test_training_loops.py and
+hunt_programs.py (long fuzzing runs that list distinct discrepancies).
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Callable, Optional
+
+import mygrad
+import numpy as np
+from hypothesis.errors import UnsatisfiedAssumption
+
+import mygrad_c as mg
+from helpers import tols
+from test_views import describe
+from test_views_stateful import _do  # collects MyGrad's cyclic garbage before each step
+
+LIBS = (mg, mygrad)
+RESERVED = ("mg", "np", "__builtins__")
+
+
+@dataclass
+class Program:
+    setup: list = field(default_factory=list)
+    body: list = field(default_factory=list)
+    iterations: int = 1
+
+    def steps(self):
+        """(statement, where) for each statement executed, in order; ``where`` is
+        ("setup", i) or ("body", i, iteration)."""
+        for i, s in enumerate(self.setup):
+            yield s, ("setup", i)
+        for it in range(self.iterations if self.body else 0):
+            for i, s in enumerate(self.body):
+                yield s, ("body", i, it)
+
+    def statement(self, where: tuple) -> str:
+        return self.setup[where[1]] if where[0] == "setup" else self.body[where[1]]
+
+    def __repr__(self) -> str:
+        lines = ["Program(", "    setup=["]
+        lines += [f"        {s!r}," for s in self.setup]
+        lines.append("    ],")
+        if self.body:
+            lines.append("    body=[")
+            lines += [f"        {s!r}," for s in self.body]
+            lines.append("    ],")
+            lines.append(f"    iterations={self.iterations},")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+@dataclass
+class Difference:
+    """The first difference: variable ``name``'s ``key`` is ``got`` in mygrad_c and
+    ``want`` in MyGrad (name "<statement>", key "exception": only one library raised,
+    or they raised different types; ``got`` says which)."""
+    name: str
+    key: str
+    got: object
+    want: object
+    where: tuple = ()
+    stmt: str = ""
+    info: dict = field(default_factory=dict)   # describe() of the mygrad_c variable
+
+    def signature(self) -> tuple:
+        """What makes two failures 'the same' while shrinking."""
+        if self.key == "exception":
+            return self.key, self.stmt, re.sub(r"\(.*", "", str(self.got))
+        return self.key, self.stmt
+
+
+class ProgramMismatch(AssertionError):
+    """mygrad_c and MyGrad disagree after some statement of a program."""
+
+    def __init__(self, message: str, program: Program, diff: Difference):
+        super().__init__(message)
+        self.program = program
+        self.diff = diff
+
+
+class MyGradCrashed(Exception):
+    """MyGrad failed its own internal assertion: not behaviour to mirror (ends the program)."""
+
+
+class KnownBugHit(Exception):
+    """A difference that matches a reported, not yet fixed bug, while hunting for others
+    (``MYGRAD_C_FUZZ_SKIP_KNOWN``): ends the program without failing."""
+
+
+# ---------------------------------------------------------------------------
+# what may differ, and what is known to differ
+# ---------------------------------------------------------------------------
+def _allowed_difference(key: str, got, want, info_c: dict) -> bool:
+    """The explicit list of differences from MyGrad that the tests accept: only where
+    MyGrad's behaviour corrupts data or gives a wrong number.
+
+    1. A live graph that used a base's memory locks every view of that memory in
+       mygrad_c.  MyGrad locks only the arrays the graph itself used, so a view whose own
+       graph was released (by backward or clear_graph) stays writeable, and a write
+       through it silently changes the base under the live graph: the gradient then
+       comes out wrong (test_views.py::test_released_view_of_used_base_is_locked).
+
+    (When MyGrad fails its own internal assertion - "A placeholder copy can not be
+    created for a tensor with a gradient" - the program ends there: ``MyGradCrashed``.)
+    """
+    if key == "writeable" and want is True and got is False and info_c.get("guard_locked_view"):
+        return True
+    return False
+
+
+# Reported bugs, recognised by their first symptom.  Used only when the environment
+# variable MYGRAD_C_FUZZ_SKIP_KNOWN names them (comma-separated, or "all"): a long
+# fuzzing run can then look for new bugs past the known ones.  By default (CI) every
+# difference fails.  docs/fuzzing.md lists each with its reproduction.
+KNOWN_BUGS: dict[str, Callable[[Difference], bool]] = {
+    # after a backward through a view, MyGrad disconnects it from its base when it is next
+    # used (base None, its own gradient, writes no longer reach the base)
+    "released-view": lambda d: d.key == "base" and d.want is None and d.got is not None,
+    # a view reused across backward passes keeps its first gradient in mygrad_c
+    "stale-view-grad": lambda d: d.key == "grad" and d.info.get("base") is not None,
+    # after 64 views of a tensor were taken and dropped, the next view fails in mygrad_c
+    "view-registry": lambda d: d.key == "exception" and "AttributeError" in str(d.got),
+    # MyGrad makes a broadcast_to output writeable once its graph is released
+    "broadcast-writeable": lambda d: d.key == "writeable" and d.want is True and d.info.get("readonly_view"),
+    # MyGrad: what is computed under no_autodiff is never constant
+    "no-autodiff-constant": lambda d: d.key == "constant" and "no_autodiff" in d.stmt,
+    # MyGrad: backward under no_autodiff does nothing (no gradients, graph kept)
+    "no-autodiff-backward": lambda d: "no_autodiff" in d.stmt and "backward" in d.stmt,
+    # squeeze with nothing to squeeze returns the input's own array: MyGrad makes it a
+    # view of the input when that array is itself a NumPy view
+    "squeeze-nothing": lambda d: d.key == "base" and "squeeze" in d.stmt,
+    # MyGrad locks the base array of a tensor whose array is a NumPy view (a view made
+    # under no_autodiff) with it; mygrad_c only the view
+    "under-locked": lambda d: d.key == "writeable" and d.want is False and d.got is True,
+}
+
+
+def skipped_bugs() -> set:
+    names = {n.strip() for n in os.environ.get("MYGRAD_C_FUZZ_SKIP_KNOWN", "").split(",") if n.strip()}
+    return set(KNOWN_BUGS) if "all" in names else names
+
+
+def known_bug(diff: Difference, names=None) -> Optional[str]:
+    """The name of the known bug ``diff`` looks like (among ``names``), or None."""
+    for name in (KNOWN_BUGS if names is None else names):
+        if KNOWN_BUGS[name](diff):
+            return name
+    return None
+
+
+# ---------------------------------------------------------------------------
+# comparing two namespaces
+# ---------------------------------------------------------------------------
+def _comparable(obj) -> bool:
+    return obj is None or isinstance(obj, (mg.Tensor, mygrad.Tensor, np.ndarray, np.generic,
+                                           int, float, bool))
+
+
+def variables(ns: dict) -> list:
+    """The program's variables, in the order they were first bound."""
+    return [k for k in ns if k not in RESERVED and _comparable(ns[k])]
+
+
+def _close(got, want, dtype) -> bool:
+    got, want = np.asarray(got), np.asarray(want)
+    if want.dtype.kind not in "fc" or got.dtype.kind not in "fc":
+        return np.array_equal(got, want)
+    if np.array_equal(got, want, equal_nan=True):
+        return True
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(got, want, equal_nan=True, **tols(dtype)))
+
+
+def first_difference(names, got: list, want: list) -> Optional[Difference]:
+    """Compare two describe() lists (mygrad_c, MyGrad) of the variables ``names``."""
+    for name, g, w in zip(names, got, want):
+        if g.keys() != w.keys():
+            return Difference(name, "kind", sorted(g), sorted(w), info=g)
+        for key in w:
+            if key in ("readonly_view", "guard_locked_view"):
+                continue
+            gv, wv = g[key], w[key]
+            if _allowed_difference(key, gv, wv, g):
+                continue
+            if isinstance(wv, np.ndarray) or isinstance(gv, np.ndarray):
+                # tolerance by the dtype of the tensor (a gradient has its tensor's dtype)
+                dtype = w["dtype"] if key == "grad" else np.asarray(wv).dtype
+                if (gv is None or wv is None or np.shape(gv) != np.shape(wv)
+                        or not _close(gv, wv, dtype)):
+                    return Difference(name, key, gv, wv, info=g)
+            elif gv != wv:
+                return Difference(name, key, gv, wv, info=g)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# running
+# ---------------------------------------------------------------------------
+@contextlib.contextmanager
+def frozen_gc():
+    """Move every object that exists now out of the collector's sight for the duration
+    (``gc.freeze``): the collection before each statement then only looks at what the
+    program made, which makes it about ten times faster.  Re-entrant."""
+    if _frozen[0]:
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    _frozen[0] = True
+    try:
+        yield
+    finally:
+        _frozen[0] = False
+        gc.unfreeze()
+
+
+_frozen = [False]
+
+
+class Mirror:
+    """Two namespaces, one per library, that execute the same statements."""
+
+    def __init__(self):
+        self.ns = {lib: {"mg": lib, "np": np} for lib in LIBS}
+        self._code: dict = {}
+
+    def execute(self, stmt: str) -> Optional[Difference]:
+        """Run ``stmt`` in both.  Returns None if both ran or both raised the same type
+        of exception, else the Difference.  Raises MyGradCrashed on MyGrad's internal
+        assertion; sets ``self.raised`` (did both raise)."""
+        code = self._code.get(stmt)
+        if code is None:
+            code = self._code[stmt] = compile(stmt, "<program>", "exec")
+        errors = {}
+
+        def f(lib):
+            try:
+                exec(code, self.ns[lib])
+            except Exception as e:  # noqa: BLE001
+                errors[lib] = e
+                raise
+        self.raised = False
+        try:
+            self.raised = _do(f) is None
+        except UnsatisfiedAssumption:
+            raise MyGradCrashed(repr(errors.get(mygrad))) from None
+        except AssertionError as e:
+            self.raised = True
+            return Difference("<statement>", "exception", str(e), None)
+        finally:
+            # a caught exception's traceback holds the frames it went through (and _do's
+            # frame holds the exception: a cycle); drop it so that what the failed
+            # statement made is freed at once, as in a plain script
+            for e in errors.values():
+                while e is not None:
+                    e.__traceback__ = None
+                    e = e.__context__
+        return None
+
+    def info(self, name: str) -> dict:
+        """describe() of the mygrad_c variable ``name``."""
+        names = variables(self.ns[mg])
+        return describe([self.ns[mg][k] for k in names])[names.index(name)]
+
+    def difference(self) -> Optional[Difference]:
+        names_c, names_r = variables(self.ns[mg]), variables(self.ns[mygrad])
+        if names_c != names_r:
+            return Difference("<namespace>", "names", names_c, names_r)
+        got = describe([self.ns[mg][k] for k in names_c])
+        want = describe([self.ns[mygrad][k] for k in names_r])
+        return first_difference(names_r, got, want)
+
+
+class Runner:
+    """Executes a program's statements in a Mirror, comparing after each one."""
+
+    def __init__(self, program: Program, *, repro: bool = True):
+        self.program = program
+        self.m = Mirror()
+        self.raised: set = set()   # (part, index) of statements that raised (in both)
+        self.repro = repro
+
+    def step(self, stmt: str, where: tuple, check: bool = True) -> bool:
+        """Run one statement; False if the program ends here (MyGrad crashed).
+        Raises ProgramMismatch on a difference (KnownBugHit for one that is skipped);
+        check=False compares only the exceptions raised, not the variables."""
+        try:
+            diff = self.m.execute(stmt)
+        except MyGradCrashed:
+            return False
+        if self.m.raised:
+            self.raised.add(where[:2])
+        if check:
+            diff = diff or self.m.difference()
+        if diff is None:
+            return True
+        diff.where, diff.stmt = where, stmt
+        if diff.name in variables(self.m.ns[mg]):
+            diff.info = self.m.info(diff.name)
+        if known_bug(diff, skipped_bugs()):
+            raise KnownBugHit(diff)
+        program = dataclasses.replace(self.program, setup=list(self.program.setup),
+                                      body=list(self.program.body))
+        raise ProgramMismatch(report(program, diff, self.raised, self.m, repro=self.repro),
+                              program, diff)
+
+    def run(self, start: int = 0, every_statement: bool = True) -> "Runner":
+        """Run the program's statements from the ``start``-th executed one on.
+
+        every_statement=False compares the variables only after each setup statement,
+        after each backward and at the end (a difference is then located by running the
+        program again, comparing after every statement).  Exceptions are compared
+        after every statement in both modes."""
+        last = ("body", len(self.program.body) - 1, self.program.iterations - 1)
+        try:
+            with frozen_gc():
+                for k, (stmt, where) in enumerate(self.program.steps()):
+                    check = (every_statement or where[0] == "setup" or where == last
+                             or ".backward(" in stmt)
+                    if k >= start and not self.step(stmt, where, check):
+                        break
+        except ProgramMismatch:
+            if every_statement:
+                raise
+            Runner(self.program, repro=self.repro).run()  # raises the located difference
+            raise
+        return self
+
+
+def run_program(program: Program, *, repro: bool = True, every_statement: bool = True) -> Mirror:
+    """Execute ``program`` in both libraries, comparing after every statement.
+
+    Raises ProgramMismatch (with a script that reproduces it) on the first difference.
+    A program ends early, without failing, when MyGrad fails its own internal assertion
+    (or, in a hunt, at a known bug that is skipped).  ``repro=False`` skips checking
+    that the printed script reproduces the difference on its own.
+    """
+    try:
+        return Runner(program, repro=repro).run(every_statement=every_statement).m
+    except KnownBugHit:
+        return None
+
+
+def shrink(program: Program, diff: Difference, budget: int = 400) -> tuple:
+    """Delete statements (and iterations, and ``with`` wrappers) from a failing program
+    while it still fails with the same signature.  Returns (program, ProgramMismatch)."""
+    sig = diff.signature()
+    best = [None]
+
+    def fails(p: Program) -> bool:
+        nonlocal budget
+        if budget <= 0:
+            return False
+        budget -= 1
+        try:
+            Runner(p, repro=False).run()
+        except ProgramMismatch as e:
+            if e.diff.signature() == sig:
+                best[0] = e
+                return True
+        except Exception:  # noqa: BLE001  (KnownBugHit, or a harness error on a broken program)
+            pass
+        return False
+
+    p = dataclasses.replace(program, setup=list(program.setup), body=list(program.body))
+    if diff.where[0] == "setup":   # nothing after the failing statement matters
+        p = Program(setup=p.setup[: diff.where[1] + 1])
+    else:
+        p.iterations = diff.where[2] + 1
+    if not fails(p):
+        return program, None
+    changed = True
+    while changed:
+        changed = False
+        while p.iterations > 1 and fails(dataclasses.replace(p, iterations=p.iterations - 1)):
+            p = dataclasses.replace(p, iterations=p.iterations - 1)
+            changed = True
+        if p.iterations == 1 and p.body and fails(Program(setup=p.setup + p.body)):
+            p = Program(setup=p.setup + p.body)
+            changed = True
+        for part in ("body", "setup"):
+            i = len(getattr(p, part)) - 1
+            while i >= 0:
+                stmts = getattr(p, part)
+                for cand in _simpler(stmts[i]):
+                    q = dataclasses.replace(p, **{part: stmts[:i] + ([cand] if cand else []) + stmts[i + 1:]})
+                    if fails(q):
+                        p = q
+                        changed = True
+                        break
+                i -= 1
+    return p, best[0]
+
+
+def _simpler(stmt: str):
+    """Candidate replacements for a statement while shrinking (None deletes it)."""
+    yield None
+    m = re.match(r"with mg\.\w+: (.*)$", stmt)
+    if m:
+        yield m.group(1)
+
+
+# ---------------------------------------------------------------------------
+# reporting: a script that runs both libraries
+# ---------------------------------------------------------------------------
+def _show_expr(m: Mirror, d: Difference) -> str:
+    name, key, got, want = d.name, d.key, d.got, d.want
+    if name.startswith("<"):
+        return ""
+    if key in ("grad", "grad_dtype"):
+        return f"{name}.grad"
+    if key in ("constant",):
+        return f"{name}.constant"
+    if key == "has_creator":
+        return f"{name}.creator is None"
+    if key == "writeable":
+        return f"{name}.data.flags.writeable"
+    names = variables(m.ns[mygrad])
+    if key == "base":
+        idx = want if isinstance(want, int) else got if isinstance(got, int) else None
+        return f"{name}.base is None" if idx is None else f"{name}.base is {names[idx]}"
+    if key == "shares":
+        other = sorted(set(got) ^ set(want))[0]
+        return f"np.shares_memory({_data(m, name)}, {_data(m, names[other])})"
+    return name
+
+
+def _data(m: Mirror, name: str) -> str:
+    return f"{name}.data" if isinstance(m.ns[mygrad][name], mygrad.Tensor) else name
+
+
+def script(program: Program, where: tuple, raised: set, show: str, gc_each: bool) -> str:
+    """Python source that runs the program up to ``where`` in both libraries and prints
+    ``show`` for each."""
+    ind = "    "
+    out = (["import gc"] if gc_each else []) + ["import numpy as np", "import mygrad",
+                                                 "import mygrad_c", "", "for mg in (mygrad, mygrad_c):"]
+
+    def emit(stmt, key, depth):
+        if key in raised:
+            out.append(ind * depth + "try:")
+            depth += 1
+        out.extend(ind * depth + ("gc.collect(); " if gc_each and not k else "") + line
+                   for k, line in enumerate(stmt.splitlines()))
+        if key in raised:
+            depth -= 1
+            out.append(ind * depth + "except Exception as e:")
+            out.append(ind * depth + ind + "print(mg.__name__, 'raised', type(e).__name__, e)")
+
+    if where[0] == "setup":
+        for i, s in enumerate(program.setup[: where[1] + 1]):
+            emit(s, ("setup", i), 1)
+    else:
+        for i, s in enumerate(program.setup):
+            emit(s, ("setup", i), 1)
+        _, stop, it = where
+        out.append(f"{ind}for it in range({it + 1}):")
+        for i, s in enumerate(program.body):
+            emit(s, ("body", i), 2)
+            if i == stop and stop < len(program.body) - 1:
+                out.append(f"{ind * 2}if it == {it}:")
+                out.append(f"{ind * 3}break")
+    if show:
+        out.append(f"{ind}{'gc.collect(); ' if gc_each else ''}print(mg.__name__, {show!r}, '=', repr({show}))")
+    return "\n".join(out) + "\n"
+
+
+def _script_output(src: str) -> list:
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), np.errstate(all="ignore"):
+        try:
+            exec(compile(src, "<repro>", "exec"), {"__name__": "__repro__"})
+        except Exception as e:  # noqa: BLE001
+            print("script raised", type(e).__name__, e)
+    return buf.getvalue().splitlines()
+
+
+def _differs(lines: list) -> bool:
+    """Does a script's output show the two libraries disagreeing?"""
+    by_lib: dict = {"mygrad": [], "mygrad_c": []}
+    for line in lines:
+        lib, _, rest = line.partition(" ")
+        if lib not in by_lib:
+            return True  # the script itself failed
+        by_lib[lib].append(rest)
+    return by_lib["mygrad"] != by_lib["mygrad_c"]
+
+
+def report(program: Program, d: Difference, raised: set, m: Mirror, repro: bool = True) -> str:
+    where = d.where
+    step = (f"setup statement {where[1]}" if where[0] == "setup"
+            else f"loop body statement {where[1]}, iteration {where[2]}")
+    head = [f"mygrad_c and MyGrad differ after {step}:"] + ["    " + line for line in d.stmt.splitlines()]
+    if d.name == "<statement>":
+        head.append(f"  {d.got}")
+    else:
+        pad = " " * (len(d.name) + len(d.key) + 3)
+        head.append(f"  {d.name}.{d.key}: mygrad_c {d.got!r}\n{pad}   mygrad {d.want!r}")
+    bug = known_bug(d)
+    if bug:
+        head.append(f"  (looks like the known bug {bug!r}: programs.KNOWN_BUGS)")
+    show = _show_expr(m, d)
+    text = script(program, where, raised, show, gc_each=False)
+    note = ""
+    if repro and not _differs(_script_output(text)):
+        with_gc = script(program, where, raised, show, gc_each=True)
+        if _differs(_script_output(with_gc)):
+            text = with_gc
+            note = "  (MyGrad's result depends on when its cyclic garbage is collected)"
+        else:
+            note = ("  (this script does not show the difference on its own: the harness "
+                    "also reads every variable after each statement)")
+    return "\n".join(head + ["", "Reproduce (runs both libraries):" + note, "", text,
+                             "As a regression test:", f"run_program({program!r})"])
