@@ -83,6 +83,8 @@ class Difference:
     where: tuple = ()
     stmt: str = ""
     info: dict = field(default_factory=dict)   # describe() of the mygrad_c variable
+    raised: bool = False                       # did the statement raise (in both)
+    mirror: object = field(default=None, repr=False, compare=False)
 
     def signature(self) -> tuple:
         """What makes two failures 'the same' while shrinking."""
@@ -112,7 +114,7 @@ class KnownBugHit(Exception):
 # ---------------------------------------------------------------------------
 # what may differ, and what is known to differ
 # ---------------------------------------------------------------------------
-def _allowed_difference(key: str, got, want, info_c: dict) -> bool:
+def _allowed_difference(key: str, got, want, info_c: dict, all_c: list) -> bool:
     """The explicit list of differences from MyGrad that the tests accept: only where
     MyGrad's behaviour corrupts data or gives a wrong number.
 
@@ -125,36 +127,102 @@ def _allowed_difference(key: str, got, want, info_c: dict) -> bool:
     (When MyGrad fails its own internal assertion - "A placeholder copy can not be
     created for a tensor with a gradient" - the program ends there: ``MyGradCrashed``.)
     """
-    if key == "writeable" and want is True and got is False and info_c.get("guard_locked_view"):
-        return True
+    if key == "writeable" and want is True and got is False:
+        if info_c.get("guard_locked_view"):
+            return True
+        if "plain" in info_c:  # an array the program holds, e.g. such a view's .data
+            return any(all_c[j].get("guard_locked_view") for j in info_c["shares"])
     return False
 
 
-# Reported bugs, recognised by their first symptom.  Used only when the environment
-# variable MYGRAD_C_FUZZ_SKIP_KNOWN names them (comma-separated, or "all"): a long
-# fuzzing run can then look for new bugs past the known ones.  By default (CI) every
-# difference fails.  docs/fuzzing.md lists each with its reproduction.
-KNOWN_BUGS: dict[str, Callable[[Difference], bool]] = {
-    # after a backward through a view, MyGrad disconnects it from its base when it is next
-    # used (base None, its own gradient, writes no longer reach the base)
-    "released-view": lambda d: d.key == "base" and d.want is None and d.got is not None,
-    # a view reused across backward passes keeps its first gradient in mygrad_c
-    "stale-view-grad": lambda d: d.key == "grad" and d.info.get("base") is not None,
+# Reported discrepancies, recognised by their first symptom (docs/fuzzing.md has each
+# with a minimal reproduction).  Used to name a failure in its report, and to look past
+# the ones named by MYGRAD_C_FUZZ_SKIP_KNOWN (comma-separated, or "all") in a long
+# fuzzing run.  By default (CI) every difference fails.
+def _released_view(d: "Difference") -> bool:
+    """MyGrad treats a view as released from its base once its graph was cleared (by a
+    backward through it or through the base, or clear_graph): its base is None, writes
+    through either no longer reach the other.  Is there such a variable?"""
+    if d.mirror is None:
+        return d.key == "base" and d.want is None and d.got is not None
+    ns_c, ns_r = d.mirror.ns[mg], d.mirror.ns[mygrad]
+    for k in variables(ns_r):
+        t, tc = ns_r[k], ns_c.get(k)
+        if not isinstance(t, mygrad.Tensor) or not isinstance(tc, mg.Tensor) or tc.base is None:
+            continue
+        # MyGrad's own record of views: clearing a graph empties the _view_children of
+        # every tensor in it, and a view that is not there any more is released
+        if t.base is None or not any(c is t for c in t.base._view_children):
+            return True
+    return False
+
+
+KNOWN_BUGS: dict = {
+    # -- known to the lead when this was written ------------------------------------
     # after 64 views of a tensor were taken and dropped, the next view fails in mygrad_c
     "view-registry": lambda d: d.key == "exception" and "AttributeError" in str(d.got),
+    # a view reused across backward passes keeps its first gradient in mygrad_c
+    "stale-view-grad": lambda d: d.key == "grad" and d.info.get("base") is not None,
     # MyGrad makes a broadcast_to output writeable once its graph is released
     "broadcast-writeable": lambda d: d.key == "writeable" and d.want is True and d.info.get("readonly_view"),
-    # MyGrad: what is computed under no_autodiff is never constant
+    # -- found by the program fuzzer --------------------------------------------------
+    # under no_autodiff, MyGrad's results are never constant
     "no-autodiff-constant": lambda d: d.key == "constant" and "no_autodiff" in d.stmt,
-    # MyGrad: backward under no_autodiff does nothing (no gradients, graph kept)
+    # under no_autodiff, MyGrad's backward does nothing (no gradients, graph kept)
     "no-autodiff-backward": lambda d: "no_autodiff" in d.stmt and "backward" in d.stmt,
+    # an op made under mem_guard_off leaves its output writeable in MyGrad (x[i] = v:
+    # mygrad_c locks the result)
+    "mem-guard-off-lock": lambda d: d.key == "writeable" and d.want is True and "mem_guard_off" in d.stmt,
+    # MyGrad locks the base array of a tensor whose array is a NumPy view of it (a view
+    # made under no_autodiff); mygrad_c only the view
+    "under-locked": lambda d: d.key == "writeable" and d.want is False and d.got is True,
+    # an in-place write into a tensor whose array is a read-only NumPy view (made under
+    # no_autodiff from a locked tensor): MyGrad raises "read-only", mygrad_c writes into
+    # a new array (or raises another error first)
+    "read-only-numpy-view": lambda d: d.key == "exception" and "read-only" in str(d.got),
     # squeeze with nothing to squeeze returns the input's own array: MyGrad makes it a
     # view of the input when that array is itself a NumPy view
     "squeeze-nothing": lambda d: d.key == "base" and "squeeze" in d.stmt,
-    # MyGrad locks the base array of a tensor whose array is a NumPy view (a view made
-    # under no_autodiff) with it; mygrad_c only the view
-    "under-locked": lambda d: d.key == "writeable" and d.want is False and d.got is True,
+    # x op= scalar on a constant float16/float32 tensor: MyGrad records a creator
+    "constant-augmented-creator": lambda d: (d.key == "has_creator" and d.want is True
+                                            and re.search(r"\S+ \W+= ", d.stmt) is not None),
+    # MyGrad keeps the dtype for x ** 1 and x ** 2 (also with a 0-d array exponent, and
+    # x **= 1.0 on an integer tensor); mygrad_c promotes as np.power does
+    "power-special-exponents": lambda d: "**" in d.stmt and (d.key == "dtype" or "UFuncTypeError" in str(d.got)),
+    # Tensor.copy() copies the gradient in MyGrad
+    "copy-grad": lambda d: d.key == "grad" and ".copy()" in d.stmt,
+    # null_gradients() on a tensor whose graph was cleared keeps its gradient in MyGrad
+    "null-gradients": lambda d: d.key == "grad" and "null_gradients" in d.stmt,
+    # a backward that raises (InvalidBackprop) leaves no gradients in MyGrad; mygrad_c
+    # keeps those of an earlier backward
+    "failed-backward-grad": lambda d: (d.key == "grad" and d.want is None and d.got is not None
+                                       and "backward" in d.stmt and d.raised),
+    # an operation that fails (out= into an integer tensor) nulls its inputs' gradients
+    # in mygrad_c; MyGrad keeps them
+    "failed-op-nulls-grad": lambda d: d.key == "grad" and d.want is not None and d.got is None and d.raised,
+    # out= whose inputs are all constant: MyGrad leaves the (non-constant) target non-constant
+    "out-constant": lambda d: d.key == "constant" and "out=" in d.stmt,
+    # after out= overwrote a tensor, what was written into its earlier state stays locked
+    # in mygrad_c (MyGrad frees that graph)
+    "out-overwrite-lock": lambda d: d.key == "writeable" and d.want is True and "out=" in d.stmt,
+    # a view made after a backward lets MyGrad back-propagate again through the cleared
+    # graph; mygrad_c raises InvalidBackprop
+    "backward-after-view": lambda d: d.key == "exception" and "mygrad_c raised InvalidBackprop" in str(d.got),
+    # margin_ranking_loss of integer tensors: MyGrad raises TypeError
+    "margin-ranking-int": lambda d: d.key == "exception" and "must contain floats" in str(d.got),
+    # a view of a dropped tensor, after clear_graph and backward: MyGrad keeps its .base
+    "base-after-backward": lambda d: d.key == "base" and d.want == "other" and d.got is None,
+    # abs(t): MyGrad's Tensor has no __abs__ (TypeError); mygrad_c's has
+    "abs": lambda d: d.key == "exception" and "abs()" in str(d.got),
+    # (known to the lead; last, as its test looks at the whole state) see _released_view
+    "released-view": _released_view,
 }
+
+
+# KNOWN_BUGS entries accepted as deliberate differences (a program ends there without
+# failing, as the states part ways).  Move a name here only where MyGrad's behaviour
+# crashes, corrupts data or gives a wrong number, and say why.
+ACCEPTED: dict = {}
 
 
 def skipped_bugs() -> set:
@@ -193,8 +261,12 @@ def _close(got, want, dtype) -> bool:
         return bool(np.allclose(got, want, equal_nan=True, **tols(dtype)))
 
 
-def first_difference(names, got: list, want: list) -> Optional[Difference]:
-    """Compare two describe() lists (mygrad_c, MyGrad) of the variables ``names``."""
+def first_difference(names, got: list, want: list, floor=np.float64) -> Optional[Difference]:
+    """Compare two describe() lists (mygrad_c, MyGrad) of the variables ``names``.
+
+    Floats are compared with the tolerance of their dtype, or of ``floor`` if that is
+    less precise: a value computed from float16 data may be stored as float64, and
+    the libraries need not round alike on the way."""
     for name, g, w in zip(names, got, want):
         if g.keys() != w.keys():
             return Difference(name, "kind", sorted(g), sorted(w), info=g)
@@ -202,11 +274,13 @@ def first_difference(names, got: list, want: list) -> Optional[Difference]:
             if key in ("readonly_view", "guard_locked_view"):
                 continue
             gv, wv = g[key], w[key]
-            if _allowed_difference(key, gv, wv, g):
+            if _allowed_difference(key, gv, wv, g, got):
                 continue
             if isinstance(wv, np.ndarray) or isinstance(gv, np.ndarray):
                 # tolerance by the dtype of the tensor (a gradient has its tensor's dtype)
                 dtype = w["dtype"] if key == "grad" else np.asarray(wv).dtype
+                if dtype.kind == "f" and np.dtype(floor).itemsize < dtype.itemsize:
+                    dtype = np.dtype(floor)
                 if (gv is None or wv is None or np.shape(gv) != np.shape(wv)
                         or not _close(gv, wv, dtype)):
                     return Difference(name, key, gv, wv, info=g)
@@ -245,6 +319,7 @@ class Mirror:
     def __init__(self):
         self.ns = {lib: {"mg": lib, "np": np} for lib in LIBS}
         self._code: dict = {}
+        self.floor = np.dtype(np.float64)
 
     def execute(self, stmt: str) -> Optional[Difference]:
         """Run ``stmt`` in both.  Returns None if both ran or both raised the same type
@@ -290,7 +365,11 @@ class Mirror:
             return Difference("<namespace>", "names", names_c, names_r)
         got = describe([self.ns[mg][k] for k in names_c])
         want = describe([self.ns[mygrad][k] for k in names_r])
-        return first_difference(names_r, got, want)
+        for w in want:   # the least precise float dtype the program has used so far
+            dt = w.get("dtype", getattr(w.get("plain"), "dtype", None))
+            if dt is not None and dt.kind == "f" and dt.itemsize < np.dtype(self.floor).itemsize:
+                self.floor = dt
+        return first_difference(names_r, got, want, self.floor)
 
 
 class Runner:
@@ -316,10 +395,10 @@ class Runner:
             diff = diff or self.m.difference()
         if diff is None:
             return True
-        diff.where, diff.stmt = where, stmt
+        diff.where, diff.stmt, diff.raised, diff.mirror = where, stmt, self.m.raised, self.m
         if diff.name in variables(self.m.ns[mg]):
             diff.info = self.m.info(diff.name)
-        if known_bug(diff, skipped_bugs()):
+        if known_bug(diff, skipped_bugs() | set(ACCEPTED)):
             raise KnownBugHit(diff)
         program = dataclasses.replace(self.program, setup=list(self.program.setup),
                                       body=list(self.program.body))

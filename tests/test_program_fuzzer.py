@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
 
-from programs import (KnownBugHit, Mirror, Program, ProgramMismatch, Runner, frozen_gc,
+from programs import (KnownBugHit, Mirror, Program, ProgramMismatch, Runner, frozen_gc, known_bug,
                       run_program, shrink, variables)
 
 FAST = os.environ.get("MYGRAD_C_HYPOTHESIS_PROFILE", "fast") == "fast"
@@ -513,13 +513,105 @@ def _settings(factor):
 pytestmark = pytest.mark.filterwarnings("ignore:.*null_gradients:FutureWarning")
 
 
+# Random programs meet the open discrepancies (OPEN below) all the time: these two pass
+# only once all of them are fixed or accepted (programs.ACCEPTED).
+FUZZ_OPEN = pytest.mark.xfail(strict=True, raises=ProgramMismatch,
+                              reason="open discrepancies (OPEN; programs.KNOWN_BUGS, docs/fuzzing.md)")
+
+
+@FUZZ_OPEN
 @_settings(3)
 @given(data=st.data())
 def test_straight_programs(data):
     check_random_program(data, training=False)
 
 
+@FUZZ_OPEN
 @_settings(3)
 @given(data=st.data())
 def test_training_loop_programs(data):
     check_random_program(data, training=True)
+
+
+# ---------------------------------------------------------------------------
+# the discrepancies found, as minimal programs
+# ---------------------------------------------------------------------------
+def P(*setup, body=(), iterations=1) -> Program:
+    return Program(setup=list(setup), body=list(body), iterations=iterations)
+
+
+# One minimal program per discrepancy (named as in programs.KNOWN_BUGS; docs/fuzzing.md
+# has each with both libraries' output).  Each must run alike in both libraries; the
+# ones whose bug is open are marked in OPEN below.
+REGRESSIONS = {
+    # -- known to the lead when the fuzzer was written ----------------------------------
+    "view-registry": P("b = mg.tensor([0.0, 0.0, 0.0])",
+                       body=["(b.reshape(1, 3) * 2).sum().backward()"], iterations=100),
+    "stale-view-grad": P("b = mg.tensor([1.0, 2.0]).reshape(1, 2)", "k = 0.0",
+                         body=["k += 1.0", "(b * k).sum().backward()"], iterations=3),
+    "released-view": P("base = mg.arange(4.0)", "view = base[-2:]", "(view * view[...]).backward()",
+                       "view *= 3"),
+    "broadcast-writeable": P("x = mg.tensor([1.0, 2.0])", "b = mg.broadcast_to(x, (2, 2))", "b.backward()"),
+    # -- found by the program fuzzer ------------------------------------------------------
+    "no-autodiff-constant": P("c = mg.tensor([1.0, 2.0], constant=True)", "with mg.no_autodiff: y = c * 2"),
+    "no-autodiff-backward": P("x = mg.tensor([1.0, 2.0])", "y = x * 2", "with mg.no_autodiff: y.backward()"),
+    "mem-guard-off-lock": P("x = mg.tensor([0.0, 1.0])", "y = x * 1", "with mg.mem_guard_off: y[:1] = 0.75"),
+    "under-locked": P("x = mg.tensor([1.0, 1.0, 1.0])", "with mg.no_autodiff: v = x[...]", "y = v * 2"),
+    "read-only-numpy-view": P("x = mg.tensor([1.0, 2.0, 3.0])", "y = x * x", "with mg.no_autodiff: v = x[None]",
+                              "v -= 1.0"),
+    "squeeze-nothing": P("x = mg.ones((3,), dtype='float64')", "y = x + x", "with mg.no_autodiff: v = x[...]",
+                         "s = mg.squeeze(v)"),
+    "constant-augmented-creator": P("x = mg.tensor([1.0, 2.0], dtype='float32', constant=True)", "x *= 1.0"),
+    "power-special-exponents": P("x = mg.tensor([-2.0, 0.25], dtype='float16')", "y = x ** np.array(2.0)"),
+    "power-special-exponents/int": P("x = mg.tensor([0, -1, 2])", "x **= 1.0"),
+    "copy-grad": P("x = mg.tensor([1.0, 2.0])", "y = x * 2", "y.backward()", "c = y.copy()"),
+    "null-gradients": P("x = mg.tensor([1.0, 2.0])", "(x * x).sum().backward()", "x.null_gradients()"),
+    "failed-backward-grad": P("x = mg.tensor([1.0])", "y = x * 2", "x.sum().backward()", "y.backward()"),
+    "failed-op-nulls-grad": P("i = mg.tensor([-2, 2, 2])", "x = mg.tensor([1.0, 2.0, 3.0])",
+                              "(x * x).sum().backward()", "y = mg.multiply(x, 2.0, out=i)"),
+    "out-constant": P("x = mg.tensor([1.0, 2.0])", "t = x * 2.0",
+                      "r = mg.multiply(np.array([1.0, 2.0]), 3.0, out=t)"),
+    "out-overwrite-lock": P("a = mg.tensor([[1.0, -2.0, 0.25], [1.0, 0.25, -2.0]])",
+                            "v = mg.tensor([-1.0, 1.0, -1.5])", "a[[0, 1, 1], [0, 1, 2]] = v",
+                            "r = np.multiply(mg.full((1, 3), -0.5, dtype='float16'), 3.0, out=a)"),
+    "backward-after-view": P("x = mg.tensor([0.5, 0.75])", "y = mg.tanh(x)", "x.backward()", "v = x[...]",
+                             "y.sum().backward()"),
+    "margin-ranking-int": P("a = mg.tensor([1, 2])", "b = mg.tensor([0, 1])",
+                            "l = mg.nnet.margin_ranking_loss(a, b, 1, 0.5)"),
+    "base-after-backward": P("v = mg.arange(4.0).reshape((2, 2))", "v.clear_graph()", "v.backward()"),
+    "abs": P("x = mg.tensor([1.0, -2.0])", "y = abs(x)"),
+}
+
+# The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
+# fixed, its test passes and fails as XPASS until its name is removed from here).
+OPEN = set(REGRESSIONS)
+
+
+def _xfail_open(name):
+    bug = name.split("/")[0]
+    if bug in OPEN or name in OPEN:
+        return [pytest.mark.xfail(strict=True, raises=ProgramMismatch,
+                                  reason=f"open discrepancy {bug!r} (programs.KNOWN_BUGS, docs/fuzzing.md)")]
+    return []
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_xfail_open(n)) for n in REGRESSIONS])
+def test_regression(name):
+    run_program(REGRESSIONS[name])
+
+
+def test_regressions_are_recognised():
+    """Each regression program fails (while its bug is open) with the symptom its
+    KNOWN_BUGS entry recognises - so a long hunt can skip exactly that bug."""
+    for name, program in REGRESSIONS.items():
+        bug = name.split("/")[0]
+        if bug not in OPEN:
+            continue
+        with pytest.raises(ProgramMismatch) as info:
+            run_program(program, repro=False)
+        assert known_bug(info.value.diff) == FIRST_SYMPTOM.get(bug, bug), (name, info.value.diff)
+
+
+# The example of a stale view gradient (the lead's): MyGrad's gradients there are those
+# of a view it has released, so the release is what shows first.
+FIRST_SYMPTOM = {"stale-view-grad": "released-view"}

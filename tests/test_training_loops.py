@@ -32,7 +32,7 @@ import numpy as np
 import pytest
 
 import mygrad_c
-from programs import Program, run_program
+from programs import Program, ProgramMismatch, run_program
 
 ITERATIONS = 100   # as asked; the arrays are tiny so that this stays fast
 VARIANTS = ("leaves", "views", "fresh-views")
@@ -342,7 +342,23 @@ EXCLUDED = {
 # Entries that fail today because of a reported, not yet fixed library bug
 # (docs/fuzzing.md has each with its reproduction).  Remove a mark when its bug is fixed:
 # the tests are strict, so an entry that starts passing fails until its mark goes.
-KNOWN_FAILURES: dict = {}
+def _open(bug: str):
+    return pytest.mark.xfail(strict=True, raises=ProgramMismatch,
+                             reason=f"open discrepancy {bug!r} (programs.KNOWN_BUGS, docs/fuzzing.md)")
+
+
+KNOWN_FAILURES: dict = {
+    # MyGrad releases a view from its base once a backward went through it: from the
+    # second iteration on, a view made before the loop has no base and its own gradient
+    # (and behind that, the lead's "stale view gradient").  atleast_1d's input is 0-d: its
+    # "view" w0[0] is a 0-d array, which MyGrad does not treat as a view
+    **{(name, "views"): _open("released-view") for name in CATALOG if name != "atleast_1d"},
+    # MyGrad makes a broadcast_to output writeable once its graph is released
+    **{("broadcast_to", v): _open("broadcast-writeable") for v in VARIANTS},
+    # iterating a tensor / np.transpose take views: after 64 of them, mygrad_c fails
+    ("Tensor.__iter__", "leaves"): _open("view-registry"),
+    ("Tensor.__array_function__", "leaves"): _open("view-registry"),
+}
 
 
 def _public(module) -> set:
