@@ -11,8 +11,10 @@ group.  Known bugs (programs.KNOWN_BUGS) are recognised and counted, or skipped 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
+import resource
 import sys
 import time
 import warnings
@@ -46,12 +48,36 @@ def group_key(e: ProgramMismatch) -> tuple:
     return d.key, kind, got
 
 
+class MemoryHog(Exception):
+    """A program made the process grow past --max-rss."""
+
+
+def watch_memory(limit_mb: int) -> list:
+    """Check the process size after every statement; past ``limit_mb`` raise MemoryHog.
+    Returns the list the statements of the current program are recorded in."""
+    executed: list = []
+    execute = programs.Mirror.execute
+
+    def checked(self, stmt):
+        executed.append(stmt)
+        try:
+            return execute(self, stmt)
+        finally:
+            rss = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
+            if rss > limit_mb:
+                raise MemoryHog(f"{rss} MB after: {stmt}")
+    programs.Mirror.execute = checked
+    return executed
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--kind", choices=["straight", "training", "both"], default="both")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--max-rss", type=int, default=2000, help="MB; a program that grows the process past "
+                    "this is reported (and the address space is capped at twice this)")
     ap.add_argument("--skip-known", default="", help='known bugs to look past: "all" or names')
     args = ap.parse_args(argv)
     os.environ["MYGRAD_C_FUZZ_SKIP_KNOWN"] = args.skip_known
@@ -60,8 +86,13 @@ def main(argv=None) -> int:
     groups: dict = {}
     count = [0, 0]   # programs, failures
 
+    executed = watch_memory(args.max_rss)
+    limit = 2 * args.max_rss << 20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     def hunt(data):
         count[0] += 1
+        executed.clear()
         training = {"straight": False, "training": True}.get(args.kind)
         if training is None:
             training = data.draw(st.booleans(), "training loop")
@@ -69,6 +100,9 @@ def main(argv=None) -> int:
             write_and_run(data, training)
         except KnownBugHit:
             pass
+        except (MemoryHog, MemoryError) as e:
+            print(f"\n=== memory: {e!r} ===\nstatements run:\n" + "\n".join(executed[-40:]), flush=True)
+            gc.collect()
         except ProgramMismatch as e:
             count[1] += 1
             key = group_key(e)

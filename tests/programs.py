@@ -199,7 +199,16 @@ KNOWN_BUGS: dict = {
                                        and "backward" in d.stmt and d.raised),
     # an operation that fails (out= into an integer tensor) nulls its inputs' gradients
     # in mygrad_c; MyGrad keeps them
-    "failed-op-nulls-grad": lambda d: d.key == "grad" and d.want is not None and d.got is None and d.raised,
+    "failed-op-nulls-grad": lambda d: (d.key == "grad" and d.want is not None and d.got is None and d.raised
+                                       and "backward" not in d.stmt),
+    # a backward that raises leaves the gradients it had computed in MyGrad; none in mygrad_c
+    "failed-backward-partial": lambda d: (d.key == "grad" and d.want is not None and d.got is None and d.raised
+                                          and "backward" in d.stmt),
+    # an op whose graph was cleared keeps referring to its input tensor in MyGrad; after an
+    # in-place write into that tensor, a backward through the op clears the tensor's new
+    # graph (its creator is gone)
+    "stale-op-after-clear": lambda d: (d.key == "has_creator" and d.want is False and d.got is True
+                                       and "backward" in d.stmt),
     # out= whose inputs are all constant: MyGrad leaves the (non-constant) target non-constant
     "out-constant": lambda d: d.key == "constant" and "out=" in d.stmt,
     # after out= overwrote a tensor, what was written into its earlier state stays locked
@@ -222,7 +231,12 @@ KNOWN_BUGS: dict = {
 # KNOWN_BUGS entries accepted as deliberate differences (a program ends there without
 # failing, as the states part ways).  Move a name here only where MyGrad's behaviour
 # crashes, corrupts data or gives a wrong number, and say why.
-ACCEPTED: dict = {}
+ACCEPTED: dict = {
+    # MyGrad leaves the gradients a failing backward had computed so far (half-written
+    # state); mygrad_c leaves none, by design (tests/test_views_stateful.py does not compare
+    # gradients after a failed backward either)
+    "failed-backward-partial": "MyGrad leaves half-written gradients when backward raises",
+}
 
 
 def skipped_bugs() -> set:
