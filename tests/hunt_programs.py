@@ -11,10 +11,12 @@ group.  Known bugs (programs.KNOWN_BUGS) are recognised and counted, or skipped 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import gc
 import os
 import re
 import resource
+import signal
 import sys
 import time
 import warnings
@@ -87,6 +89,9 @@ def main(argv=None) -> int:
     count = [0, 0]   # programs, failures
 
     executed = watch_memory(args.max_rss)
+    # kill -USR1 <pid>: where is it, and which statements of the current program ran
+    faulthandler.register(signal.SIGUSR1, all_threads=False)
+    signal.signal(signal.SIGUSR2, lambda *a: print("statements run:\n" + "\n".join(executed[-40:]), flush=True))
     limit = 2 * args.max_rss << 20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 

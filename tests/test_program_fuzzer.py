@@ -189,7 +189,9 @@ class Writer:
         if x is None:
             return None
         shape = self.ns[x].shape
+        perm = tuple(self.draw(st.permutations(range(len(shape))), "axes")) if shape else ()
         options = [f"{x}[...]", f"{x}.reshape(-1)", f"{x}.T", f"mg.ravel({x})", f"{x}[None]",
+                   f"mg.transpose({x}, {perm})", f"{x}.reshape({(1,) + shape})",
                    f"mg.expand_dims({x}, {self.draw(st.integers(-len(shape) - 1, len(shape)))})",
                    f"mg.broadcast_to({x}, {(2,) + shape})", f"{x}.flatten()", f"mg.squeeze({x})",
                    f"mg.reshape({x}, {shape[::-1]})", f"{x}.transpose()"]
@@ -318,16 +320,28 @@ class Writer:
         if x is None:
             return None
         op = self.choice(["+=", "*=", "-=", "/=", "**="], "augmented op")
+        shape, target = self.ns[x].shape, x
+        if shape and self.choice([False, True], "into an index"):
+            # x[i] op= y: Python reads x[i], applies op= to it, and writes it back
+            idx = self._index(shape, self.choice(["basic", "advanced", "bool"], "index kind"))
+            target, shape = f"{x}[{idx}]", _region_shape(shape, idx) or ()
         kind = self.choice(["scalar", "variable", "self"], "other")
         if kind == "variable":
-            ok = [k for k in self.names((mygrad.Tensor, np.ndarray))
-                  if _broadcasts_to(self.ns[k].shape, self.ns[x].shape)]
+            ok = [k for k in self.names((mygrad.Tensor, np.ndarray)) if _broadcasts_to(self.ns[k].shape, shape)]
             other = self.choice(ok) if ok else "2.0"
         elif kind == "self":
-            other = f"0.5 * {x}"
+            other = f"0.5 * {x}" if target == x else "0.5"
         else:
             other = fmt(self.choice(NICE[:4]))
-        return f"{x} {op} {other}"
+        return f"{target} {op} {other}"
+
+    def write_data(self):
+        """A write into a tensor's array itself: raises in both while a graph locks it."""
+        x = self.tensor(lambda t: t.ndim > 0 and t.size > 0)
+        if x is None:
+            return None
+        idx = self._index(self.ns[x].shape, self.choice(["basic", "bool"], "index kind"))
+        return f"{x}.data[{idx}] = {fmt(self.choice(NICE))}"
 
     def out(self):
         x = self.tensor()
@@ -434,13 +448,13 @@ BINARY = ["{x} + {y}", "{x} * {y}", "{x} - {y}", "{x} / {y}", "{x} ** {y}", "mg.
 # statement kinds, simplest first (hypothesis shrinks towards the start of the list);
 # repeated entries are drawn more often
 KINDS = (["leaf", "binary", "unary", "view", "backward", "index", "reduce", "setitem", "augmented",
-          "out", "matmul", "join", "select", "loss", "graph", "read", "update"]
+          "out", "matmul", "join", "select", "loss", "graph", "read", "update", "write_data"]
          + ["view", "binary", "backward", "setitem", "augmented", "index"])
 CONTEXT_KINDS = {"binary", "unary", "view", "index", "reduce", "setitem", "augmented", "out",
                  "backward", "matmul"}
 SETUP_KINDS = ["view", "leaf", "binary", "index", "setitem", "graph", "read"]
 BODY_KINDS = ["binary", "unary", "view", "index", "reduce", "binary", "matmul", "select", "setitem",
-              "augmented", "out", "loss", "join", "view", "backward", "graph", "read", "update"]
+              "augmented", "out", "loss", "join", "view", "backward", "graph", "read", "update", "write_data"]
 
 
 def write_and_run(data, training: bool) -> Program:
@@ -520,14 +534,14 @@ FUZZ_OPEN = pytest.mark.xfail(strict=True, raises=ProgramMismatch,
 
 
 @FUZZ_OPEN
-@_settings(3)
+@_settings(8)
 @given(data=st.data())
 def test_straight_programs(data):
     check_random_program(data, training=False)
 
 
 @FUZZ_OPEN
-@_settings(3)
+@_settings(8)
 @given(data=st.data())
 def test_training_loop_programs(data):
     check_random_program(data, training=True)
