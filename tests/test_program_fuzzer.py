@@ -594,6 +594,8 @@ REGRESSIONS = {
                             "l = mg.nnet.margin_ranking_loss(a, b, 1, 0.5)"),
     "base-after-backward": P("v = mg.arange(4.0).reshape((2, 2))", "v.clear_graph()", "v.backward()"),
     "abs": P("x = mg.tensor([1.0, -2.0])", "y = abs(x)"),
+    "error-precedence": P("x = mg.tensor(-2.0)", "c = x.clip(-0.5, None)", "y = c.std(ddof=1)", "x.backward()",
+                          "y.backward()"),
     "stale-op-after-clear": P("x = mg.tensor([0.0, 2.0], constant=True)", "y = x * 2", "x.clear_graph()",
                               "x[0] = 1.0", "y.backward()"),
     # accepted (programs.ACCEPTED): the program ends there without failing
