@@ -18,6 +18,7 @@ import re
 import resource
 import signal
 import sys
+import threading
 import time
 import warnings
 
@@ -54,17 +55,32 @@ class MemoryHog(Exception):
     """A program made the process grow past --max-rss."""
 
 
-def watch_memory(limit_mb: int) -> list:
+def watch_memory(limit_mb: int, slow_s: float = 30.0) -> list:
     """Check the process size after every statement; past ``limit_mb`` raise MemoryHog.
-    Returns the list the statements of the current program are recorded in."""
+    A statement that runs longer than ``slow_s`` gets the program's statements and the
+    Python stack printed (once).  Returns the list the statements of the current
+    program are recorded in."""
     executed: list = []
     execute = programs.Mirror.execute
+    started = [None]
+
+    def watchdog():
+        while True:
+            time.sleep(5)
+            t0 = started[0]
+            if t0 is not None and time.time() - t0 > slow_s:
+                started[0] = None
+                print("\n=== slow statement; statements run:\n" + "\n".join(executed[-40:]), flush=True)
+                faulthandler.dump_traceback(all_threads=True)
+    threading.Thread(target=watchdog, daemon=True).start()
 
     def checked(self, stmt):
         executed.append(stmt)
+        started[0] = time.time()
         try:
             return execute(self, stmt)
         finally:
+            started[0] = None
             rss = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
             if rss > limit_mb:
                 raise MemoryHog(f"{rss} MB after: {stmt}")

@@ -600,6 +600,7 @@ REGRESSIONS = {
                               "x[0] = 1.0", "y.backward()"),
     "element-write-lock": P("x = mg.tensor([0.0, -1.0, -1.0])", "y = x[[0, 0],]", "x[1] = -2.0",
                             "x.clear_graph()"),
+    "softmax-ce-inf": P("x = mg.tensor([[np.inf, 1.0, 1.0]])", "loss = mg.nnet.softmax_crossentropy(x, np.array([1]))"),
     "signed-zero": P("x = mg.tensor([-2.0, 1.0])", "r = mg.nnet.relu(x)", "a = mg.arctan2(r, r)"),
     # accepted (programs.ACCEPTED): the program ends there without failing
     "failed-backward-partial": P("x = mg.tensor([0.0, 2.0])", "w = mg.tensor([5.0, 7.0])", "y = x * 3",
