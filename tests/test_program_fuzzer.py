@@ -601,6 +601,8 @@ REGRESSIONS = {
     "element-write-lock": P("x = mg.tensor([0.0, -1.0, -1.0])", "y = x[[0, 0],]", "x[1] = -2.0",
                             "x.clear_graph()"),
     "softmax-ce-inf": P("x = mg.tensor([[np.inf, 1.0, 1.0]])", "loss = mg.nnet.softmax_crossentropy(x, np.array([1]))"),
+    "softmax-nonfinite": P("x = mg.tensor([[np.inf, 1.0]])", "p = mg.nnet.softmax(x)"),
+    "softmax-nonfinite/int": P("x = mg.tensor([[-9223372036854775808, 1]])", "p = mg.nnet.softmax(x)"),
     "signed-zero": P("x = mg.tensor([-2.0, 1.0])", "r = mg.nnet.relu(x)", "a = mg.arctan2(r, r)"),
     # accepted (programs.ACCEPTED): the program ends there without failing
     "failed-backward-partial": P("x = mg.tensor([0.0, 2.0])", "w = mg.tensor([5.0, 7.0])", "y = x * 3",
