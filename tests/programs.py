@@ -23,12 +23,13 @@ import gc
 import io
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Optional
 
 import mygrad
 import numpy as np
-from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.errors import HypothesisDeprecationWarning, UnsatisfiedAssumption
 
 import mygrad_c as mg
 from helpers import tols
@@ -380,6 +381,7 @@ class Mirror:
         self.ns = {lib: {"mg": lib, "np": np} for lib in LIBS}
         self._code: dict = {}
         self.floor = np.dtype(np.float64)
+        self.ended: Optional[str] = None   # why the program ended early, if it did
 
     def execute(self, stmt: str) -> Optional[Difference]:
         """Run ``stmt`` in both.  Returns None if both ran or both raised the same type
@@ -398,7 +400,9 @@ class Mirror:
                 raise
         self.raised = False
         try:
-            self.raised = _do(f) is None
+            with warnings.catch_warnings():  # _do's assume() outside a hypothesis test
+                warnings.simplefilter("ignore", HypothesisDeprecationWarning)
+                self.raised = _do(f) is None
         except UnsatisfiedAssumption:
             raise MyGradCrashed(repr(errors.get(mygrad))) from None
         except AssertionError as e:
@@ -447,7 +451,8 @@ class Runner:
         check=False compares only the exceptions raised, not the variables."""
         try:
             diff = self.m.execute(stmt)
-        except MyGradCrashed:
+        except MyGradCrashed as e:
+            self.m.ended = f"MyGrad failed its own assertion at {where}: {stmt}  ({e})"
             return False
         if self.m.raised:
             self.raised.add(where[:2])
@@ -493,13 +498,16 @@ def run_program(program: Program, *, repro: bool = True, every_statement: bool =
 
     Raises ProgramMismatch (with a script that reproduces it) on the first difference.
     A program ends early, without failing, when MyGrad fails its own internal assertion
-    (or, in a hunt, at a known bug that is skipped).  ``repro=False`` skips checking
+    (or at an accepted difference, or at a known bug that a hunt skips): the returned
+    Mirror's ``ended`` says why.  ``repro=False`` skips checking
     that the printed script reproduces the difference on its own.
     """
+    runner = Runner(program, repro=repro)
     try:
-        return Runner(program, repro=repro).run(every_statement=every_statement).m
-    except KnownBugHit:
-        return None
+        runner.run(every_statement=every_statement)
+    except KnownBugHit as e:
+        runner.m.ended = f"known bug {known_bug(e.args[0])!r} (skipped)"
+    return runner.m
 
 
 def shrink(program: Program, diff: Difference, budget: int = 400) -> tuple:

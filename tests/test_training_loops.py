@@ -377,7 +377,9 @@ def public_names() -> set:
         # multi_matmul (imported there): its own public function is norm
         names |= {f"linalg.{n}" for n in _public(lib.linalg)
                   if not isinstance(getattr(lib.linalg, n), type) and n not in _public(lib)}
-        names |= {f"Tensor.{n}" for n in vars(lib.Tensor) if not n.startswith("_") or n.startswith("__")}
+        # (__slotnames__ is copyreg's cache, set on the class once a tensor was copied)
+        names |= {f"Tensor.{n}" for n in vars(lib.Tensor)
+                  if (not n.startswith("_") or n.startswith("__")) and n != "__slotnames__"}
     names.add("nnet.gru")   # MyGrad's nnet cannot import it here (numba); mygrad_c has it
     return names - {"nnet.layers.gru"}
 
@@ -399,7 +401,17 @@ def _params() -> list:
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name,variant", _params())
 def test_training_loop(name, variant):
-    run_program(CATALOG[name].program(variant), every_statement=False)
+    m = run_program(CATALOG[name].program(variant), every_statement=False)
+    if (name, variant) in MYGRAD_CRASHES:
+        assert m.ended, "MyGrad no longer fails here: remove the entry from MYGRAD_CRASHES"
+    else:
+        assert m.ended is None or m.ended.startswith("known bug"), m.ended
+
+
+# Loops that MyGrad cannot run to the end: it fails its own internal assertion ("A
+# placeholder copy can not be created for a tensor with a gradient") when out= writes
+# into a view whose base has a gradient from the previous iteration.  Compared up to there.
+MYGRAD_CRASHES = {("add/out-where", "fresh-views"), ("multiply/out", "fresh-views")}
 
 
 def test_a_loop_program_reads_well():
