@@ -84,14 +84,13 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
     """
     data = t.data
     base = t.base
-    if base is None and (data.flags.writeable or (data.base is None and _engine.is_guard_locked(t))):
+    if base is None and (data.flags.writeable or _engine.is_guard_locked(t)):
         return  # the common cases: writeable, or read-only only while a graph uses it
     if base is None:
         base = t
     if (data.size and any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))) \
             or _engine.is_readonly_view(t) \
-            or (not base.data.flags.writeable and not _engine.is_guard_locked(base)
-                and base.data.base is None):
+            or (not base.data.flags.writeable and not _engine.is_guard_locked(base)):
         raise ValueError(message)
 
 
@@ -113,8 +112,7 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
             # keep the target's memory layout (a ufunc's result follows its inputs'
             # layout): views such as ravel() must stay views after the write
             new = run_op(_Fit, (new,), op_args=(t.data,))
-        if t.constant:
-            _engine.set_constant(new, True)  # as in MyGrad: writing into a constant keeps it constant
+        _engine.set_constant(new, t.constant)  # as in MyGrad: the written tensor keeps its flag
         split_state(t)
         adopt_state(t, new)
         _engine.mark_written(t)
@@ -217,8 +215,13 @@ def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
         return out
     _engine.prepare_in_place_target(out)
     _check_writeable(out, "output array is read-only")
-    if where is True and value.shape == out.shape and value.dtype == out.dtype:
-        return apply_in_place(out, lambda out: value)
+    if where is True:
+        # every element is overwritten: the new value does not depend on the old one (as
+        # in MyGrad, the old graph is not kept), only broadcast and cast to out's
+        if value.shape == out.shape and value.dtype == out.dtype:
+            return apply_in_place(out, lambda out: value)
+        return apply_in_place(out, lambda out: run_op(_Fit, (value,), op_args=(out.data,),
+                                                      constant=True if value.constant else None))
     return apply_in_place(out, lambda out: run_op(WriteInto, (out, value), op_kwargs={"where": where}))
 
 

@@ -157,6 +157,20 @@ def _adopt_backward_var(cls) -> None:
         cls.__init__ = _abstract_op_init
 
 
+def _fits(cls, args, out, dtype) -> bool:
+    """Can the ufunc's result for ``args`` be written into the tensor ``out`` (shape and
+    same-kind casting)?  Told from the inputs' shapes and dtypes, before computing."""
+    arrays = [a.data if isinstance(a, TensorBase) else np.asarray(a) for a in args]
+    try:
+        shape = np.broadcast_shapes(*[a.shape for a in arrays])
+        result_dtype = cls._numpy_ufunc.resolve_dtypes(
+            tuple(a.dtype for a in arrays) + (None,) * cls._numpy_ufunc.nout,
+            signature=(None,) * len(arrays) + (np.dtype(dtype) if dtype is not None else None,))[-1]
+    except (TypeError, ValueError):
+        return True   # (the operation raises its own error)
+    return _broadcasts_to(shape, out.shape) and np.can_cast(result_dtype, out.dtype, "same_kind")
+
+
 def _broadcasts_to(shape, target) -> bool:
     try:
         return np.broadcast_shapes(shape, target) == tuple(target)
@@ -254,10 +268,14 @@ class _UfuncMeta(type):
             out = out[0]
         if isinstance(out, TensorBase):
             kwargs.pop("where", None)
+            # checked before the operation runs: a refused out= leaves every tensor as it
+            # was (the inputs keep their gradients), as in MyGrad
+            if not _fits(cls, args, out, dtype):
+                _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
             result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
             if not _broadcasts_to(result.shape, out.shape) \
                     or not np.can_cast(result.dtype, out.dtype, "same_kind"):
-                _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
+                _raise_numpys_error(cls, out, args)
             return write_into(out, result, where)
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out= must be a numpy array or a tensor, got {type(out)}")

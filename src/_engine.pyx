@@ -203,18 +203,21 @@ cdef class LockCell:
     cdef cnp.ndarray array          # the base's array
     cdef list views                 # weak references to the arrays of views of it
     cdef bint base_flipped          # this lock made the base's array read-only
-    cdef object owner_flipped       # the array owning `array`'s memory, if this lock made it read-only
+    cdef bint shared                # `array` is a caller's array: its locks are counted per array
+    cdef list own_entry             # (shared) its _owner_locks entry while locked
+    cdef list owner_entry           # (array made on a NumPy view) its owner's _owner_locks entry
     cdef list flipped               # the views' arrays this lock made read-only (or None)
     cdef Py_ssize_t count
     cdef Py_ssize_t past_refs       # past states still holding `array` after overwrites
     cdef list undo                  # (index, old values) of each overwrite, oldest first
 
-    def __cinit__(self, cnp.ndarray arr):
+    def __cinit__(self, cnp.ndarray arr, bint shared=False):
         self.array = arr
         self.count = 0
         self.views = None
         self.flipped = None
         self.base_flipped = False
+        self.shared = shared
 
     cdef void add_view(self, cnp.ndarray arr, bint readonly=False):
         if self.views is None:
@@ -242,16 +245,21 @@ cdef class LockCell:
 
     cdef inline void acquire(self):
         if self.count == 0:
-            if cnp.PyArray_ISWRITEABLE(self.array):
+            if self.shared:
+                # a caller's array may be wrapped anew by each operation it is passed to:
+                # its locks are counted per array, as MyGrad counts them
+                self.own_entry = _count_lock(self.array)
+            elif cnp.PyArray_ISWRITEABLE(self.array):
                 cnp.PyArray_CLEARFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
                 self.base_flipped = True
+            elif _owner_locks and _takes_over_owner_lock(self.array):
+                self.base_flipped = True
+            elif _read_only_through_owner(self.array):
+                # a NumPy view made while its owner was locked (NumPy makes it read-only):
+                # as MyGrad does, it is writeable again once this lock and the owner's go
+                self.base_flipped = True
             if cnp.PyArray_BASE(self.array) != NULL:
-                # a tensor made on a NumPy view: its memory's owner is locked too (as
-                # MyGrad does), so that nobody writes the memory through the owner
-                owner = _memory_owner(self.array)
-                if cnp.PyArray_Check(owner) and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>owner):
-                    cnp.PyArray_CLEARFLAGS(<cnp.ndarray>owner, cnp.NPY_ARRAY_WRITEABLE)
-                    self.owner_flipped = owner
+                self._lock_owner()
             if self.views is not None:
                 for ref in self.views:
                     a = ref()
@@ -266,11 +274,24 @@ cdef class LockCell:
             if self.count == 0:
                 self._unlock()
 
+    cdef void _lock_owner(self):
+        # A tensor made on a NumPy view (of an array, or of another tensor's memory under
+        # no_autodiff): the array owning its memory is locked too, as MyGrad does, so that
+        # nobody writes the memory through the owner.  Such locks are counted per owner
+        # (_owner_locks): the owner is writeable again only once every one is released,
+        # whichever lock made it read-only.
+        owner = _memory_owner(self.array)
+        if cnp.PyArray_Check(owner):
+            self.owner_entry = _count_lock(<cnp.ndarray>owner)
+
     cdef void _unlock(self):
         # the owner of the memory first, then the arrays viewing it (as MyGrad)
-        if self.owner_flipped is not None:
-            _make_writeable(<cnp.ndarray>self.owner_flipped)
-            self.owner_flipped = None
+        if self.owner_entry is not None:
+            _uncount_lock(self.owner_entry)
+            self.owner_entry = None
+        if self.own_entry is not None:
+            _uncount_lock(self.own_entry)
+            self.own_entry = None
         if self.base_flipped:
             self.base_flipped = False
             _make_writeable_after_owner(self.array)
@@ -286,7 +307,57 @@ cdef class LockCell:
 cdef list _waiting_for_owner = []
 
 
+# {id(owner array): [owner, count, restore]}: locks taken on arrays that own memory other
+# locked tensors view through NumPy (see LockCell._lock_owner); usually empty.
+cdef dict _owner_locks = {}
+
+
+cdef list _count_lock(cnp.ndarray arr):
+    """Count one more lock on ``arr`` (making it read-only); its _owner_locks entry."""
+    entry = _owner_locks.get(id(arr))
+    if entry is None:
+        entry = [arr, 0, False]   # the array, the count of locks, whether to restore it
+        _owner_locks[id(arr)] = entry
+    entry[1] += 1
+    if cnp.PyArray_ISWRITEABLE(arr):
+        cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+        entry[2] = True
+    elif not entry[2] and _read_only_through_owner(arr):
+        entry[2] = True   # read-only because its owner is locked: writeable again after it
+    return entry
+
+
+cdef void _uncount_lock(list entry):
+    entry[1] -= 1
+    if entry[1] == 0:
+        del _owner_locks[id(entry[0])]
+        if entry[2]:
+            _make_writeable_after_owner(<cnp.ndarray>entry[0])
+
+
+cdef bint _takes_over_owner_lock(cnp.ndarray arr):
+    """``arr`` is read-only because locks on tensors viewing it made it so: a lock on
+    ``arr``'s own tensor shares the duty of making it writeable again."""
+    entry = _owner_locks.get(id(arr))
+    if entry is not None and entry[2]:
+        entry[2] = False
+        return True
+    return False
+
+
+cdef inline bint _read_only_through_owner(cnp.ndarray arr):
+    if cnp.PyArray_BASE(arr) == NULL:
+        return False
+    owner = _memory_owner(arr)
+    return cnp.PyArray_Check(owner) and not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>owner)
+
+
 cdef void _make_writeable(cnp.ndarray arr):
+    if _owner_locks:
+        entry = _owner_locks.get(id(arr))
+        if entry is not None:   # other locked tensors view it: the last of them restores it
+            entry[2] = True
+            return
     cnp.PyArray_ENABLEFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
     if _waiting_for_owner:
         _release_waiting(arr)
@@ -477,6 +548,7 @@ cdef class TensorBase:
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
     cdef Py_ssize_t _graph_refs     # references to it from the operations of that traversal
     cdef bint _unguarded            # a private constant made from a number or a list: never locked
+    cdef bint _shared_array         # its array is a caller's (no copy was made): locks counted per array
     cdef bint _readonly_view        # (view) made by a read-only view op (broadcast_to): no writes
     cdef bint _grad_lazy            # _grad is a read-only view, copied when first read
     cdef bint _hidden               # a past state made by split_state: nobody reads its grad
@@ -523,6 +595,7 @@ cdef class TensorBase:
             if not constant and not _is_float_dtype(arr):
                 raise ValueError("Integer-valued tensors must be treated as constants.")
         self._data = arr
+        self._shared_array = arr is x   # (no copy: the caller's array)
         self._constant = constant
         self._creator = _creator
         self._base = _base
@@ -654,7 +727,7 @@ cdef class TensorBase:
                 self._lock = (<TensorBase>self._base)._lock_cell()
                 self._lock.add_view(self._data)
             else:
-                self._lock = LockCell(self._data)
+                self._lock = LockCell(self._data, self._shared_array)
         return self._lock
 
     def _lock_count(self) -> int:
@@ -732,6 +805,7 @@ cdef inline TensorBase _as_tensor(object x):
         _check_real(arr)
     t = _new_tensor(arr, True, None, None)
     t._unguarded = not cnp.PyArray_Check(x)
+    t._shared_array = not t._unguarded
     return t
 
 
@@ -1105,8 +1179,8 @@ def overwrite(TensorBase t, index, value):
     cdef LockCell cell
     cdef cnp.ndarray arr
     cdef bint was_writeable
-    if mgc_graph_off or t._base is not None or not cnp.PyArray_Check(t._data):
-        return None
+    if mgc_graph_off or mgc_guard_off or t._base is not None or not cnp.PyArray_Check(t._data):
+        return None   # (under mem_guard_off the new array must be writeable, as in MyGrad)
     if _live_children(t):
         return None
     arr = <cnp.ndarray>t._data
@@ -1168,7 +1242,8 @@ def is_readonly_view(TensorBase t) -> bool:
 
 def is_guard_locked(TensorBase t) -> bool:
     """True if ``t``'s array is read-only only because memory guarding locked it."""
-    return t._lock is not None and t._lock.count > 0 and t._lock.base_flipped
+    return t._lock is not None and t._lock.count > 0 and (
+        t._lock.base_flipped or (t._lock.own_entry is not None and t._lock.own_entry[2]))
 
 
 def apply_view_chain(arr, tuple chain):

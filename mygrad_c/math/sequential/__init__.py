@@ -18,8 +18,7 @@ import numpy as np
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.operation_base import Operation
 
-__all__ = [
-    "Sequential", "MaxMin",
+__all__ = [   # (the op classes, Sequential and MaxMin among them, are reached by name)
     "sum", "mean", "var", "std", "amax", "amin", "max", "min", "prod", "cumprod", "cumsum",
     "argmax", "argmin", "any", "add_sequence", "multiply_sequence",
 ]

@@ -31,9 +31,10 @@ class _Reshaping(Operation):
         return np.reshape(grad, self.variables[0].data.shape)
 
     def _view_if_reshaped(self, x, out: np.ndarray) -> np.ndarray:
-        """As in MyGrad: an unchanged shape shares memory but does not make a view (.base is
-        None) of a non-view tensor; out of a view it is a view of the same base."""
-        self.is_view = out.shape != x.data.shape or x.base is not None
+        """As in MyGrad: an unchanged shape returns the input's own array, which makes a view
+        only when that array is itself a NumPy view (of a base tensor's memory, or of an
+        array the tensor was made on)."""
+        self.is_view = out.shape != x.data.shape or x.data.base is not None
         return out
 
 
