@@ -668,10 +668,6 @@ cdef class TensorBase:
         return self
 
     # --- views ----------------------------------------------------------
-    def _live_views(self) -> list:
-        """The views taken from this tensor that are still registered with it."""
-        return _live_children(self)
-
     @property
     def _view_steps(self):
         """((Op, args, kwargs), ...): the view operations that make this view from its base."""
