@@ -20,7 +20,7 @@ from typing import Optional, Union
 import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
-from mygrad_c._in_place import _raise_numpys_error, write_into
+from mygrad_c._in_place import _check_writeable, _raise_numpys_error, write_into
 from mygrad_c.operation_base import Operation
 
 __all__ = ["ufunc", "UfuncOp", "UnaryUfunc", "BinaryUfunc", "make_ufunc", "ufunc_creator", "MyGradUnaryUfunc",
@@ -271,7 +271,9 @@ class _UfuncMeta(type):
             # checked before the operation runs: a refused out= leaves every tensor as it
             # was (the inputs keep their gradients), as in MyGrad
             if not _fits(cls, args, out, dtype):
-                _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
+                # NumPy's message for this out=; as NumPy, a read-only target is named first
+                _check_writeable(out, "output array is read-only")
+                _raise_numpys_error(cls, out, args)
             result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
             if not _broadcasts_to(result.shape, out.shape) \
                     or not np.can_cast(result.dtype, out.dtype, "same_kind"):

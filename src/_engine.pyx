@@ -225,11 +225,14 @@ cdef class LockCell:
         elif len(self.views) >= 32 and (len(self.views) & (len(self.views) - 1)) == 0:
             self.views = [r for r in self.views if r() is not None]
         self.views.append(weakref_ref(arr))
+        if mgc_guard_off:
+            # made under mem_guard_off: as in MyGrad, its array is neither locked nor
+            # made writeable by this lock (a view of a locked array stays read-only)
+            return
         if readonly:
             # read-only by design (broadcast_to); as MyGrad does, the graph's release
             # makes it writeable, like every array the graph locked
-            if not mgc_guard_off:
-                self._flipped_view(arr)
+            self._flipped_view(arr)
             return
         if self.count > 0 and not _is_broadcast(arr):
             if cnp.PyArray_ISWRITEABLE(arr):
@@ -551,7 +554,7 @@ cdef class TensorBase:
     cdef bint _shared_array         # its array is a caller's (no copy was made): locks counted per array
     cdef bint _readonly_view        # (view) made by a read-only view op (broadcast_to): no writes
     cdef bint _grad_lazy            # _grad is a read-only view, copied when first read
-    cdef bint _hidden               # a past state made by split_state: nobody reads its grad
+    cdef readonly bint _hidden      # a past state made by split_state: nobody reads its grad
     cdef Py_ssize_t _undo_from      # (past state) 1 + the first overwrite of _data made after it
     cdef Py_ssize_t _overwritten_at # (current state) set by overwrite, for split_state
     cdef object __weakref__
@@ -1622,6 +1625,10 @@ cdef void _commit(TensorBase root, list order):
         g = node._pending
         node._pending = None
         node._grad_lazy = False
+        if node._base is not None:
+            # a view's gradient is read off its parent's afresh (MyGrad): a released
+            # view, back-propagated from, must not keep the one of an earlier backward
+            node._view_grad = node._view_grad_src = None
         if g is None:
             node._grad = None
             continue
