@@ -19,6 +19,7 @@ from typing import Optional, Union
 
 import numpy as np
 
+from mygrad_c import _engine
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._in_place import _check_writeable, _raise_numpys_error, write_into
 from mygrad_c.operation_base import Operation
@@ -271,7 +272,10 @@ class _UfuncMeta(type):
             # checked before the operation runs: a refused out= leaves every tensor as it
             # was (the inputs keep their gradients), as in MyGrad
             if not _fits(cls, args, out, dtype):
-                # NumPy's message for this out=; as NumPy, a read-only target is named first
+                # NumPy's message for this out=; as NumPy, a read-only target is named
+                # first.  As in MyGrad, the refused target has lost its gradient (and, a
+                # view whose graph was cleared, its base) by then.
+                _engine.prepare_in_place_target(out)
                 _check_writeable(out, "output array is read-only")
                 _raise_numpys_error(cls, out, args)
             result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
