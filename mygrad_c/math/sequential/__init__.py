@@ -269,7 +269,7 @@ class MaxMin(_Reduction):
     >>> import mygrad_c as mg
     >>> x = mg.tensor([[1.0, 3.0, 3.0], [2.0, 0.0, 2.0]])
     >>> y = mg.max(x, axis=1)
-    >>> isinstance(y.creator, mg.MaxMin)
+    >>> isinstance(y.creator, mg.math.sequential.ops.MaxMin)
     True
     >>> y.backward()
     >>> x.grad
