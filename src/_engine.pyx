@@ -1240,9 +1240,15 @@ def is_readonly_view(TensorBase t) -> bool:
 
 
 def is_guard_locked(TensorBase t) -> bool:
-    """True if ``t``'s array is read-only only because memory guarding locked it."""
-    return t._lock is not None and t._lock.count > 0 and (
-        t._lock.base_flipped or (t._lock.own_entry is not None and t._lock.own_entry[2]))
+    """True if ``t``'s array is read-only only because memory guarding locked it (by a
+    lock of ``t``'s own, or as the owner of memory that locked tensors view)."""
+    if t._lock is not None and t._lock.count > 0 and (
+            t._lock.base_flipped or (t._lock.own_entry is not None and t._lock.own_entry[2])):
+        return True
+    if _owner_locks:
+        entry = _owner_locks.get(id(t._data))
+        return entry is not None and entry[0] is t._data and entry[2]
+    return False
 
 
 def apply_view_chain(arr, tuple chain):
@@ -1314,6 +1320,7 @@ cdef inline void _record_inputs(Operation op, bint null_grads=True):
     for var in op.variables:
         if null_grads:
             var._grad = None
+            var._view_grad = var._view_grad_src = None   # (a view reads its parent's again)
         if var._version == 0:
             var._version = _new_version()
         versions.append(var._version)
