@@ -52,7 +52,11 @@ AUG_OPS = ["+=", "-=", "*=", "/=", "**="]
 
 def _mygrad_internal_error(e) -> bool:
     """A KeyError raised inside MyGrad's graph bookkeeping (mygrad/_utils, e.g. the
-    in-place graph duplication's id lookup): MyGrad crashed, the user did nothing wrong."""
+    in-place graph duplication's id lookup): MyGrad crashed, the user did nothing wrong.
+    Also a MemoryError (under hunt_programs.py's --max-rss cap): MyGrad's backward can loop
+    without end over a graph that an out= write made cyclic (docs/fuzzing.md)."""
+    if isinstance(e, MemoryError):
+        return True
     if not isinstance(e, KeyError):
         return False
     tb = e.__traceback__
