@@ -269,15 +269,18 @@ class _UfuncMeta(type):
             out = out[0]
         if isinstance(out, TensorBase):
             kwargs.pop("where", None)
-            # checked before the operation runs: a refused out= leaves every tensor as it
-            # was (the inputs keep their gradients), as in MyGrad
-            if not _fits(cls, args, out, dtype):
-                # NumPy's message for this out=; as NumPy, a read-only target is named
-                # first.  As in MyGrad, the refused target has lost its gradient (and, a
-                # view whose graph was cleared, its base) by then.
+            # Checked before the operation runs (which would lock a target that is also an
+            # input): a refused out= leaves the inputs as they were (they keep their
+            # gradients), as in MyGrad, whose target has lost its gradient (and, a view
+            # whose graph was cleared, its base) by then.  As NumPy, a read-only target is
+            # named before a shape or casting error.
+            if _engine.is_tracking():
                 _engine.prepare_in_place_target(out)
                 _check_writeable(out, "output array is read-only")
-                _raise_numpys_error(cls, out, args)
+            elif not out.data.flags.writeable:
+                raise ValueError("output array is read-only")
+            if not _fits(cls, args, out, dtype):
+                _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
             result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
             if not _broadcasts_to(result.shape, out.shape) \
                     or not np.can_cast(result.dtype, out.dtype, "same_kind"):

@@ -608,6 +608,8 @@ REGRESSIONS = {
                                 "(x * t).sum().backward()", "y = mg.exp(mg.ones(3), out=t)"),
     "read-only-numpy-view/owner-locked": P("x = mg.tensor(np.ones((2, 2), dtype='float16'))",
                                            "with mg.no_autodiff: v = x[::-1, ...]", "v **= -1.0", "x -= v"),
+    "read-only-numpy-view/out-input": P("x = mg.arange(6.0).reshape((2, 1, 3))", "with mg.no_autodiff: v = x[...]",
+                                        "z = mg.add(v, v, out=v)"),
     "stale-view-grad/used-again": P("x = mg.linspace(-1, 1, 3).reshape((1, 3))", "v = x.reshape(-1)",
                                     body=["y = x + v", "x.backward(np.array([[-1.0, 0.0, 1.0]]))"],
                                     iterations=2),
