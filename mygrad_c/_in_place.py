@@ -158,6 +158,30 @@ def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, ar
     return r
 
 
+def _fits(cls, args, out, dtype) -> bool:
+    """Can the ufunc's result for ``args`` be written into the tensor ``out`` (shape and
+    same-kind casting)?  Told from the inputs' shapes and dtypes, before computing
+    (``cls``: a ufunc-like class; any other callable is not checked here)."""
+    if getattr(cls, "_numpy_ufunc", None) is None:
+        return True
+    arrays = [a.data if isinstance(a, TensorBase) else np.asarray(a) for a in args]
+    try:
+        shape = np.broadcast_shapes(*[a.shape for a in arrays])
+        result_dtype = cls._numpy_ufunc.resolve_dtypes(
+            tuple(a.dtype for a in arrays) + (None,) * cls._numpy_ufunc.nout,
+            signature=(None,) * len(arrays) + (np.dtype(dtype) if dtype is not None else None,))[-1]
+    except (TypeError, ValueError):
+        return True   # (the operation raises its own error)
+    return _broadcasts_to(shape, out.shape) and np.can_cast(result_dtype, out.dtype, "same_kind")
+
+
+def _broadcasts_to(shape, target) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
 def _raise_numpys_error(func, t: TensorBase, args) -> None:
     """Run ``func``'s NumPy ufunc with ``out=`` scratch memory shaped like ``t``: NumPy
     raises its own error (broadcast, casting) for an in-place write that cannot be done."""
@@ -193,6 +217,9 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any = _UNARY) -> Tens
         return t
     _engine.prepare_in_place_target(t)
     _check_writeable(t, "output array is read-only")
+    if not _fits(func, operands, t, None):
+        # refused before the operation runs: the other operand keeps its gradient (MyGrad)
+        _raise_numpys_error(func, t, operands)
 
     def compute(t):
         args = (t,) + operands[1:]

@@ -21,7 +21,7 @@ import numpy as np
 
 from mygrad_c import _engine
 from mygrad_c._engine import TensorBase, execute_op
-from mygrad_c._in_place import _check_writeable, _raise_numpys_error, write_into
+from mygrad_c._in_place import _broadcasts_to, _check_writeable, _fits, _raise_numpys_error, write_into
 from mygrad_c.operation_base import Operation
 
 __all__ = ["ufunc", "UfuncOp", "UnaryUfunc", "BinaryUfunc", "make_ufunc", "ufunc_creator", "MyGradUnaryUfunc",
@@ -156,27 +156,6 @@ def _adopt_backward_var(cls) -> None:
             cls.__init__ = UfuncOp.__init__
     elif cls._derivative is UfuncOp._derivative and "__init__" not in cls.__dict__:
         cls.__init__ = _abstract_op_init
-
-
-def _fits(cls, args, out, dtype) -> bool:
-    """Can the ufunc's result for ``args`` be written into the tensor ``out`` (shape and
-    same-kind casting)?  Told from the inputs' shapes and dtypes, before computing."""
-    arrays = [a.data if isinstance(a, TensorBase) else np.asarray(a) for a in args]
-    try:
-        shape = np.broadcast_shapes(*[a.shape for a in arrays])
-        result_dtype = cls._numpy_ufunc.resolve_dtypes(
-            tuple(a.dtype for a in arrays) + (None,) * cls._numpy_ufunc.nout,
-            signature=(None,) * len(arrays) + (np.dtype(dtype) if dtype is not None else None,))[-1]
-    except (TypeError, ValueError):
-        return True   # (the operation raises its own error)
-    return _broadcasts_to(shape, out.shape) and np.can_cast(result_dtype, out.dtype, "same_kind")
-
-
-def _broadcasts_to(shape, target) -> bool:
-    try:
-        return np.broadcast_shapes(shape, target) == tuple(target)
-    except ValueError:
-        return False
 
 
 class ufunc:

@@ -910,8 +910,15 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
         # its dtype alone, and any array NumPy computes is accepted (complex too)
         if not cnp.PyArray_Check(out):
             out = np.asarray(out)
-        return _new_tensor(out, constant if constant is not None
-                           else not _is_float_dtype(<cnp.ndarray>out), None, None, cls)
+        result = _new_tensor(out, constant if constant is not None
+                             else not _is_float_dtype(<cnp.ndarray>out), None, None, cls)
+        for var in tensors:
+            if var._data is out:
+                # the input's own array (squeeze of nothing): one memory lock for both, so
+                # that neither tensor's release unlocks what the other's graph uses
+                result._lock = var._lock_cell()
+                break
+        return result
     _check_real(<cnp.ndarray>out)
     if not _is_float_dtype(<cnp.ndarray>out):
         if constant is False:
