@@ -555,6 +555,7 @@ cdef class TensorBase:
     cdef bint _readonly_view        # (view) made by a read-only view op (broadcast_to): no writes
     cdef bint _grad_lazy            # _grad is a read-only view, copied when first read
     cdef readonly bint _hidden      # a past state made by split_state: nobody reads its grad
+    cdef object _successor          # (past state) weak reference to the tensor it was split from
     cdef Py_ssize_t _undo_from      # (past state) 1 + the first overwrite of _data made after it
     cdef Py_ssize_t _overwritten_at # (current state) set by overwrite, for split_state
     cdef object __weakref__
@@ -1078,6 +1079,13 @@ cdef object _view_grad(TensorBase view):
     if base_grad is None or view._creator is None:
         return None
     parent = (<Operation>view._creator).variables[0]
+    if (<TensorBase>parent)._hidden and (<TensorBase>parent)._successor is not None:
+        # the parent was written in place after this view was released (its op was
+        # rewired to the parent's past state): as in MyGrad, whose op still refers to the
+        # parent object, the gradient is read off that object's current gradient
+        current = (<TensorBase>parent)._successor()
+        if current is not None:
+            parent = current
     parent_grad = parent.grad
     if parent_grad is None:
         return None
@@ -1831,6 +1839,7 @@ def split_state(TensorBase target):
     _rewire_consumers(target, old)
     old._base = None   # a frozen past state: never refreshed as a view
     old._hidden = True
+    old._successor = weakref_ref(target)
     old._undo_from = target._overwritten_at
     target._overwritten_at = 0
     if target._version == 0:

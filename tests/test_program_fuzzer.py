@@ -615,6 +615,8 @@ REGRESSIONS = {
     "under-locked/same-array": P("c = mg.tensor([1.5, 0.25], constant=True)", "a = mg.subtract(-2.0, c)",
                                  "with mg.no_autodiff: s = mg.squeeze(a)", "b = mg.broadcast_to(s, (2, 2))",
                                  "del a"),
+    "stale-view-grad/parent-written": P("x = mg.full((1, 3), 1.0, dtype='float16')", "v = mg.broadcast_to(x, (2, 1, 3))",
+                                        body=["x /= 0.5 * x", "mg.sum(x * x).backward()"], iterations=3),
     "stale-view-grad/used-again": P("x = mg.linspace(-1, 1, 3).reshape((1, 3))", "v = x.reshape(-1)",
                                     body=["y = x + v", "x.backward(np.array([[-1.0, 0.0, 1.0]]))"],
                                     iterations=2),
