@@ -261,6 +261,11 @@ cdef class LockCell:
                 # a NumPy view made while its owner was locked (NumPy makes it read-only):
                 # as MyGrad does, it is writeable again once this lock and the owner's go
                 self.base_flipped = True
+            elif _is_broadcast(self.array):
+                # read-only by design (a broadcast made under no_autodiff): as MyGrad does
+                # for every array its graph locks, writeable once released (and written in
+                # place meanwhile into a new array, as a guarded one is)
+                self.base_flipped = True
             if cnp.PyArray_BASE(self.array) != NULL:
                 self._lock_owner()
             if self.views is not None:
