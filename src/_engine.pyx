@@ -1794,7 +1794,13 @@ cdef void _clear_nodes(list nodes):
     cdef TensorBase node
     for node in nodes:
         if node._base is not None and node._creator is not None:
-            _view_grad(node)
+            parent = (<Operation>node._creator).variables[0]
+            if parent is node._base or (<TensorBase>parent)._base is node._base:
+                _view_grad(node)   # kept: it cannot be read off once the graph is gone
+            else:
+                # its parent was cut off the base (a released view used again): as in
+                # MyGrad, such a view has no gradient once its graph is cleared
+                node._view_grad = node._view_grad_src = None
     for node in nodes:
         node._version = _new_version()
         node._view_children = None
