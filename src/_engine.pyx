@@ -1094,7 +1094,12 @@ cdef object _view_grad(TensorBase view):
     parent_grad = parent.grad
     if parent_grad is None:
         return None
-    view._view_grad = apply_view_chain(parent_grad, view._view_steps_from_parent)
+    vg = apply_view_chain(parent_grad, view._view_steps_from_parent)
+    if vg is parent_grad:
+        # the view operation handed back its input's own array (a squeeze of nothing):
+        # as in MyGrad, such a view's gradient is not a view of its base's - None
+        return None
+    view._view_grad = vg
     view._view_grad_src = base_grad
     return view._view_grad
 
