@@ -84,8 +84,11 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
     """
     data = t.data
     base = t.base
-    if base is None and (data.flags.writeable or _engine.is_guard_locked(t)):
-        return  # the common cases: writeable, or read-only only while a graph uses it
+    if base is None and (data.flags.writeable or _engine.is_guard_locked(t) or _engine.was_guard_locked(t)):
+        # the common cases: writeable, or read-only only while a graph uses it; and, as in
+        # MyGrad, an array a graph has locked before (e.g. a broadcast made under
+        # no_autodiff, then used): the tensor gets a new array
+        return
     if base is None:
         base = t
     if (data.size and any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))) \

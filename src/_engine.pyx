@@ -208,6 +208,7 @@ cdef class LockCell:
     cdef list owner_entry           # (array made on a NumPy view) its owner's _owner_locks entry
     cdef list flipped               # the views' arrays this lock made read-only (or None)
     cdef Py_ssize_t count
+    cdef bint ever                  # a graph has locked it at some time
     cdef Py_ssize_t past_refs       # past states still holding `array` after overwrites
     cdef list undo                  # (index, old values) of each overwrite, oldest first
 
@@ -247,6 +248,7 @@ cdef class LockCell:
         self.flipped.append(arr)
 
     cdef inline void acquire(self):
+        self.ever = True
         if self.count == 0:
             if self.shared:
                 # a caller's array may be wrapped anew by each operation it is passed to:
@@ -1274,6 +1276,12 @@ def is_guard_locked(TensorBase t) -> bool:
         entry = _owner_locks.get(id(t._data))
         return entry is not None and entry[0] is t._data and entry[2]
     return False
+
+
+def was_guard_locked(TensorBase t) -> bool:
+    """True if a graph has locked ``t``'s array at some time (MyGrad then writes the
+    tensor in place into a new array even when its array is read-only by design)."""
+    return t._lock is not None and t._lock.ever
 
 
 def apply_view_chain(arr, tuple chain):
