@@ -1053,7 +1053,15 @@ cdef bint _is_broadcast(cnp.ndarray arr):
 
 
 cdef void _detach_view(TensorBase t):
-    """``t`` stops being a view: its gradient is its own from now on."""
+    """``t`` stops being a view: its gradient is its own from now on, and a write into
+    the tensor it was taken from no longer rebuilds it."""
+    cdef TensorBase parent
+    if t._view_parent is not None:
+        p = t._view_parent()
+        if p is not None:
+            parent = <TensorBase>p
+            if parent._view_children is not None:
+                parent._view_children = [r for r in parent._view_children if r() is not t] or None
     t._base = None
     t._view_chain = None
     t._view_parent = None
@@ -1097,9 +1105,9 @@ cdef object _view_grad(TensorBase view):
     if parent_grad is None:
         return None
     vg = apply_view_chain(parent_grad, view._view_steps_from_parent)
-    if vg is parent_grad:
-        # the view operation handed back its input's own array (a squeeze of nothing):
-        # as in MyGrad, such a view's gradient is not a view of its base's - None
+    if vg is parent_grad and parent is base:
+        # the view operation handed back the base's own gradient array (a squeeze of
+        # nothing): as in MyGrad, that is not a view of the base's gradient - None
         return None
     view._view_grad = vg
     view._view_grad_src = base_grad
@@ -1269,9 +1277,18 @@ def is_readonly_view(TensorBase t) -> bool:
 def is_guard_locked(TensorBase t) -> bool:
     """True if ``t``'s array is read-only only because memory guarding locked it (by a
     lock of ``t``'s own, or as the owner of memory that locked tensors view)."""
-    if t._lock is not None and t._lock.count > 0 and (
-            t._lock.base_flipped or (t._lock.own_entry is not None and t._lock.own_entry[2])):
-        return True
+    cdef LockCell cell = t._lock
+    if cell is not None and cell.count > 0:
+        if cell.array is t._data:
+            if cell.base_flipped or (cell.own_entry is not None and cell.own_entry[2]):
+                return True
+        elif cell.flipped is not None:
+            # a view (or a view cut off its base) sharing its base's lock: only if the
+            # lock made this very array read-only (not one made read-only, e.g. under
+            # mem_guard_off, from an array that was locked already)
+            for a in cell.flipped:
+                if a is t._data:
+                    return True
     if _owner_locks:
         entry = _owner_locks.get(id(t._data))
         return entry is not None and entry[0] is t._data and entry[2]
@@ -1281,7 +1298,7 @@ def is_guard_locked(TensorBase t) -> bool:
 def was_guard_locked(TensorBase t) -> bool:
     """True if a graph has locked ``t``'s array at some time (MyGrad then writes the
     tensor in place into a new array even when its array is read-only by design)."""
-    return t._lock is not None and t._lock.ever
+    return t._lock is not None and t._lock.ever and t._lock.array is t._data
 
 
 def apply_view_chain(arr, tuple chain):

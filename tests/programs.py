@@ -178,7 +178,12 @@ def _backward_into_past_state(d: "Difference") -> bool:
     """mygrad_c refuses (InvalidBackprop) a backward whose graph reaches the past state of
     an in-place target - a state whose graph was cleared before the write - where MyGrad
     back-propagates into the target's new state."""
-    if d.mirror is None or d.key != "exception" or "mygrad_c raised InvalidBackprop" not in str(d.got):
+    if d.mirror is None or "backward" not in d.stmt:
+        return False
+    if not ((d.key == "exception" and "mygrad_c raised InvalidBackprop" in str(d.got))
+            or (d.key == "grad" and d.raised and d.want is None)):
+        # (a backward that raises in both: MyGrad nulls the gradient of the op's input
+        # object, which mygrad_c's graph does not reach)
         return False
     seen, stack = set(), [v for v in d.mirror.ns[mg].values() if isinstance(v, mg.Tensor)]
     while stack:
