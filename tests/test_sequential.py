@@ -308,3 +308,17 @@ def test_signatures_match_mygrad():
         p_c = list(inspect.signature(getattr(mg, name)).parameters.items())
         p_r = list(inspect.signature(getattr(mygrad, name)).parameters.items())
         assert [(k, v.kind, v.default) for k, v in p_c] == [(k, v.kind, v.default) for k, v in p_r], name
+
+
+def test_var_std_gradients_of_tiny_float16_as_mygrad():
+    """Found by CI's random draw: std of float16 [6e-08, 0] is 0 (its variance underflows);
+    the gradients follow MyGrad's order of operations, so the centered values are not
+    rounded away (var: [6e-08, 0]; std: [inf, nan], as MyGrad)."""
+    x = np.array([6e-08, 0.0], dtype=np.float16)
+    for name in ("var", "std"):
+        t_c, t_r = mg.tensor(x), mygrad.tensor(x)
+        with np.errstate(all="ignore"):
+            getattr(mg, name)(t_c).backward()
+            getattr(mygrad, name)(t_r).backward()
+        np.testing.assert_array_equal(t_c.grad, t_r.grad)
+    np.testing.assert_array_equal(t_c.grad, np.array([np.inf, np.nan], dtype=np.float16))

@@ -187,8 +187,10 @@ class Variance(_Reduction):
     def _no_axes(self) -> bool:
         return isinstance(self.axis, (tuple, list)) and len(self.axis) == 0
 
-    def _centered_scaled(self, x, axes):
-        """(x - mean(x)) / (N - ddof), the shared part of var's and std's derivatives.
+    def _centered_scaled(self, x, axes, factor=1.0):
+        """factor * (x - mean(x)) / (N - ddof), the shared part of var's and std's
+        derivatives (with factor 2: var's; the factor is applied to 1 / (N - ddof)
+        first, so that float16's tiny centered values are not rounded away twice).
 
         Over no axes (``axis=()``) nothing varies: the derivative is 0, whatever
         ``ddof``.  With N == ddof the scale is inf (so 0 * inf = nan), as in MyGrad,
@@ -199,13 +201,13 @@ class Variance(_Reduction):
             raise ZeroDivisionError("float division by zero")
         if self._no_axes() or x.size == 0:
             return np.zeros(x.shape, dtype=x.dtype)
-        scale = 1.0 / (n - self.ddof) if n != self.ddof else np.inf
+        scale = factor / (n - self.ddof) if n != self.ddof else np.inf
         with np.errstate(invalid="ignore"):
             return (x - np.mean(x, axis=axes, keepdims=True)) * scale
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
-        return 2 * g * self._centered_scaled(x, axes)
+        return g * self._centered_scaled(x, axes, 2.0)
 
 
 class StdDev(Variance):
@@ -226,7 +228,8 @@ class StdDev(Variance):
         if self._no_axes():
             return self._centered_scaled(x, axes) * g
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * self._centered_scaled(x, axes) / self._std
+            # var's derivative / (2 std), in that order (float16 rounding as MyGrad's)
+            return g * self._centered_scaled(x, axes, 2.0) / (2 * self._std)
 
 
 class Prod(_Reduction):
