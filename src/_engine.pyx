@@ -1055,13 +1055,22 @@ cdef bint _is_broadcast(cnp.ndarray arr):
 cdef void _detach_view(TensorBase t):
     """``t`` stops being a view: its gradient is its own from now on, and a write into
     the tensor it was taken from no longer rebuilds it."""
-    cdef TensorBase parent
+    cdef TensorBase parent, v
+    cdef Py_ssize_t depth = len(t._view_chain) if t._view_chain is not None else 0
     if t._view_parent is not None:
         p = t._view_parent()
         if p is not None:
             parent = <TensorBase>p
             if parent._view_children is not None:
                 parent._view_children = [r for r in parent._view_children if r() is not t] or None
+    # the views taken from ``t`` (and from those) now have ``t`` as their base, as in MyGrad
+    stack = _live_children(t)
+    while stack:
+        v = <TensorBase>stack.pop()
+        v._base = t
+        if v._view_chain is not None:
+            v._view_chain = v._view_chain[depth:]
+        stack.extend(_live_children(v))
     t._base = None
     t._view_chain = None
     t._view_parent = None

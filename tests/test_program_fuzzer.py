@@ -654,6 +654,8 @@ REGRESSIONS = {
                                               body=["x.sum().backward()", "v.backward()",
                                                     "x[np.array([[True, True], [True, True]])] /= 2.0"],
                                               iterations=2),
+    "released-view/children-rebased": P("x = mg.tensor([1.0, 0.0, 0.0])", "v = x.reshape(-1)", "x.backward()",
+                                        "w = v[None]", "v += 0.5 * v"),
     "stale-view-grad/used-again": P("x = mg.linspace(-1, 1, 3).reshape((1, 3))", "v = x.reshape(-1)",
                                     body=["y = x + v", "x.backward(np.array([[-1.0, 0.0, 1.0]]))"],
                                     iterations=2),
