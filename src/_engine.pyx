@@ -239,7 +239,7 @@ cdef class LockCell:
             if cnp.PyArray_ISWRITEABLE(arr):
                 cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
                 self._flipped_view(arr)
-            elif self.base_flipped:
+            elif self.base_flipped or (self.own_entry is not None and self.own_entry[2]):
                 self._flipped_view(arr)  # read-only only because the base is locked
 
     cdef void _flipped_view(self, arr):
