@@ -225,11 +225,12 @@ cdef class LockCell:
             self.views = []
         elif len(self.views) >= 32 and (len(self.views) & (len(self.views) - 1)) == 0:
             self.views = [r for r in self.views if r() is not None]
-        self.views.append(weakref_ref(arr))
         if mgc_guard_off:
             # made under mem_guard_off: as in MyGrad, its array is neither locked nor
-            # made writeable by this lock (a view of a locked array stays read-only)
+            # made writeable by this lock, now or later (a view of a locked array stays
+            # read-only)
             return
+        self.views.append(weakref_ref(arr))
         if readonly:
             # read-only by design (broadcast_to); as MyGrad does, the graph's release
             # makes it writeable, like every array the graph locked
@@ -273,9 +274,13 @@ cdef class LockCell:
             if self.views is not None:
                 for ref in self.views:
                     a = ref()
-                    if a is not None and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>a):
+                    if a is None:
+                        continue
+                    if cnp.PyArray_ISWRITEABLE(<cnp.ndarray>a):
                         cnp.PyArray_CLEARFLAGS(<cnp.ndarray>a, cnp.NPY_ARRAY_WRITEABLE)
                         self._flipped_view(a)
+                    elif self.base_flipped and not _is_broadcast(<cnp.ndarray>a):
+                        self._flipped_view(a)  # read-only only because the base is locked
         self.count += 1
 
     cdef inline void release(self):

@@ -659,6 +659,8 @@ REGRESSIONS = {
     "read-only-numpy-view/view-of-shared-locked": P("x = mg.full((2, 3), -1.5, dtype='float32')", "y = mg.power(x, x)",
                                                     "v = x.reshape((1, 2, 3))", "s = mg.squeeze(x)",
                                                     "s.backward(2.0)", "v -= 0.1 * v.grad"),
+    "mygrad-type-error": P("x = mg.tensor([[0], [0], [0]])", "v = x[0]", "b = mg.broadcast_to(v, (2, 1))",
+                           "x.backward()", "b[..., -1::-1, 0] -= v"),
     "stale-view-grad/used-again": P("x = mg.linspace(-1, 1, 3).reshape((1, 3))", "v = x.reshape(-1)",
                                     body=["y = x + v", "x.backward(np.array([[-1.0, 0.0, 1.0]]))"],
                                     iterations=2),
