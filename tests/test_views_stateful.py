@@ -63,13 +63,14 @@ def _mygrad_internal_error(e) -> bool:
             tb = tb.tb_next
         return tb is not None and "mygrad/_utils/" in tb.tb_frame.f_code.co_filename.replace("\\", "/")
     if isinstance(e, TypeError) and "required positional argument" in str(e):
-        # MyGrad replaying one of its own operations without its arguments (its in-place
-        # graph duplication, mygrad/_utils): "Squeeze.__call__() missing 1 required ..."
-        tb, inside = e.__traceback__, False
-        while tb is not None:
-            inside = inside or "mygrad/_utils/" in tb.tb_frame.f_code.co_filename.replace("\\", "/")
+        # MyGrad calling one of its own operations without its arguments (its in-place
+        # machinery: "Squeeze.__call__() missing 1 required positional argument"): the
+        # failed call is made by MyGrad's code (the deepest frame is inside mygrad/), not by
+        # the program
+        tb = e.__traceback__
+        while tb is not None and tb.tb_next is not None:
             tb = tb.tb_next
-        return inside
+        return tb is not None and "/mygrad/" in tb.tb_frame.f_code.co_filename.replace("\\", "/")
     return False
 
 
