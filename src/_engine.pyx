@@ -243,6 +243,11 @@ cdef class LockCell:
             elif self.base_flipped or (self.own_entry is not None and self.own_entry[2]):
                 self._flipped_view(arr)  # read-only only because the base is locked
 
+    cdef void lock_used_view(self, cnp.ndarray arr):
+        if cnp.PyArray_ISWRITEABLE(arr) and not _is_broadcast(arr):
+            cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+            self._flipped_view(arr)
+
     cdef void _flipped_view(self, arr):
         if self.flipped is None:
             self.flipped = []
@@ -1406,6 +1411,10 @@ cdef inline void _record_inputs(Operation op, bint null_grads=True):
                 continue
             cell = var._lock_cell()
             (<LockCell>cell).acquire()
+            if var._base is not None:
+                # the view's own array too (one made under mem_guard_off is not among the
+                # views the lock knows of), as MyGrad locks every array an operation uses
+                (<LockCell>cell).lock_used_view(<cnp.ndarray>var._data)
             cells.append(cell)
         op._locked = tuple(cells)
         _untrack(op._locked)
