@@ -236,15 +236,24 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any = _UNARY) -> Tens
     return apply_in_place(t, compute)
 
 
+def prepare_out_target(out: TensorBase) -> None:
+    """Before an operation with the tensor target ``out=`` runs (which would lock a target
+    that is also an input): refuse a read-only target, and, as MyGrad, null the target's
+    gradient (and cut a view whose graph was cleared off its base).  ``write_into`` then
+    writes the result."""
+    if _engine.is_tracking():
+        _engine.prepare_in_place_target(out)
+        _check_writeable(out, "output array is read-only")
+    elif not out.data.flags.writeable:
+        raise ValueError("output array is read-only")
+
+
 def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
-    """``out=`` with a tensor target: ``out`` holds ``value`` (where ``where``), in place."""
+    """``out=`` with a tensor target: ``out`` holds ``value`` (where ``where``), in place;
+    ``prepare_out_target(out)`` was called before ``value`` was computed."""
     if not _engine.is_tracking():
-        if not out.data.flags.writeable:
-            raise ValueError("output array is read-only")
         np.copyto(out.data, value.data, casting="same_kind", where=where)
         return out
-    _engine.prepare_in_place_target(out)
-    _check_writeable(out, "output array is read-only")
     if where is True:
         # every element is overwritten: the new value does not depend on the old one (as
         # in MyGrad, the old graph is not kept), only broadcast and cast to out's
@@ -313,6 +322,7 @@ def _execute_op_out(Op, input_vars, op_args, op_kwargs, constant, out, cls=None)
         params = inspect.signature(Op.__call__).parameters
         if "out" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
             raise TypeError(f"{Op.__qualname__}.__call__() got an unexpected keyword argument 'out'")
+        prepare_out_target(out)
         result = _engine.execute_op(Op, *input_vars, op_args=op_args, op_kwargs=op_kwargs, constant=constant)
         return write_into(out, result)
     kwargs = dict(op_kwargs or {})

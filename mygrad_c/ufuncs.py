@@ -19,9 +19,8 @@ from typing import Optional, Union
 
 import numpy as np
 
-from mygrad_c import _engine
 from mygrad_c._engine import TensorBase, execute_op
-from mygrad_c._in_place import _broadcasts_to, _check_writeable, _fits, _raise_numpys_error, write_into
+from mygrad_c._in_place import _broadcasts_to, _fits, _raise_numpys_error, prepare_out_target, write_into
 from mygrad_c.operation_base import Operation
 
 __all__ = ["ufunc", "UfuncOp", "UnaryUfunc", "BinaryUfunc", "make_ufunc", "ufunc_creator", "MyGradUnaryUfunc",
@@ -253,11 +252,7 @@ class _UfuncMeta(type):
             # gradients), as in MyGrad, whose target has lost its gradient (and, a view
             # whose graph was cleared, its base) by then.  As NumPy, a read-only target is
             # named before a shape or casting error.
-            if _engine.is_tracking():
-                _engine.prepare_in_place_target(out)
-                _check_writeable(out, "output array is read-only")
-            elif not out.data.flags.writeable:
-                raise ValueError("output array is read-only")
+            prepare_out_target(out)
             if not _fits(cls, args, out, dtype):
                 _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
             result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)

@@ -290,11 +290,9 @@ def einsum(*operands: Union["ArrayLike", str, Sequence[int]], optimize: bool = F
     """
     subscripts, tensors = _split_operands(operands)
     if isinstance(out, TensorBase):
-        try:
-            from mygrad_c._in_place import write_into
-        except ImportError:  # older layout
-            from mygrad_c.ufuncs import write_into
+        from mygrad_c._in_place import prepare_out_target, write_into
 
+        prepare_out_target(out)
         result = execute_op(EinSum, *tensors, op_kwargs={"subscripts": subscripts, "optimize": optimize},
                             constant=constant)
         return write_into(out, result)

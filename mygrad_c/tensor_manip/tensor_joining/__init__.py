@@ -2,7 +2,7 @@
 
 The backward pass hands each input its own slice of the gradient (a view).
 ``out=`` accepts a NumPy array (written by NumPy) or a tensor (updated in place,
-differentiably, through ``mygrad_c.ufuncs.write_into``).
+differentiably, through ``mygrad_c._in_place.write_into``).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.operation_base import Operation
-from mygrad_c.ufuncs import write_into
+from mygrad_c._in_place import prepare_out_target, write_into
 
 __all__ = ["concatenate", "stack"]
 
@@ -56,6 +56,7 @@ def _join(Op, tensors, out, constant, **kwargs):
     if isinstance(tensors, (TensorBase, np.ndarray)):
         tensors = list(tensors)  # its sub-arrays, as NumPy iterates an array argument
     if isinstance(out, TensorBase):
+        prepare_out_target(out)
         return write_into(out, execute_op(Op, *tensors, op_kwargs=kwargs, constant=constant))
     if out is not None:
         if not isinstance(out, np.ndarray):
