@@ -244,8 +244,18 @@ cdef class LockCell:
                 self._flipped_view(arr)  # read-only only because the base is locked
 
     cdef void lock_used_view(self, cnp.ndarray arr):
-        if cnp.PyArray_ISWRITEABLE(arr) and not _is_broadcast(arr):
+        if _is_broadcast(arr):
+            return
+        if cnp.PyArray_ISWRITEABLE(arr):
             cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+            self._flipped_view(arr)
+        elif self.base_flipped or (self.own_entry is not None and self.own_entry[2]):
+            # read-only only because the base is locked (e.g. made under mem_guard_off
+            # from a locked array): as MyGrad tracks such an array, it counts as locked
+            # by the guard, and is writeable again once released
+            for a in self.flipped or ():
+                if a is arr:
+                    return
             self._flipped_view(arr)
 
     cdef void _flipped_view(self, arr):
@@ -1411,7 +1421,7 @@ cdef inline void _record_inputs(Operation op, bint null_grads=True):
                 continue
             cell = var._lock_cell()
             (<LockCell>cell).acquire()
-            if var._base is not None:
+            if var._data is not (<LockCell>cell).array:
                 # the view's own array too (one made under mem_guard_off is not among the
                 # views the lock knows of), as MyGrad locks every array an operation uses
                 (<LockCell>cell).lock_used_view(<cnp.ndarray>var._data)

@@ -676,7 +676,33 @@ REGRESSIONS = {
     "softmax-nonfinite": P("x = mg.tensor([[np.inf, 1.0]])", "p = mg.nnet.softmax(x)"),
     "softmax-nonfinite/int": P("x = mg.tensor([[-9223372036854775808, 1]])", "p = mg.nnet.softmax(x)"),
     "signed-zero": P("x = mg.tensor([-2.0, 1.0])", "r = mg.nnet.relu(x)", "a = mg.arctan2(r, r)"),
+    # (seeds 46, 47) a released view made under mem_guard_off of locked memory, used by an
+    # operation: as MyGrad tracks its read-only array, a write through it gets a new array
+    "read-only-numpy-view/mem-guard-off-released": P(
+        "v0 = mg.tensor([[-1.5], [-1.0], [-1.0]], dtype='float16', constant=False)",
+        "v2 = mg.add(v0, v0, out=v0, where=np.array([[False], [False], [False]]))",
+        "v3 = mg.nnet.margin_ranking_loss(v2[:, 0], v2[:, -1], 1.0, 0.5)",
+        "with mg.mem_guard_off: v4 = v0[1:]", "v4.sum().backward()",
+        "v8 = v4[np.array([[False], [False]])]", "v4[0:2:2, None, -1, None, None] -= v3"),
+    "read-only-numpy-view/mem-guard-off-loop": P(
+        "v1 = mg.ones((4,), dtype='float32')", "v1[None, 2] = -1.0",
+        "with mg.mem_guard_off: v3 = mg.expand_dims(v1, 1)",
+        body=["v3 -= 0.1 * v3.grad", "v7 = mg.divide(v3, np.array([[1.0], [-0.25], [1.0], [-2.0]]))",
+              "v1.sum().backward()"], iterations=2),
     # accepted (programs.ACCEPTED): the program ends there without failing
+    "einsum-once": P("v0 = np.zeros((0,), dtype='float16')",
+                     "v1 = mg.tensor(np.zeros((0,), dtype='float16'), constant=False)",
+                     "v2 = mg.concatenate([v1, v0], axis=-1)", "v4 = np.zeros((0,)) ** v1",
+                     'v6 = mg.einsum("i,i", v2, v4)', "v4.backward(np.zeros((0,)))",
+                     "v6.backward(np.array(-1.0))", "mg.sum(v6 * v6).backward()"),
+    "leaked-lock/replaced-under-mem-guard-off": P(
+        "v0 = mg.linspace(-1, 1, 3).reshape((3, 1))", "v1 = v0.data",
+        body=["v3 = mg.maximum(v0, -1.0)", "with mg.mem_guard_off: v0[None, 1, None, ::-1] = 0.75",
+              "v6 = -2.0 ** v3"], iterations=2),
+    "softmax-nonfinite/backward": P(
+        "v0 = np.array([[1.5, 0.0, 1.0], [0.0, 0.0, -1.5]])", "v1 = mg.tensor([[0.75, -2.0, -0.5]])",
+        "v2 = mg.nnet.negative_log_likelihood(mg.nnet.logsoftmax(v1), np.array([1]))", "v3 = v2 / v0",
+        "v7 = mg.nnet.negative_log_likelihood(mg.nnet.logsoftmax(v3), np.array([1, 1]))", "v7.backward()"),
     "failed-backward-partial": P("x = mg.tensor([0.0, 2.0])", "w = mg.tensor([5.0, 7.0])", "y = x * 3",
                                  "x.sum().backward()", "x[...] = w", "y.backward()"),
     "relu-inf": P("x = mg.tensor([-np.inf, 1.0])", "r = mg.nnet.relu(x)"),
