@@ -689,6 +689,12 @@ REGRESSIONS = {
         "with mg.mem_guard_off: v3 = mg.expand_dims(v1, 1)",
         body=["v3 -= 0.1 * v3.grad", "v7 = mg.divide(v3, np.array([[1.0], [-0.25], [1.0], [-2.0]]))",
               "v1.sum().backward()"], iterations=2),
+    "under-locked/released-view-used": P(
+        "v0 = mg.full((), -1.5, dtype='float32')", "v1 = mg.tensor(0)", "v2 = v0[None]",
+        "v3 = np.array([[0.0, 2.0], [1.5, 1.0]])",
+        body=["v4 = mg.minimum(v3, v2)",
+              "with mg.mem_guard_off: v5 = mg.add(v1, v2, out=v2, where=np.array([True]))",
+              "v2.sum().backward()"], iterations=2),
     # accepted (programs.ACCEPTED): the program ends there without failing
     "einsum-once": P("v0 = np.zeros((0,), dtype='float16')",
                      "v1 = mg.tensor(np.zeros((0,), dtype='float16'), constant=False)",
