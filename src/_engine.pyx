@@ -1139,8 +1139,14 @@ cdef object _view_grad(TensorBase view):
         # nothing): as in MyGrad, that is not a view of the base's gradient - None
         return None
     view._view_grad = vg
-    view._view_grad_src = base_grad
+    # kept only while it is a view of the base's gradient (MyGrad keeps it while
+    # ``vg.base is base.grad``): one read off a released parent's own gradient is read
+    # off again each time, and is gone once this view's graph is (the parent's
+    # gradient may change meanwhile)
+    if _memory_owner(vg) is _memory_owner(base_grad):
+        view._view_grad_src = base_grad
     return view._view_grad
+
 
 
 def prepare_in_place_target(TensorBase t):

@@ -695,6 +695,11 @@ REGRESSIONS = {
         body=["v4 = mg.minimum(v3, v2)",
               "with mg.mem_guard_off: v5 = mg.add(v1, v2, out=v2, where=np.array([True]))",
               "v2.sum().backward()"], iterations=2),
+    # (seed 48) a view whose parent was released and written in place: its gradient is
+    # read off the parent's current one each time (not kept: it is no view of the base's)
+    "stale-view-grad/released-parent-written": P(
+        "v0 = mg.linspace(-1, 1, 4).reshape((4,))", "v2 = mg.swapaxes(v0, 0, -1)",
+        body=["v0[[0, -3, 1],] = -1.0", "v5 = v2 * np.array(-0.5)", "v0.backward(2.0)"], iterations=3),
     # accepted (programs.ACCEPTED): the program ends there without failing
     "einsum-once": P("v0 = np.zeros((0,), dtype='float16')",
                      "v1 = mg.tensor(np.zeros((0,), dtype='float16'), constant=False)",
