@@ -33,3 +33,10 @@ from mygrad_c import _module_paths  # noqa: E402,F401  (MyGrad's module paths, l
 from mygrad_c.autodiff import grad, hessian, hvp, jacobian  # noqa: E402,F401  (beyond MyGrad: higher-order derivatives)
 
 __version__ = "0.1.0"
+
+# Large freed NumPy blocks are kept for reuse (a training step allocates the same arrays
+# every iteration; see src/_memory.pyx and docs/guide/performance.md).
+# MYGRAD_C_MEMORY_CACHE_MB=0 turns it off.
+from mygrad_c import _memory  # noqa: E402
+
+_memory.install_from_environment()
