@@ -91,8 +91,10 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
         return
     if base is None:
         base = t
-    if (data.size and any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))) \
-            or _engine.is_readonly_view(t) \
+    # (a view with stride-0 axes is refused only if a broadcast_to made it: one of a base
+    # that is itself a broadcast array, locked by a graph, is written into a copy of the
+    # base, as MyGrad does)
+    if _engine.is_readonly_view(t) \
             or (not base.data.flags.writeable and not _engine.is_guard_locked(base)):
         raise ValueError(message)
 
@@ -159,6 +161,13 @@ def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, ar
         constant = None if r.dtype.kind == "f" and t.dtype.kind == "f" and not r.constant else True
         r = run_op(_Fit, (r,), op_args=(t.data,), constant=constant)
     return r
+
+
+def broadcast_copy(t: TensorBase, shape: tuple) -> TensorBase:
+    """A new tensor holding ``t`` broadcast to ``shape`` (a copy, not a view: no view
+    bookkeeping); its gradient is summed back to ``t``'s shape."""
+    like = np.broadcast_to(np.empty((), dtype=t.dtype), shape)
+    return run_op(_Fit, (t,), op_args=(like,), constant=True if t.constant else None)
 
 
 def _fits(cls, args, out, dtype) -> bool:

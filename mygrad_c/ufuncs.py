@@ -20,7 +20,9 @@ from typing import Optional, Union
 import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
-from mygrad_c._in_place import _broadcasts_to, _fits, _raise_numpys_error, prepare_out_target, write_into
+from mygrad_c._in_place import (
+    _broadcasts_to, _fits, _raise_numpys_error, broadcast_copy, prepare_out_target, write_into,
+)
 from mygrad_c.operation_base import Operation
 
 __all__ = ["ufunc", "UfuncOp", "UnaryUfunc", "BinaryUfunc", "make_ufunc", "ufunc_creator", "MyGradUnaryUfunc",
@@ -255,6 +257,7 @@ class _UfuncMeta(type):
             prepare_out_target(out)
             if not _fits(cls, args, out, dtype):
                 _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
+            args = _broadcast_to_target(args, out.shape)
             result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
             if not _broadcasts_to(result.shape, out.shape) \
                     or not np.can_cast(result.dtype, out.dtype, "same_kind"):
@@ -373,3 +376,16 @@ class ufunc_creator:
         # (the decorated function's signature as it is, not annotated: as in MyGrad)
         type.__setattr__(cls, "__signature__", inspect.signature(decorated_func))
         return cls
+
+
+def _broadcast_to_target(args: tuple, shape: tuple) -> tuple:
+    """The tensor inputs of a ufunc broadcast (copied) to the shape of its out= target,
+    when that is larger than their own broadcast shape: the gradient is then multiplied
+    at the target's shape and summed after, in MyGrad's order (MyGrad computes with
+    ``out=`` directly).  The other order can differ in rounding, and gives nan for a sum
+    over nothing times inf."""
+    shapes = [np.shape(a.data if isinstance(a, TensorBase) else a) for a in args]
+    if np.broadcast_shapes(*shapes) == shape:
+        return args
+    return tuple(broadcast_copy(a, shape) if isinstance(a, TensorBase) and a.shape != shape else a
+                 for a in args)

@@ -700,6 +700,16 @@ REGRESSIONS = {
     "stale-view-grad/released-parent-written": P(
         "v0 = mg.linspace(-1, 1, 4).reshape((4,))", "v2 = mg.swapaxes(v0, 0, -1)",
         body=["v0[[0, -3, 1],] = -1.0", "v5 = v2 * np.array(-0.5)", "v0.backward(2.0)"], iterations=3),
+    # (seed 48) a view of a broadcast made under no_autodiff and locked by a graph: the
+    # write goes into a copy of the base, as in MyGrad
+    "read-only-numpy-view/view-of-locked-broadcast": P(
+        "v1 = mg.arange(1.0).reshape(())", "with mg.no_autodiff: v2 = mg.broadcast_to(v1, (2,))",
+        "v6 = mg.moveaxis(v2, 0, -1)", "v6[None, 0, ..., None] = 0.5"),
+    # (seed 48) out= larger than the inputs' broadcast shape: the gradient is multiplied at
+    # the target's shape, then summed (MyGrad's order: 0, not inf * 0, for an empty target)
+    "out-broadcast-order": P(
+        "v2 = mg.arange(0.0).reshape((0,))", "v3 = mg.reshape(v2, (0,))", 'v5 = mg.einsum("i,i", v3, v3)',
+        "v6 = 0.75 / v5", "v9 = mg.exp(v6, out=v2)", "v2.sum().backward()"),
     # accepted (programs.ACCEPTED): the program ends there without failing
     "einsum-once": P("v0 = np.zeros((0,), dtype='float16')",
                      "v1 = mg.tensor(np.zeros((0,), dtype='float16'), constant=False)",

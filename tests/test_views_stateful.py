@@ -18,6 +18,7 @@ import mygrad
 import numpy as np
 from hypothesis import assume, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+import pytest
 
 import mygrad_c as mg
 from test_views import assert_same_description, describe
@@ -291,4 +292,15 @@ ViewsAndInPlace.TestCase.settings = settings(
     settings.default, max_examples=5 * settings.default.max_examples, stateful_step_count=12,
     report_multiple_bugs=False)
 TestViewsAndInPlace = ViewsAndInPlace.TestCase
+
+
+@pytest.fixture(autouse=True)
+def _collector_sees_only_this_test():
+    """Every step collects garbage (see ``_do``); after a whole test session the heap is
+    large, and full collections of it made this test take many minutes.  What existed
+    before the test is frozen out of the collector's sight (programs.frozen_gc)."""
+    from programs import frozen_gc  # (programs imports this module)
+
+    with frozen_gc():
+        yield
 
