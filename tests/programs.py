@@ -167,6 +167,14 @@ def _ran(d: "Difference", *words: str) -> bool:
     return d.mirror is not None and any(w in s for s in d.mirror._code for w in words)
 
 
+def _nonfinite(*values) -> bool:
+    """Both are numeric arrays (or numbers), and one of them holds nan or +-inf."""
+    arrays = [np.asarray(v) for v in values if v is not None]
+    if len(arrays) != len(values) or any(a.dtype.kind not in "biufc" for a in arrays):
+        return False
+    return not all(np.all(np.isfinite(a)) for a in arrays)
+
+
 def _einsum_backpropagated_once(d: "Difference") -> bool:
     """A backward that raises in both, through an einsum an earlier failed backward had
     reached: MyGrad's einsum operation back-propagates into each input once in its life
@@ -328,7 +336,7 @@ KNOWN_BUGS: dict = {
                                     and ("softmax" in d.stmt or "focal_loss" in d.stmt
                                          or (d.key == "grad" and "backward" in d.stmt
                                              and _ran(d, "softmax", "focal_loss")))
-                                    and not (np.all(np.isfinite(d.want)) and np.all(np.isfinite(d.got)))),
+                                    and _nonfinite(d.want, d.got)),
     # an in-place write through a view under mem_guard_off: MyGrad locks the base's
     # replaced array (until a backward) although guarding is off
     "mem-guard-off-old-lock": lambda d: (d.key == "writeable" and d.want is False and d.got is True
