@@ -13,15 +13,16 @@ How it works: blocks of at least ``MIN_BLOCK`` bytes are rounded up to a whole n
 pages (their *size class*).  A freed block is kept, in the order it was freed, as long as
 the kept blocks stay within ``limit`` bytes (the oldest are released to make room); a
 request of the same size class takes the most recently freed one.  Smaller blocks go to
-NumPy's default handler, untouched.  Every block comes from the C library's ``malloc``, so
-``realloc`` is the C library's (and NumPy's default handler frees alike).
+NumPy's default handler, untouched; so do the new large ones (it asks for huge pages for
+them).  Every block comes from the C library's ``malloc`` through it, so ``realloc`` and
+``free`` are the C library's.
 
 The handler is installed for the importing thread's context when ``mygrad_c`` is imported
 (threads started later use NumPy's default), keeping up to 128 MB; the environment
 variable ``MYGRAD_C_MEMORY_CACHE_MB`` sets that amount (0: not installed).  ``tracemalloc`` still sees exactly the live arrays:
 NumPy reports allocations to it above the handler.
 """
-from libc.stdlib cimport malloc, calloc, free
+from libc.stdlib cimport free
 from libc.string cimport memset, memmove, strcpy
 from cpython.pycapsule cimport PyCapsule_New, PyCapsule_GetPointer
 from cpython.ref cimport PyObject, Py_XDECREF
@@ -123,7 +124,9 @@ cdef void *_malloc(void *ctx, size_t size) noexcept nogil:
         return _default.malloc(_default.ctx, size)
     cdef size_t cls = _size_class(size)
     cdef void *ptr = _take(cls)
-    return ptr if ptr != NULL else malloc(cls)
+    # a new block from NumPy's default handler: it asks the kernel for huge pages for
+    # blocks of 4 MB and more (fewer page faults and TLB misses)
+    return ptr if ptr != NULL else _default.malloc(_default.ctx, cls)
 
 
 cdef void *_calloc(void *ctx, size_t nelem, size_t elsize) noexcept nogil:
@@ -135,7 +138,7 @@ cdef void *_calloc(void *ctx, size_t nelem, size_t elsize) noexcept nogil:
     cdef size_t cls = _size_class(size)
     cdef void *ptr = _take(cls)
     if ptr == NULL:
-        return calloc(cls, 1)  # fresh pages come zeroed
+        return _default.calloc(_default.ctx, cls, 1)  # fresh pages come zeroed
     memset(ptr, 0, size)
     return ptr
 
