@@ -1134,18 +1134,14 @@ cdef object _view_grad(TensorBase view):
     if parent_grad is None:
         return None
     vg = apply_view_chain(parent_grad, view._view_steps_from_parent)
-    if vg is parent_grad and parent is base:
-        # the view operation handed back the base's own gradient array (a squeeze of
-        # nothing): as in MyGrad, that is not a view of the base's gradient - None
-        return None
     view._view_grad = vg
     # kept only while it is a view of the base's gradient (MyGrad keeps it while
-    # ``vg.base is base.grad``): one read off a released parent's own gradient is read
-    # off again each time, and is gone once this view's graph is (the parent's
-    # gradient may change meanwhile)
-    if _memory_owner(vg) is _memory_owner(base_grad):
+    # ``vg.base is base.grad``): one read off a released parent's own gradient, or the
+    # base's gradient array itself (a squeeze of nothing), is read off again each time,
+    # and is gone once this view's graph is (the parent's gradient may change meanwhile)
+    if vg is not base_grad and _memory_owner(vg) is _memory_owner(base_grad):
         view._view_grad_src = base_grad
-    return view._view_grad
+    return vg
 
 
 

@@ -710,7 +710,15 @@ REGRESSIONS = {
     "out-broadcast-order": P(
         "v2 = mg.arange(0.0).reshape((0,))", "v3 = mg.reshape(v2, (0,))", 'v5 = mg.einsum("i,i", v3, v3)',
         "v6 = 0.75 / v5", "v9 = mg.exp(v6, out=v2)", "v2.sum().backward()"),
+    # (seed 49) squeeze of nothing of a released view: its gradient, while its graph lives,
+    # is its parent's gradient array itself (MyGrad's)
+    "stale-view-grad/squeeze-nothing-of-released": P(
+        "v0 = mg.tensor([-0.5, -1.0, -0.25, 0.0], dtype='float16')", "v3 = mg.subtract(v0, v0)",
+        "v4 = v0.reshape(-1)", "v5 = mg.concatenate([v3, v4], axis=0)", "mg.sum(v5 * v5).backward()",
+        "v7 = mg.squeeze(v4)"),
     # accepted (programs.ACCEPTED): the program ends there without failing
+    "softmax-accuracy": P("v0 = mg.full((2, 2), 2.0, dtype='float16')", "v1 = mg.multi_matmul([v0, v0])",
+                          "v2 = v1 @ v1", "v6 = mg.nnet.softmax_crossentropy(v2, np.array([0, 0]))"),
     "einsum-once": P("v0 = np.zeros((0,), dtype='float16')",
                      "v1 = mg.tensor(np.zeros((0,), dtype='float16'), constant=False)",
                      "v2 = mg.concatenate([v1, v0], axis=-1)", "v4 = np.zeros((0,)) ** v1",
