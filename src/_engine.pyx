@@ -489,6 +489,12 @@ cdef class Operation:
     # array instead of copying it (see ``overwrite``).  True unless declared.
     backward_reads_data = True
 
+    # Is a broadcast gradient (a sum's or a mean's: one value repeated) as good for this
+    # operation's backward as one written out?  The engine writes such a gradient out
+    # first for the others (most elementwise backward formulas run several times faster
+    # on a contiguous array).
+    takes_broadcast_grad = False
+
     def __cinit__(self, *args, **kwargs):
         self.variables = ()
         self._versions = None
@@ -1486,11 +1492,13 @@ cpdef reduce_broadcast(grad, tuple var_shape):
         else:
             raise ValueError(
                 f"a gradient of shape {(<object>g).shape} cannot be reduced to shape {var_shape}")
+    # MyGrad's order (the prepended axes first, then the kept ones): the sums round alike,
+    # also in float16
     out = g
-    if kept_axes:
-        out = np.add.reduce(out, axis=tuple(kept_axes), keepdims=True)
     if lead_axes:
         out = np.add.reduce(out, axis=tuple(lead_axes))
+    if kept_axes:
+        out = np.add.reduce(out, axis=tuple([a - lead for a in kept_axes]), keepdims=True)
     return out if cnp.PyArray_Check(out) else np.asarray(out)
 
 
@@ -1769,11 +1777,12 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
             node._pending = None
         if g is None or node._creator is None:
             continue
-        if cnp.PyArray_Check(g) and cnp.PyArray_SIZE(<cnp.ndarray>g) >= 256 and _is_broadcast(<cnp.ndarray>g):
+        op = <Operation>node._creator
+        if cnp.PyArray_Check(g) and cnp.PyArray_SIZE(<cnp.ndarray>g) >= 256 and _is_broadcast(<cnp.ndarray>g) \
+                and not op.takes_broadcast_grad:
             # a broadcast gradient (a sum's or a mean's): the operations below compute
             # several times faster on it once it is written out
             g = np.array(g)
-        op = <Operation>node._creator
         variables = op.variables
         if op._fast_kind and _is_f64_scalar_array(g):
             _check_input(op, 0, <TensorBase>variables[0])

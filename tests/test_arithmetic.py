@@ -585,3 +585,30 @@ def test_inplace_matmul_like_mygrad():
         x = lib.tensor(np.eye(2))
         with pytest.raises(TypeError):
             x @= lib.tensor(np.eye(2))
+
+
+# --- gradients of a broadcast product summed: bit for bit MyGrad's ---------------------------
+# (``x.sum()``'s gradient is 1 everywhere: the multiply's backward then sums the other input
+# directly; the engine's broadcast reduction sums in MyGrad's order of axes)
+@pytest.mark.parametrize("shape_a, shape_b", [((1000, 40), (40,)), ((300, 7), (7,)), ((5, 4, 3), (4, 1)),
+                                              ((64, 10), (1, 10)), ((3, 3), ()), ((2, 1, 6), (3, 1))])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("sign", [1.0, -1.0, 0.5])
+def test_broadcast_product_gradients_are_mygrads_bit_for_bit(shape_a, shape_b, dtype, sign):
+    import mygrad
+
+    rng = np.random.default_rng(7)
+    a = (rng.standard_normal(shape_a) * 100).astype(dtype)
+    b = rng.standard_normal(shape_b).astype(dtype)
+    if a.size > 4:
+        a.flat[3], a.flat[1] = np.inf, -0.0
+    grads = []
+    for lib in (mygrad, mg):
+        ta, tb = lib.tensor(a), lib.tensor(b)
+        for _ in range(2):  # the same leaves again, as a training loop does
+            ((ta * tb).sum() * sign).backward()
+        grads.append((ta.grad, tb.grad))
+    for want, got in zip(*grads):
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(want))

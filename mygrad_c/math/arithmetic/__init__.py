@@ -12,7 +12,7 @@ from numbers import Number
 
 import numpy as np
 
-from mygrad_c._engine import TensorBase, as_tensor, run_op, set_arithmetic_ops
+from mygrad_c._engine import TensorBase, as_tensor, reduce_broadcast, run_op, set_arithmetic_ops
 from mygrad_c.ufuncs import BinaryUfunc, UnaryUfunc, make_ufunc
 
 __all__ = [
@@ -43,10 +43,35 @@ class Multiply(BinaryUfunc):
     """f(a, b) = a * b;  df/da = b, df/db = a"""
 
     numpy_ufunc = np.multiply
+    takes_broadcast_grad = True   # (NumPy multiplies by a repeated value at full speed)
 
     def _derivative(self, grad, index):
         a, b = self.variables
-        return grad * (b.data if index == 0 else a.data)
+        other = b.data if index == 0 else a.data
+        shape = self.variables[index].shape
+        if shape != grad.shape and self.where is True:
+            unit = _unit_broadcast(grad, other)
+            if unit != 0:
+                # an input broadcast against a gradient that is +-1 everywhere (``.sum()``'s):
+                # sum the other input directly, without the product array - the same numbers
+                # in the same order as summing ``grad * other`` (multiplying by +-1 is exact)
+                summed = reduce_broadcast(other, shape)
+                if unit < 0:
+                    return np.negative(summed)
+                return summed.copy() if np.may_share_memory(summed, other) else summed
+        return grad * other
+
+
+def _unit_broadcast(grad, other) -> int:
+    """+1 or -1 if ``grad`` holds that one value everywhere as a broadcast (all strides 0),
+    in ``other``'s dtype and shape, with ``other`` C-contiguous (so that ``grad * other``
+    is laid out, and summed, exactly as ``other``); else 0."""
+    if (type(grad) is not np.ndarray or grad.dtype != other.dtype or grad.shape != other.shape
+            or grad.dtype.kind != "f" or not other.flags.c_contiguous or grad.size == 0
+            or any(grad.strides)):
+        return 0
+    value = grad.flat[0]
+    return 1 if value == 1 else (-1 if value == -1 else 0)
 
 
 class Divide(BinaryUfunc):
