@@ -346,3 +346,15 @@ def test_margin_ranking_loss_one_element_y_is_a_scalar(x_shape, y):
     x1, x2 = rng.normal(size=x_shape), rng.normal(size=x_shape)
     compare_with_mygrad((lambda a, b: mg.nnet.margin_ranking_loss(a, b, y, 0.5),
                          lambda a, b: mygrad.nnet.margin_ranking_loss(a, b, y, 0.5)), x1, x2)
+
+
+def test_float16_softmax_crossentropy_keeps_the_log_sum_exp_correction():
+    """Two equal float16 scores of 128: the loss is log 2 (MyGrad: 0.75, its 128 + log 2
+    rounded in float16 before 128 is subtracted) - the more accurate value is kept."""
+    scores = mg.full((2, 2), 128.0, dtype="float16")
+    loss = mg.nnet.softmax_crossentropy(scores, np.array([0, 0]))
+    assert loss.dtype == np.float16 and loss.item() == np.float16(np.log(2.0))
+    nll = mg.nnet.negative_log_likelihood(mg.nnet.logsoftmax(scores), np.array([0, 0]))
+    assert abs(nll.item() - np.log(2.0)) <= float(np.finfo(np.float16).eps)
+    loss.backward()
+    np.testing.assert_array_equal(scores.grad, np.array([[-0.25, 0.25], [-0.25, 0.25]], np.float16))
