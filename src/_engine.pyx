@@ -279,10 +279,11 @@ cdef class LockCell:
                 # a NumPy view made while its owner was locked (NumPy makes it read-only):
                 # as MyGrad does, it is writeable again once this lock and the owner's go
                 self.base_flipped = True
-            elif _is_broadcast(self.array):
-                # read-only by design (a broadcast made under no_autodiff): as MyGrad does
-                # for every array its graph locks, writeable once released (and written in
-                # place meanwhile into a new array, as a guarded one is)
+            elif _is_broadcast(self.array) or _empty_view_of_writeable(self.array):
+                # read-only by design (a broadcast made under no_autodiff, also one of
+                # nothing): as MyGrad does for every array its graph locks, writeable once
+                # released (and written in place meanwhile into a new array, as a guarded
+                # one is)
                 self.base_flipped = True
             if cnp.PyArray_BASE(self.array) != NULL:
                 self._lock_owner()
@@ -1066,6 +1067,15 @@ cdef object _memory_owner(object arr):
     while cnp.PyArray_Check(arr) and cnp.PyArray_BASE(<cnp.ndarray>arr) != NULL:
         arr = <object>cnp.PyArray_BASE(<cnp.ndarray>arr)
     return arr
+
+
+cdef bint _empty_view_of_writeable(cnp.ndarray arr):
+    """An empty read-only NumPy view of writeable memory (its strides cannot tell a
+    broadcast): MyGrad tracks such an array once an operation locks its base."""
+    if cnp.PyArray_SIZE(arr) != 0 or cnp.PyArray_BASE(arr) == NULL:
+        return False
+    owner = _memory_owner(arr)
+    return cnp.PyArray_Check(owner) and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>owner)
 
 
 cdef bint _is_broadcast(cnp.ndarray arr):

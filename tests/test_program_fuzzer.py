@@ -716,6 +716,15 @@ REGRESSIONS = {
         "v0 = mg.tensor([-0.5, -1.0, -0.25, 0.0], dtype='float16')", "v3 = mg.subtract(v0, v0)",
         "v4 = v0.reshape(-1)", "v5 = mg.concatenate([v3, v4], axis=0)", "mg.sum(v5 * v5).backward()",
         "v7 = mg.squeeze(v4)"),
+    # (seed 51) a broadcast of nothing made under no_autodiff, used and written in place
+    "read-only-numpy-view/empty-broadcast": P(
+        "v0 = mg.tensor([])", "with mg.no_autodiff: v1 = mg.broadcast_to(v0, (2, 0))",
+        "v1[-2:0:-1, None, None, ...] -= 0.5"),
+    # (seed 51) zeros_like keeps its input's memory layout, as NumPy's (MyGrad's): a reshape
+    # of the result of a broadcast input is then a copy
+    "released-view/like-layout": P(
+        "v0 = mg.tensor([[[0, -1, 0]], [[1, -1, 0]]])", "v1 = mg.broadcast_to(v0, (2, 2, 1, 3))",
+        "v3 = mg.zeros_like(v1)", "v4 = v3.reshape(-1)"),
     # accepted (programs.ACCEPTED): the program ends there without failing
     "softmax-accuracy": P("v0 = mg.full((2, 2), 2.0, dtype='float16')", "v1 = mg.multi_matmul([v0, v0])",
                           "v2 = v1 @ v1", "v6 = mg.nnet.softmax_crossentropy(v2, np.array([0, 0]))"),

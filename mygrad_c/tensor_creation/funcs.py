@@ -38,8 +38,10 @@ def _like_dtype(other, dtype):
     return np.asarray(_values(other)).dtype
 
 
-def _like_shape(other, shape):
-    return np.shape(_values(other)) if shape is None else shape
+def _like_array(other):
+    """What NumPy's ``*_like`` takes after: also its memory layout (a transposed or broadcast
+    input gives a result laid out like it, as in MyGrad)."""
+    return np.asarray(_values(other))
 
 
 def _like_constant(other, dtype, constant):
@@ -70,7 +72,7 @@ def empty_like(other, dtype=None, shape: Optional[Shape] = None, *, constant: Op
     >>> mg.empty_like(mg.tensor([1.0, 2.0])).shape
     (2,)
     """
-    return _wrap(np.empty(_like_shape(other, shape), dtype=_like_dtype(other, dtype)),
+    return _wrap(np.empty_like(_like_array(other), dtype=_like_dtype(other, dtype), shape=shape),
                  _like_constant(other, _like_dtype(other, dtype), constant))
 
 
@@ -95,7 +97,7 @@ def ones_like(other, dtype=None, shape: Optional[Shape] = None, *, constant: Opt
     >>> mg.ones_like([1.0, 2.0])
     Tensor([1., 1.])
     """
-    return _wrap(np.ones(_like_shape(other, shape), dtype=_like_dtype(other, dtype)),
+    return _wrap(np.ones_like(_like_array(other), dtype=_like_dtype(other, dtype), shape=shape),
                  _like_constant(other, _like_dtype(other, dtype), constant))
 
 
@@ -120,7 +122,7 @@ def zeros_like(other, dtype=None, shape: Optional[Shape] = None, *, constant: Op
     >>> mg.zeros_like(mg.tensor([1.0, 2.0]))
     Tensor([0., 0.])
     """
-    return _wrap(np.zeros(_like_shape(other, shape), dtype=_like_dtype(other, dtype)),
+    return _wrap(np.zeros_like(_like_array(other), dtype=_like_dtype(other, dtype), shape=shape),
                  _like_constant(other, _like_dtype(other, dtype), constant))
 
 
@@ -146,7 +148,8 @@ def full_like(other, fill_value, dtype=None, shape: Optional[Shape] = None,
     >>> mg.full_like([1, 2], 2.5)
     Tensor([2, 2])
     """
-    return _wrap(np.full(_like_shape(other, shape), _values(fill_value), dtype=_like_dtype(other, dtype)),
+    return _wrap(np.full_like(_like_array(other), _values(fill_value), dtype=_like_dtype(other, dtype),
+                              shape=shape),
                  _like_constant(other, _like_dtype(other, dtype), constant))
 
 
