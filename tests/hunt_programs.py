@@ -11,6 +11,7 @@ group.  Known bugs (programs.KNOWN_BUGS) are recognised and counted, or skipped 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import faulthandler
 import gc
 import os
@@ -55,32 +56,54 @@ class MemoryHog(Exception):
     """A program made the process grow past --max-rss."""
 
 
-def watch_memory(limit_mb: int, slow_s: float = 30.0) -> list:
+class MyGradHung(Exception):
+    """Raised (from the watchdog) in a MyGrad statement that has run for ``hang_s``:
+    MyGrad's backward can loop without end (docs/fuzzing.md); the program ends there, as
+    for MyGrad's other internal failures (test_views_stateful._mygrad_internal_error)."""
+
+
+def _in_mygrad(thread_id: int) -> bool:
+    """Is that thread running MyGrad's code (a frame of the installed mygrad package)?"""
+    frame = sys._current_frames().get(thread_id)
+    while frame is not None:
+        if "/site-packages/mygrad/" in frame.f_code.co_filename.replace("\\", "/"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def watch_memory(limit_mb: int, slow_s: float = 30.0, hang_s: float = 120.0) -> list:
     """Check the process size after every statement; past ``limit_mb`` raise MemoryHog.
     A statement that runs longer than ``slow_s`` gets the program's statements and the
-    Python stack printed (once).  Returns the list the statements of the current
-    program are recorded in."""
+    Python stack printed (once); one still inside MyGrad after ``hang_s`` is ended with
+    MyGradHung (else a hunt can sit for ever in one of MyGrad's endless backwards).
+    Returns the list the statements of the current program are recorded in."""
     executed: list = []
     execute = programs.Mirror.execute
-    started = [None]
+    started = [None, None]   # (for the slow-statement report, for the hang check)
+    main_id = threading.main_thread().ident
 
     def watchdog():
         while True:
             time.sleep(5)
-            t0 = started[0]
+            t0, t1 = started
             if t0 is not None and time.time() - t0 > slow_s:
                 started[0] = None
                 print("\n=== slow statement; statements run:\n" + "\n".join(executed[-40:]), flush=True)
                 faulthandler.dump_traceback(all_threads=True)
+            if t1 is not None and time.time() - t1 > hang_s and _in_mygrad(main_id):
+                started[1] = None
+                print(f"\n=== MyGrad ran one statement for {hang_s:.0f} s: ended (MyGradHung) ===", flush=True)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main_id), ctypes.py_object(MyGradHung))
     threading.Thread(target=watchdog, daemon=True).start()
 
     def checked(self, stmt):
         executed.append(stmt)
-        started[0] = time.time()
+        started[0] = started[1] = time.time()
         try:
             return execute(self, stmt)
         finally:
-            started[0] = None
+            started[0] = started[1] = None
             rss = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
             if rss > limit_mb:
                 raise MemoryHog(f"{rss} MB after: {stmt}")
@@ -121,7 +144,7 @@ def main(argv=None) -> int:
             write_and_run(data, training)
         except KnownBugHit:
             pass
-        except (MemoryHog, MemoryError) as e:
+        except (MemoryHog, MemoryError, MyGradHung) as e:
             print(f"\n=== memory: {e!r} ===\nstatements run:\n" + "\n".join(executed[-40:]), flush=True)
             gc.collect()
         except ProgramMismatch as e:

@@ -56,7 +56,8 @@ def _mygrad_internal_error(e) -> bool:
     in-place graph duplication's id lookup): MyGrad crashed, the user did nothing wrong.
     Also a MemoryError (under hunt_programs.py's --max-rss cap): MyGrad's backward can loop
     without end over a graph that an out= write made cyclic (docs/fuzzing.md)."""
-    if isinstance(e, MemoryError):
+    if isinstance(e, MemoryError) or type(e).__name__ == "MyGradHung":
+        # (MyGradHung: hunt_programs.py ended a MyGrad statement that ran for minutes)
         return True
     if isinstance(e, KeyError):
         tb = e.__traceback__
