@@ -23,6 +23,13 @@ def sig(x):
     return 0.5 * (1 + np.tanh(0.5 * x))
 
 
+def mm(a, b):
+    """a @ b with each product rounded before it is added (as the kernel computes it).
+    NumPy's BLAS may fuse a multiply and an add (FMA): there an overflowing product next
+    to an infinity gives -inf where the separately rounded product gives inf - inf = nan."""
+    return (a[..., :, None] * b).sum(axis=-2)
+
+
 def ref_forward(xzrh, Wzr, Wh, s0):
     T, N, D3 = xzrh.shape
     D = D3 // 3
@@ -30,9 +37,9 @@ def ref_forward(xzrh, Wzr, Wh, s0):
     s[0] = s0
     z, r, h = (np.zeros((T, N, D)) for _ in range(3))
     for t in range(T):
-        z[t] = sig(xzrh[t, :, :D] + s[t] @ Wzr[:, :D])
-        r[t] = sig(xzrh[t, :, D:2 * D] + s[t] @ Wzr[:, D:])
-        h[t] = np.tanh(xzrh[t, :, 2 * D:] + (r[t] * s[t]) @ Wh)
+        z[t] = sig(xzrh[t, :, :D] + mm(s[t], Wzr[:, :D]))
+        r[t] = sig(xzrh[t, :, D:2 * D] + mm(s[t], Wzr[:, D:]))
+        h[t] = np.tanh(xzrh[t, :, 2 * D:] + mm(r[t] * s[t], Wh))
         s[t + 1] = (1 - z[t]) * h[t] + z[t] * s[t]
     return s, z, r, h
 
@@ -43,9 +50,9 @@ def _step_back(dS, t, s, z, r, h, Wzr, Wh):
     D = s.shape[-1]
     dah = dS * (1 - z[t]) * (1 - h[t] ** 2)
     daz = dS * (s[t] - h[t]) * z[t] * (1 - z[t])
-    drs = dah @ Wh.T
+    drs = mm(dah, Wh.T)
     dar = drs * s[t] * r[t] * (1 - r[t])
-    ds = dS * z[t] + drs * r[t] + np.concatenate([daz, dar], axis=-1) @ Wzr.T
+    ds = dS * z[t] + drs * r[t] + mm(np.concatenate([daz, dar], axis=-1), Wzr.T)
     return np.concatenate([daz, dar], axis=-1), dah, ds
 
 
