@@ -64,6 +64,14 @@ def _mygrad_internal_error(e) -> bool:
         while tb is not None and tb.tb_next is not None:
             tb = tb.tb_next
         return tb is not None and "mygrad/_utils/" in tb.tb_frame.f_code.co_filename.replace("\\", "/")
+    if isinstance(e, TypeError) and "returned NotImplemented from __array_ufunc__(<ufunc '" in str(e):
+        # MyGrad's __array_ufunc__ swallows a KeyError from its own in-place machinery
+        # (`except KeyError: pass`) and then answers NotImplemented, also for a ufunc it
+        # implements: NumPy's TypeError for a ufunc MyGrad registers is such a failure
+        import mygrad.tensor_base as mtb
+
+        name = str(e).split("<ufunc '", 1)[1].split("'", 1)[0]
+        return getattr(np, name, None) in getattr(mtb, "_REGISTERED_UFUNC", {})
     if isinstance(e, TypeError) and "required positional argument" in str(e):
         # MyGrad calling one of its own operations without its arguments (its in-place
         # machinery: "Squeeze.__call__() missing 1 required positional argument"): the
