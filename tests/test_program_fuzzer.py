@@ -731,6 +731,11 @@ REGRESSIONS = {
         "v1 = mg.tensor([[1, 1, -2], [2, 2, 0]])", "v2 = v1.flatten()", "v3 = mg.transpose(v2, (0,))",
         body=["v4 = v2[::-1]", "with mg.mem_guard_off: v5 = np.multiply(v4, 3.0, out=v3)",
               "mg.sum(v4 * v4).backward()"], iterations=2),
+    # (seed 52) a reduction's result owns its memory, as NumPy's: a squeeze of nothing of
+    # it is no view
+    "squeeze-nothing/reduction-result": P(
+        "v0 = mg.tensor([[], []])", "v2 = mg.multiply(0.5, v0)", "v3 = v2.prod()", "v4 = mg.squeeze(v3)",
+        "v5 = mg.squeeze(mg.std(v0 + 1.0, axis=1))"),
     # accepted (programs.ACCEPTED): the program ends there without failing
     "softmax-accuracy": P("v0 = mg.full((2, 2), 2.0, dtype='float16')", "v1 = mg.multi_matmul([v0, v0])",
                           "v2 = v1 @ v1", "v6 = mg.nnet.softmax_crossentropy(v2, np.array([0, 0]))"),

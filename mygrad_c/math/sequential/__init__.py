@@ -52,9 +52,11 @@ def _keepdims_grad(grad: np.ndarray, shape: tuple, axes: Tuple[int, ...]) -> np.
 
 
 def _drop_axes(kept: np.ndarray, axis: Axis) -> np.ndarray:
-    """A keepdims=True reduction result without its reduced (length-1) axes."""
+    """A keepdims=True reduction result without its reduced (length-1) axes: an array of
+    its own, as NumPy's reduction gives (not a view of ``kept``: a view's ``.base`` shows,
+    e.g. a squeeze of it is then a view in MyGrad's rules)."""
     axes = _reduced_axes(axis, kept.ndim)
-    return kept.reshape([n for i, n in enumerate(kept.shape) if i not in axes])
+    return kept.reshape([n for i, n in enumerate(kept.shape) if i not in axes]).copy()
 
 
 def _count(shape: tuple, axes: Tuple[int, ...]) -> int:
