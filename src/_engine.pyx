@@ -1133,7 +1133,7 @@ cdef object _view_grad(TensorBase view):
     """
     cdef TensorBase base = <TensorBase>view._base
     base_grad = base._materialized_grad()
-    if view._view_grad is not None and view._view_grad_src is base_grad:
+    if view._view_grad is not None and base_grad is not None and view._view_grad_src is base_grad:
         return view._view_grad
     view._view_grad = view._view_grad_src = None
     if base_grad is None or view._creator is None:

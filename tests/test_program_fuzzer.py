@@ -736,6 +736,13 @@ REGRESSIONS = {
     "squeeze-nothing/reduction-result": P(
         "v0 = mg.tensor([[], []])", "v2 = mg.multiply(0.5, v0)", "v3 = v2.prod()", "v4 = mg.squeeze(v3)",
         "v5 = mg.squeeze(mg.std(v0 + 1.0, axis=1))"),
+    # (seed 53) a view's gradient not kept (read off a released parent) is not handed out
+    # again once the base has no gradient
+    "stale-view-grad/base-nulled": P(
+        "v0 = mg.tensor([0.5, 1.5, 1.0, 1.0], dtype='float32', constant=False)", "v1 = v0.reshape(-1)",
+        "v2 = v1.reshape((1, 4))",
+        body=["v4 = v0 @ v1", "v4.backward(2.0)", "v5 = mg.concatenate([v1, v0], axis=-1)",
+              "v5.backward(np.array([-1.0, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1.0]))"], iterations=2),
     # accepted (programs.ACCEPTED): the program ends there without failing
     "softmax-accuracy": P("v0 = mg.full((2, 2), 2.0, dtype='float16')", "v1 = mg.multi_matmul([v0, v0])",
                           "v2 = v1 @ v1", "v6 = mg.nnet.softmax_crossentropy(v2, np.array([0, 0]))"),
