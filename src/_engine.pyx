@@ -240,7 +240,7 @@ cdef class LockCell:
             if cnp.PyArray_ISWRITEABLE(arr):
                 cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
                 self._flipped_view(arr)
-            elif self.base_flipped or (self.own_entry is not None and self.own_entry[2]):
+            elif self._guards_base():
                 self._flipped_view(arr)  # read-only only because the base is locked
 
     cdef void lock_used_view(self, cnp.ndarray arr):
@@ -249,7 +249,7 @@ cdef class LockCell:
         if cnp.PyArray_ISWRITEABLE(arr):
             cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
             self._flipped_view(arr)
-        elif self.base_flipped or (self.own_entry is not None and self.own_entry[2]):
+        elif self._guards_base():
             # read-only only because the base is locked (e.g. made under mem_guard_off
             # from a locked array): as MyGrad tracks such an array, it counts as locked
             # by the guard, and is writeable again once released
@@ -257,6 +257,10 @@ cdef class LockCell:
                 if a is arr:
                     return
             self._flipped_view(arr)
+
+    cdef inline bint _guards_base(self):
+        # this lock made the base's array read-only (its own flip, or a per-array count)
+        return self.base_flipped or (self.own_entry is not None and self.own_entry[2])
 
     cdef void _flipped_view(self, arr):
         if self.flipped is None:
@@ -1327,7 +1331,7 @@ def is_guard_locked(TensorBase t) -> bool:
     cdef LockCell cell = t._lock
     if cell is not None and cell.count > 0:
         if cell.array is t._data:
-            if cell.base_flipped or (cell.own_entry is not None and cell.own_entry[2]):
+            if cell._guards_base():
                 return True
         elif cell.flipped is not None:
             # a view (or a view cut off its base) sharing its base's lock: only if the
@@ -1498,7 +1502,7 @@ cpdef reduce_broadcast(grad, tuple var_shape):
         if vdim == gdim:
             continue
         if vdim == 1:
-            kept_axes.append(lead + i)
+            kept_axes.append(i)   # (its index once the prepended axes are summed away)
         else:
             raise ValueError(
                 f"a gradient of shape {(<object>g).shape} cannot be reduced to shape {var_shape}")
@@ -1508,7 +1512,7 @@ cpdef reduce_broadcast(grad, tuple var_shape):
     if lead_axes:
         out = np.add.reduce(out, axis=tuple(lead_axes))
     if kept_axes:
-        out = np.add.reduce(out, axis=tuple([a - lead for a in kept_axes]), keepdims=True)
+        out = np.add.reduce(out, axis=tuple(kept_axes), keepdims=True)
     return out if cnp.PyArray_Check(out) else np.asarray(out)
 
 
