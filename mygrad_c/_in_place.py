@@ -56,14 +56,16 @@ class PlaceRegion(Operation):
 
 
 class WriteInto(Operation):
-    """f(target, value) = target with ``value`` written where ``where`` is true.
+    """f(value, target) = target with ``value`` written where ``where`` is true.
 
     ``value`` is broadcast to ``target``'s shape and cast to its dtype.  The
-    gradient flows to ``value`` where written and to ``target`` elsewhere.
+    gradient flows to ``value`` where written and to ``target`` elsewhere.  (The
+    inputs are in MyGrad's order, value first: a backward visits the graph in the
+    same order, so one that fails midway leaves the same partial gradients.)
     """
 
-    def __call__(self, target, value, where=True):
-        self.variables = (target, value)
+    def __call__(self, value, target, where=True):
+        self.variables = (value, target)
         self.where = where
         out = np.array(target.data, copy=True)
         np.copyto(out, value.data, casting="unsafe", where=where)
@@ -71,7 +73,7 @@ class WriteInto(Operation):
 
     def backward_var(self, grad, index, **kwargs):
         # masked by multiplying, as MyGrad does: a nan/inf gradient stays nan where masked
-        if index == 0:
+        if index == 1:
             return np.zeros_like(grad) if self.where is True else grad * np.logical_not(self.where)
         return grad if self.where is True else grad * self.where
 
@@ -270,7 +272,7 @@ def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
             return apply_in_place(out, lambda out: value)
         return apply_in_place(out, lambda out: run_op(_Fit, (value,), op_args=(out.data,),
                                                       constant=True if value.constant else None))
-    return apply_in_place(out, lambda out: run_op(WriteInto, (out, value), op_kwargs={"where": where}))
+    return apply_in_place(out, lambda out: run_op(WriteInto, (value, out), op_kwargs={"where": where}))
 
 
 def setitem(tensor: TensorBase, index: Any, value: Any) -> None:

@@ -244,15 +244,14 @@ cdef class LockCell:
                 self._flipped_view(arr)  # read-only only because the base is locked
 
     cdef void lock_used_view(self, cnp.ndarray arr):
-        if _is_broadcast(arr):
-            return
         if cnp.PyArray_ISWRITEABLE(arr):
             cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
             self._flipped_view(arr)
         elif self._guards_base():
             # read-only only because the base is locked (e.g. made under mem_guard_off
-            # from a locked array): as MyGrad tracks such an array, it counts as locked
-            # by the guard, and is writeable again once released
+            # from a locked array), or read-only by design (a broadcast made under
+            # mem_guard_off): as MyGrad tracks such an array, it counts as locked by the
+            # guard - written in place into a new array - and is writeable once released
             for a in self.flipped or ():
                 if a is arr:
                     return

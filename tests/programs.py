@@ -256,6 +256,18 @@ def _einsum_backpropagated_once(d: "Difference") -> bool:
     return False
 
 
+def _mygrad_stale_view_grad(d: "Difference") -> bool:
+    """MyGrad hands out a gradient for a view whose base has none (the base was used in
+    a new operation since, which nulled its gradient): the view's gradient kept from an
+    earlier backward, when it was the base's own array (a squeeze of nothing) - MyGrad
+    keeps a view's gradient while it ``.base`` is the base's gradient, and both are None
+    then.  mygrad_c gives None, as MyGrad does for the base and for every other view."""
+    if d.mirror is None or d.key != "grad" or d.want is None or d.got is not None:
+        return False
+    t = d.mirror.ns[mygrad].get(d.name)
+    return isinstance(t, mygrad.Tensor) and t.base is not None and t.base.grad is None
+
+
 def _signed_zero(d: "Difference") -> bool:
     """Some variable holds -0.0 in one library where the other has +0.0 (e.g. MyGrad's
     relu(-2) is -0.0): sign-sensitive operations (arctan2, 1 / x) then differ."""
@@ -355,6 +367,9 @@ KNOWN_BUGS: dict = {
     # a backward retried after one that raised, through an einsum the failed one had
     # reached: MyGrad's einsum skips the inputs it back-propagated into before
     "einsum-once": _einsum_backpropagated_once,
+    # a view whose base's gradient was nulled (the base used again): MyGrad still hands out
+    # the view's gradient of the earlier backward when it was the base's own array
+    "stale-grad-in-mygrad": _mygrad_stale_view_grad,
     "failed-backward-grad": lambda d: (d.key == "grad" and d.want is None and d.got is not None
                                        and "backward" in d.stmt and d.raised),
     # an operation that fails (out= into an integer tensor) nulls its inputs' gradients
@@ -488,6 +503,10 @@ ACCEPTED: dict = {
     # than the scores' float16 (issue 11, item 8: keep the more accurate value); the
     # predicate checks against the float64 value of the same scores
     "softmax-accuracy": "MyGrad's float16 softmax losses are less accurate (0.75 for log 2)",
+    # a squeeze of nothing of a released view shares its parent's gradient array; once the
+    # parent is used again (its gradient nulled), MyGrad keeps handing out that array as
+    # the squeeze's gradient - the stale gradient of issue 11's defect 2 - mygrad_c None
+    "stale-grad-in-mygrad": "MyGrad hands out a view's stale gradient after its base's was nulled",
 }
 
 

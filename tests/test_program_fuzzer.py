@@ -743,7 +743,34 @@ REGRESSIONS = {
         "v2 = v1.reshape((1, 4))",
         body=["v4 = v0 @ v1", "v4.backward(2.0)", "v5 = mg.concatenate([v1, v0], axis=-1)",
               "v5.backward(np.array([-1.0, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1.0]))"], iterations=2),
+    # (seed 53) a broadcast made under mem_guard_off and used by a graph counts as locked
+    # by the guard, as MyGrad tracks it: written in place into a new array, writeable once
+    # released, read-only again when used again
+    "read-only-numpy-view/mem-guard-off-broadcast": P(
+        "v0 = mg.tensor(-1.0)", "with mg.mem_guard_off: v1 = mg.broadcast_to(v0, (2,))",
+        "v1.clear_graph()", "v3 = mg.broadcast_to(v0, (2,)) - np.array([-1.5, 2.0])",
+        "mg.exp(v1, out=v3)", "v1 += 2.0"),
+    # (seed 54) the same, the broadcast's array reached through a squeeze of nothing
+    "read-only-numpy-view/mem-guard-off-broadcast-squeezed": P(
+        "v1 = mg.tensor([0.0, -1.0, 2.0, -0.5], dtype='float32', constant=False)", "v4 = v1.std(axis=-1, ddof=1)",
+        "with mg.mem_guard_off: v5 = mg.broadcast_to(v4, (2,))", "v6 = mg.add(v5, v5)",
+        "with mg.no_autodiff: v7 = mg.squeeze(v5)", "v7[..., -1] = 0.25"),
+    "read-only-numpy-view/mem-guard-off-broadcast-released": P(
+        "v0 = mg.tensor(-1.0)", "with mg.mem_guard_off: v1 = mg.broadcast_to(v0, (2,))",
+        "v1.clear_graph()", "v3 = mg.exp(v1)", "v3.backward()", "v4 = v1 * 2.0", "v1 += 2.0"),
+    # (seed 53) an out= with where= records value and target in MyGrad's order, so a
+    # backward that fails midway has visited the same nodes (v4's partial gradient kept)
+    "failed-backward-partial/out-where-order": P(
+        "v0 = mg.tensor([])", "v4 = v0.clip(-0.5, None)", 'v5 = mg.einsum("i,i", v0, v4)',
+        "v6 = v4[np.zeros((0,), bool)]", "v9 = v0 @ (+v0)[np.zeros((0,), bool)]",
+        "mg.multiply(v5, 2.0, out=v6, where=np.zeros((0,), bool))", "mg.sum(v9 * v9).backward()",
+        "with mg.mem_guard_off: v6.backward()"),
     # accepted (programs.ACCEPTED): the program ends there without failing
+    # (seed 54) accepted: MyGrad keeps the squeeze's gradient of the earlier backward
+    "stale-grad-in-mygrad": P(
+        "v0 = mg.tensor([[0.75, 0.25], [0.75, 0.0], [1.5, 0.75]])", "v1 = v0.T",
+        "v1.backward(np.array([[-1.0, -0.6, -0.2], [0.2, 0.6, 1.0]]))", "v2 = mg.squeeze(v1)",
+        "v3 = mg.power(np.array(0.5), v1)"),
     "softmax-accuracy": P("v0 = mg.full((2, 2), 2.0, dtype='float16')", "v1 = mg.multi_matmul([v0, v0])",
                           "v2 = v1 @ v1", "v6 = mg.nnet.softmax_crossentropy(v2, np.array([0, 0]))"),
     "einsum-once": P("v0 = np.zeros((0,), dtype='float16')",

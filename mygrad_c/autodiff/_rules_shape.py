@@ -128,8 +128,8 @@ def _place_region(op, out, grad, index):
 @vjp_rule(WriteInto)                                           # grad where (not) written
 def _write_into(op, out, grad, index):
     if op.where is True:
-        return grad if index == 1 else mg.zeros(op.variables[0].shape, dtype=grad.dtype, constant=True)
-    return grad * (op.where if index == 1 else np.logical_not(op.where))
+        return grad if index == 0 else mg.zeros(op.variables[1].shape, dtype=grad.dtype, constant=True)
+    return grad * (op.where if index == 0 else np.logical_not(op.where))
 
 
 @vjp_rule(Where)                                               # grad where chosen, else 0
