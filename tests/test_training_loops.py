@@ -399,7 +399,7 @@ def test_training_loop(name, variant):
     if (name, variant) in MYGRAD_CRASHES:
         assert m.ended, "MyGrad no longer fails here: remove the entry from MYGRAD_CRASHES"
     else:
-        assert m.ended is None or m.ended.startswith("known bug"), m.ended
+        assert m.ended is None or m.ended.startswith(("known bug", "accepted difference")), m.ended
 
 
 # Loops that MyGrad cannot run to the end: it fails its own internal assertion ("A
