@@ -1341,7 +1341,13 @@ def is_guard_locked(TensorBase t) -> bool:
                     return True
     if _owner_locks:
         entry = _owner_locks.get(id(t._data))
-        return entry is not None and entry[0] is t._data and entry[2]
+        if entry is not None and entry[0] is t._data and entry[2]:
+            return True
+    # released by its own lock, but read-only until the owner of its memory is (a lock of
+    # a tensor viewing that memory holds it): still locked by the guard
+    for owner_ref, arr_ref in _waiting_for_owner:
+        if arr_ref() is t._data:
+            return True
     return False
 
 
@@ -2297,3 +2303,4 @@ def graft_view(TensorBase t, TensorBase base, tuple chain):
     t._view_chain = chain
     t._view_steps_from_parent = chain
     _add_view_child(base, t)
+
