@@ -163,7 +163,23 @@ def main(argv=None) -> int:
             groups[key] = [1, msg]
             print(f"\n=== new: {key} ===\n{msg}", flush=True)
 
+    def summary():
+        print(f"\n{count[0]} programs, {count[1]} failed, {len(groups)} distinct:", flush=True)
+        for key, (n, _) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
+            print(f"  {n:5d}  {key}", flush=True)
+
+    def overdue(grace_s=300):
+        # a statement that never ends where the watchdog cannot reach it (MyGrad's endless
+        # backward inside the garbage collector): the count is not lost
+        time.sleep(max(0.0, deadline - time.time()) + grace_s)
+        print(f"\n=== still running {grace_s} s past the deadline: stopped; statements run:\n"
+              + "\n".join(executed[-40:]), flush=True)
+        summary()
+        os._exit(3)
+    threading.Thread(target=overdue, daemon=True).start()
+
     batch = 0
+    progress_at = time.time() + 120
     while time.time() < deadline:   # batches of programs, each with its own seed
         run = seed(args.seed * 10 ** 6 + batch)(settings(
             max_examples=100, deadline=None, database=None, phases=[Phase.generate],
@@ -173,9 +189,11 @@ def main(argv=None) -> int:
         if args.verbose:
             rss = int(open("/proc/self/statm").read().split()[1]) * 4096 >> 20
             print(f"batch {batch}: {count[0]} programs, {count[1]} failed, rss {rss} MB", flush=True)
-    print(f"\n{count[0]} programs, {count[1]} failed, {len(groups)} distinct:")
-    for key, (n, _) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
-        print(f"  {n:5d}  {key}")
+        elif time.time() > progress_at:
+            progress_at = time.time() + 120
+            print(f"[{(time.time() - deadline) / 60 + args.minutes:.0f} min] {count[0]} programs, "
+                  f"{count[1]} failed, {len(groups)} distinct", flush=True)
+    summary()
     return 0
 
 
