@@ -266,8 +266,12 @@ cdef class LockCell:
             self.flipped = []
         self.flipped.append(arr)
 
-    cdef inline void acquire(self):
-        self.ever = True
+    cdef inline void acquire(self, bint own=True):
+        # own: the array used is the one this cell holds (not a view's): as MyGrad tracks
+        # only the arrays an operation uses, a base read-only by design or through its
+        # owner counts as locked by the guard only once it is used itself
+        if own:
+            self.ever = True
         if self.count == 0:
             if self.shared:
                 # a caller's array may be wrapped anew by each operation it is passed to:
@@ -278,16 +282,8 @@ cdef class LockCell:
                 self.base_flipped = True
             elif _owner_locks and _takes_over_owner_lock(self.array):
                 self.base_flipped = True
-            elif _read_only_through_owner(self.array):
-                # a NumPy view made while its owner was locked (NumPy makes it read-only):
-                # as MyGrad does, it is writeable again once this lock and the owner's go
-                self.base_flipped = True
-            elif _is_broadcast(self.array) or _empty_view_of_writeable(self.array):
-                # read-only by design (a broadcast made under no_autodiff, also one of
-                # nothing): as MyGrad does for every array its graph locks, writeable once
-                # released (and written in place meanwhile into a new array, as a guarded
-                # one is)
-                self.base_flipped = True
+            elif own:
+                self._track_read_only()
             if cnp.PyArray_BASE(self.array) != NULL:
                 self._lock_owner()
             if self.views is not None:
@@ -300,7 +296,21 @@ cdef class LockCell:
                         self._flipped_view(a)
                     elif self.base_flipped and not _is_broadcast(<cnp.ndarray>a):
                         self._flipped_view(a)  # read-only only because the base is locked
+        elif own and not self.base_flipped and not self.shared:
+            self._track_read_only()   # (locked so far through views only)
         self.count += 1
+
+    cdef inline void _track_read_only(self):
+        if _read_only_through_owner(self.array):
+            # a NumPy view made while its owner was locked (NumPy makes it read-only):
+            # as MyGrad does, it is writeable again once this lock and the owner's go
+            self.base_flipped = True
+        elif _is_broadcast(self.array) or _empty_view_of_writeable(self.array):
+            # read-only by design (a broadcast made under no_autodiff, also one of
+            # nothing): as MyGrad does for every array its graph locks, writeable once
+            # released (and written in place meanwhile into a new array, as a guarded
+            # one is)
+            self.base_flipped = True
 
     cdef inline void release(self):
         if self.count > 0:
@@ -1447,7 +1457,7 @@ cdef inline void _record_inputs(Operation op, bint null_grads=True):
             if var._unguarded:
                 continue
             cell = var._lock_cell()
-            (<LockCell>cell).acquire()
+            (<LockCell>cell).acquire(var._data is (<LockCell>cell).array)
             if var._data is not (<LockCell>cell).array:
                 # the view's own array too (one made under mem_guard_off is not among the
                 # views the lock knows of), as MyGrad locks every array an operation uses

@@ -766,6 +766,17 @@ REGRESSIONS = {
         "with mg.no_autodiff: v2 = v0.reshape((1, 3))", "v3 = mg.maximum(v0, v1)",
         "v2[None, -1, None, None, -1] = -2 * v2[None, -1, None, None, -1]", "v3.clear_graph()",
         "v10 = np.multiply(v3, 3.0, out=v0)", "v11 = v0 * v1", "v11.backward()", "v0 -= 1.0"),
+    # (seed 58) a view used by an operation does not make its base - read-only as a NumPy
+    # view of locked memory, never used itself - count as locked by the guard: a write
+    # through the view is refused as read-only, as in MyGrad
+    "read-only-numpy-view/view-of-unused-base": P(
+        "v0 = mg.tensor(np.zeros((0,), dtype='float16'), constant=False)", "v1 = mg.power(v0, v0)",
+        "with mg.no_autodiff: v2 = v1[:, None, None, ...]", "with mg.mem_guard_off: v3 = v2[:, :-1:1, 0:1]",
+        "v3[np.zeros((0, 0, 1), dtype='bool')] += v1"),
+    "read-only-numpy-view/view-of-unused-base-nonempty": P(
+        "v0 = mg.tensor([1.0, 2.0], dtype='float16')", "v1 = mg.power(v0, v0)",
+        "with mg.no_autodiff: v2 = v1[:, None, None, ...]", "with mg.mem_guard_off: v3 = v2[:, :, 0:1]",
+        "v4 = v3 * 1.0", "v3[...] = 1.0", "v5 = v2 * 1.0", "v2[...] = 1.0"),
     # (seed 53) an out= with where= records value and target in MyGrad's order, so a
     # backward that fails midway has visited the same nodes (v4's partial gradient kept)
     "failed-backward-partial/out-where-order": P(
@@ -779,6 +790,11 @@ REGRESSIONS = {
         "v0 = mg.tensor([[0.75, 0.25], [0.75, 0.0], [1.5, 0.75]])", "v1 = v0.T",
         "v1.backward(np.array([[-1.0, -0.6, -0.2], [0.2, 0.6, 1.0]]))", "v2 = mg.squeeze(v1)",
         "v3 = mg.power(np.array(0.5), v1)"),
+    # (seed 57) accepted, leaked-lock: the failed v2[0] leaves v2's array tracked by
+    # MyGrad's guard, so MyGrad writes v2 into a new array where it raises otherwise
+    "leaked-lock/write-after-failed-op": P(
+        "v0 = mg.tensor(np.zeros((0,)))", "v0[()] = -0.5", "with mg.no_autodiff: v2 = mg.ravel(v0)",
+        "v4 = v0.data", "v5 = v2[0]", "v6 = mg.exp(v4, out=v2)"),
     "softmax-accuracy": P("v0 = mg.full((2, 2), 2.0, dtype='float16')", "v1 = mg.multi_matmul([v0, v0])",
                           "v2 = v1 @ v1", "v6 = mg.nnet.softmax_crossentropy(v2, np.array([0, 0]))"),
     "einsum-once": P("v0 = np.zeros((0,), dtype='float16')",
