@@ -2313,4 +2313,3 @@ def graft_view(TensorBase t, TensorBase base, tuple chain):
     t._view_chain = chain
     t._view_steps_from_parent = chain
     _add_view_child(base, t)
-

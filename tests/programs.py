@@ -260,12 +260,15 @@ def _mygrad_stale_view_grad(d: "Difference") -> bool:
     """MyGrad hands out a gradient for a view whose base has none (the base was used in
     a new operation since, which nulled its gradient): the view's gradient kept from an
     earlier backward, when it was the base's own array (a squeeze of nothing) - MyGrad
-    keeps a view's gradient while it ``.base`` is the base's gradient, and both are None
+    keeps a view's gradient while its ``.base`` is the base's gradient, and both are None
     then.  mygrad_c gives None, as MyGrad does for the base and for every other view."""
     if d.mirror is None or d.key != "grad" or d.want is None or d.got is not None:
         return False
     t = d.mirror.ns[mygrad].get(d.name)
-    return isinstance(t, mygrad.Tensor) and t.base is not None and t.base.grad is None
+    if not isinstance(t, mygrad.Tensor) or t.base is None or t.base.grad is not None:
+        return False
+    g = t.grad
+    return isinstance(g, np.ndarray) and g.base is None   # (its own memory: a view's would be recomputed)
 
 
 _OUT_TARGET = re.compile(r"out=(v\d+)")
