@@ -247,19 +247,23 @@ class Prod(_Reduction):
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
         self._record(axis, keepdims)
-        self._prod = np.multiply.reduce(x.data, axis=axis, keepdims=True)
-        out = self._prod if keepdims else _drop_axes(self._prod, axis)
+        prod = np.multiply.reduce(x.data, axis=axis, keepdims=True)
+        out = prod if keepdims else _drop_axes(prod, axis)
         self.out_shape = out.shape
         return out
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
+        # the product of the input as it is now (the same reduction as the forward's): an
+        # input written in place under no_autodiff since then gets, as in MyGrad, the
+        # product of its other elements as they are now, not a mix of old and new values
+        prod = np.multiply.reduce(x, axis=self.axis, keepdims=True)
         zero = x == 0
         if not zero.any():
-            return g * (self._prod / x)  # (f / x_i first: g * f can underflow where f / x_i does not)
+            return g * (prod / x)  # (f / x_i first: g * f can underflow where f / x_i does not)
         n_zeros = np.add.reduce(zero, axis=axes, keepdims=True)
         prod_nonzero = np.multiply.reduce(np.where(zero, 1, x), axis=axes, keepdims=True)
-        others = np.where(zero, np.where(n_zeros == 1, prod_nonzero, 0), self._prod / np.where(zero, 1, x))
+        others = np.where(zero, np.where(n_zeros == 1, prod_nonzero, 0), prod / np.where(zero, 1, x))
         return g * others
 
 
