@@ -252,10 +252,15 @@ cdef class LockCell:
             # from a locked array), or read-only by design (a broadcast made under
             # mem_guard_off): as MyGrad tracks such an array, it counts as locked by the
             # guard - written in place into a new array - and is writeable once released
-            for a in self.flipped or ():
-                if a is arr:
-                    return
-            self._flipped_view(arr)
+            if not self._has_flipped(arr):
+                self._flipped_view(arr)
+
+    cdef bint _has_flipped(self, arr):
+        # is `arr` (this very array object) among the arrays this lock made read-only?
+        for a in self.flipped or ():
+            if a is arr:
+                return True
+        return False
 
     cdef inline bint _guards_base(self):
         # this lock made the base's array read-only (its own flip, or a per-array count)
@@ -1342,13 +1347,11 @@ def is_guard_locked(TensorBase t) -> bool:
         if cell.array is t._data:
             if cell._guards_base():
                 return True
-        elif cell.flipped is not None:
+        elif cell._has_flipped(t._data):
             # a view (or a view cut off its base) sharing its base's lock: only if the
             # lock made this very array read-only (not one made read-only, e.g. under
             # mem_guard_off, from an array that was locked already)
-            for a in cell.flipped:
-                if a is t._data:
-                    return True
+            return True
     if _owner_locks:
         entry = _owner_locks.get(id(t._data))
         if entry is not None and entry[0] is t._data and entry[2]:
