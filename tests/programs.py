@@ -279,6 +279,29 @@ def _mygrad_stale_view_grad(d: "Difference") -> bool:
     return isinstance(g, np.ndarray) and g.base is None   # (its own memory: a view's would be recomputed)
 
 
+def _mygrad_max_pool_strides(d: "Difference") -> bool:
+    """MyGrad's max_pool reads the wrong memory - values from elsewhere in its input, or
+    from outside it - when a pooled axis of length 1 has a stride other than the
+    C-contiguous one (NumPy leaves such a stride arbitrary; MyGrad's own max_pool output
+    has one): ``max_pool(x, (1,), 1)`` of an (1, 4, 1) array with strides (32, 8, 16)
+    gives x's elements 0, 2, 4, 6.  Is the statement such a max_pool of MyGrad's input?"""
+    if d.mirror is None or d.key != "data" or "max_pool(" not in d.stmt:
+        return False
+    calls = [n for n in ast.walk(ast.parse(d.stmt)) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", None) == "max_pool" and len(n.args) >= 2]
+    if not calls:
+        return False
+    try:
+        with mygrad.no_autodiff:   # (MyGrad's view of the input, without registering one)
+            x, pool = (eval(compile(ast.Expression(a), "<arg>", "eval"), dict(d.mirror.ns[mygrad]))  # noqa: S307
+                       for a in calls[0].args[:2])
+            x = np.asarray(_array_of(x))
+    except Exception:  # noqa: BLE001  (a form this does not know)
+        return False
+    natural = np.empty(x.shape, x.dtype).strides
+    return any(x.shape[i] == 1 and x.strides[i] != natural[i] for i in range(x.ndim - len(pool), x.ndim))
+
+
 _OUT_TARGET = re.compile(r"out=(v\d+)")
 _IN_PLACE_TARGET = re.compile(r"(?:with [^:]*: )?(v\d+)(?:\[.*\]\s*(?:\*\*|//|[-+*/%@&|^])?=(?!=)"
                               r"|\s*(?:\*\*|//|[-+*/%@&|^])=)")
@@ -295,6 +318,19 @@ def _write_after_failed_op(d: "Difference") -> bool:
         return False
     m = _OUT_TARGET.search(d.stmt) or _IN_PLACE_TARGET.match(d.stmt)
     return m is not None and any(re.search(rf"\b{m.group(1)}\b", s) for s in d.mirror.failed)
+
+
+def _refused_over_locked_target(d: "Difference") -> bool:
+    """Both raise, mygrad_c first refusing to write into an over-locked target (NumPy
+    checks that an output is writeable before anything else): MyGrad, whose array there is
+    writeable, goes on to raise another error (a casting one).  The target's lock is the
+    over-locked difference (a view of memory a live graph uses)."""
+    if d.mirror is None or d.key != "exception" or not re.match(r"\(ValueError\('[^']*read-only", str(d.got)):
+        return False
+    m = _OUT_TARGET.search(d.stmt) or _IN_PLACE_TARGET.match(d.stmt)
+    if m is None or m.group(1) not in d.mirror.ns[mg]:
+        return False
+    return bool(d.mirror.info(m.group(1)).get("guard_locked_view"))
 
 
 def _signed_zero(d: "Difference") -> bool:
@@ -399,6 +435,8 @@ KNOWN_BUGS: dict = {
     # a view whose base's gradient was nulled (the base used again): MyGrad still hands out
     # the view's gradient of the earlier backward when it was the base's own array
     "stale-grad-in-mygrad": _mygrad_stale_view_grad,
+    # MyGrad's max_pool reads the wrong memory for a pooled length-1 axis with an unusual stride
+    "max-pool-strides-in-mygrad": _mygrad_max_pool_strides,
     "failed-backward-grad": lambda d: (d.key == "grad" and d.want is None and d.got is not None
                                        and "backward" in d.stmt and d.raised),
     # an operation that fails (out= into an integer tensor) nulls its inputs' gradients
@@ -478,7 +516,8 @@ KNOWN_BUGS: dict = {
                               or (d.key == "exception"
                                   and any(w in d.stmt for w in (".data", "no_autodiff", "mem_guard_off"))
                                   and str(d.got).startswith("mygrad_c raised ValueError")
-                                  and "read-only" in str(d.got))),
+                                  and "read-only" in str(d.got))
+                              or _refused_over_locked_target(d)),
     # (known to the lead; last, as its test looks at the whole state) see _released_view
     "released-view": _released_view,
 }
@@ -536,6 +575,10 @@ ACCEPTED: dict = {
     # parent is used again (its gradient nulled), MyGrad keeps handing out that array as
     # the squeeze's gradient - the stale gradient of issue 11's defect 2 - mygrad_c None
     "stale-grad-in-mygrad": "MyGrad hands out a view's stale gradient after its base's was nulled",
+    # max_pool of an array whose pooled length-1 axis has a stride other than the
+    # C-contiguous one (MyGrad's own max_pool output has such strides): MyGrad reads other
+    # elements of its input, or memory outside it; mygrad_c pools the values
+    "max-pool-strides-in-mygrad": "MyGrad's max_pool reads the wrong memory for unusual strides",
 }
 
 

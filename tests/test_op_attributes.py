@@ -32,13 +32,12 @@ from test_api_surface import _api_items
 ENGINE_LEVEL = {"replay_args", "replay_kwargs", "replay_force_constant", "where"}
 
 # Functions that MyGrad composes from several ops (its creator is the last of them: Maximum,
-# Add, Divide, Negative, FocalLoss, Multiply) and mygrad_c computes as one op, for speed: the
+# Add, Divide, Negative, FocalLoss) and mygrad_c computes as one op, for speed: the
 # creator is another class, and its attributes are not comparable.
 FUSED = {
     "nnet.activations.hard_tanh": "MyGrad: maximum(minimum(x, upper), lower)",
     "nnet.activations.leaky_relu": "MyGrad: maximum(x, 0) + slope * minimum(x, 0)",
     "nnet.activations.soft_sign": "MyGrad: x / (1 + abs(x))",
-    "nnet.activations.glu": "MyGrad: first_half * sigmoid(second_half)",
     "nnet.losses.negative_log_likelihood": "MyGrad: -mean(weights * x[rows, y])",
     "nnet.losses.softmax_focal_loss": "MyGrad: focal_loss(softmax(x), ...)",
     "linalg.norm(T(f3), ord=float('inf'))": "MyGrad: max(abs(x))",

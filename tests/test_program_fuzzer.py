@@ -281,6 +281,71 @@ class Writer:
                             "mg.where({x} < 0.5, {y}, 0.0)"], "select")
         return f"{self.new()} = {form.format(x=x, y=y)}"
 
+    def layer(self):
+        """nnet layers (convolution, pooling, batchnorm, glu) and the shape/sequence ops, fed
+        through views of the program's tensors, so that their kernels meet reused, written and
+        broadcast inputs."""
+        x = self.tensor(lambda t: t.size > 0)
+        if x is None:
+            return None
+        t = self.ns[x]
+        n = t.size
+        y = self.choice([k for k in self.names((mygrad.Tensor, np.ndarray)) if self.ns[k].size > 0], "layer operand")
+        k = self.draw(st.integers(1, min(n, 3)), "window")
+        kinds = ["conv", "pool", "repeat", "roll", "sequence", "atleast", "einsum", "trig"]
+        if t.ndim == 2 and t.shape[0] > 1:
+            kinds.append("batchnorm")
+        if t.ndim and t.shape[-1] % 2 == 0:
+            kinds.append("glu")
+        kind = self.choice(kinds, "layer")
+        if kind == "conv":
+            # (1, 1, n) signal, (1, 1, k) filter made of the operand's first values (or constants)
+            w = (f"{y}.reshape(-1)[:{k}].reshape(1, 1, {k})" if self.ns[y].size >= k
+                 else fmt(self.values((1, 1, k), str(t.dtype))))
+            pad = self.draw(st.integers(0, 1), "padding")
+            stride = self.draw(st.integers(1, 2), "stride")
+            dil = self.draw(st.integers(1, 2), "dilation") if n + 2 * pad >= 2 * k - 1 else 1
+            return (f"{self.new()} = mg.nnet.conv_nd({x}.reshape(1, 1, {n}), {w}, stride={stride}, "
+                    f"padding={pad}, dilation={dil})")
+        if kind == "pool":
+            stride = self.draw(st.integers(1, 2), "stride")
+            shape = self.choice([(1, 1, n), (1, n, 1)] if n > 1 else [(1, 1, 1)], "pool shape")
+            pool = (k,) if shape[-1] == n else (1,)
+            return f"{self.new()} = mg.nnet.max_pool({x}.reshape{shape}, {pool}, {stride})"
+        if kind == "batchnorm":
+            c = t.shape[1]
+            g = f"{y}.reshape(-1)[:{c}]" if self.ns[y].size >= c else "None"
+            return f"{self.new()} = mg.nnet.batchnorm({x}, gamma={g}, beta={fmt(self.values((c,)))}, eps=1e-5)"
+        if kind == "glu":
+            return f"{self.new()} = mg.nnet.glu({x}, axis=-1)"
+        if kind == "repeat":
+            ax = self.axis(t.ndim, allow_tuple=False)
+            reps = self.draw(st.integers(0, 2), "repeats")
+            return f"{self.new()} = mg.repeat({x}, {reps}{'' if ax is None else f', axis={ax}'})"
+        if kind == "roll":
+            ax = self.axis(t.ndim, allow_tuple=False)
+            shift = self.draw(st.integers(-2, 2), "shift")
+            return f"{self.new()} = mg.roll({x}, {shift}{'' if ax is None else f', axis={ax}'})"
+        if kind == "sequence":
+            same = [k for k in self.names() if _broadcasts(self.ns[k].shape, t.shape)]
+            others = ", ".join(self.choice(same, "term") for _ in range(self.draw(st.integers(1, 2), "terms")))
+            f = self.choice(["add_sequence", "multiply_sequence"], "sequence")
+            return f"{self.new()} = mg.{f}({x}, {others})"
+        if kind == "atleast":
+            f = self.choice(["atleast_1d", "atleast_2d", "atleast_3d"], "atleast")
+            return f"{self.new()} = mg.{f}({x})"
+        if kind == "einsum":
+            if t.ndim == 2 and t.shape[0] == t.shape[1]:
+                spec = self.choice(["ii->i", "ii", "ij->ji", "ij->j"], "einsum spec")
+            elif t.ndim == 2:
+                spec = self.choice(["ij->ji", "ij->i", "ij->"], "einsum spec")
+            else:
+                spec = "...->..."
+            return f'{self.new()} = mg.einsum("{spec}", {x})'
+        f = self.choice(["sec", "csc", "cot", "coth", "sech", "csch", "arccot", "arcsec", "arccsc",
+                         "floor", "ceil", "rint", "trunc"], "trig")
+        return f"{self.new()} = mg.{f}({x})"
+
     def loss(self):
         x = self.tensor(lambda t: t.ndim == 2 and t.shape[0] > 0 and t.shape[1] > 0)
         if x is None:
@@ -448,13 +513,14 @@ BINARY = ["{x} + {y}", "{x} * {y}", "{x} - {y}", "{x} / {y}", "{x} ** {y}", "mg.
 # statement kinds, simplest first (hypothesis shrinks towards the start of the list);
 # repeated entries are drawn more often
 KINDS = (["leaf", "binary", "unary", "view", "backward", "index", "reduce", "setitem", "augmented",
-          "out", "matmul", "join", "select", "loss", "graph", "read", "update", "write_data"]
+          "out", "matmul", "join", "select", "loss", "graph", "read", "update", "write_data", "layer"]
          + ["view", "binary", "backward", "setitem", "augmented", "index"])
 CONTEXT_KINDS = {"binary", "unary", "view", "index", "reduce", "setitem", "augmented", "out",
-                 "backward", "matmul"}
+                 "backward", "matmul", "layer"}
 SETUP_KINDS = ["view", "leaf", "binary", "index", "setitem", "graph", "read"]
 BODY_KINDS = ["binary", "unary", "view", "index", "reduce", "binary", "matmul", "select", "setitem",
-              "augmented", "out", "loss", "join", "view", "backward", "graph", "read", "update", "write_data"]
+              "augmented", "out", "loss", "join", "view", "backward", "graph", "read", "update", "write_data",
+              "layer"]
 
 
 def write_and_run(data, training: bool) -> Program:
@@ -792,6 +858,11 @@ REGRESSIONS = {
         "v6 = v4[np.zeros((0,), bool)]", "v9 = v0 @ (+v0)[np.zeros((0,), bool)]",
         "mg.multiply(v5, 2.0, out=v6, where=np.zeros((0,), bool))", "mg.sum(v9 * v9).backward()",
         "with mg.mem_guard_off: v6.backward()"),
+    # (session 8, the layer statements) glu takes views of its input's halves, as MyGrad's
+    # does: the input's gradient stays (using the input itself in an operation nulled it)
+    "fused-op/glu-keeps-input-grad": P(
+        "v1 = mg.tensor([[0.0, -1.5], [-1.0, 0.5]])", "v2 = v1 * v1", "v2.backward(2.0)",
+        "v4 = mg.nnet.glu(v2, axis=-1)"),
     # accepted (programs.ACCEPTED): the program ends there without failing
     # (seed 54) accepted: MyGrad keeps the squeeze's gradient of the earlier backward
     "stale-grad-in-mygrad": P(
@@ -803,6 +874,18 @@ REGRESSIONS = {
     "leaked-lock/write-after-failed-op": P(
         "v0 = mg.tensor(np.zeros((0,)))", "v0[()] = -0.5", "with mg.no_autodiff: v2 = mg.ravel(v0)",
         "v4 = v0.data", "v5 = v2[0]", "v6 = mg.exp(v4, out=v2)"),
+    # (session 8, the layer statements) accepted: MyGrad's max_pool of its own max_pool's
+    # output (a length-1 pooled axis with a stride of 32 bytes) reads the wrong elements
+    "max-pool-strides-in-mygrad": P(
+        "v0 = mg.tensor([0.0, 1.0, 0.0, -1.0])", "v2 = mg.nnet.max_pool(v0.reshape(1, 4, 1), (1,), 1)",
+        "v6 = mg.nnet.max_pool(v2.reshape(1, 4, 1), (1,), 2)"),
+    # (session 8) accepted, over-locked: v5 views v3's past state, which the element
+    # write's graph holds - read-only here, so NumPy refuses the out= before it finds the
+    # casting error MyGrad raises
+    "over-locked/refused-before-casting": P(
+        "v0 = mg.tensor([[-2, 1, 0], [0, 1, -2]])", "v3 = np.multiply(v0, v0)", "v5 = v3[::-1]",
+        "with mg.mem_guard_off: mg.sum(v5 * v5).backward()", "v3[[1, -1, -1], [-2, -1, -1]] = 1.5",
+        "with mg.no_autodiff: v9 = mg.multiply(v0, 2.0, out=v5)"),
     "softmax-accuracy": P("v0 = mg.full((2, 2), 2.0, dtype='float16')", "v1 = mg.multi_matmul([v0, v0])",
                           "v2 = v1 @ v1", "v6 = mg.nnet.softmax_crossentropy(v2, np.array([0, 0]))"),
     "einsum-once": P("v0 = np.zeros((0,), dtype='float16')",

@@ -18,7 +18,7 @@ from mygrad_c.nnet.layers.gru import GRUnit
 from mygrad_c.nnet.layers.pooling import MaxPoolND
 from mygrad_c.operation_base import Operation
 from mygrad_c.nnet.activations import elementwise as act
-from mygrad_c.nnet.activations.softmax import GLU, LogSoftmax, Softmax
+from mygrad_c.nnet.activations.softmax import LogSoftmax, Softmax
 from mygrad_c.nnet.layers.batchnorm import BatchNorm
 from mygrad_c.nnet.losses.crossentropy import NegativeLogLikelihood, SoftmaxCrossEntropy
 from mygrad_c.nnet.losses.focal import FocalLoss, SoftmaxFocalLoss
@@ -87,18 +87,6 @@ def _softmax(op, out, grad, index):
 @vjp_rule(LogSoftmax)                                   # g - softmax sum(g)
 def _log_softmax(op, out, grad, index):
     return grad - mg.exp(out) * mg.sum(grad, axis=op.axis, keepdims=True)
-
-
-@vjp_rule(GLU, all_inputs=True)                       # a sigmoid(b), halves of x
-def _glu(op, out, grad, indices):
-    def glu(x):
-        n = x.shape[op.axis] // 2
-        ax = op.axis % x.ndim
-        a = x[(slice(None),) * ax + (slice(None, n),)]
-        b = x[(slice(None),) * ax + (slice(n, None),)]
-        return a * mg.nnet.sigmoid(b)
-
-    return composite_vjp(op, grad, indices, glu)
 
 
 # ---------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from typing import Optional, Tuple, Union
 import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c.math.arithmetic import multiply
+from mygrad_c.nnet.activations.elementwise import sigmoid
 from mygrad_c.operation_base import Operation
 from mygrad_c.tensor_base import Tensor
 from mygrad_c.typing import ArrayLike
@@ -112,28 +114,6 @@ class LogSoftmax(Operation):
 
     def backward_var(self, grad, index, **kwargs):
         return grad - np.exp(self.y) * np.sum(grad, axis=self.axis, keepdims=True)
-
-
-class GLU(Operation):
-    """Split x in halves (a, b) along ``axis``: f(x) = a * sigmoid(b);
-    df/da = sigmoid(b), df/db = a * sigmoid(b) * (1 - sigmoid(b))."""
-
-    def __call__(self, x, axis=-1):
-        self.variables = (x,)
-        data = x.data
-        n = data.shape[axis]
-        a, b = np.split(data, [n // 2], axis=axis)
-        if a.shape != b.shape:
-            raise ValueError(
-                f"The shapes after splitting must be the same but got {a.shape} and {b.shape}")
-        self.axis = axis
-        self.a = a
-        self.sig = 0.5 * (1 + np.tanh(0.5 * b))
-        return a * self.sig
-
-    def backward_var(self, grad, index, **kwargs):
-        sig = self.sig
-        return np.concatenate([grad * sig, grad * self.a * sig * (1 - sig)], axis=self.axis)
 
 
 def softmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
@@ -243,11 +223,15 @@ def glu(x, axis: int = -1, *, constant: Optional[bool] = None):
     if not isinstance(axis, int):  # a bool is an int here (True: axis 1), numpy integers are not
         raise TypeError(f"`axis` must be an integer-valued scalar, got {axis} (type {type(axis)})")
     axis = int(axis)
-    shape = getattr(x, "shape", None)
-    if isinstance(shape, tuple):  # the halves are checked before `constant` is (MyGrad's order)
-        n = shape[axis]
-        if n % 2:
-            first = shape[:axis % len(shape)] + (n // 2,) + shape[axis % len(shape) + 1:]
-            second = shape[:axis % len(shape)] + (n - n // 2,) + shape[axis % len(shape) + 1:]
-            raise ValueError(f"The shapes after splitting must be the same but got {first} and {second}")
-    return execute_op(GLU, x, op_args=(axis,), constant=constant)
+    if not isinstance(x, (np.ndarray, TensorBase)):
+        x = np.asarray(x)   # (MyGrad needs x.shape: it fails on a list)
+    # built from views of x, as in MyGrad: taking them leaves x's gradient in place (using
+    # x itself in an operation would null it), and the creator is the product's
+    n = x.shape[axis]
+    ax = axis % x.ndim
+    first = x[(slice(None),) * ax + (slice(0, n // 2),)]
+    second = x[(slice(None),) * ax + (slice(n // 2, None),)]
+    if first.shape != second.shape:
+        raise ValueError(f"The shapes after splitting must be the same but got {first.shape} "
+                         f"and {second.shape}")
+    return multiply(first, sigmoid(second), constant=constant)
