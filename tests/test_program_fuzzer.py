@@ -136,10 +136,16 @@ class Writer:
 
     # -- statements -------------------------------------------------------
     def leaf(self):
-        kind = self.choice(["tensor", "numpy", "creation", "integer"], "leaf kind")
+        kind = self.choice(["tensor", "numpy", "creation", "integer", "subclass"], "leaf kind")
         shape = self.choice(SHAPES, "shape")
         dtype = self.choice(FLOATS, "dtype")
+        if kind == "subclass" and "Param" not in self.ns:
+            # a Tensor subclass, as code built on MyGrad defines one (MyGrad's rule: an
+            # operation's result has the type of its first subclass input)
+            return "class Param(mg.Tensor): pass"
         name = self.new()
+        if kind == "subclass":
+            return f"{name} = Param({fmt(self.values(shape, dtype))})"
         if kind == "numpy":
             return f"{name} = {fmt(self.values(shape, dtype))}"
         if kind == "integer":
@@ -463,7 +469,7 @@ class Writer:
     def statement(self, kinds=None):
         kind = self.choice(kinds or KINDS, "statement kind")
         stmt = getattr(self, kind)() or self.leaf()
-        if kind in CONTEXT_KINDS:
+        if kind in CONTEXT_KINDS and not stmt.startswith("class "):
             ctx = self.choice([None, None, None, None, "no_autodiff", "mem_guard_off"], "context")
             if ctx:
                 stmt = f"with mg.{ctx}: {stmt}"

@@ -57,6 +57,7 @@ def describe(tensors: Sequence, *, grads: bool = True) -> list[dict]:
         d = t.data
         info = {
             "data": np.array(d),
+            "type": type(t).__name__,   # (a Tensor subclass is kept as MyGrad keeps it)
             "dtype": d.dtype,
             "shape": d.shape,
             "constant": t.constant,
