@@ -302,6 +302,31 @@ def _mygrad_max_pool_strides(d: "Difference") -> bool:
     return any(x.shape[i] == 1 and x.strides[i] != natural[i] for i in range(x.ndim - len(pool), x.ndim))
 
 
+def _mygrad_conv_drops_nan(d: "Difference") -> bool:
+    """MyGrad's conv_nd gives a finite number where an input element is nan or infinite and
+    the filter weight it meets is 0 (with a 1x1 filter: MyGrad's contraction skips the
+    zero weight; NumPy's, PyTorch's and mygrad_c's arithmetic give nan, as 0 * nan is).
+    Is the statement such a conv_nd, its result differing only where mygrad_c's is nan?"""
+    if d.mirror is None or d.key != "data" or "conv_nd(" not in d.stmt:
+        return False
+    got, want = np.asarray(d.got), np.asarray(d.want)
+    if got.shape != want.shape or got.dtype.kind != "f":
+        return False
+    differ = ~np.isclose(got, want, equal_nan=True)
+    if not (np.all(np.isnan(got[differ])) and np.all(np.isfinite(want[differ]))):
+        return False
+    calls = [n for n in ast.walk(ast.parse(d.stmt)) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", None) == "conv_nd" and len(n.args) >= 2]
+    try:
+        with mg.no_autodiff:
+            x, w = (np.asarray(_array_of(eval(compile(ast.Expression(a), "<arg>", "eval"),  # noqa: S307
+                                              dict(d.mirror.ns[mg]))))
+                    for a in calls[0].args[:2])
+    except Exception:  # noqa: BLE001  (a form this does not know)
+        return False
+    return not (np.all(np.isfinite(x)) and np.all(np.isfinite(w)))   # (nan from the inputs only)
+
+
 _OUT_TARGET = re.compile(r"out=(v\d+)")
 _IN_PLACE_TARGET = re.compile(r"(?:with [^:]*: )?(v\d+)(?:\[.*\]\s*(?:\*\*|//|[-+*/%@&|^])?=(?!=)"
                               r"|\s*(?:\*\*|//|[-+*/%@&|^])=)")
@@ -437,6 +462,8 @@ KNOWN_BUGS: dict = {
     "stale-grad-in-mygrad": _mygrad_stale_view_grad,
     # MyGrad's max_pool reads the wrong memory for a pooled length-1 axis with an unusual stride
     "max-pool-strides-in-mygrad": _mygrad_max_pool_strides,
+    # MyGrad's conv_nd with a 1x1 filter: 0 * nan comes out as 0
+    "conv-nan-in-mygrad": _mygrad_conv_drops_nan,
     "failed-backward-grad": lambda d: (d.key == "grad" and d.want is None and d.got is not None
                                        and "backward" in d.stmt and d.raised),
     # an operation that fails (out= into an integer tensor) nulls its inputs' gradients
@@ -579,6 +606,10 @@ ACCEPTED: dict = {
     # C-contiguous one (MyGrad's own max_pool output has such strides): MyGrad reads other
     # elements of its input, or memory outside it; mygrad_c pools the values
     "max-pool-strides-in-mygrad": "MyGrad's max_pool reads the wrong memory for unusual strides",
+    # conv_nd of an input holding nan (or inf) with a zero weight: 0 * nan is nan in
+    # NumPy's, PyTorch's and mygrad_c's arithmetic; MyGrad's contraction (1x1 filters)
+    # skips the zero weight and gives 0
+    "conv-nan-in-mygrad": "MyGrad's conv_nd drops a nan input where the weight is 0",
 }
 
 

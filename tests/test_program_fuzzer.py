@@ -892,6 +892,11 @@ REGRESSIONS = {
         "v0 = mg.tensor([[-2, 1, 0], [0, 1, -2]])", "v3 = np.multiply(v0, v0)", "v5 = v3[::-1]",
         "with mg.mem_guard_off: mg.sum(v5 * v5).backward()", "v3[[1, -1, -1], [-2, -1, -1]] = 1.5",
         "with mg.no_autodiff: v9 = mg.multiply(v0, 2.0, out=v5)"),
+    # (seed 63) accepted: 0/0 = nan in the input, a 1x1 filter of 0 - MyGrad gives 0 there
+    "conv-nan-in-mygrad": P(
+        "v0 = mg.tensor([[[0.25, 0.0, -2.0]], [[0.5, 0.5, 0.0]]], dtype='float32', constant=True)",
+        "v5 = mg.divide(v0, v0)",
+        "v7 = mg.nnet.conv_nd(v5.reshape(1, 1, 6), mg.tensor([[[0.0]]], dtype='float32'), stride=1)"),
     "softmax-accuracy": P("v0 = mg.full((2, 2), 2.0, dtype='float16')", "v1 = mg.multi_matmul([v0, v0])",
                           "v2 = v1 @ v1", "v6 = mg.nnet.softmax_crossentropy(v2, np.array([0, 0]))"),
     "einsum-once": P("v0 = np.zeros((0,), dtype='float16')",
