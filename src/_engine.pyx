@@ -1658,6 +1658,19 @@ cdef list _topological_order(TensorBase root, bint check=True, list constants=No
     return order
 
 
+cdef dict _foreign_ops = {}   # Operation subclass -> is it defined outside mygrad_c?
+
+
+cdef inline bint _is_foreign(Operation op):
+    """Is ``op`` of an Operation class written outside mygrad_c (a user's own)?  Such an
+    operation may write into the ``grad`` it is given, as MyGrad lets it."""
+    cls = type(op)
+    r = _foreign_ops.get(cls)
+    if r is None:
+        r = _foreign_ops[cls] = not (cls.__module__ or "").startswith("mygrad_c")
+    return r
+
+
 cdef inline bint _exclusively_ours(object g):
     """Is ``g`` an array that nobody but the caller's one reference can see?  Then the
     engine may add into it in place (an op's freshly allocated gradient usually is)."""
@@ -1815,6 +1828,15 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
             # a broadcast gradient (a sum's or a mean's): the operations below compute
             # several times faster on it once it is written out
             g = np.array(g)
+        if _is_foreign(op):
+            # A user's operation gets its output's own gradient, writeable, as in MyGrad:
+            # a backward_var that writes into ``grad`` (``grad *= 2; return grad``) changes
+            # that tensor's ``.grad`` and nothing else - not the array a pass-through op
+            # shares with its output, nor a sum's read-only broadcast one (which raised)
+            g = np.array(g)
+            if not node._hidden:
+                node._pending = g
+                node._pending_owned = False   # (what it returns may be ``g`` itself)
         variables = op.variables
         if op._fast_kind and _is_f64_scalar_array(g):
             _check_input(op, 0, <TensorBase>variables[0])

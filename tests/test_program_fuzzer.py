@@ -352,6 +352,21 @@ class Writer:
                          "floor", "ceil", "rint", "trunc"], "trig")
         return f"{self.new()} = mg.{f}({x})"
 
+    def custom(self):
+        """A user's own Operation, run by ``mg.execute_op`` or ``mg.Tensor._op``: one that
+        writes into the ``grad`` it is given (as students' code does), one that reads its
+        inputs' data in backward."""
+        for name, source in CUSTOM_OPS.items():
+            if name not in self.ns:
+                return source
+        x = self.tensor()
+        if x is None:
+            return None
+        call = self.choice(["mg.execute_op", "mg.Tensor._op"], "runner")
+        if self.choice(["Scale", "Mul"], "custom op") == "Scale":
+            return f"{self.new()} = {call}(Scale, {x})"
+        return f"{self.new()} = {call}(Mul, {x}, {self.operand(self.ns[x].shape)})"
+
     def loss(self):
         x = self.tensor(lambda t: t.ndim == 2 and t.shape[0] > 0 and t.shape[1] > 0)
         if x is None:
@@ -516,17 +531,34 @@ BINARY = ["{x} + {y}", "{x} * {y}", "{x} - {y}", "{x} / {y}", "{x} ** {y}", "mg.
           "mg.multiply({x}, {y})", "mg.maximum({x}, {y})", "mg.minimum({x}, {y})",
           "mg.arctan2({x}, {y})", "mg.logaddexp({x}, {y})", "np.multiply({x}, {y})",
           "mg.divide({x}, {y})", "mg.power({x}, {y})", "mg.subtract({x}, {y})"]
+CUSTOM_OPS = {
+    "Scale": """class Scale(mg.operation_base.Operation):
+    def __call__(self, a):
+        self.variables = (a,)
+        return 2 * a.data
+    def backward_var(self, grad, index, **kwargs):
+        grad *= 2
+        return grad""",
+    "Mul": """class Mul(mg.operation_base.Operation):
+    def __call__(self, a, b):
+        self.variables = (a, b)
+        return a.data * b.data
+    def backward_var(self, grad, index, **kwargs):
+        a, b = self.variables
+        return grad * (b.data if index == 0 else a.data)""",
+}
 # statement kinds, simplest first (hypothesis shrinks towards the start of the list);
 # repeated entries are drawn more often
 KINDS = (["leaf", "binary", "unary", "view", "backward", "index", "reduce", "setitem", "augmented",
-          "out", "matmul", "join", "select", "loss", "graph", "read", "update", "write_data", "layer"]
+          "out", "matmul", "join", "select", "loss", "graph", "read", "update", "write_data", "layer",
+          "custom"]
          + ["view", "binary", "backward", "setitem", "augmented", "index"])
 CONTEXT_KINDS = {"binary", "unary", "view", "index", "reduce", "setitem", "augmented", "out",
-                 "backward", "matmul", "layer"}
+                 "backward", "matmul", "layer", "custom"}
 SETUP_KINDS = ["view", "leaf", "binary", "index", "setitem", "graph", "read"]
 BODY_KINDS = ["binary", "unary", "view", "index", "reduce", "binary", "matmul", "select", "setitem",
               "augmented", "out", "loss", "join", "view", "backward", "graph", "read", "update", "write_data",
-              "layer"]
+              "layer", "custom"]
 
 
 def write_and_run(data, training: bool) -> Program:
@@ -869,6 +901,15 @@ REGRESSIONS = {
     "fused-op/glu-keeps-input-grad": P(
         "v1 = mg.tensor([[0.0, -1.5], [-1.0, 0.5]])", "v2 = v1 * v1", "v2.backward(2.0)",
         "v4 = mg.nnet.glu(v2, axis=-1)"),
+    # (session 8, the custom statement) a user's Operation that writes into its grad gets
+    # its output's own writeable gradient, as in MyGrad (mygrad_c: a sum's read-only
+    # broadcast gradient, which raised; or the array an add shared with its output)
+    "custom-op/grad-written-in-place": P(
+        CUSTOM_OPS["Scale"], "v0 = mg.tensor([1.0, 2.0])", "v1 = mg.execute_op(Scale, v0)",
+        "v1.sum().backward()"),
+    "custom-op/grad-written-in-place-shared": P(
+        CUSTOM_OPS["Scale"], "v0 = mg.tensor([1.0, 2.0])", "v1 = mg.execute_op(Scale, v0)", "v2 = v1 + 0.0",
+        "v2.backward()"),
     # accepted (programs.ACCEPTED): the program ends there without failing
     # (seed 54) accepted: MyGrad keeps the squeeze's gradient of the earlier backward
     "stale-grad-in-mygrad": P(

@@ -258,6 +258,49 @@ def test_tensor_op_runs_a_custom_operation():
     assert_same_trace(scenario)
 
 
+# Graphs around a user's operation that writes into the ``grad`` it is given, as
+# students' code does (``grad *= 2; return grad``): MyGrad hands each operation its
+# output's own gradient array, so the write shows in that tensor's ``.grad`` only.
+SCALE_GRAPHS = {
+    "root": lambda lib, S, x: lib.execute_op(S, x),
+    "sum": lambda lib, S, x: lib.execute_op(S, x).sum(),       # a read-only broadcast gradient
+    "mean": lambda lib, S, x: lib.execute_op(S, x).mean(),
+    "mul": lambda lib, S, x: lib.execute_op(S, x) * 1.0,
+    "add": lambda lib, S, x: lib.execute_op(S, x) + 0.0,       # a pass-through sharing its gradient
+    "view": lambda lib, S, x: lib.execute_op(S, x)[...],
+    "reshape": lambda lib, S, x: lib.execute_op(S, x).reshape(2, 1),
+    "chain": lambda lib, S, x: lib.execute_op(S, lib.execute_op(S, x)),
+    "square": lambda lib, S, x: lib.execute_op(S, x) ** 2,
+    "twice-used": lambda lib, S, x: lib.execute_op(S, x) + lib.execute_op(S, x),
+    "same-input-twice": lambda lib, S, x: (lambda y: y + y)(lib.execute_op(S, x)),
+    "of-a-view": lambda lib, S, x: lib.execute_op(S, x[...]).sum(),
+}
+
+
+@pytest.mark.parametrize("graph", list(SCALE_GRAPHS))
+def test_custom_operation_writing_into_grad(graph):
+    def scenario(lib, out):
+        class Scale(lib.operation_base.Operation):
+            def __call__(self, a):
+                self.variables = (a,)
+                return 2 * a.data
+
+            def backward_var(self, grad, index, **kwargs):
+                grad *= 2
+                return grad
+
+        x = lib.tensor([1.0, 2.0])
+        for _ in range(3):   # the same leaf through forward / backward / update
+            y = SCALE_GRAPHS[graph](lib, Scale, x)
+            y.backward()
+            tensors = [y] + [v for v in (y.creator.variables if y.creator else ())]
+            out.extend([x.grad, y.grad] + [t.grad for t in tensors if isinstance(t, lib.Tensor)])
+            with lib.no_autodiff:
+                x -= 0.1 * x.grad
+            out.append(x)
+    assert_same_trace(scenario)
+
+
 SUBCLASS_EXPRESSIONS = {
     "add": lambda p: p + 1, "radd": lambda p: 1 + p, "sub": lambda p: p - 1, "rsub": lambda p: 1 - p,
     "mul": lambda p: p * 2, "rmul": lambda p: 2 * p, "div": lambda p: p / 2, "rdiv": lambda p: 2 / p,
