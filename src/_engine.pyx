@@ -1828,6 +1828,13 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
             # a broadcast gradient (a sum's or a mean's): the operations below compute
             # several times faster on it once it is written out
             g = np.array(g)
+        variables = op.variables
+        if op._fast_kind and _is_f64_scalar_array(g):
+            _check_input(op, 0, <TensorBase>variables[0])
+            _check_input(op, 1, <TensorBase>variables[1])
+            _scalar_backward(op._fast_kind, (<double*>cnp.PyArray_DATA(<cnp.ndarray>g))[0],
+                             <TensorBase>variables[0], <TensorBase>variables[1])
+            continue
         if _is_foreign(op):
             # A user's operation gets its output's own gradient, writeable, as in MyGrad:
             # a backward_var that writes into ``grad`` (``grad *= 2; return grad``) changes
@@ -1837,13 +1844,6 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
             if not node._hidden:
                 node._pending = g
                 node._pending_owned = False   # (what it returns may be ``g`` itself)
-        variables = op.variables
-        if op._fast_kind and _is_f64_scalar_array(g):
-            _check_input(op, 0, <TensorBase>variables[0])
-            _check_input(op, 1, <TensorBase>variables[1])
-            _scalar_backward(op._fast_kind, (<double*>cnp.PyArray_DATA(<cnp.ndarray>g))[0],
-                             <TensorBase>variables[0], <TensorBase>variables[1])
-            continue
         for index in range(len(variables)):
             if index == op._reuse_index:
                 continue  # (last, below)
