@@ -72,7 +72,7 @@ def _in_mygrad(thread_id: int) -> bool:
     return False
 
 
-def watch_memory(limit_mb: int, slow_s: float = 30.0, hang_s: float = 120.0) -> list:
+def watch_memory(limit_mb: int, slow_s: float = 30.0, hang_s: float = 60.0) -> list:
     """Check the process size after every statement; past ``limit_mb`` raise MemoryHog.
     A statement that runs longer than ``slow_s`` gets the program's statements and the
     Python stack printed (once); one still inside MyGrad after ``hang_s`` is ended with
@@ -92,7 +92,10 @@ def watch_memory(limit_mb: int, slow_s: float = 30.0, hang_s: float = 120.0) -> 
                 print("\n=== slow statement; statements run:\n" + "\n".join(executed[-40:]), flush=True)
                 faulthandler.dump_traceback(all_threads=True)
             if t1 is not None and time.time() - t1 > hang_s and _in_mygrad(main_id):
-                started[1] = None
+                # re-armed, not cleared: an exception raised while a garbage-collector
+                # callback runs is swallowed ("Exception ignored in ..."), so it is raised
+                # again every few seconds until the statement ends
+                started[1] = t1 + 10
                 print(f"\n=== MyGrad ran one statement for {hang_s:.0f} s: ended (MyGradHung) ===", flush=True)
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main_id), ctypes.py_object(MyGradHung))
     threading.Thread(target=watchdog, daemon=True).start()
