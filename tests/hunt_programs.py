@@ -72,7 +72,7 @@ def _in_mygrad(thread_id: int) -> bool:
     return False
 
 
-def watch_memory(limit_mb: int, slow_s: float = 30.0, hang_s: float = 60.0) -> list:
+def watch_memory(limit_mb: int, slow_s: float = 10.0, hang_s: float = 15.0) -> list:
     """Check the process size after every statement; past ``limit_mb`` raise MemoryHog.
     A statement that runs longer than ``slow_s`` gets the program's statements and the
     Python stack printed (once); one still inside MyGrad after ``hang_s`` is ended with
