@@ -1658,17 +1658,27 @@ cdef list _topological_order(TensorBase root, bint check=True, list constants=No
     return order
 
 
-cdef dict _foreign_ops = {}   # Operation subclass -> is it defined outside mygrad_c?
+# id(Operation subclass) -> (is it defined outside mygrad_c?, a weak reference to the class
+# whose callback drops the entry: a class defined in a loop is not kept alive, and a new
+# class at a reused address is not taken for it)
+cdef dict _foreign_ops = {}
+
+
+def _forget_op_class(ref):
+    for key, entry in list(_foreign_ops.items()):
+        if entry[1] is ref:
+            del _foreign_ops[key]
 
 
 cdef inline bint _is_foreign(Operation op):
     """Is ``op`` of an Operation class written outside mygrad_c (a user's own)?  Such an
     operation may write into the ``grad`` it is given, as MyGrad lets it."""
     cls = type(op)
-    r = _foreign_ops.get(cls)
-    if r is None:
-        r = _foreign_ops[cls] = not (cls.__module__ or "").startswith("mygrad_c")
-    return r
+    entry = _foreign_ops.get(id(cls))
+    if entry is None:
+        entry = _foreign_ops[id(cls)] = (not (cls.__module__ or "").startswith("mygrad_c"),
+                                         PyWeakref_NewRef(cls, _forget_op_class))
+    return (<tuple>entry)[0]
 
 
 cdef inline bint _exclusively_ours(object g):

@@ -301,6 +301,29 @@ def test_custom_operation_writing_into_grad(graph):
     assert_same_trace(scenario)
 
 
+def test_operation_classes_defined_in_a_loop_are_freed():
+    """The engine's note of which Operation classes are a user's must not keep them alive
+    (a class defined per call, as in a notebook cell or a test, is dropped with it)."""
+    import gc
+    import weakref
+
+    def make():
+        class Twice(mg.operation_base.Operation):
+            def __call__(self, a):
+                self.variables = (a,)
+                return 2 * a.data
+
+            def backward_var(self, grad, index, **kwargs):
+                return 2 * grad
+
+        mg.execute_op(Twice, mg.tensor([1.0, 2.0])).backward()
+        return weakref.ref(Twice)
+
+    refs = [make() for _ in range(20)]
+    gc.collect()
+    assert all(r() is None for r in refs)
+
+
 SUBCLASS_EXPRESSIONS = {
     "add": lambda p: p + 1, "radd": lambda p: 1 + p, "sub": lambda p: p - 1, "rsub": lambda p: 1 - p,
     "mul": lambda p: p * 2, "rmul": lambda p: 2 * p, "div": lambda p: p / 2, "rdiv": lambda p: 2 / p,
