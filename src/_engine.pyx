@@ -2094,7 +2094,7 @@ cdef class GetItem(Operation):
     cdef public object index
     cdef public bint basic
     cdef public tuple shape
-    cdef object _dtype     # x's dtype: the gradient is made in it
+    cdef public object _dtype     # x's dtype: the gradient is made in it
 
     can_return_view = True
     adds_grad_into = True
@@ -2131,7 +2131,7 @@ cdef class GetItem(Operation):
         return _scatter_add(np.asarray(grad), self.index, self.shape)
 
     def _state(self):
-        return {"index": self.index, "basic": self.basic, "shape": self.shape}
+        return {"index": self.index, "basic": self.basic, "shape": self.shape, "_dtype": self._dtype}
 
 
 cdef class SetItem(Operation):
@@ -2343,8 +2343,16 @@ def graft(TensorBase t, Operation op):
 
 
 def graft_view(TensorBase t, TensorBase base, tuple chain):
-    """Record ``t`` as the view ``chain`` of ``base`` (deep copies of views)."""
+    """Record ``t`` as the view ``chain`` of ``base`` (deep copies of views).  A view of a
+    view hangs off its creator's input, the copied parent, by the chain's last step: its
+    gradient is read off that parent's, as for the view it copies."""
+    cdef object parent = base
+    cdef tuple steps = chain
+    if t._creator is not None and len(chain) > 1:
+        src = (<Operation>t._creator).variables[0]
+        if isinstance(src, TensorBase) and (<TensorBase>src)._base is base:
+            parent, steps = src, chain[-1:]
     t._base = base
     t._view_chain = chain
-    t._view_steps_from_parent = chain
-    _add_view_child(base, t)
+    t._view_steps_from_parent = steps
+    _add_view_child(<TensorBase>parent, t)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import copy
 import dataclasses
 import gc
 import io
@@ -38,7 +39,7 @@ from test_views import describe
 from test_views_stateful import _do  # collects MyGrad's cyclic garbage before each step
 
 LIBS = (mg, mygrad)
-RESERVED = ("mg", "np", "__builtins__")
+RESERVED = ("mg", "np", "copy", "__builtins__")
 
 
 @dataclass
@@ -705,7 +706,7 @@ class Mirror:
     """Two namespaces, one per library, that execute the same statements."""
 
     def __init__(self):
-        self.ns = {lib: {"mg": lib, "np": np} for lib in LIBS}
+        self.ns = {lib: {"mg": lib, "np": np, "copy": copy} for lib in LIBS}
         self._code: dict = {}
         self.floor = np.dtype(np.float64)
         self.ended: Optional[str] = None   # why the program ended early, if it did
@@ -934,7 +935,7 @@ def script(program: Program, where: tuple, raised: set, show: str, gc_each: bool
     """Python source that runs the program up to ``where`` in both libraries and prints
     ``show`` for each."""
     ind = "    "
-    out = (["import gc"] if gc_each else []) + ["import numpy as np", "import mygrad",
+    out = (["import gc"] if gc_each else []) + ["import copy", "import numpy as np", "import mygrad",
                                                  "import mygrad_c", "", "for mg in (mygrad, mygrad_c):"]
 
     def emit(stmt, key, depth):

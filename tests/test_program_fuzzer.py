@@ -466,7 +466,7 @@ class Writer:
         if x is None:
             return None
         options = [f"{x}.grad", f"{x}.data", f"{x}.copy()", f"{x}.astype('float32')", f"mg.astensor({x})",
-                   f"mg.tensor({x})", f"{x}.base"]
+                   f"mg.tensor({x})", f"{x}.base", f"copy.deepcopy({x})", f"copy.copy({x})"]
         if self.ns[x].size == 1:
             options.append(f"{x}.item()")
         return f"{self.new()} = {self.choice(options, 'read')}"
@@ -910,6 +910,15 @@ REGRESSIONS = {
     "custom-op/grad-written-in-place-shared": P(
         CUSTOM_OPS["Scale"], "v0 = mg.tensor([1.0, 2.0])", "v1 = mg.execute_op(Scale, v0)", "v2 = v1 + 0.0",
         "v2.backward()"),
+    # (session 8, copy.deepcopy in the read statement) a deep copy of a view written in place:
+    # the copied GetItem lacked its dtype (AttributeError in backward); a deep copy of a view of
+    # a view read its gradient off the copied parent through the whole chain (a wrong number)
+    "deepcopy/view-written-in-place": P(
+        "v0 = mg.tensor([])", "v1 = mg.expand_dims(v0, 0)", "v1[:0, ..., None, :] /= 1.0",
+        "v6 = copy.deepcopy(v1)", "with mg.mem_guard_off: v6.backward(np.zeros((1, 0)))"),
+    "deepcopy/view-of-a-view": P(
+        "v0 = mg.tensor([1.0, 2.0], dtype='float32')", "v1 = v0[::-1][:1]", "v6 = copy.deepcopy(v1)",
+        "v6.backward()"),
     # accepted (programs.ACCEPTED): the program ends there without failing
     # (seed 54) accepted: MyGrad keeps the squeeze's gradient of the earlier backward
     "stale-grad-in-mygrad": P(
