@@ -280,6 +280,18 @@ def _mygrad_stale_view_grad(d: "Difference") -> bool:
     return isinstance(g, np.ndarray) and g.base is None   # (its own memory: a view's would be recomputed)
 
 
+def _call_arguments(stmt: str, name: str, ns: dict):
+    """The values of the first two positional arguments of the call of ``name`` in
+    ``stmt``, evaluated in ``ns`` (None if there is no such call, or they cannot be)."""
+    calls = [n for n in ast.walk(ast.parse(stmt)) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", None) == name and len(n.args) >= 2]
+    try:
+        return [eval(compile(ast.Expression(a), "<arg>", "eval"), dict(ns))  # noqa: S307
+                for a in calls[0].args[:2]]
+    except Exception:  # noqa: BLE001  (no such call, or a form this does not know)
+        return None
+
+
 def _mygrad_max_pool_strides(d: "Difference") -> bool:
     """MyGrad's max_pool reads the wrong memory - values from elsewhere in its input, or
     from outside it - when a pooled axis of length 1 has a stride other than the
@@ -288,17 +300,11 @@ def _mygrad_max_pool_strides(d: "Difference") -> bool:
     gives x's elements 0, 2, 4, 6.  Is the statement such a max_pool of MyGrad's input?"""
     if d.mirror is None or d.key != "data" or "max_pool(" not in d.stmt:
         return False
-    calls = [n for n in ast.walk(ast.parse(d.stmt)) if isinstance(n, ast.Call)
-             and getattr(n.func, "attr", None) == "max_pool" and len(n.args) >= 2]
-    if not calls:
+    with mygrad.no_autodiff:   # (MyGrad's view of the input, without registering one)
+        args = _call_arguments(d.stmt, "max_pool", d.mirror.ns[mygrad])
+    if args is None:
         return False
-    try:
-        with mygrad.no_autodiff:   # (MyGrad's view of the input, without registering one)
-            x, pool = (eval(compile(ast.Expression(a), "<arg>", "eval"), dict(d.mirror.ns[mygrad]))  # noqa: S307
-                       for a in calls[0].args[:2])
-            x = np.asarray(_array_of(x))
-    except Exception:  # noqa: BLE001  (a form this does not know)
-        return False
+    x, pool = np.asarray(_array_of(args[0])), args[1]
     natural = np.empty(x.shape, x.dtype).strides
     return any(x.shape[i] == 1 and x.strides[i] != natural[i] for i in range(x.ndim - len(pool), x.ndim))
 
@@ -316,15 +322,11 @@ def _mygrad_conv_drops_nan(d: "Difference") -> bool:
     differ = ~np.isclose(got, want, equal_nan=True)
     if not (np.all(np.isnan(got[differ])) and np.all(np.isfinite(want[differ]))):
         return False
-    calls = [n for n in ast.walk(ast.parse(d.stmt)) if isinstance(n, ast.Call)
-             and getattr(n.func, "attr", None) == "conv_nd" and len(n.args) >= 2]
-    try:
-        with mg.no_autodiff:
-            x, w = (np.asarray(_array_of(eval(compile(ast.Expression(a), "<arg>", "eval"),  # noqa: S307
-                                              dict(d.mirror.ns[mg]))))
-                    for a in calls[0].args[:2])
-    except Exception:  # noqa: BLE001  (a form this does not know)
+    with mg.no_autodiff:
+        args = _call_arguments(d.stmt, "conv_nd", d.mirror.ns[mg])
+    if args is None:
         return False
+    x, w = (np.asarray(_array_of(a)) for a in args)
     return not (np.all(np.isfinite(x)) and np.all(np.isfinite(w)))   # (nan from the inputs only)
 
 
