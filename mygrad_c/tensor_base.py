@@ -168,8 +168,8 @@ class Tensor(TensorBase):
         return self.copy()
 
     def __deepcopy__(self, memo) -> "Tensor":
-        """A copy that also copies the graph behind the tensor (inputs deep-copied), its
-        type and its attributes, as MyGrad's does."""
+        """A copy that also copies the graph behind the tensor (inputs deep-copied, and
+        which of its parts were cleared), its type and its attributes, as MyGrad's does."""
         import copy
 
         out = _engine.tensor_from_array(np.copy(self.data), self.constant, cls=type(self))
@@ -183,8 +183,9 @@ class Tensor(TensorBase):
             op = Op.__new__(Op)
             for name, value in _operation_state(self.creator).items():
                 setattr(op, name, copy.deepcopy(value, memo))
+            cleared = _engine.cleared_inputs(self.creator)   # (before the inputs are copied)
             op.variables = copy.deepcopy(self.creator.variables, memo)
-            _engine.graft(out, op)
+            _engine.graft(out, op, cleared)
         if self.base is not None:
             _engine.graft_view(out, copy.deepcopy(self.base, memo), self._view_steps)
         return out

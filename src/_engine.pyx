@@ -1142,6 +1142,13 @@ cdef inline void _detach_released_views(tuple tensors):
             _detach_view(var)
 
 
+cdef bint _kept_view_grad_valid(TensorBase view):
+    """Is the gradient ``view`` keeps still a view of its base's present gradient?"""
+    base_grad = (<TensorBase>view._base)._materialized_grad()
+    return (view._view_grad is not None and base_grad is not None
+            and view._view_grad_src is base_grad)
+
+
 cdef object _view_grad(TensorBase view):
     """A view's gradient: the view of its parent's gradient (MyGrad's rule).
 
@@ -1150,9 +1157,9 @@ cdef object _view_grad(TensorBase view):
     kept one, or None if the base's gradient has changed since.
     """
     cdef TensorBase base = <TensorBase>view._base
-    base_grad = base._materialized_grad()
-    if view._view_grad is not None and base_grad is not None and view._view_grad_src is base_grad:
+    if _kept_view_grad_valid(view):
         return view._view_grad
+    base_grad = base._materialized_grad()
     view._view_grad = view._view_grad_src = None
     if base_grad is None or view._creator is None:
         return None
@@ -1935,9 +1942,10 @@ cdef void _clear_nodes(list nodes):
             parent = (<Operation>node._creator).variables[0]
             if parent is node._base or (<TensorBase>parent)._base is node._base:
                 _view_grad(node)   # kept: it cannot be read off once the graph is gone
-            else:
+            elif not _kept_view_grad_valid(node):
                 # its parent was cut off the base (a released view used again): as in
-                # MyGrad, such a view has no gradient once its graph is cleared
+                # MyGrad, such a view has no gradient once its graph is cleared, unless
+                # it still keeps one it read off its base's present gradient earlier
                 node._view_grad = node._view_grad_src = None
     for node in nodes:
         node._version = _new_version()
@@ -2336,10 +2344,38 @@ def set_grad(TensorBase t, grad):
     t._grad = grad
 
 
-def graft(TensorBase t, Operation op):
-    """Make ``op`` (whose ``variables`` are set) the creator of the leaf ``t`` (deep copies)."""
+def graft(TensorBase t, Operation op, tuple cleared=()):
+    """Make ``op`` (whose ``variables`` are set) the creator of the leaf ``t`` (deep copies).
+
+    ``cleared``: the indices of the inputs whose graph was cleared since the copied
+    operation used them (``cleared_inputs``).  The copy remembers that, as MyGrad's
+    deep copy does: a backward through it raises ``InvalidBackprop`` there unless an
+    operation has used that input's copy since.
+    """
     t._creator = op
     _record_inputs(op, False)
+    if cleared:
+        versions = list(op._versions)
+        for j in cleared:
+            versions[j] = -1        # a version no tensor has
+        op._versions = tuple(versions)
+        _untrack(op._versions)
+
+
+def cleared_inputs(Operation op):
+    """The indices of ``op``'s inputs that a backward through ``op`` would refuse to
+    reach (see ``_check_input``): their graph was cleared since ``op`` used them."""
+    cdef tuple versions = op._versions
+    cdef TensorBase var
+    out = []
+    if versions is None:
+        return ()
+    for j in range(len(op.variables)):
+        var = <TensorBase>op.variables[j]
+        if (not var._constant and var._version != <Py_ssize_t>versions[j]
+                and not _used_since_cleared(var)):
+            out.append(j)
+    return tuple(out)
 
 
 def graft_view(TensorBase t, TensorBase base, tuple chain):

@@ -467,9 +467,10 @@ KNOWN_BUGS: dict = {
     "max-pool-strides-in-mygrad": _mygrad_max_pool_strides,
     # MyGrad's conv_nd with a 1x1 filter: 0 * nan comes out as 0
     "conv-nan-in-mygrad": _mygrad_conv_drops_nan,
-    # OPEN (session 8): a deep copy of a tensor whose graph reaches a cleared part (here the
-    # previous iteration's copy, back-propagated through): MyGrad's backward through the copy
-    # raises InvalidBackprop ("... was 'cleared' prior to backprop"); mygrad_c back-propagates
+    # a deep copy of a tensor whose graph reaches a cleared part (here the previous
+    # iteration's copy, back-propagated through): MyGrad's backward through the copy raises
+    # InvalidBackprop ("... was 'cleared' prior to backprop"); mygrad_c back-propagated
+    # (found in session 8, fixed in session 9)
     "deepcopy-cleared-graph": lambda d: (d.key == "exception" and "mygrad raised InvalidBackprop" in str(d.got)
                                          and _ran(d, "copy.deepcopy")),
     "failed-backward-grad": lambda d: (d.key == "grad" and d.want is None and d.got is not None

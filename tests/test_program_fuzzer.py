@@ -919,13 +919,14 @@ REGRESSIONS = {
     "deepcopy/view-of-a-view": P(
         "v0 = mg.tensor([1.0, 2.0], dtype='float32')", "v1 = v0[::-1][:1]", "v6 = copy.deepcopy(v1)",
         "v6.backward()"),
-    # (seed 70) OPEN: see programs.KNOWN_BUGS["deepcopy-cleared-graph"]
+    # (seed 70) a deep copy of a tensor whose graph reaches a cleared part: MyGrad's backward
+    # through the copy raises InvalidBackprop; mygrad_c back-propagated (fixed in session 9)
     "deepcopy-cleared-graph": P(
         "v0 = mg.tensor([0.75, 0.25, -0.25, -0.25], dtype='float32')",
         body=["v2 = copy.deepcopy(v0)", "v3 = np.multiply(v2, 3.0, out=v0)", "v2.sum().backward()"],
         iterations=2),
-    # (seed 70) OPEN: after v6.clear_graph() (a view of a view of the view v3), MyGrad still
-    # reads v3's gradient off v2's ([1.]); mygrad_c gives None
+    # (seed 70) after v6.clear_graph() (a view of a view of the view v3), MyGrad keeps the
+    # gradient v3 read off its base's earlier ([1.]); mygrad_c gave None (fixed in session 9)
     "stale-view-grad/clear-graph-of-view-of-view": P(
         "v0 = mg.tensor([[-1.5, -2.0, -0.25]], dtype='float32', constant=False)", "v1 = mg.cumsum(v0)",
         "v2 = v1[...]", "v3 = v2[::3]", "v2.backward()", "v5 = v3[-1:-1:1, None, None]",
@@ -990,8 +991,7 @@ REGRESSIONS = {
 # The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
 # fixed, its test passes and fails as XPASS until its name is removed from here).  None
 # today: each was fixed in issue 11 or accepted (programs.ACCEPTED, with the reason).
-OPEN: set = {"deepcopy-cleared-graph",                       # found at the end of session 8 (seed 70),
-             "stale-view-grad/clear-graph-of-view-of-view"}   # not fixed yet
+OPEN: set = set()
 
 
 def _xfail_open(name):

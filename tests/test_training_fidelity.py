@@ -426,6 +426,60 @@ def test_backward_argument_errors(grad, constant):
     assert_same_trace(scenario)
 
 
+VIEW_READS = [(), ("v3",), ("v1",), ("v3", "v2")]
+
+
+@pytest.mark.parametrize("early_reads", VIEW_READS)
+@pytest.mark.parametrize("cleared", ["v6", "v5", "v3", "v4", "v2"])
+def test_view_gradient_kept_through_clear_graph(early_reads, cleared):
+    """A view of a released view keeps the gradient it read off its base while the
+    base keeps that gradient - also once a graph through it is cleared - whatever
+    was read when (seed 70's stale-view-grad/clear-graph-of-view-of-view).  Three
+    rounds of backward / clear on the same tensors; every gradient read each round."""
+    def scenario(lib, out):
+        v0 = lib.tensor([[-1.5, -2.0, -0.25]], dtype="float32")
+        v1 = lib.cumsum(v0)
+        v2 = v1[...]
+        v3 = v2[::3]
+        v2.backward()
+        env = dict(v0=v0, v1=v1, v2=v2, v3=v3)
+        out.extend(env[name].grad for name in early_reads)
+        for k in (5.0, 2.0, 3.0):
+            v5 = v3[-1:-1:1, None, None]
+            v6 = v5[:, ::-1, -1]
+            env.update(v4=v3[...], v5=v5, v6=v6)
+            (v2 * k).sum().backward()
+            env[cleared].clear_graph()
+            out.extend(env[name].grad for name in sorted(env))
+    assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("use_copy", [False, True])
+def test_deep_copy_of_a_graph_with_a_cleared_part(use_copy):
+    """A deep copy keeps which parts of the copied graph were cleared: a backward that
+    reaches one raises InvalidBackprop, as in MyGrad, unless the copy was used since
+    (seed 70's deepcopy-cleared-graph); run as a loop."""
+    def scenario(lib, out):
+        v0 = lib.tensor([0.75, 0.25, -0.25, -0.25], dtype="float32")
+        for step in range(4):
+            v2 = copy.deepcopy(v0)
+            np.multiply(v2, 3.0, out=v0)
+            if use_copy:
+                w = copy.deepcopy(v0)
+                _ = w.creator.variables[0] * 1   # the copied input takes part in an op again
+                try:
+                    w.backward()
+                except Exception as e:  # noqa: BLE001 - the type is compared
+                    out.append(e)
+                out.append(w.grad)
+            try:
+                v2.sum().backward()
+            except Exception as e:  # noqa: BLE001 - the type is compared
+                out.append(e)
+            out.extend([v2.grad, v0.grad, v0.data.copy()])
+    assert_same_trace(scenario)
+
+
 def test_constant_branch_cleared_elsewhere_does_not_stop_backprop():
     def scenario(lib, out):
         x0 = lib.tensor(1.0)
