@@ -280,6 +280,26 @@ def _mygrad_stale_view_grad(d: "Difference") -> bool:
     return isinstance(g, np.ndarray) and g.base is None   # (its own memory: a view's would be recomputed)
 
 
+def _mygrad_deepcopy_took_views(d: "Difference") -> bool:
+    """MyGrad's deep copy of a tensor shares the original's record of the views taken from
+    it: an in-place write into the copy then re-makes the original's views as views of the
+    copy (``v2 = v1[0]``; ``v5 = copy.deepcopy(v1)``; ``v5[...] = 7`` - v2 reads 7, its
+    ``.base`` is v5; a write into v1 takes it back).  Seen as a view whose base is, in
+    MyGrad, a deep copy the program made, and in mygrad_c another tensor."""
+    if d.mirror is None or not _ran(d, "copy.deepcopy("):
+        return False
+    ns_c, ns_r = d.mirror.ns[mg], d.mirror.ns[mygrad]
+    copies = {s.split(" = ", 1)[0] for s in d.mirror._code if " = copy.deepcopy(" in s}
+    for name in variables(ns_r):
+        u_r, u_c = ns_r.get(name), ns_c.get(name)
+        if not (isinstance(u_r, mygrad.Tensor) and isinstance(u_c, mg.Tensor) and u_r.base is not None):
+            continue
+        for c in copies:
+            if ns_r.get(c) is u_r.base and ns_c.get(c) is not u_c.base:
+                return True
+    return False
+
+
 def _call_arguments(stmt: str, name: str, ns: dict):
     """The values of the first two positional arguments of the call of ``name`` in
     ``stmt``, evaluated in ``ns`` (None if there is no such call, or they cannot be)."""
@@ -467,6 +487,8 @@ KNOWN_BUGS: dict = {
     "max-pool-strides-in-mygrad": _mygrad_max_pool_strides,
     # MyGrad's conv_nd with a 1x1 filter: 0 * nan comes out as 0
     "conv-nan-in-mygrad": _mygrad_conv_drops_nan,
+    # MyGrad's deep copy takes over the original's views when the copy is written in place
+    "deepcopy-takes-views-in-mygrad": _mygrad_deepcopy_took_views,
     # a deep copy of a tensor whose graph reaches a cleared part (here the previous
     # iteration's copy, back-propagated through): MyGrad's backward through the copy raises
     # InvalidBackprop ("... was 'cleared' prior to backprop"); mygrad_c back-propagated
@@ -619,6 +641,11 @@ ACCEPTED: dict = {
     # NumPy's, PyTorch's and mygrad_c's arithmetic; MyGrad's contraction (1x1 filters)
     # skips the zero weight and gives 0
     "conv-nan-in-mygrad": "MyGrad's conv_nd drops a nan input where the weight is 0",
+    # a deep copy in MyGrad keeps the original's record of its views (weak references are
+    # copied as they are): an in-place write into the copy re-makes those views on the
+    # copy's memory, so a view of the original then shows the copy's data (and switches
+    # back at the next write into the original); mygrad_c's copy has no views of its own
+    "deepcopy-takes-views-in-mygrad": "MyGrad's deep copy, written in place, hijacks the original's views",
 }
 
 

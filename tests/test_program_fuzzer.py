@@ -933,6 +933,13 @@ REGRESSIONS = {
         "v6 = v5[:, ::-1, -1]", "v2.sum().backward()", "v6.clear_graph()"),
     # accepted (programs.ACCEPTED): the program ends there without failing
     # (seed 54) accepted: MyGrad keeps the squeeze's gradient of the earlier backward
+    # (seed 71) accepted: writing into MyGrad's deep copy v5 of v1 re-makes v1's view v2 on
+    # v5's memory (v2.base is v5, and v2 no longer shares v1's memory)
+    "deepcopy-takes-views-in-mygrad": P(
+        "v1 = mg.tensor([[0, 0], [-1, 1], [-1, 0]])", "v2 = v1[0]",
+        "v4 = mg.nnet.negative_log_likelihood(mg.nnet.logsoftmax(v1), np.array([1, 0, 1]))",
+        "v5 = copy.deepcopy(v1)",
+        "v7 = mg.negative(v5, out=v5, where=np.array([[False, True], [False, False], [False, False]]))"),
     "stale-grad-in-mygrad": P(
         "v0 = mg.tensor([[0.75, 0.25], [0.75, 0.0], [1.5, 0.75]])", "v1 = v0.T",
         "v1.backward(np.array([[-1.0, -0.6, -0.2], [0.2, 0.6, 1.0]]))", "v2 = mg.squeeze(v1)",
