@@ -173,8 +173,9 @@ class Tensor(TensorBase):
         import copy
 
         out = _engine.tensor_from_array(np.copy(self.data), self.constant, cls=type(self))
-        if self.base is None and self.grad is not None:
-            _engine.set_grad(out, np.array(self.grad))
+        grad = self._raw_grad   # (a view's own gradient: it shows once the copy is cut off its base)
+        if grad is not None:
+            _engine.set_grad(out, np.array(grad))
         memo[id(self)] = out
         for name, value in self.__dict__.items():
             setattr(out, name, copy.deepcopy(value, memo))

@@ -919,6 +919,11 @@ REGRESSIONS = {
     "deepcopy/view-of-a-view": P(
         "v0 = mg.tensor([1.0, 2.0], dtype='float32')", "v1 = v0[::-1][:1]", "v6 = copy.deepcopy(v1)",
         "v6.backward()"),
+    # (seed 72) a deep copy of a released view, used in an operation (which cuts it off its
+    # base): MyGrad's copy then shows the view's own gradient, mygrad_c's had none
+    "deepcopy/view-own-grad": P(
+        "v0 = mg.linspace(-1, 1, 3).reshape((3,))", "mg.sum(v0 * v0).backward()",
+        "v4 = copy.deepcopy(v0)", 'v5 = mg.einsum("...->...", v4)'),
     # (seed 70) a deep copy of a tensor whose graph reaches a cleared part: MyGrad's backward
     # through the copy raises InvalidBackprop; mygrad_c back-propagated (fixed in session 9)
     "deepcopy-cleared-graph": P(

@@ -454,6 +454,31 @@ def test_view_gradient_kept_through_clear_graph(early_reads, cleared):
     assert_same_trace(scenario)
 
 
+@pytest.mark.parametrize("use", ["einsum", "multiply", "reshape", "backward"])
+def test_deep_copy_of_a_released_view(use):
+    """A deep copy of a view after a backward through it: no gradient while it is a view
+    (its graph is gone), its own gradient once an operation cuts it off its base - as
+    MyGrad's (seed 72's deepcopy/view-own-grad); three training steps."""
+    def scenario(lib, out):
+        base = lib.linspace(-1.0, 1.0, 6)
+        for k in (1.0, 2.0, 3.0):
+            v = base.reshape(2, 3)[:, ::2]
+            lib.sum(v * v * k).backward()
+            c = copy.deepcopy(v)
+            out.extend([c.grad, c.base is None])
+            if use == "einsum":
+                y = lib.einsum("...->...", c)
+            elif use == "multiply":
+                y = c * 2
+            elif use == "reshape":
+                y = c.reshape(-1)
+            else:
+                y = c
+                c.backward()
+            out.extend([c.grad, c.base is None, y.grad])
+    assert_same_trace(scenario)
+
+
 @pytest.mark.parametrize("use_copy", [False, True])
 def test_deep_copy_of_a_graph_with_a_cleared_part(use_copy):
     """A deep copy keeps which parts of the copied graph were cleared: a backward that
