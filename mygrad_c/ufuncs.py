@@ -23,6 +23,7 @@ from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._in_place import (
     _broadcasts_to, _fits, _raise_numpys_error, broadcast_copy, prepare_out_target, write_into,
 )
+from mygrad_c._parallel import ufunc_call
 from mygrad_c.operation_base import Operation
 
 __all__ = ["ufunc", "UfuncOp", "UnaryUfunc", "BinaryUfunc", "make_ufunc", "ufunc_creator", "MyGradUnaryUfunc",
@@ -61,6 +62,8 @@ class UfuncOp(Operation):
     def __call__(self, *tensors, where=True, dtype=None, out=None):
         self.variables = tensors
         if where is True and dtype is None and out is None:
+            if type(self.numpy_ufunc) is np.ufunc:   # (large arrays: split over threads)
+                return ufunc_call(self.numpy_ufunc, *[t.data for t in tensors])
             return self.numpy_ufunc(*[t.data for t in tensors])
         self.where = where
         kwargs = {}

@@ -26,6 +26,7 @@ import numpy as np
 
 from mygrad_c._engine import GetItem, SetItem, TensorBase, run_op, set_indexing_helpers
 from mygrad_c._indexing import scatter_add_rows
+from mygrad_c._parallel import take_rows
 from mygrad_c.operation_base import Operation
 
 __all__: list = []
@@ -176,7 +177,8 @@ def _take_rows_fast(data: np.ndarray, index):
     n = data.shape[0]
     if index.min() < -n or index.max() >= n:
         return None  # let NumPy raise its own IndexError
-    return np.take(data, index, axis=0)
+    out = take_rows(data, index)   # (large: split over threads)
+    return np.take(data, index, axis=0) if out is None else out
 
 
 def getitem(tensor: TensorBase, index: Any) -> TensorBase:

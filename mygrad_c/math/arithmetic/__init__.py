@@ -13,6 +13,7 @@ from numbers import Number
 import numpy as np
 
 from mygrad_c._engine import TensorBase, as_tensor, reduce_broadcast, run_op, set_arithmetic_ops
+from mygrad_c._parallel import ufunc_call
 from mygrad_c.ufuncs import BinaryUfunc, UnaryUfunc, make_ufunc
 
 __all__ = [
@@ -59,7 +60,7 @@ class Multiply(BinaryUfunc):
                 if unit < 0:
                     return np.negative(summed)
                 return summed.copy() if np.may_share_memory(summed, other) else summed
-        return grad * other
+        return ufunc_call(np.multiply, grad, other)
 
 
 def _unit_broadcast(grad, other) -> int:

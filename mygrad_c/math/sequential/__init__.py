@@ -16,6 +16,7 @@ from typing import Optional, Tuple, Union
 import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c._parallel import whole_sum
 from mygrad_c.operation_base import Operation
 
 __all__ = [   # (the op classes, Sequential and MaxMin among them, are reached by name)
@@ -147,7 +148,9 @@ class Sum(_Reduction):
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
         self._record(axis, keepdims)
-        out = np.add.reduce(x.data, axis=axis, keepdims=keepdims)
+        out = whole_sum(x.data) if axis is None and keepdims is False else None   # (large: threads)
+        if out is None:
+            out = np.add.reduce(x.data, axis=axis, keepdims=keepdims)
         self.out_shape = out.shape
         return out
 
