@@ -2107,6 +2107,7 @@ cdef class GetItem(Operation):
     can_return_view = True
     adds_grad_into = True
     backward_reads_data = False  # only x's shape
+    takes_broadcast_grad = True  # (the scatter-add kernel adds a repeated value as it is)
 
     def __call__(self, x, index):
         self.variables = (x,)

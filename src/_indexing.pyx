@@ -15,55 +15,42 @@ from cython cimport floating
 
 import numpy as np
 
-from mygrad_c import _parallel
-
 
 cdef void _scatter_add_rows(floating[:, ::1] out, const Py_ssize_t[::1] rows,
-                            const floating[:, :] src, Py_ssize_t c0, Py_ssize_t c1) noexcept nogil:
-    """out[rows[i], c0:c1] += src[i, c0:c1] for every i, in order.
+                            const floating[:, :] src) noexcept nogil:
+    """out[rows[i], :] += src[i, :] for every i, in order.
 
     ``src`` may have any strides (a broadcast gradient has stride 0), so it is
-    walked with explicit byte strides; the common contiguous case gets its own
-    loop that the compiler can vectorise.  Each element of ``out`` receives its
-    additions in the order of ``rows`` whatever the column range, so threads that
-    take disjoint column ranges give the same numbers as one thread.
+    walked with explicit byte strides; one value broadcast (a ``.sum()``'s
+    gradient) and the contiguous case get loops of their own that the compiler
+    can vectorise.
     """
     cdef Py_ssize_t n = src.shape[0]
+    cdef Py_ssize_t m = src.shape[1]
     cdef Py_ssize_t s0 = src.strides[0]
     cdef Py_ssize_t s1 = src.strides[1]
     cdef Py_ssize_t i, j
     cdef floating* dst
     cdef const char* row = <const char*>&src[0, 0]
     cdef const floating* s
-    if s1 == sizeof(floating):
+    cdef floating value
+    if s0 == 0 and s1 == 0:
+        value = (<const floating*>row)[0]
+        for i in range(n):
+            dst = &out[rows[i], 0]
+            for j in range(m):
+                dst[j] += value
+    elif s1 == sizeof(floating):
         for i in range(n):
             dst = &out[rows[i], 0]
             s = <const floating*>(row + i * s0)
-            for j in range(c0, c1):
+            for j in range(m):
                 dst[j] += s[j]
     else:
         for i in range(n):
             dst = &out[rows[i], 0]
-            for j in range(c0, c1):
+            for j in range(m):
                 dst[j] += (<const floating*>(row + i * s0 + j * s1))[0]
-
-
-cdef void _scatter_columns(out, const Py_ssize_t[::1] r, src, Py_ssize_t c0, Py_ssize_t c1):
-    """The kernel over columns [c0, c1), without the GIL (arrays validated by the caller)."""
-    cdef float[:, ::1] o32
-    cdef const float[:, :] s32
-    cdef double[:, ::1] o64
-    cdef const double[:, :] s64
-    if out.dtype == np.float32:
-        o32 = out
-        s32 = src
-        with nogil:
-            _scatter_add_rows(o32, r, s32, c0, c1)
-    else:
-        o64 = out
-        s64 = src
-        with nogil:
-            _scatter_add_rows(o64, r, s64, c0, c1)
 
 
 def scatter_add_rows(out, rows, src):
@@ -116,14 +103,18 @@ def scatter_add_rows(out, rows, src):
     if rows_arr.min() < 0 or rows_arr.max() >= out.shape[0]:
         raise IndexError(f"scatter_add_rows: row numbers must lie in [0, {out.shape[0]})")
     cdef const Py_ssize_t[::1] r = rows_arr
-    cdef Py_ssize_t m = out.shape[1]
-    threads = _parallel.num_threads()
-    if threads > 1 and m >= 2 * threads and src.size >= _parallel.MIN_SIZE:
-        # large: each thread adds into its own columns (split at multiples of 16, so that
-        # no two threads write the same cache line of a row)
-        cuts = [min(m, (m * k // threads + 15) // 16 * 16) for k in range(threads)] + [m]
-        _parallel.run([(lambda c0=c0, c1=c1: _scatter_columns(out, r, src, c0, c1))
-                       for c0, c1 in zip(cuts[:-1], cuts[1:]) if c1 > c0])
+    cdef float[:, ::1] o32
+    cdef const float[:, :] s32
+    cdef double[:, ::1] o64
+    cdef const double[:, :] s64
+    if out.dtype == np.float32:
+        o32 = out
+        s32 = src
+        with nogil:
+            _scatter_add_rows(o32, r, s32)
     else:
-        _scatter_columns(out, r, src, 0, m)
+        o64 = out
+        s64 = src
+        with nogil:
+            _scatter_add_rows(o64, r, s64)
     return out

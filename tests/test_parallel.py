@@ -118,7 +118,8 @@ def test_take_rows_is_numpys(threads):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("width", [1, 5, 40])
-def test_scatter_add_rows_is_the_same_over_threads(threads, dtype, width):
+def test_scatter_add_rows_adds_in_order(dtype, width):
+    """The gather's backward kernel (one thread), also for a broadcast value."""
     rows = rng.integers(0, 6, size=300)
     src = rng.standard_normal((300, width)).astype(dtype)
     want = np.zeros((6, width), dtype)
@@ -131,7 +132,8 @@ def test_scatter_add_rows_is_the_same_over_threads(threads, dtype, width):
 
 
 def _step(lib_threads):
-    """A forward/backward pass through every split path; its values and gradients."""
+    """A forward/backward pass through every split path (and the gather's backward,
+    which now takes the sum's broadcast gradient as it is); values and gradients."""
     x = mg.tensor(np.arange(60.0).reshape(12, 5) / 7)
     b = mg.tensor(np.linspace(-1, 1, 5))
     idx = np.array([3, 0, 3, -1, 11, 5, 5, 5])
