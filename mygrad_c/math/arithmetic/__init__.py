@@ -50,6 +50,17 @@ class Multiply(BinaryUfunc):
         a, b = self.variables
         other = b.data if index == 0 else a.data
         shape = self.variables[index].shape
+        if self.where is True and shape == grad.shape and _unit_value(grad, other) != 0 \
+                and other.flags.c_contiguous:
+            # a gradient that is +-1 everywhere (``.sum()``'s): the product is ``other``
+            # (or ``-other``) written out to the gradient's shape - exactly, and faster
+            # than multiplying
+            out = np.empty(grad.shape, dtype=other.dtype)
+            if _unit_value(grad, other) > 0:
+                np.copyto(out, other)
+            else:
+                np.negative(other, out=out)
+            return out
         if shape != grad.shape and self.where is True:
             unit = _unit_broadcast(grad, other)
             if unit != 0:
@@ -67,9 +78,16 @@ def _unit_broadcast(grad, other) -> int:
     """+1 or -1 if ``grad`` holds that one value everywhere as a broadcast (all strides 0),
     in ``other``'s dtype and shape, with ``other`` C-contiguous (so that ``grad * other``
     is laid out, and summed, exactly as ``other``); else 0."""
-    if (type(grad) is not np.ndarray or grad.dtype != other.dtype or grad.shape != other.shape
-            or grad.dtype.kind != "f" or not other.flags.c_contiguous or grad.size == 0
-            or any(grad.strides)):
+    if grad.shape != other.shape or not other.flags.c_contiguous:
+        return 0
+    return _unit_value(grad, other)
+
+
+def _unit_value(grad, other) -> int:
+    """+1 or -1 if ``grad`` holds that one value everywhere as a broadcast (all strides
+    0), in ``other``'s (floating) dtype; else 0."""
+    if (type(grad) is not np.ndarray or grad.dtype != other.dtype or grad.dtype.kind != "f"
+            or grad.size == 0 or any(grad.strides)):
         return 0
     value = grad.flat[0]
     return 1 if value == 1 else (-1 if value == -1 else 0)
