@@ -2372,7 +2372,7 @@ def cleared_inputs(Operation op):
     if versions is None:
         return ()
     for j in range(len(op.variables)):
-        var = <TensorBase>op.variables[j]
+        var = op.variables[j]   # (a checked assignment: a user may have changed ``variables``)
         if (not var._constant and var._version != <Py_ssize_t>versions[j]
                 and not _used_since_cleared(var)):
             out.append(j)

@@ -479,6 +479,16 @@ def test_deep_copy_of_a_released_view(use):
     assert_same_trace(scenario)
 
 
+def test_deep_copy_of_an_operation_whose_inputs_a_user_replaced():
+    """A user who sets an operation's ``variables`` to a non-tensor gets a TypeError from
+    a deep copy of its output (the engine checks before it reads a tensor's fields)."""
+    x = mg.tensor([1.0, 2.0])
+    y = x * 2
+    y.creator.variables = (x, 3.0)
+    with pytest.raises(TypeError, match="TensorBase"):
+        copy.deepcopy(y)
+
+
 @pytest.mark.parametrize("use_copy", [False, True])
 def test_deep_copy_of_a_graph_with_a_cleared_part(use_copy):
     """A deep copy keeps which parts of the copied graph were cleared: a backward that
