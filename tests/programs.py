@@ -300,6 +300,22 @@ def _mygrad_deepcopy_took_views(d: "Difference") -> bool:
     return False
 
 
+def _mygrad_cumprod_nonfinite(d: "Difference") -> bool:
+    """MyGrad's cumprod gradient divides by the input and misses the nan / inf of the
+    products (``cumprod([-0., nan, ...]).backward()``: 0 where the exact gradient is nan);
+    mygrad_c's is computed without dividing.  Seen as a gradient that differs, non-finite
+    in one library, after a backward through a cumprod whose result holds nan or inf."""
+    if d.mirror is None or d.key != "grad" or not _nonfinite(d.got, d.want) or not _ran(d, "cumprod("):
+        return False
+    ns_c = d.mirror.ns[mg]
+    for stmt in d.mirror._code:
+        for name in re.findall(r"(\w+) = [^=]*\bcumprod\(", stmt):
+            t = ns_c.get(name)
+            if isinstance(t, mg.Tensor) and t.dtype.kind == "f" and not np.isfinite(t.data).all():
+                return True
+    return False
+
+
 def _call_arguments(stmt: str, name: str, ns: dict):
     """The values of the first two positional arguments of the call of ``name`` in
     ``stmt``, evaluated in ``ns`` (None if there is no such call, or they cannot be)."""
@@ -489,6 +505,12 @@ KNOWN_BUGS: dict = {
     "conv-nan-in-mygrad": _mygrad_conv_drops_nan,
     # MyGrad's deep copy takes over the original's views when the copy is written in place
     "deepcopy-takes-views-in-mygrad": _mygrad_deepcopy_took_views,
+    # MyGrad's cumprod gradient misses the nan / inf of the products
+    "cumprod-nonfinite-in-mygrad": _mygrad_cumprod_nonfinite,
+    # OPEN (seed 75): an out= that fails into a view cut off its base, after a failed out=
+    # into one of its views: MyGrad gives that earlier view the target as its base again
+    "failed-out-rebases-view": lambda d: (d.key == "base" and d.raised and "out=" in d.stmt
+                                          and d.got is None and d.want is not None),
     # a deep copy of a tensor whose graph reaches a cleared part (here the previous
     # iteration's copy, back-propagated through): MyGrad's backward through the copy raises
     # InvalidBackprop ("... was 'cleared' prior to backprop"); mygrad_c back-propagated
@@ -646,6 +668,10 @@ ACCEPTED: dict = {
     # copy's memory, so a view of the original then shows the copy's data (and switches
     # back at the next write into the original); mygrad_c's copy has no views of its own
     "deepcopy-takes-views-in-mygrad": "MyGrad's deep copy, written in place, hijacks the original's views",
+    # cumprod of values whose products hold nan or inf: MyGrad's division-based gradient
+    # gives finite numbers (0) where the exact gradient is nan (docs/guide/migrating.md,
+    # "numbers where MyGrad's are wrong")
+    "cumprod-nonfinite-in-mygrad": "MyGrad's cumprod gradient misses nan/inf products",
 }
 
 
