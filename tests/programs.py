@@ -316,6 +316,30 @@ def _mygrad_cumprod_nonfinite(d: "Difference") -> bool:
     return False
 
 
+def _mygrad_view_reattached(d: "Difference") -> bool:
+    """MyGrad keeps a view that a write into it (in place, ``out=``, also one that then
+    fails) cut off its base registered with the tensor it was taken from: a later write
+    into that tensor, or its own cut-off, makes the view a view of it again, and the view's
+    values follow a tensor it had been disconnected from (``v3 = v2[:1]`` of a released
+    view v2; a failed ``out=v3``; ``v2[...] = 7``: MyGrad's v3 reads 7).  mygrad_c's view
+    stays cut off.  Seen as a program variable whose MyGrad base is a tensor the statement
+    names, where mygrad_c's base is not, after a statement that wrote into that variable."""
+    if d.mirror is None:
+        return False
+    ns_c, ns_r = d.mirror.ns[mg], d.mirror.ns[mygrad]
+    named = [n for n in set(re.findall(r"\b[A-Za-z_]\w*\b", d.stmt)) if isinstance(ns_r.get(n), mygrad.Tensor)]
+    for name in variables(ns_r):
+        u_r, u_c = ns_r.get(name), ns_c.get(name)
+        if not (isinstance(u_r, mygrad.Tensor) and isinstance(u_c, mg.Tensor)) or u_r.base is None:
+            continue
+        written = re.compile(rf"out={name}\b|^(with [^:]+: )?{name}\b(\[.*\])? *[-+*/@%&|^]*=(?!=)")
+        if not any(written.search(stmt) for stmt in d.mirror._code):
+            continue
+        if any(n != name and ns_r[n] is u_r.base and u_c.base is not ns_c.get(n) for n in named):
+            return True
+    return False
+
+
 def _call_arguments(stmt: str, name: str, ns: dict):
     """The values of the first two positional arguments of the call of ``name`` in
     ``stmt``, evaluated in ``ns`` (None if there is no such call, or they cannot be)."""
@@ -507,10 +531,9 @@ KNOWN_BUGS: dict = {
     "deepcopy-takes-views-in-mygrad": _mygrad_deepcopy_took_views,
     # MyGrad's cumprod gradient misses the nan / inf of the products
     "cumprod-nonfinite-in-mygrad": _mygrad_cumprod_nonfinite,
-    # OPEN (seed 75): an out= that fails into a view cut off its base, after a failed out=
-    # into one of its views: MyGrad gives that earlier view the target as its base again
-    "failed-out-rebases-view": lambda d: (d.key == "base" and d.raised and "out=" in d.stmt
-                                          and d.got is None and d.want is not None),
+    # MyGrad re-attaches a view it had cut off (by a write into it) to the tensor it was
+    # taken from, at a later write into that tensor (or its cut-off)
+    "view-reattached-in-mygrad": _mygrad_view_reattached,
     # a deep copy of a tensor whose graph reaches a cleared part (here the previous
     # iteration's copy, back-propagated through): MyGrad's backward through the copy raises
     # InvalidBackprop ("... was 'cleared' prior to backprop"); mygrad_c back-propagated
@@ -672,6 +695,10 @@ ACCEPTED: dict = {
     # gives finite numbers (0) where the exact gradient is nan (docs/guide/migrating.md,
     # "numbers where MyGrad's are wrong")
     "cumprod-nonfinite-in-mygrad": "MyGrad's cumprod gradient misses nan/inf products",
+    # a view cut off its base by a write into it stays registered with its parent in
+    # MyGrad: a later write into the parent overwrites the cut-off view's values (or the
+    # parent's own cut-off, even by an out= that fails, makes it a view of the parent)
+    "view-reattached-in-mygrad": "MyGrad re-attaches a cut-off view: a write into its old parent overwrites it",
 }
 
 

@@ -951,15 +951,19 @@ REGRESSIONS = {
         "v3 = mg.divide(v2, v0)",
         "v4 = mg.add(v0, v3, out=v3, where=np.array([[[False, False, True]], [[False, True, False]]]))",
         "v6 = mg.cumprod(v4)", "v6.backward(2.0)"),
-    # (seed 75) OPEN: v3 (a view of v2's base) is cut off by a failed out= into it; a failed
-    # out= into v2 (cut off too) then gives v3 the base v2 in MyGrad (v3 stayed registered
-    # with v2); mygrad_c's v3 keeps no base
-    "failed-out-rebases-view": P(
+    # (seed 75) accepted: v3 (a view of v2's base) is cut off by a failed out= into it; a
+    # failed out= into v2 (cut off too) then gives v3 the base v2 in MyGrad (v3 stayed
+    # registered with v2); mygrad_c's v3 keeps no base
+    "view-reattached-in-mygrad": P(
         "v1 = mg.tensor(-1)", "v2 = mg.transpose(v1, ())",
         body=["v3 = mg.atleast_1d(v2)", "v4 = mg.square(v1)", "v5 = -0.25 - v4",
               "v6 = mg.multiply(v5, 2.0, out=v3, where=np.array([False]))",
               "v8 = mg.multiply(v2, 2.0, out=v2)", "v1.backward(np.array(-1.0))"],
         iterations=2),
+    # the same, with a write into v2 that works: MyGrad's cut-off v3 then reads v2's new value
+    "view-reattached-in-mygrad/overwritten": P(
+        "v1 = mg.tensor([-1.0, 2.0])", "v2 = v1[...]", "v1.backward()", "v3 = v2[:1]",
+        "v4 = mg.multiply(v3, 2.0, out=v3, dtype=int)", "v2[...] = 7.0"),
     "stale-grad-in-mygrad": P(
         "v0 = mg.tensor([[0.75, 0.25], [0.75, 0.0], [1.5, 0.75]])", "v1 = v0.T",
         "v1.backward(np.array([[-1.0, -0.6, -0.2], [0.2, 0.6, 1.0]]))", "v2 = mg.squeeze(v1)",
@@ -1018,7 +1022,7 @@ REGRESSIONS = {
 # The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
 # fixed, its test passes and fails as XPASS until its name is removed from here).  None
 # today: each was fixed in issue 11 or accepted (programs.ACCEPTED, with the reason).
-OPEN: set = {"failed-out-rebases-view"}   # found at the end of session 9 (seed 75), not fixed
+OPEN: set = set()
 
 
 def _xfail_open(name):
