@@ -924,6 +924,12 @@ REGRESSIONS = {
     "deepcopy/view-own-grad": P(
         "v0 = mg.linspace(-1, 1, 3).reshape((3,))", "mg.sum(v0 * v0).backward()",
         "v4 = copy.deepcopy(v0)", 'v5 = mg.einsum("...->...", v4)'),
+    # (seed 76) MyGrad fails with its own DisconnectedView ("Please report this error"):
+    # the program ends there (MyGradCrashed), as for MyGrad's other internal failures
+    "mygrad-crash/disconnected-view": P(
+        "v0 = mg.linspace(-1, 1, 3).reshape((1, 3))", "v0 **= -1.0", "v3 = v0[[0, 0, 0], [-2, 1, 0]]",
+        "v4 = mg.add(v3, v3, out=v3, where=np.array([True, True, False]))", "v6 = copy.deepcopy(v0)",
+        "v4.clear_graph()", "mg.sum(v6 * v6).backward()"),
     # (seed 70) a deep copy of a tensor whose graph reaches a cleared part: MyGrad's backward
     # through the copy raises InvalidBackprop; mygrad_c back-propagated (fixed in session 9)
     "deepcopy-cleared-graph": P(
