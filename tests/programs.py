@@ -534,6 +534,11 @@ KNOWN_BUGS: dict = {
     # MyGrad re-attaches a view it had cut off (by a write into it) to the tensor it was
     # taken from, at a later write into that tensor (or its cut-off)
     "view-reattached-in-mygrad": _mygrad_view_reattached,
+    # OPEN (seed 77): a fused activation's input written under no_autodiff after the
+    # forward ran under mem_guard_off: MyGrad's backward reads the written values, mygrad_c's
+    # soft_sign does not
+    "fused-op-reads-written-input": lambda d: (d.key == "grad" and _ran(d, "soft_sign(")
+                                               and _ran(d, "mem_guard_off") and _ran(d, "no_autodiff")),
     # a deep copy of a tensor whose graph reaches a cleared part (here the previous
     # iteration's copy, back-propagated through): MyGrad's backward through the copy raises
     # InvalidBackprop ("... was 'cleared' prior to backprop"); mygrad_c back-propagated

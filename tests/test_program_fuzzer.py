@@ -924,6 +924,20 @@ REGRESSIONS = {
     "deepcopy/view-own-grad": P(
         "v0 = mg.linspace(-1, 1, 3).reshape((3,))", "mg.sum(v0 * v0).backward()",
         "v4 = copy.deepcopy(v0)", 'v5 = mg.einsum("...->...", v4)'),
+    # (seed 77) OPEN: soft_sign run under mem_guard_off, its input then written under
+    # no_autodiff: MyGrad's gradient uses the written values, mygrad_c's the forward's
+    "fused-op-reads-written-input": P(
+        "v0 = mg.ones((2, 3), dtype='float16')", "with mg.mem_guard_off: v1 = mg.nnet.soft_sign(v0)",
+        "with mg.no_autodiff: v0[[1, 1, 1], [-2, -1, 1]] *= 0.5",
+        "v1.backward(np.array([[-1.0, -0.6, -0.2], [0.2, 0.6, 1.0]]))"),
+    # (seed 77) OPEN, under-locked: after the loop rebinds v4 (whose last state was written
+    # with v0's values), MyGrad keeps v0's array read-only, mygrad_c releases it
+    "under-locked/setitem-value-after-rebind": P(
+        "v0 = mg.full((3,), 2.0, dtype='float64')", "v1 = mg.tensor([[[-2, 0, -1]], [[1, -2, -1]]])",
+        "v3 = mg.multiply(1.0, v1)",
+        body=["v4 = mg.maximum(v1, v3)", "v5 = mg.minimum(0.0, v4)", "v4.clear_graph()",
+              "v4[np.array([[[True, True, False]], [[True, False, False]]])] = v0"],
+        iterations=2),
     # (seed 76) MyGrad fails with its own DisconnectedView ("Please report this error"):
     # the program ends there (MyGradCrashed), as for MyGrad's other internal failures
     "mygrad-crash/disconnected-view": P(
@@ -1028,7 +1042,8 @@ REGRESSIONS = {
 # The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
 # fixed, its test passes and fails as XPASS until its name is removed from here).  None
 # today: each was fixed in issue 11 or accepted (programs.ACCEPTED, with the reason).
-OPEN: set = set()
+OPEN: set = {"fused-op-reads-written-input",               # found at the end of session 9
+             "under-locked/setitem-value-after-rebind"}    # (seed 77), not fixed
 
 
 def _xfail_open(name):
