@@ -50,37 +50,26 @@ class Multiply(BinaryUfunc):
         a, b = self.variables
         other = b.data if index == 0 else a.data
         shape = self.variables[index].shape
-        if self.where is True and shape == grad.shape and _unit_value(grad, other) != 0 \
-                and other.flags.c_contiguous:
-            # a gradient that is +-1 everywhere (``.sum()``'s): the product is ``other``
-            # (or ``-other``) written out to the gradient's shape - exactly, and faster
-            # than multiplying
+        # a gradient that is +-1 everywhere (``.sum()``'s), with ``other`` C-contiguous
+        unit = _unit_value(grad, other) if self.where is True and other.flags.c_contiguous else 0
+        if unit != 0 and shape == grad.shape:
+            # the product is ``other`` (or ``-other``) written out to the gradient's shape -
+            # exactly, and faster than multiplying
             out = np.empty(grad.shape, dtype=other.dtype)
-            if _unit_value(grad, other) > 0:
+            if unit > 0:
                 np.copyto(out, other)
             else:
                 np.negative(other, out=out)
             return out
-        if shape != grad.shape and self.where is True:
-            unit = _unit_broadcast(grad, other)
-            if unit != 0:
-                # an input broadcast against a gradient that is +-1 everywhere (``.sum()``'s):
-                # sum the other input directly, without the product array - the same numbers
-                # in the same order as summing ``grad * other`` (multiplying by +-1 is exact)
-                summed = reduce_broadcast(other, shape)
-                if unit < 0:
-                    return np.negative(summed)
-                return summed.copy() if np.may_share_memory(summed, other) else summed
+        if unit != 0 and grad.shape == other.shape:
+            # this input was broadcast against ``other``: sum ``other`` directly, without the
+            # product array - the same numbers in the same order as summing ``grad * other``
+            # (multiplying by +-1 is exact, and the product is laid out as ``other``)
+            summed = reduce_broadcast(other, shape)
+            if unit < 0:
+                return np.negative(summed)
+            return summed.copy() if np.may_share_memory(summed, other) else summed
         return ufunc_call(np.multiply, grad, other)
-
-
-def _unit_broadcast(grad, other) -> int:
-    """+1 or -1 if ``grad`` holds that one value everywhere as a broadcast (all strides 0),
-    in ``other``'s dtype and shape, with ``other`` C-contiguous (so that ``grad * other``
-    is laid out, and summed, exactly as ``other``); else 0."""
-    if grad.shape != other.shape or not other.flags.c_contiguous:
-        return 0
-    return _unit_value(grad, other)
 
 
 def _unit_value(grad, other) -> int:
