@@ -288,15 +288,20 @@ def _mygrad_deepcopy_took_views(d: "Difference") -> bool:
     MyGrad, a deep copy the program made, and in mygrad_c another tensor."""
     if d.mirror is None or not _ran(d, "copy.deepcopy("):
         return False
-    ns_c, ns_r = d.mirror.ns[mg], d.mirror.ns[mygrad]
     copies = {s.split(" = ", 1)[0] for s in d.mirror._code if " = copy.deepcopy(" in s}
-    for name in variables(ns_r):
+    return _based_on_in_mygrad_only(d, copies, variables(d.mirror.ns[mygrad]))
+
+
+def _based_on_in_mygrad_only(d: "Difference", bases, views) -> bool:
+    """Is one of the variables ``views`` a view whose MyGrad ``.base`` is the tensor of one
+    of the names ``bases``, where mygrad_c's ``.base`` is not that name's tensor?"""
+    ns_c, ns_r = d.mirror.ns[mg], d.mirror.ns[mygrad]
+    for name in views:
         u_r, u_c = ns_r.get(name), ns_c.get(name)
-        if not (isinstance(u_r, mygrad.Tensor) and isinstance(u_c, mg.Tensor) and u_r.base is not None):
+        if not (isinstance(u_r, mygrad.Tensor) and isinstance(u_c, mg.Tensor)) or u_r.base is None:
             continue
-        for c in copies:
-            if ns_r.get(c) is u_r.base and ns_c.get(c) is not u_c.base:
-                return True
+        if any(b != name and ns_r.get(b) is u_r.base and ns_c.get(b) is not u_c.base for b in bases):
+            return True
     return False
 
 
@@ -326,18 +331,13 @@ def _mygrad_view_reattached(d: "Difference") -> bool:
     names, where mygrad_c's base is not, after a statement that wrote into that variable."""
     if d.mirror is None:
         return False
-    ns_c, ns_r = d.mirror.ns[mg], d.mirror.ns[mygrad]
+    ns_r = d.mirror.ns[mygrad]
     named = [n for n in set(re.findall(r"\b[A-Za-z_]\w*\b", d.stmt)) if isinstance(ns_r.get(n), mygrad.Tensor)]
-    for name in variables(ns_r):
-        u_r, u_c = ns_r.get(name), ns_c.get(name)
-        if not (isinstance(u_r, mygrad.Tensor) and isinstance(u_c, mg.Tensor)) or u_r.base is None:
-            continue
+
+    def written_into(name):
         written = re.compile(rf"out={name}\b|^(with [^:]+: )?{name}\b(\[.*\])? *[-+*/@%&|^]*=(?!=)")
-        if not any(written.search(stmt) for stmt in d.mirror._code):
-            continue
-        if any(n != name and ns_r[n] is u_r.base and u_c.base is not ns_c.get(n) for n in named):
-            return True
-    return False
+        return any(written.search(stmt) for stmt in d.mirror._code)
+    return _based_on_in_mygrad_only(d, named, [v for v in variables(ns_r) if written_into(v)])
 
 
 def _call_arguments(stmt: str, name: str, ns: dict):
