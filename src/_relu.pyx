@@ -6,8 +6,11 @@ a negative input gives -0.0, NaN stays NaN, and a masked gradient is
 ``grad * 0`` (-0.0 for a negative gradient, NaN for an infinite or NaN one).
 The one difference is ``relu(-inf)``: -0.0, where MyGrad's product gives NaN.
 
-The kernels take C-contiguous float32/float64 arrays of one shape and dtype
-(the wrappers check) and write a new array; NumPy handles everything else.
+The forward also writes the mask ``x > 0`` (a bool array): the backward uses the
+forward's mask, as MyGrad's does, so writing ``x`` (or the result) under
+``mem_guard_off`` before the backward does not change the gradient.  The kernels
+take C-contiguous float32/float64 arrays (and a bool mask) of one shape (the
+wrappers check) and write new arrays; NumPy handles everything else.
 """
 cimport cython
 from cython cimport floating
@@ -28,22 +31,26 @@ import numpy as np
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-cdef void _forward(const floating* x, floating* out, Py_ssize_t n) noexcept nogil:
+cdef void _forward(const floating* x, floating* out, unsigned char* mask,
+                   Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     cdef floating v
     cdef floating lowest = -DBL_MAX if floating is double else -FLT_MAX
+    cdef unsigned char m
     for i in range(n):
         v = x[i]
         if v < lowest:  # -inf: clipped so that the product is -0.0 (NaN passes unchanged)
             v = lowest
-        out[i] = v * <floating>(v > 0)
+        m = v > 0
+        mask[i] = m
+        out[i] = v * <floating>m
 
 
-cdef void _backward(const floating* grad, const floating* x, floating* out,
+cdef void _backward(const floating* grad, const unsigned char* mask, floating* out,
                     Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     for i in range(n):
-        out[i] = grad[i] * <floating>(x[i] > 0)
+        out[i] = grad[i] * <floating>mask[i]
 
 
 def _contiguous_float(a):
@@ -51,48 +58,57 @@ def _contiguous_float(a):
 
 
 def relu_forward(x):
-    """``x * (x > 0)`` for a C-contiguous float32/float64 ``x`` (relu(-inf) = -0.0)."""
+    """``(x * (x > 0), x > 0)`` for a C-contiguous float32/float64 ``x`` (relu(-inf) = -0.0):
+    the result and the mask the backward needs (a bool array), in one pass."""
     if not _contiguous_float(x):
         raise TypeError("relu_forward needs a C-contiguous float32 or float64 ndarray")
     out = np.empty_like(x)
+    mask = np.empty(x.shape, dtype=np.bool_)
     cdef const float[::1] x32
     cdef float[::1] o32
     cdef const double[::1] x64
     cdef double[::1] o64
+    cdef unsigned char[::1] m
     cdef Py_ssize_t n = x.size
     if n == 0:
-        return out
+        return out, mask
+    m = mask.reshape(-1).view(np.uint8)
     if x.dtype == np.float32:
         x32, o32 = x.reshape(-1), out.reshape(-1)
         with nogil:
-            _forward(&x32[0], &o32[0], n)
+            _forward(&x32[0], &o32[0], &m[0], n)
     else:
         x64, o64 = x.reshape(-1), out.reshape(-1)
         with nogil:
-            _forward(&x64[0], &o64[0], n)
-    return out
+            _forward(&x64[0], &o64[0], &m[0], n)
+    return out, mask
 
 
-def relu_backward(grad, x):
-    """``grad * (x > 0)`` for C-contiguous float32/float64 arrays of one shape and dtype."""
-    if not (_contiguous_float(grad) and _contiguous_float(x)):
-        raise TypeError("relu_backward needs C-contiguous float32 or float64 ndarrays")
-    if grad.dtype != x.dtype or grad.shape != x.shape:
-        raise ValueError("grad and x must have the same shape and dtype")
-    out = np.empty_like(x)
-    cdef const float[::1] g32, x32
+def relu_backward(grad, mask):
+    """``grad * mask`` for a C-contiguous float32/float64 ``grad`` and a C-contiguous bool
+    ``mask`` of its shape (masked entries: ``grad * 0``, so NaN stays NaN, as in MyGrad)."""
+    if not _contiguous_float(grad):
+        raise TypeError("relu_backward needs a C-contiguous float32 or float64 grad")
+    if not (isinstance(mask, np.ndarray) and mask.dtype == np.bool_ and mask.flags.c_contiguous):
+        raise TypeError("relu_backward needs a C-contiguous bool mask")
+    if grad.shape != mask.shape:
+        raise ValueError("grad and mask must have the same shape")
+    out = np.empty_like(grad)
+    cdef const float[::1] g32
     cdef float[::1] o32
-    cdef const double[::1] g64, x64
+    cdef const double[::1] g64
     cdef double[::1] o64
-    cdef Py_ssize_t n = x.size
+    cdef const unsigned char[::1] m
+    cdef Py_ssize_t n = grad.size
     if n == 0:
         return out
-    if x.dtype == np.float32:
-        g32, x32, o32 = grad.reshape(-1), x.reshape(-1), out.reshape(-1)
+    m = mask.reshape(-1).view(np.uint8)
+    if grad.dtype == np.float32:
+        g32, o32 = grad.reshape(-1), out.reshape(-1)
         with nogil:
-            _backward(&g32[0], &x32[0], &o32[0], n)
+            _backward(&g32[0], &m[0], &o32[0], n)
     else:
-        g64, x64, o64 = grad.reshape(-1), x.reshape(-1), out.reshape(-1)
+        g64, o64 = grad.reshape(-1), out.reshape(-1)
         with nogil:
-            _backward(&g64[0], &x64[0], &o64[0], n)
+            _backward(&g64[0], &m[0], &o64[0], n)
     return out

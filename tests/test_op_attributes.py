@@ -44,8 +44,8 @@ FUSED = {
 }
 
 # Public attributes of ours that MyGrad's op does not have, by op class, with the reason.
-_SHARED_FILE = ("internal state in a file another branch is changing this round; "
-                "to be renamed _private after the merge")
+_SHARED_FILE = ("what the forward keeps for the backward (MyGrad keeps other arrays, or "
+                "recomputes them)")
 EXTRA = {
     "Squeeze": ({"is_view"}, "read by the engine (src/_engine.pyx: a view op may say its result is no view)"),
     "EinSum": ({"in_labels", "out_labels", "sizes"}, _SHARED_FILE),
@@ -53,7 +53,7 @@ EXTRA = {
     "SELU": ({"neg"}, _SHARED_FILE),
     "Sigmoid": ({"y"}, _SHARED_FILE),
     "Softmax": ({"axis", "y"}, _SHARED_FILE),
-    "LogSoftmax": ({"axis", "y"}, _SHARED_FILE),
+    "LogSoftmax": ({"axis"}, _SHARED_FILE),
     "FocalLoss": ({"rows", "y", "alpha", "gamma", "pt", "logp", "q"}, _SHARED_FILE),
     "MarginRanking": ({"active", "size"}, _SHARED_FILE),
     "MulticlassHinge": ({"rows", "y", "active"}, _SHARED_FILE),

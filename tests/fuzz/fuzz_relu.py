@@ -1,5 +1,6 @@
 """Fuzz relu: ``mygrad_c._relu.relu_forward`` / ``relu_backward`` directly, and
-``mygrad_c.nnet.relu`` (forward and backward) through its public wrapper.
+``mygrad_c.nnet.relu`` (forward and backward) through its public wrapper.  The
+forward returns the result and the mask ``x > 0`` (bool); the backward takes that mask.
 
 Reference (plain NumPy): MyGrad's formulas ``x * (x > 0)`` and ``grad * (x > 0)``
 with the mask in x's dtype, compared bit for bit (signs of zeros included,
@@ -61,15 +62,19 @@ def _kernels(p: Provider) -> None:
     usable = lambda a: a.dtype in KERNEL_DTYPES and a.flags.c_contiguous  # noqa: E731
     if not usable(x):
         _expect(TypeError, lambda: relu_forward(x))
+        mask = np.asarray(x > 0)
     else:
-        out = relu_forward(x)
-        assert out.dtype == x.dtype
+        out, mask = relu_forward(x)
+        assert out.dtype == x.dtype and mask.dtype == np.bool_ and mask.shape == x.shape
         _same_bits(out, _reference(x, None)[0], "relu_forward")
-    if not (usable(x) and usable(grad)):
-        return _expect(TypeError, lambda: relu_backward(grad, x))
-    if grad.dtype != x.dtype or grad.shape != x.shape:
-        return _expect(ValueError, lambda: relu_backward(grad, x))
-    _same_bits(relu_backward(grad, x), _reference(x, grad)[1], "relu_backward")
+        assert np.array_equal(mask, x > 0), "relu_forward's mask"
+    if p.byte() >= 230:
+        mask = mask.astype(p.pick((np.uint8, np.float32)))   # not a bool mask
+    if not (usable(grad) and mask.dtype == np.bool_ and mask.flags.c_contiguous):
+        return _expect(TypeError, lambda: relu_backward(grad, mask))
+    if grad.shape != mask.shape:
+        return _expect(ValueError, lambda: relu_backward(grad, mask))
+    _same_bits(relu_backward(grad, mask), np.asarray(grad * mask.astype(grad.dtype)), "relu_backward")
 
 
 def _public(p: Provider) -> None:

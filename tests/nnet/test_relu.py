@@ -53,8 +53,11 @@ def test_kernels_against_numpy(dtype, data):
     x = np.ascontiguousarray(x)
     g = np.ascontiguousarray(g)
     with np.errstate(all="ignore"):
-        _same_bits(relu_forward(x), x * (x > 0).astype(dtype))
-        _same_bits(relu_backward(g, x), g * (x > 0).astype(dtype))
+        out, mask = relu_forward(x)
+        _same_bits(out, x * (x > 0).astype(dtype))
+        assert mask.dtype == np.bool_ and mask.flags.c_contiguous
+        assert_array_equal(mask, x > 0)
+        _same_bits(relu_backward(g, mask), g * (x > 0).astype(dtype))
 
 
 @given(st.data())
@@ -69,13 +72,18 @@ def test_kernels_validate_their_inputs():
     for bad in (x.astype(np.float16), x.astype(int), np.asfortranarray(np.ones((2, 3))), [1.0]):
         with pytest.raises(TypeError):
             relu_forward(bad)
-    with pytest.raises(TypeError):
-        relu_backward(x, x.astype(np.float16))
+    mask = x > 0
+    for bad_grad in (x.astype(np.float16), x.astype(int), np.ones((3, 2), np.float32).T, [1.0]):
+        with pytest.raises(TypeError):
+            relu_backward(bad_grad, mask)
+    for bad_mask in (x, mask.astype(np.uint8), np.ones((3, 2), bool).T, [True]):
+        with pytest.raises(TypeError):
+            relu_backward(x, bad_mask)
     with pytest.raises(ValueError):
-        relu_backward(x, x.astype(np.float64))
-    with pytest.raises(ValueError):
-        relu_backward(x[:1], x)
-    assert relu_forward(np.ones((0, 3))).shape == (0, 3)
+        relu_backward(x[:1], mask)
+    out, mask = relu_forward(np.ones((0, 3)))
+    assert out.shape == mask.shape == (0, 3)
+    assert relu_backward(np.ones((0, 3)), mask).shape == (0, 3)
 
 
 def test_mixed_gradient_dtype_takes_the_numpy_route():

@@ -35,15 +35,19 @@ class ReLu(Operation):
     """f(x) = x * (x > 0), as MyGrad computes it (a negative input gives -0.0);
     df/dx = (x > 0): 1 where x > 0, else 0 (also at 0).  A bool input gives a bool
     result (x itself), as MyGrad's.  relu(-inf) is -0.0 (MyGrad: nan).
-    C-contiguous float32/float64 arrays take the one-pass kernels of ``src/_relu.pyx``."""
+    C-contiguous float32/float64 arrays take the one-pass kernels of ``src/_relu.pyx``.
+    The mask is the forward's, as MyGrad's: writing x or the result under
+    ``mem_guard_off`` before the backward does not change the gradient."""
 
     def __call__(self, x):
         self.variables = (x,)
         data = x.data
+        if data.dtype in _FLOATS and data.flags.c_contiguous:
+            out, self._mask = relu_forward(data)
+            return out
+        self._mask = np.asarray(data > 0)
         if data.dtype == np.bool_:
             return data.copy()
-        if data.dtype in _FLOATS and data.flags.c_contiguous:
-            return relu_forward(data)
         out = np.maximum(data, 0)
         if data.dtype.kind == "f":
             out = np.copysign(out, data)  # -0.0 for negative inputs, as x * (x > 0) gives
@@ -52,15 +56,14 @@ class ReLu(Operation):
     @property
     def back(self) -> np.ndarray:
         """(x > 0) in x's dtype, MyGrad's attribute (computed when read)."""
-        x = self.variables[0].data
-        return (x > 0).astype(x.dtype)
+        return self._mask.astype(self.variables[0].dtype)
 
     def backward_var(self, grad, index, **kwargs):
-        x = self.variables[0].data
-        if (x.dtype in _FLOATS and grad.dtype == x.dtype and x.flags.c_contiguous
-                and grad.flags.c_contiguous and grad.shape == x.shape):
-            return relu_backward(grad, x)
-        return np.multiply(grad, x > 0)
+        mask = self._mask
+        if (grad.dtype in _FLOATS and grad.flags.c_contiguous and grad.shape == mask.shape
+                and mask.flags.c_contiguous):
+            return relu_backward(grad, mask)
+        return np.multiply(grad, mask)
 
 
 class LeakyReLU(Operation):
@@ -87,11 +90,13 @@ class ELU(Operation):
         x = x.data
         if x.dtype == np.bool_:
             x = x.view(np.int8)  # exp of a bool/int8 array is float16, MyGrad's result dtype
-        with np.errstate(over="ignore"):
-            self.neg = alpha * np.exp(np.minimum(x, 0))  # alpha * exp(x) on the negative side
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.neg = alpha * np.exp(x)  # the derivative where x < 0
             return np.where(x < 0, self.neg - alpha, x)
 
     def backward_var(self, grad, index, **kwargs):
+        # as in MyGrad, the side is read off x in backward and the slope kept from the
+        # forward (they differ only if x was written under mem_guard_off meanwhile)
         x = self.variables[0].data
         return grad * np.where(x < 0, self.neg, 1)
 
@@ -111,10 +116,12 @@ class SELU(Operation):
         x = x.data
         if x.dtype.kind in "bui":
             x = x.astype(np.exp(np.zeros(0, x.dtype)).dtype)  # MyGrad's dtype: that of exp(x)
-        self.neg = (_SELU_SCALE * _SELU_ALPHA) * np.exp(np.minimum(x, 0))
+        with np.errstate(over="ignore"):
+            self.neg = (_SELU_SCALE * _SELU_ALPHA) * np.exp(x)  # the derivative where x < 0
         return np.where(x < 0, self.neg - _SELU_SCALE * _SELU_ALPHA, _SELU_SCALE * x)
 
     def backward_var(self, grad, index, **kwargs):
+        # (as ELU's: the side read off x in backward, the slope kept from the forward)
         x = self.variables[0].data
         return grad * np.where(x < 0, self.neg, _SELU_SCALE)
 
@@ -166,12 +173,18 @@ class Sigmoid(Operation):
 
 
 class SoftSign(Operation):
-    """f(x) = x / (1 + |x|);  df/dx = 1 / (1 + |x|)**2  (float64, as in MyGrad)."""
+    """f(x) = x / (1 + |x|);  df/dx = 1 / (1 + |x|)**2  (float64, as in MyGrad).
+
+    The backward reads ``x``'s array again, as MyGrad's soft_sign (a chain of elementary
+    operations) does: if ``x`` was written after the forward (possible only under
+    ``mem_guard_off``), the gradient is MyGrad's ``(1 + |x| - |x_now|) / (1 + |x|)**2``,
+    which is exactly ``1 / (1 + |x|)**2`` when nothing was written.
+    """
 
     def __call__(self, x):
         self.variables = (x,)
-        self.denom = 1 + np.abs(x.data.astype(np.float64))
-        y = x.data / self.denom
+        self.abs_x = np.abs(x.data.astype(np.float64))
+        y = x.data / (1 + self.abs_x)
         if x.data.dtype.kind == "f":
             inf = np.isinf(x.data)
             if inf.any():  # the limit +-1 (MyGrad: inf / inf = nan); the gradient there is 0
@@ -179,7 +192,11 @@ class SoftSign(Operation):
         return y
 
     def backward_var(self, grad, index, **kwargs):
-        return grad / self.denom ** 2
+        abs_x = self.abs_x
+        change = abs_x - np.abs(self.variables[index].data)   # 0 unless x was written
+        if np.isinf(abs_x).any():
+            change[np.isinf(abs_x)] = 0.0   # the gradient at +-inf is 0 (MyGrad: nan)
+        return grad * (1 + change) / (1 + abs_x) ** 2
 
 
 class Tanh(Operation):

@@ -69,6 +69,19 @@ def log_softmax_data(x: np.ndarray, axis) -> np.ndarray:
     return y
 
 
+def softmax_data(x: np.ndarray, axis) -> np.ndarray:
+    """``softmax(x, axis)`` of a float array (a new array), stable for logits of any
+    finite magnitude and the limit for +inf logits (see ``_shifted``)."""
+    if x.size == 0 or x.ndim == 0:
+        return np.ones_like(x)
+    y, at_inf = _shifted(x, axis)
+    np.exp(y, out=y)
+    y /= np.sum(y, axis=axis, keepdims=True)
+    if at_inf is not None:
+        np.copyto(y, np.exp(at_inf[1]), where=at_inf[0])
+    return y
+
+
 class Softmax(Operation):
     """f(x) = exp(x) / sum(exp(x), axis);  df/dx . g = f * (g - sum(g * f, axis))."""
 
@@ -82,16 +95,8 @@ class Softmax(Operation):
             return np.ones_like(x.data)
         x = _float(x.data)
         self.axis = None if x.ndim == 0 else axis
-        if x.size == 0 or x.ndim == 0:  # nothing to normalise: ones (MyGrad keeps x's dtype, even >f8)
-            self.y = np.ones_like(x)
-            return self.y
-        y, at_inf = _shifted(x, self.axis)
-        np.exp(y, out=y)
-        y /= np.sum(y, axis=self.axis, keepdims=True)
-        if at_inf is not None:
-            np.copyto(y, np.exp(at_inf[1]), where=at_inf[0])
-        self.y = y
-        return y
+        self.y = softmax_data(x, self.axis)   # (nothing to normalise: ones, in x's dtype as MyGrad)
+        return self.y
 
     def backward_var(self, grad, index, **kwargs):
         y = self.y
@@ -109,11 +114,13 @@ class LogSoftmax(Operation):
             raise TypeError(BOOL_SUBTRACT)
         x = exp_float(x.data)
         self.axis = None if x.ndim == 0 else axis
-        self.y = log_softmax_data(x, self.axis)
-        return self.y
+        return log_softmax_data(x, self.axis)
 
     def backward_var(self, grad, index, **kwargs):
-        return grad - np.exp(self.y) * np.sum(grad, axis=self.axis, keepdims=True)
+        # the softmax of x as it is now, as MyGrad computes it in backward (the forward's
+        # unless x was written under mem_guard_off meanwhile)
+        x = exp_float(self.variables[index].data)
+        return grad - softmax_data(x, self.axis) * np.sum(grad, axis=self.axis, keepdims=True)
 
 
 def softmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
