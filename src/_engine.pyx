@@ -996,7 +996,11 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
         _register_view(result, op, op_args, op_kwargs, constant)
     _record_inputs(op, result._base is None)
     if not mgc_guard_off:
-        result._lock_cell().acquire()
+        # a view's own lock is its base's cell; as MyGrad locks only the arrays an
+        # operation uses and makes, it counts as the base's own use only when the result
+        # is the base's very array (a view's array was locked as it registered)
+        cell = result._lock_cell()
+        (<LockCell>cell).acquire(result._data is (<LockCell>cell).array)
         result._holds_self_lock = True
     return result
 

@@ -461,6 +461,35 @@ def _backward_into_past_state(d: "Difference") -> bool:
     return False
 
 
+def _locked_through_stale_op(d: "Difference") -> bool:
+    """MyGrad keeps an array locked that mygrad_c released, through an operation that
+    refers to an in-place target as it is now: in MyGrad a live graph reaches an operation
+    whose input tensor was written in place after the operation ran (its graph had been
+    cleared) and whose new history uses the array; mygrad_c's operation refers to the
+    input's past state (a hidden tensor), which does not."""
+    if d.mirror is None or d.key != "writeable" or d.want is not False or d.got is not True:
+        return False
+    arr = _array_of(d.mirror.ns[mygrad].get(d.name))
+    if not isinstance(arr, np.ndarray):
+        return False
+
+    def tensors_in_graphs(lib):
+        seen, stack = {}, [v for v in d.mirror.ns[lib].values() if isinstance(v, lib.Tensor)]
+        while stack:
+            t = stack.pop()
+            if id(t) not in seen:
+                seen[id(t)] = t
+                if t.creator is not None:
+                    stack.extend(v for v in t.creator.variables if isinstance(v, lib.Tensor))
+        return seen.values()
+
+    if not any(t._hidden for t in tensors_in_graphs(mg)):
+        return False   # no operation of mygrad_c's refers to a past state
+    return any(t.creator is not None and any(isinstance(v, mygrad.Tensor) and np.shares_memory(v.data, arr)
+                                             for v in t.creator.variables)
+               for t in tensors_in_graphs(mygrad))
+
+
 def _leaked_lock(d: "Difference") -> bool:
     """MyGrad leaves an array read-only although no tensor sharing its memory has a graph
     or is used by a live operation any more: a lock it never releases."""
@@ -497,7 +526,8 @@ KNOWN_BUGS: dict = {
     "mem-guard-off-lock": lambda d: d.key == "writeable" and d.want is True and "mem_guard_off" in d.stmt,
     # MyGrad locks the base array of a tensor whose array is a NumPy view of it (a view
     # made under no_autodiff); mygrad_c only the view
-    "under-locked": lambda d: d.key == "writeable" and d.want is False and d.got is True,
+    "under-locked": lambda d: (d.key == "writeable" and d.want is False and d.got is True
+                               and not _locked_through_stale_op(d)),
     # an in-place write into a tensor whose array is a read-only NumPy view (made under
     # no_autodiff from a locked tensor): MyGrad raises "read-only", mygrad_c writes into
     # a new array (or raises another error first)
@@ -534,9 +564,9 @@ KNOWN_BUGS: dict = {
     # MyGrad re-attaches a view it had cut off (by a write into it) to the tensor it was
     # taken from, at a later write into that tensor (or its cut-off)
     "view-reattached-in-mygrad": _mygrad_view_reattached,
-    # OPEN (seed 77): a fused activation's input written under no_autodiff after the
-    # forward ran under mem_guard_off: MyGrad's backward reads the written values, mygrad_c's
-    # soft_sign does not
+    # (seed 77) an activation's input written under no_autodiff after the forward ran under
+    # mem_guard_off: MyGrad's soft_sign backward read the written values, mygrad_c's did not
+    # (fixed in session 10, with relu, elu, selu and logsoftmax)
     "fused-op-reads-written-input": lambda d: (d.key == "grad" and _ran(d, "soft_sign(")
                                                and _ran(d, "mem_guard_off") and _ran(d, "no_autodiff")),
     # a deep copy of a tensor whose graph reaches a cleared part (here the previous
@@ -561,7 +591,7 @@ KNOWN_BUGS: dict = {
     # mygrad_c's op reaches the cleared past state: InvalidBackprop)
     "stale-op-after-clear": lambda d: ((d.key == "has_creator" and d.want is False and d.got is True
                                         and ("backward" in d.stmt or "clear_graph" in d.stmt))
-                                       or _backward_into_past_state(d)),
+                                       or _backward_into_past_state(d) or _locked_through_stale_op(d)),
     # out= whose inputs are all constant: MyGrad leaves the (non-constant) target non-constant
     "out-constant": lambda d: d.key == "constant" and "out=" in d.stmt,
     # out= that overwrites the whole target keeps the target's earlier graph in mygrad_c:
