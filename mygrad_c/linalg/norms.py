@@ -54,6 +54,14 @@ class Norm(Operation):
         self._axes = tuple(range(ndim)) if axes is None else axes
         self._nan_to_num = nan_to_num
         self._norm = np.asarray(out)
+        if np.isinf(self.ord) and x.data.size:
+            # which element attains the max (min) is the forward's, as MyGrad's max of
+            # |x| keeps it; the sign is read off x in backward, as its abs does
+            (axis,) = self._axes
+            absx = np.abs(x.data)
+            pick = np.argmax(absx, axis=axis) if self.ord > 0 else np.argmin(absx, axis=axis)
+            self._picked = np.zeros(x.data.shape, dtype=bool)
+            np.put_along_axis(self._picked, np.expand_dims(pick, axis), True, axis=axis)
         return out
 
     def backward_var(self, grad, index, **kwargs):
@@ -66,12 +74,7 @@ class Norm(Operation):
         if x.size == 0:
             return np.zeros(x.shape, dtype=np.result_type(x.dtype, grad.dtype))
         if np.isinf(p):
-            (axis,) = self._axes
-            absx = np.abs(x)
-            pick = np.argmax(absx, axis=axis) if p > 0 else np.argmin(absx, axis=axis)
-            mask = np.zeros(x.shape, dtype=bool)
-            np.put_along_axis(mask, np.expand_dims(pick, axis), True, axis=axis)
-            return grad * np.where(mask, np.sign(x), np.zeros((), dtype=x.dtype))
+            return grad * np.where(self._picked, np.sign(x), np.zeros((), dtype=x.dtype))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             absx = np.abs(x)
             sign = np.sign(x) if self._nan_to_num else x / absx

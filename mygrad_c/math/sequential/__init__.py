@@ -223,8 +223,8 @@ class StdDev(Variance):
     def __call__(self, x, axis=None, keepdims=False, ddof=0):
         self.variables = (x,)
         self._record(axis, keepdims, ddof)
-        self._std = np.std(x.data, axis=axis, keepdims=True, ddof=ddof)
-        out = self._std if keepdims else _drop_axes(self._std, axis)
+        std = np.std(x.data, axis=axis, keepdims=True, ddof=ddof)
+        out = std if keepdims else _drop_axes(std, axis)
         self.out_shape = out.shape
         return out
 
@@ -232,9 +232,12 @@ class StdDev(Variance):
         x, axes, g = self._grad_and_axes(grad)
         if self._no_axes():
             return self._centered_scaled(x, axes) * g
+        # the standard deviation of x as it is now, as MyGrad's backward takes it (the
+        # forward's unless x was written under mem_guard_off meanwhile)
+        std = np.std(x, axis=axes, keepdims=True, ddof=self.ddof)
         with np.errstate(divide="ignore", invalid="ignore"):
             # var's derivative / (2 std), in that order (float16 rounding as MyGrad's)
-            return g * self._centered_scaled(x, axes, 2.0) / (2 * self._std)
+            return g * self._centered_scaled(x, axes, 2.0) / (2 * std)
 
 
 class Prod(_Reduction):
@@ -405,15 +408,19 @@ class CumProd(_Cumulative):
     def __call__(self, x, axis=None):
         self.variables = (x,)
         self.axis = axis
-        self._out = np.cumprod(x.data, axis=axis)
-        self.out_shape = self._out.shape
-        return self._out
+        out = np.cumprod(x.data, axis=axis)
+        self.out_shape = out.shape
+        return out
 
     def backward_var(self, grad, index, **kwargs):
+        # the products are taken afresh from x, as MyGrad's backward does (the forward's
+        # unless x - or the result - was written under mem_guard_off meanwhile)
         x, axis = self._flat_input()
         if x.dtype.kind in "fc" and not np.isfinite(x).all():
             return _cumprod_grad_exact(x, grad, axis).reshape(self.variables[0].shape)
-        if x.dtype.kind == "f" and not np.isfinite(self._out).all():
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = np.cumprod(x, axis=axis)
+        if x.dtype.kind == "f" and not np.isfinite(out).all():
             # the products overflowed x's dtype: computed in float64 and rounded, the
             # gradient is +-inf where it overflows too, and exact elsewhere (dividing by x
             # would give nan, and MyGrad gives wrong finite numbers)
@@ -422,11 +429,11 @@ class CumProd(_Cumulative):
                 return g.astype(np.result_type(x, grad)).reshape(self.variables[0].shape)
         zero = x == 0
         if not zero.any():
-            g = _reverse_cumsum(grad * self._out, axis) / x
+            g = _reverse_cumsum(grad * out, axis) / x
         else:
             first = zero & (np.cumsum(zero, axis=axis) == 1)
             with np.errstate(divide="ignore", invalid="ignore"):
-                g = _reverse_cumsum(grad * self._out, axis) / np.where(zero, 1, x)
+                g = _reverse_cumsum(grad * out, axis) / np.where(zero, 1, x)
             at_first = _reverse_cumsum(grad * np.cumprod(np.where(first, 1, x), axis=axis), axis)
             g = np.where(first, at_first, np.where(zero, 0, g))
         return g.reshape(self.variables[0].shape)
