@@ -8,6 +8,7 @@ runs an operation once.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib
 import pickle
@@ -689,20 +690,21 @@ def _tensors_in(obj, lib) -> list:
 
 
 def _written_between(lib_name: str, call, written: str, tmp: str) -> list:
-    """``call`` run under mem_guard_off, then (under no_autodiff) every float input
-    tensor or the result written in place, then a backward: what a user sees."""
+    """``call`` run under mem_guard_off (or guarded), then every float input tensor or the result
+    written in place (under no_autodiff, or recorded), then a backward from the result:
+    what a user sees."""
     import bad_input_report as bir
     lib = importlib.import_module(lib_name)
     qual, args, kwargs = call
     np.random.seed(0)
     args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
     inputs = [t for t in _tensors_in([args, kwargs], lib) if t.dtype.kind == "f"]
-    with lib.mem_guard_off:
+    with (contextlib.nullcontext() if "guarded" in written else lib.mem_guard_off):
         y = bir.resolve(qual, lib_name)(*args, **kwargs)
     if not isinstance(y, lib.Tensor) or y.dtype.kind != "f" or y.constant:
         return ["no float result"]
-    with lib.no_autodiff:
-        for t in (inputs if written == "input" else [y]):
+    with (contextlib.nullcontext() if written.endswith("recorded") else lib.no_autodiff):
+        for t in ([y] if written.startswith("output") else inputs):
             t[...] = t * 0.5 - 0.25
     y.backward(np.linspace(-1, 1, y.size).reshape(y.shape))
     return [y] + [t.grad for t in inputs]
@@ -726,12 +728,14 @@ def _catalog_calls() -> list:
             and c[0] not in NOT_COMPARED and key(c) not in NOT_COMPARED]
 
 
-@pytest.mark.parametrize("written", ["input", "output"])
+@pytest.mark.parametrize("written", ["input", "output", "input, recorded", "output, recorded",
+                                     "input, guarded forward", "input, guarded forward, recorded",
+                                     "output, guarded forward, recorded"])
 @pytest.mark.parametrize("call", _catalog_calls(), ids=lambda c: c[0])
 def test_catalog_function_with_input_or_output_written_under_mem_guard_off(call, written, tmp_path):
     """Every catalog function (and the option variants of test_op_attributes), run under
-    mem_guard_off; then its float input tensors, or its result, written under
-    no_autodiff; then a backward.  Which arrays an operation reads again in backward and
+    mem_guard_off (or guarded); then its float input tensors, or its result, written under
+    no_autodiff (or as a recorded in-place operation); then a backward.  Which arrays an operation reads again in backward and
     which it keeps from the forward then shows in the gradients; they must be MyGrad's
     (seed 77 found soft_sign differing; the activation test above relu, elu, selu and
     logsoftmax; this one cumprod, std and norm(ord=inf))."""
