@@ -697,17 +697,27 @@ def _written_between(lib_name: str, call, written: str, tmp: str) -> list:
     lib = importlib.import_module(lib_name)
     qual, args, kwargs = call
     np.random.seed(0)
-    args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
-    inputs = [t for t in _tensors_in([args, kwargs], lib) if t.dtype.kind == "f"]
+    if "aliased" in written:
+        # every input made from the same data is one tensor (f(x, x), einsum("i,i", x, x))
+        made: dict = {}
+        make = bir.make_tensor
+        bir.make_tensor = lambda lib_, key, tmp_: made.setdefault(key, make(lib_, key, tmp_))
+        try:
+            args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
+        finally:
+            bir.make_tensor = make
+    else:
+        args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
+    inputs = list({id(t): t for t in _tensors_in([args, kwargs], lib) if t.dtype.kind == "f"}.values())
     with (contextlib.nullcontext() if "guarded" in written else lib.mem_guard_off):
         y = bir.resolve(qual, lib_name)(*args, **kwargs)
     if not isinstance(y, lib.Tensor) or y.dtype.kind != "f" or y.constant:
         return ["no float result"]
     with (contextlib.nullcontext() if written.endswith("recorded") else lib.no_autodiff):
-        for t in ([y] if written.startswith("output") else inputs):
+        for t in ([y] if "output" in written else inputs if "input" in written else []):
             t[...] = t * 0.5 - 0.25
     y.backward(np.linspace(-1, 1, y.size).reshape(y.shape))
-    return [y] + [t.grad for t in inputs]
+    return [y, y.grad] + [t.grad for t in inputs]
 
 
 # not compared: results with no defined values, and MyGrad's own failures
@@ -730,7 +740,8 @@ def _catalog_calls() -> list:
 
 @pytest.mark.parametrize("written", ["input", "output", "input, recorded", "output, recorded",
                                      "input, guarded forward", "input, guarded forward, recorded",
-                                     "output, guarded forward, recorded"])
+                                     "output, guarded forward, recorded", "aliased, guarded forward",
+                                     "aliased, input, recorded"])
 @pytest.mark.parametrize("call", _catalog_calls(), ids=lambda c: c[0])
 def test_catalog_function_with_input_or_output_written_under_mem_guard_off(call, written, tmp_path):
     """Every catalog function (and the option variants of test_op_attributes), run under
@@ -753,7 +764,7 @@ def test_catalog_function_with_input_or_output_written_under_mem_guard_off(call,
         return
     assert len(ours) == len(ref), (ours, ref)
     for k, (a, b) in enumerate(zip(ours, ref)):
-        what = "result" if k == 0 else f"gradient of float input {k - 1}"
+        what = ["result", "result's gradient"][k] if k < 2 else f"gradient of float input {k - 2}"
         assert (a is None) == (b is None), what
         if a is not None:
             a, b = np.asarray(getattr(a, "data", a)), np.asarray(getattr(b, "data", b))
