@@ -278,6 +278,10 @@ cdef class LockCell:
         if own:
             self.ever = True
         if self.count == 0:
+            if cnp.PyArray_BASE(self.array) != NULL:
+                # the owner of the memory first (as MyGrad locks a view's base before the
+                # view): a read-only view of it then counts as locked by the guard
+                self._lock_owner()
             if self.shared:
                 # a caller's array may be wrapped anew by each operation it is passed to:
                 # its locks are counted per array, as MyGrad counts them
@@ -289,8 +293,6 @@ cdef class LockCell:
                 self.base_flipped = True
             elif own:
                 self._track_read_only()
-            if cnp.PyArray_BASE(self.array) != NULL:
-                self._lock_owner()
             if self.views is not None:
                 for ref in self.views:
                     a = ref()
@@ -306,7 +308,7 @@ cdef class LockCell:
         self.count += 1
 
     cdef inline void _track_read_only(self):
-        if _read_only_through_owner(self.array):
+        if _read_only_through_owner(self.array) or (self.owner_entry is not None and self.owner_entry[2]):
             # a NumPy view made while its owner was locked (NumPy makes it read-only):
             # as MyGrad does, it is writeable again once this lock and the owner's go
             self.base_flipped = True
@@ -773,9 +775,11 @@ cdef class TensorBase:
 
     # --- locking (memory guarding) ---------------------------------------
     cdef inline LockCell _lock_cell(self):
-        # a view shares its base's lock (they share memory)
+        # a view shares its base's lock (they share memory) - unless it does not share
+        # its base's memory (a deep copy of a view: MyGrad's copy holds a new array too)
         if self._lock is None:
-            if self._base is not None:
+            if self._base is not None and \
+                    _memory_owner(self._data) is _memory_owner((<TensorBase>self._base)._data):
                 self._lock = (<TensorBase>self._base)._lock_cell()
                 self._lock.add_view(self._data)
             else:
@@ -1053,7 +1057,7 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
     result._view_chain = (src._view_chain or ()) + (step,)
     result._view_steps_from_parent = (step,)
     _add_view_child(src, result)
-    result._lock = root._lock_cell()       # views share their base's memory lock
+    result._lock = src._lock_cell()        # views share the memory lock of what they view
     result._lock.add_view(result._data, result._readonly_view)
 
 

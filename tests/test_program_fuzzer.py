@@ -957,6 +957,20 @@ REGRESSIONS = {
         "v0 = mg.tensor(np.zeros((2, 3), dtype='float32'))", "v1 = v0 * 2",
         "with mg.no_autodiff: v3 = v0[-2, :, None]", "with mg.mem_guard_off: v4 = v3[:, 0]",
         "v5 = v4.T", "v3[0] = 1.0", "v5.backward()", "v3[0] = 1.0", "v1.backward()", "v3[0] = 2.0"),
+    # (seed 78) a deep copy of a view holds its own array (in MyGrad too), but its views
+    # took the lock of the copied base's memory: using a view of the copy (here one made
+    # under mem_guard_off) left the copy's array writeable, MyGrad's read-only (fixed)
+    "under-locked/view-of-a-deep-copied-view": P(
+        "v1 = mg.arange(4.0).reshape((2, 2))", "v2 = copy.deepcopy(v1)",
+        "with mg.mem_guard_off: v3 = v2[0, None, None, None, -2, None]",
+        "v4 = mg.subtract(np.array([[[[-0.5]]]]), v3)"),
+    # (seed 78, after session 10's first engine fix) x[k] -= 2 on a tensor whose array is
+    # a NumPy view made read-only while its owner was locked: the view x[k] is written into
+    # a new array as MyGrad does - the owner, locked first, makes x's array guarded
+    "read-only-numpy-view/augmented-view-write-after-release": P(
+        "v0 = mg.full((4,), 0.25, dtype='float32')",
+        "with mg.no_autodiff: v2 = v0[np.array([True, False, True, True])]",
+        body=["with mg.no_autodiff: v3 = v2.transpose()", "v3[0:-1:1, ...] -= 2.0"], iterations=2),
     "mygrad-crash/disconnected-view": P(
         "v0 = mg.linspace(-1, 1, 3).reshape((1, 3))", "v0 **= -1.0", "v3 = v0[[0, 0, 0], [-2, 1, 0]]",
         "v4 = mg.add(v3, v3, out=v3, where=np.array([True, True, False]))", "v6 = copy.deepcopy(v0)",
