@@ -697,7 +697,25 @@ def _written_between(lib_name: str, call, written: str, tmp: str) -> list:
     lib = importlib.import_module(lib_name)
     qual, args, kwargs = call
     np.random.seed(0)
-    if "aliased" in written:
+    if "views" in written:
+        # every input a view of a base tensor (row 1 of two copies of its data), and the
+        # bases' gradients compared too
+        bases: list = []
+        make = bir.make_tensor
+
+        def view_of_base(lib_, key, tmp_):
+            t = make(lib_, key, tmp_)
+            if t.dtype.kind != "f" or t.base is not None:
+                return t
+            base = lib_.tensor(np.stack([np.asarray(t.data)] * 2))
+            bases.append(base)
+            return base[1]
+        bir.make_tensor = view_of_base
+        try:
+            args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
+        finally:
+            bir.make_tensor = make
+    elif "aliased" in written:
         # every input made from the same data is one tensor (f(x, x), einsum("i,i", x, x))
         made: dict = {}
         make = bir.make_tensor
@@ -717,7 +735,7 @@ def _written_between(lib_name: str, call, written: str, tmp: str) -> list:
         for t in ([y] if "output" in written else inputs if "input" in written else []):
             t[...] = t * 0.5 - 0.25
     y.backward(np.linspace(-1, 1, y.size).reshape(y.shape))
-    return [y, y.grad] + [t.grad for t in inputs]
+    return [y, y.grad] + [t.grad for t in inputs] + [b.grad for b in (bases if "views" in written else [])]
 
 
 # not compared: results with no defined values, and MyGrad's own failures
@@ -741,7 +759,8 @@ def _catalog_calls() -> list:
 @pytest.mark.parametrize("written", ["input", "output", "input, recorded", "output, recorded",
                                      "input, guarded forward", "input, guarded forward, recorded",
                                      "output, guarded forward, recorded", "aliased, guarded forward",
-                                     "aliased, input, recorded"])
+                                     "aliased, input, recorded", "views, guarded forward",
+                                     "views, input", "views, input, recorded"])
 @pytest.mark.parametrize("call", _catalog_calls(), ids=lambda c: c[0])
 def test_catalog_function_with_input_or_output_written_under_mem_guard_off(call, written, tmp_path):
     """Every catalog function (and the option variants of test_op_attributes), run under
@@ -764,7 +783,7 @@ def test_catalog_function_with_input_or_output_written_under_mem_guard_off(call,
         return
     assert len(ours) == len(ref), (ours, ref)
     for k, (a, b) in enumerate(zip(ours, ref)):
-        what = ["result", "result's gradient"][k] if k < 2 else f"gradient of float input {k - 2}"
+        what = ["result", "result's gradient"][k] if k < 2 else f"gradient of float input (or base) {k - 2}"
         assert (a is None) == (b is None), what
         if a is not None:
             a, b = np.asarray(getattr(a, "data", a)), np.asarray(getattr(b, "data", b))
