@@ -734,8 +734,12 @@ def _written_between(lib_name: str, call, written: str, tmp: str) -> list:
     with (contextlib.nullcontext() if written.endswith("recorded") else lib.no_autodiff):
         for t in ([y] if "output" in written else inputs if "input" in written else []):
             t[...] = t * 0.5 - 0.25
+    every = [y] + inputs + (bases if "views" in written else [])
+    flags = [t.data.flags.writeable for t in every]   # the memory guard's locks, before and after
     y.backward(np.linspace(-1, 1, y.size).reshape(y.shape))
-    return [y, y.grad] + [t.grad for t in inputs] + [b.grad for b in (bases if "views" in written else [])]
+    flags += [t.data.flags.writeable for t in every]
+    return [y, y.grad] + [t.grad for t in inputs] + [b.grad for b in (bases if "views" in written else [])] \
+        + [np.array(flags)]
 
 
 # not compared: results with no defined values, and MyGrad's own failures
@@ -783,7 +787,8 @@ def test_catalog_function_with_input_or_output_written_under_mem_guard_off(call,
         return
     assert len(ours) == len(ref), (ours, ref)
     for k, (a, b) in enumerate(zip(ours, ref)):
-        what = ["result", "result's gradient"][k] if k < 2 else f"gradient of float input (or base) {k - 2}"
+        what = ["result", "result's gradient"][k] if k < 2 else "writeable flags (result, inputs, bases; " \
+            "before and after the backward)" if k == len(ours) - 1 else f"gradient of float input (or base) {k - 2}"
         assert (a is None) == (b is None), what
         if a is not None:
             a, b = np.asarray(getattr(a, "data", a)), np.asarray(getattr(b, "data", b))
