@@ -715,6 +715,20 @@ def _written_between(lib_name: str, call, written: str, tmp: str) -> list:
             args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
         finally:
             bir.make_tensor = make
+    elif "0-d" in written or "empty" in written:
+        make = bir.make_tensor
+
+        def reshaped(lib_, key, tmp_):
+            t = make(lib_, key, tmp_)
+            if t.dtype.kind != "f" or t.base is not None:
+                return t
+            data = np.asarray(t.data)
+            return lib_.tensor(data.ravel()[0] if "0-d" in written else data[:0])
+        bir.make_tensor = reshaped
+        try:
+            args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
+        finally:
+            bir.make_tensor = make
     elif "aliased" in written:
         # every input made from the same data is one tensor (f(x, x), einsum("i,i", x, x))
         made: dict = {}
@@ -736,11 +750,17 @@ def _written_between(lib_name: str, call, written: str, tmp: str) -> list:
             t[...] = t * 0.5 - 0.25
     every = [y] + inputs + (bases if "views" in written else [])
     flags = [t.data.flags.writeable for t in every]   # the memory guard's locks, before and after
-    y.backward(np.linspace(-1, 1, y.size).reshape(y.shape))
+    try:
+        y.backward(np.linspace(-1, 1, y.size).reshape(y.shape))
+    except Exception as e:  # noqa: BLE001 - the type is compared
+        return ["raised in backward", type(e).__name__]
     flags += [t.data.flags.writeable for t in every]
     return [y, y.grad] + [t.grad for t in inputs] + [b.grad for b in (bases if "views" in written else [])] \
         + [np.array(flags)]
 
+
+# the exception types of MyGrad's internal failures (not its checks of the input)
+MYGRAD_CRASHES = {"ValueError", "IndexError", "AxisError", "AssertionError", "ZeroDivisionError", "KeyError"}
 
 # not compared: results with no defined values, and MyGrad's own failures
 NOT_COMPARED = {
@@ -764,7 +784,8 @@ def _catalog_calls() -> list:
                                      "input, guarded forward", "input, guarded forward, recorded",
                                      "output, guarded forward, recorded", "aliased, guarded forward",
                                      "aliased, input, recorded", "views, guarded forward",
-                                     "views, input", "views, input, recorded"])
+                                     "views, input", "views, input, recorded", "0-d, guarded forward",
+                                     "0-d, input", "empty, guarded forward", "empty, input, recorded"])
 @pytest.mark.parametrize("call", _catalog_calls(), ids=lambda c: c[0])
 def test_catalog_function_with_input_or_output_written_under_mem_guard_off(call, written, tmp_path):
     """Every catalog function (and the option variants of test_op_attributes), run under
@@ -782,6 +803,20 @@ def test_catalog_function_with_input_or_output_written_under_mem_guard_off(call,
             except Exception as e:  # noqa: BLE001 - the type is compared
                 got.append(["raised", type(e).__name__])
     ours, ref = got
+    if "empty" in written and ref == ["raised", "ValueError"] and call[0] == "linalg.norm" \
+            and call[2].get("ord") == np.inf and not isinstance(ours[0], str):
+        # the inf-norm of an empty vector is NumPy's 0; MyGrad fails to take the max of
+        # nothing (tests/test_linalg.py::test_norm_inf_of_empty)
+        assert not np.any(ours[0].data)
+        return
+    if isinstance(ref[0], str) and ("0-d" in written or "empty" in written) and (
+            (ref[0] == "raised in backward" and ref[1] in MYGRAD_CRASHES and not isinstance(ours[0], str))
+            or (ref[0] == ours[0] == "raised" and ref[1] in MYGRAD_CRASHES - {"ValueError"}
+                and ours[1] in ("ValueError", "TypeError", "AxisError"))):
+        # MyGrad fails inside its backward of a 0-d or empty input (repeat, max_pool,
+        # amin, batchnorm, softmax over absent axes), or with an internal error where
+        # mygrad_c raises NumPy's (transpose of a 0-d with axes): docs/guide/migrating.md
+        return
     if isinstance(ref[0], str) or isinstance(ours[0], str):   # raised, or no float result
         assert [str(v) for v in ours] == [str(v) for v in ref]
         return

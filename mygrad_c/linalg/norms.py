@@ -42,27 +42,52 @@ class Norm(Operation):
 
     def __call__(self, x, ord=None, axis=None, keepdims=False, nan_to_num=True):
         self.variables = (x,)
-        out = np.linalg.norm(x.data, ord=ord, axis=axis, keepdims=keepdims)  # validates ord/axis
+        infinite = isinstance(ord, (int, float, np.number)) and not isinstance(ord, bool) and np.isinf(ord)
+        if infinite:
+            out = self._max_abs(x.data, ord, axis, keepdims)
+        else:
+            out = np.linalg.norm(x.data, ord=ord, axis=axis, keepdims=keepdims)  # validates ord/axis
         if ord is not None and not isinstance(ord, str) and ord == 0:
             raise NotImplementedError("mygrad_c.linalg.norm(..., ord=0) is not a differentiable operation")
         ndim = x.data.ndim
         axes = _normalize_axis(axis, ndim)
-        if (axes is not None and len(axes) == 2) or (axes is None and ord is not None and ndim == 2):
+        if not infinite and ((axes is not None and len(axes) == 2) or (axes is None and ord is not None and ndim == 2)):
             raise NotImplementedError("mygrad_c.linalg.norm does not support matrix norms")
         self.ord = 2.0 if ord is None else float(ord)
         self.axis, self.keepdims = axis, keepdims  # (MyGrad's attributes: ord, axis, keepdims)
-        self._axes = tuple(range(ndim)) if axes is None else axes
+        self._axes = tuple(range(ndim)) if axes is None or ndim == 0 else axes
         self._nan_to_num = nan_to_num
         self._norm = np.asarray(out)
-        if np.isinf(self.ord) and x.data.size:
-            # which element attains the max (min) is the forward's, as MyGrad's max of
-            # |x| keeps it; the sign is read off x in backward, as its abs does
-            (axis,) = self._axes
-            absx = np.abs(x.data)
-            pick = np.argmax(absx, axis=axis) if self.ord > 0 else np.argmin(absx, axis=axis)
-            self._picked = np.zeros(x.data.shape, dtype=bool)
-            np.put_along_axis(self._picked, np.expand_dims(pick, axis), True, axis=axis)
         return out
+
+    def _max_abs(self, data, ord, axis, keepdims):
+        """max (min, for -inf) of |x| over ``axis`` - over all of x when it is None, whatever
+        x's number of dimensions except 2 (a matrix norm), as MyGrad computes these norms
+        (except that the max over an empty axis is NumPy's 0, where MyGrad raises) -
+        and which element attains it (the first, in C order): the forward's pick, as
+        MyGrad's max of |x| keeps it (the sign is read off x in backward, as its abs does)."""
+        ndim = data.ndim
+        absx = np.abs(data)
+        if ord > 0:
+            # (the max of no |x| is 0, NumPy's value for an empty vector: MyGrad raises there)
+            extreme = np.max(absx, axis=axis, keepdims=True, initial=0.0)
+        else:
+            extreme = np.min(absx, axis=axis, keepdims=True)  # (of nothing: NumPy's ValueError)
+        if (isinstance(axis, tuple) and len(axis) != 1) or (axis is None and ndim == 2):
+            raise NotImplementedError("mygrad_c.linalg.norm does not support matrix norms")
+        if isinstance(axis, tuple):
+            axis = axis[0]
+        # the first element attaining the extreme (a nan, if there is one), as MyGrad's max
+        pick = np.argmax if ord > 0 else np.argmin
+        self._picked = np.zeros(data.shape, dtype=bool)
+        if (ndim == 0 or axis is None) and data.size:
+            self._picked.flat[pick(absx)] = True
+        elif data.size:
+            axis = int(axis) % ndim
+            np.put_along_axis(self._picked, np.expand_dims(pick(absx, axis=axis), axis), True, axis=axis)
+        if keepdims:
+            return extreme
+        return extreme.reshape(()) if axis is None or ndim == 0 else np.squeeze(extreme, axis=axis)
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
@@ -74,7 +99,9 @@ class Norm(Operation):
         if x.size == 0:
             return np.zeros(x.shape, dtype=np.result_type(x.dtype, grad.dtype))
         if np.isinf(p):
-            return grad * np.where(self._picked, np.sign(x), np.zeros((), dtype=x.dtype))
+            # MyGrad's max backward (the gradient to the picked element), then its abs
+            # backward (times sign(x), 0 at nan: -0.0 for a negative element not picked)
+            return np.where(self._picked, grad, 0) * np.nan_to_num(np.sign(x))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             absx = np.abs(x)
             sign = np.sign(x) if self._nan_to_num else x / absx

@@ -263,7 +263,7 @@ class Prod(_Reduction):
         # the product of the input as it is now (the same reduction as the forward's): an
         # input written in place under no_autodiff since then gets, as in MyGrad, the
         # product of its other elements as they are now, not a mix of old and new values
-        prod = np.multiply.reduce(x, axis=self.axis, keepdims=True)
+        prod = np.multiply.reduce(x, axis=axes, keepdims=True)   # (axes: () for a 0-d x)
         zero = x == 0
         if not zero.any():
             return g * (prod / x)  # (f / x_i first: g * f can underflow where f / x_i does not)
