@@ -45,6 +45,26 @@ def test_elementwise_kinks_and_extremes(name):
 
 
 @pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("value", [0.0, -0.5, 2.0, np.inf, -np.inf, np.nan])
+def test_elementwise_of_a_0d_tensor(name, value):
+    """A 0-d input gives a 0-d result and gradient, finite values as MyGrad's (soft_sign of a
+    0-d inf raised TypeError: its limit was written into a NumPy scalar); at +-inf and nan
+    the value of the same element of a 1-d input."""
+    x = mg.tensor(value)
+    with np.errstate(all="ignore"):
+        out = getattr(A, name)(x, **ELEMENTWISE[name])
+        out.backward()
+        x1 = mg.tensor([value])
+        out1 = getattr(A, name)(x1, **ELEMENTWISE[name])
+        out1.backward()
+    assert out.shape == x.grad.shape == ()
+    np.testing.assert_array_equal(out.data, out1.data[0])
+    np.testing.assert_array_equal(x.grad, x1.grad[0])
+    if np.isfinite(value):
+        compare_with_mygrad(f"nnet.activations.{name}", np.array(value), **ELEMENTWISE[name])
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
 def test_elementwise_numerical_grad(name):
     x = np.array([[-2.3, -0.7, 0.4], [1.1, 2.6, -1.4]])
     check_numerical_grad(getattr(A, name), x, **ELEMENTWISE[name])
