@@ -185,7 +185,12 @@ class Tensor(TensorBase):
             for name, value in _operation_state(self.creator).items():
                 setattr(op, name, copy.deepcopy(value, memo))
             cleared = _engine.cleared_inputs(self.creator)   # (before the inputs are copied)
-            op.variables = copy.deepcopy(self.creator.variables, memo)
+            variables = self.creator.variables
+            if self.base is not None and variables and isinstance(variables[0], TensorBase):
+                # a view's operation refers to the tensor it views as that object is now,
+                # as MyGrad's does (also after an in-place write rewired it to a past state)
+                variables = (_engine.view_parent(variables[0]),) + tuple(variables[1:])
+            op.variables = copy.deepcopy(variables, memo)
             _engine.graft(out, op, cleared)
         if self.base is not None:
             _engine.graft_view(out, copy.deepcopy(self.base, memo), self._view_steps)

@@ -1157,6 +1157,16 @@ cdef bint _kept_view_grad_valid(TensorBase view):
             and view._view_grad_src is base_grad)
 
 
+def view_parent(TensorBase t):
+    """The tensor object a view's operation refers to, as MyGrad's does: ``t`` itself, or,
+    for a past state of an in-place target (``split_state``), that target while it lives."""
+    if t._hidden and t._successor is not None:
+        current = t._successor()
+        if current is not None:
+            return current
+    return t
+
+
 cdef object _view_grad(TensorBase view):
     """A view's gradient: the view of its parent's gradient (MyGrad's rule).
 
@@ -1171,14 +1181,10 @@ cdef object _view_grad(TensorBase view):
     view._view_grad = view._view_grad_src = None
     if base_grad is None or view._creator is None:
         return None
-    parent = (<Operation>view._creator).variables[0]
-    if (<TensorBase>parent)._hidden and (<TensorBase>parent)._successor is not None:
-        # the parent was written in place after this view was released (its op was
-        # rewired to the parent's past state): as in MyGrad, whose op still refers to the
-        # parent object, the gradient is read off that object's current gradient
-        current = (<TensorBase>parent)._successor()
-        if current is not None:
-            parent = current
+    # (the parent may have been written in place after this view was released - its op
+    # was rewired to the parent's past state: as in MyGrad, whose op still refers to the
+    # parent object, the gradient is read off that object's current gradient)
+    parent = view_parent((<Operation>view._creator).variables[0])
     parent_grad = parent.grad
     if parent_grad is None:
         return None

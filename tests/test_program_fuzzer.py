@@ -971,6 +971,13 @@ REGRESSIONS = {
         "v0 = mg.full((4,), 0.25, dtype='float32')",
         "with mg.no_autodiff: v2 = v0[np.array([True, False, True, True])]",
         body=["with mg.no_autodiff: v3 = v2.transpose()", "v3[0:-1:1, ...] -= 2.0"], iterations=2),
+    # (seed 79) a deep copy of a released view whose base was written in place since: the
+    # view's operation was rewired to the base's past state, so the copy's operation got a
+    # copy of that past state and the copy read no gradient; MyGrad's op refers to the base
+    # object (its copy), and the copy shows the view's gradient (fixed)
+    "stale-view-grad/deepcopy-after-base-written": P(
+        "v0 = mg.ones((), dtype='float16')", "v1 = v0[None]",
+        body=["v0.backward()", "v5 = copy.deepcopy(v1)", "v0 *= v0"], iterations=2),
     "mygrad-crash/disconnected-view": P(
         "v0 = mg.linspace(-1, 1, 3).reshape((1, 3))", "v0 **= -1.0", "v3 = v0[[0, 0, 0], [-2, 1, 0]]",
         "v4 = mg.add(v3, v3, out=v3, where=np.array([True, True, False]))", "v6 = copy.deepcopy(v0)",
