@@ -6,10 +6,11 @@ a negative input gives -0.0, NaN stays NaN, and a masked gradient is
 ``grad * 0`` (-0.0 for a negative gradient, NaN for an infinite or NaN one).
 The one difference is ``relu(-inf)``: -0.0, where MyGrad's product gives NaN.
 
-The forward also writes the mask ``x > 0`` (a bool array): the backward uses the
-forward's mask, as MyGrad's does, so writing ``x`` (or the result) under
-``mem_guard_off`` before the backward does not change the gradient.  The kernels
-take C-contiguous float32/float64 arrays (and a bool mask) of one shape (the
+The backward takes ``x`` - or the mask ``x > 0`` of the forward (a bool array), which
+the operation keeps when the forward ran under ``mem_guard_off``: then ``x`` may be
+written before the backward, and MyGrad's mask is the forward's (with the guard on,
+``x`` is read-only until the backward, and reading it saves the mask's memory).  The
+kernels take C-contiguous float32/float64 arrays (or a bool mask) of one shape (the
 wrappers check) and write new arrays; NumPy handles everything else.
 """
 cimport cython
@@ -42,8 +43,15 @@ cdef void _forward(const floating* x, floating* out, Py_ssize_t n) noexcept nogi
         out[i] = v * <floating>(v > 0)
 
 
-cdef void _backward(const floating* grad, const unsigned char* mask, floating* out,
+cdef void _backward(const floating* grad, const floating* x, floating* out,
                     Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        out[i] = grad[i] * <floating>(x[i] > 0)
+
+
+cdef void _backward_mask(const floating* grad, const unsigned char* mask, floating* out,
+                         Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     for i in range(n):
         out[i] = grad[i] * <floating>mask[i]
@@ -54,8 +62,7 @@ def _contiguous_float(a):
 
 
 def relu_forward(x):
-    """``(x * (x > 0), x > 0)`` for a C-contiguous float32/float64 ``x`` (relu(-inf) = -0.0):
-    the result and the mask the backward needs (a bool array)."""
+    """``x * (x > 0)`` for a C-contiguous float32/float64 ``x`` (relu(-inf) = -0.0)."""
     if not _contiguous_float(x):
         raise TypeError("relu_forward needs a C-contiguous float32 or float64 ndarray")
     out = np.empty_like(x)
@@ -65,7 +72,7 @@ def relu_forward(x):
     cdef double[::1] o64
     cdef Py_ssize_t n = x.size
     if n == 0:
-        return out, np.empty(x.shape, dtype=np.bool_)
+        return out
     if x.dtype == np.float32:
         x32, o32 = x.reshape(-1), out.reshape(-1)
         with nogil:
@@ -74,36 +81,48 @@ def relu_forward(x):
         x64, o64 = x.reshape(-1), out.reshape(-1)
         with nogil:
             _forward(&x64[0], &o64[0], n)
-    # y > 0 exactly where x > 0; NumPy's comparison is vectorized for the narrow bool
-    # output (a compiled loop writing both widths is not: twice as slow in all)
-    return out, np.greater(out, 0, out=np.empty(x.shape, dtype=np.bool_))
+    return out
 
 
-def relu_backward(grad, mask):
-    """``grad * mask`` for a C-contiguous float32/float64 ``grad`` and a C-contiguous bool
-    ``mask`` of its shape (masked entries: ``grad * 0``, so NaN stays NaN, as in MyGrad)."""
+def relu_backward(grad, ref):
+    """``grad * (x > 0)`` for a C-contiguous float32/float64 ``grad``, where ``ref`` is ``x``
+    (of grad's dtype) or the mask ``x > 0`` (bool), C-contiguous and of grad's shape.
+    Masked entries are ``grad * 0``, so NaN stays NaN, as in MyGrad."""
     if not _contiguous_float(grad):
         raise TypeError("relu_backward needs a C-contiguous float32 or float64 grad")
-    if not (isinstance(mask, np.ndarray) and mask.dtype == np.bool_ and mask.flags.c_contiguous):
-        raise TypeError("relu_backward needs a C-contiguous bool mask")
-    if grad.shape != mask.shape:
-        raise ValueError("grad and mask must have the same shape")
+    if not (isinstance(ref, np.ndarray) and ref.flags.c_contiguous
+            and (ref.dtype == np.bool_ or ref.dtype == grad.dtype)):
+        raise TypeError("relu_backward needs x (of grad's dtype) or a bool mask, C-contiguous")
+    if grad.shape != ref.shape:
+        raise ValueError("grad and x (or the mask) must have the same shape")
     out = np.empty_like(grad)
-    cdef const float[::1] g32
+    cdef const float[::1] g32, x32
     cdef float[::1] o32
-    cdef const double[::1] g64
+    cdef const double[::1] g64, x64
     cdef double[::1] o64
     cdef const unsigned char[::1] m
     cdef Py_ssize_t n = grad.size
+    cdef bint masked = ref.dtype == np.bool_
     if n == 0:
         return out
-    m = mask.reshape(-1).view(np.uint8)
+    if masked:
+        m = ref.reshape(-1).view(np.uint8)
     if grad.dtype == np.float32:
         g32, o32 = grad.reshape(-1), out.reshape(-1)
-        with nogil:
-            _backward(&g32[0], &m[0], &o32[0], n)
+        if masked:
+            with nogil:
+                _backward_mask(&g32[0], &m[0], &o32[0], n)
+        else:
+            x32 = ref.reshape(-1)
+            with nogil:
+                _backward(&g32[0], &x32[0], &o32[0], n)
     else:
         g64, o64 = grad.reshape(-1), out.reshape(-1)
-        with nogil:
-            _backward(&g64[0], &m[0], &o64[0], n)
+        if masked:
+            with nogil:
+                _backward_mask(&g64[0], &m[0], &o64[0], n)
+        else:
+            x64 = ref.reshape(-1)
+            with nogil:
+                _backward(&g64[0], &x64[0], &o64[0], n)
     return out

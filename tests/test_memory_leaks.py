@@ -228,6 +228,7 @@ def test_conv_driver_and_relu_kernel_refcounts():
         assert_no_ref_change(lambda: conv_grad_x(g, w, x.shape, *geom, chunk_bytes=chunk), g, w)
     assert_no_ref_change(lambda: relu_forward(x), x)
     mask = x > 0
+    assert_no_ref_change(lambda: relu_backward(x, x), x)
     assert_no_ref_change(lambda: relu_backward(x, mask), x, mask)
 
 

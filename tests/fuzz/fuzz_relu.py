@@ -1,6 +1,6 @@
 """Fuzz relu: ``mygrad_c._relu.relu_forward`` / ``relu_backward`` directly, and
 ``mygrad_c.nnet.relu`` (forward and backward) through its public wrapper.  The
-forward returns the result and the mask ``x > 0`` (bool); the backward takes that mask.
+backward takes x, or the forward's mask ``x > 0`` (bool).
 
 Reference (plain NumPy): MyGrad's formulas ``x * (x > 0)`` and ``grad * (x > 0)``
 with the mask in x's dtype, compared bit for bit (signs of zeros included,
@@ -62,19 +62,17 @@ def _kernels(p: Provider) -> None:
     usable = lambda a: a.dtype in KERNEL_DTYPES and a.flags.c_contiguous  # noqa: E731
     if not usable(x):
         _expect(TypeError, lambda: relu_forward(x))
-        mask = np.asarray(x > 0)
     else:
-        out, mask = relu_forward(x)
-        assert out.dtype == x.dtype and mask.dtype == np.bool_ and mask.shape == x.shape
+        out = relu_forward(x)
+        assert out.dtype == x.dtype
         _same_bits(out, _reference(x, None)[0], "relu_forward")
-        assert np.array_equal(mask, x > 0), "relu_forward's mask"
-    if p.byte() >= 230:
-        mask = mask.astype(p.pick((np.uint8, np.float32)))   # not a bool mask
-    if not (usable(grad) and mask.dtype == np.bool_ and mask.flags.c_contiguous):
-        return _expect(TypeError, lambda: relu_backward(grad, mask))
-    if grad.shape != mask.shape:
-        return _expect(ValueError, lambda: relu_backward(grad, mask))
-    _same_bits(relu_backward(grad, mask), np.asarray(grad * mask.astype(grad.dtype)), "relu_backward")
+    # the backward's second argument: x itself, or the forward's mask x > 0 (a bool array)
+    ref = x if p.flag() else np.asarray(x > 0)
+    if not usable(grad) or not (ref.flags.c_contiguous and ref.dtype in (grad.dtype, np.bool_)):
+        return _expect(TypeError, lambda: relu_backward(grad, ref))
+    if grad.shape != ref.shape:
+        return _expect(ValueError, lambda: relu_backward(grad, ref))
+    _same_bits(relu_backward(grad, ref), np.asarray(grad * (x > 0).astype(grad.dtype)), "relu_backward")
 
 
 def _public(p: Provider) -> None:

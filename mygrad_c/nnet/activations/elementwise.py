@@ -12,7 +12,7 @@ from typing import Optional
 
 import numpy as np
 
-from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c._engine import TensorBase, execute_op, mem_guard_active
 from mygrad_c._relu import relu_backward, relu_forward
 from mygrad_c.nnet._checks import real_scalar
 from mygrad_c.operation_base import Operation
@@ -36,16 +36,18 @@ class ReLu(Operation):
     df/dx = (x > 0): 1 where x > 0, else 0 (also at 0).  A bool input gives a bool
     result (x itself), as MyGrad's.  relu(-inf) is -0.0 (MyGrad: nan).
     C-contiguous float32/float64 arrays take the one-pass kernels of ``src/_relu.pyx``.
-    The mask is the forward's, as MyGrad's: writing x or the result under
-    ``mem_guard_off`` before the backward does not change the gradient."""
+
+    The mask is the forward's, as MyGrad's: with the memory guard on, x is read-only
+    until the backward, which reads it; a forward run under ``mem_guard_off`` keeps the
+    mask ``x > 0`` (one byte an element), since x (or the result) may be written before
+    the backward."""
 
     def __call__(self, x):
         self.variables = (x,)
         data = x.data
+        self._mask = None if mem_guard_active() else np.asarray(data > 0)
         if data.dtype in _FLOATS and data.flags.c_contiguous:
-            out, self._mask = relu_forward(data)
-            return out
-        self._mask = np.asarray(data > 0)
+            return relu_forward(data)
         if data.dtype == np.bool_:
             return data.copy()
         out = np.maximum(data, 0)
@@ -56,14 +58,15 @@ class ReLu(Operation):
     @property
     def back(self) -> np.ndarray:
         """(x > 0) in x's dtype, MyGrad's attribute (computed when read)."""
-        return self._mask.astype(self.variables[0].dtype)
+        x = self.variables[0].data
+        return (x > 0 if self._mask is None else self._mask).astype(x.dtype)
 
     def backward_var(self, grad, index, **kwargs):
-        mask = self._mask
-        if (grad.dtype in _FLOATS and grad.flags.c_contiguous and grad.shape == mask.shape
-                and mask.flags.c_contiguous):
-            return relu_backward(grad, mask)
-        return np.multiply(grad, mask)
+        ref = self.variables[0].data if self._mask is None else self._mask
+        if (grad.dtype in _FLOATS and grad.flags.c_contiguous and ref.flags.c_contiguous
+                and grad.shape == ref.shape and ref.dtype in (grad.dtype, np.bool_)):
+            return relu_backward(grad, ref)
+        return np.multiply(grad, ref > 0)
 
 
 class LeakyReLU(Operation):
