@@ -201,14 +201,16 @@ def _softmax_reference(call: ast.Call, ns: dict):
     if x.ndim != 2 or x.dtype.kind != "f":
         return None
     with np.errstate(all="ignore"):
-        top = x.max(axis=-1, keepdims=True)
-        lse = top + np.log(np.exp(x - top).sum(axis=-1, keepdims=True))
+        # from the differences to the largest score (exact for equal scores of any
+        # magnitude: adding log 2 to -2**63 and subtracting it again would lose it)
+        shifted = x - x.max(axis=-1, keepdims=True)
+        log_softmax = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         if kind == "softmax":
-            return np.exp(x - lse)
+            return np.exp(log_softmax)
         if kind == "logsoftmax":
-            return x - lse
+            return log_softmax
         y = arg(call.args[1]).astype(int)
-        return np.mean(lse[:, 0] - x[np.arange(len(x)), y])
+        return np.mean(-log_softmax[np.arange(len(x)), y])
 
 
 def _more_accurate_softmax(d: "Difference") -> bool:
