@@ -710,7 +710,8 @@ ACCEPTED: dict = {
     # softmax, logsoftmax and softmax_crossentropy keep the log-sum-exp in higher precision
     # than the scores' float16 (issue 11, item 8: keep the more accurate value); the
     # predicate checks against the float64 value of the same scores
-    "softmax-accuracy": "MyGrad's float16 softmax losses are less accurate (0.75 for log 2)",
+    "softmax-accuracy": "MyGrad's softmax losses lose the log-sum-exp correction (float16: 0.75 for log 2; "
+                        "equal integer scores of -2**63: 0)",
     # a squeeze of nothing of a released view shares its parent's gradient array; once the
     # parent is used again (its gradient nulled), MyGrad keeps handing out that array as
     # the squeeze's gradient - the stale gradient of issue 11's defect 2 - mygrad_c None
