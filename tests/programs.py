@@ -104,6 +104,27 @@ class ProgramMismatch(AssertionError):
         self.diff = diff
 
 
+class ProgramTooLarge(Exception):
+    """The program's arrays outgrew ``MAX_PROGRAM_BYTES`` (a loop that doubles a tensor each
+    iteration): it ends there, as at MyGrad's internal failures - a thorough run was
+    killed by the OOM killer at 24 GB on one (session 10)."""
+
+
+# what a fuzzed program's arrays may hold in all (its arrays have a few elements; a loop
+# that grows one geometrically passes this long before it can exhaust the machine)
+MAX_PROGRAM_BYTES = 16 << 20
+
+
+def _program_bytes(ns: dict) -> int:
+    """Bytes of the arrays a namespace holds (tensors' and plain arrays', each counted)."""
+    total = 0
+    for v in ns.values():
+        arr = v.data if isinstance(v, (mg.Tensor, mygrad.Tensor)) else v
+        if isinstance(arr, np.ndarray):
+            total += arr.nbytes
+    return total
+
+
 class MyGradCrashed(Exception):
     """MyGrad failed its own internal assertion: not behaviour to mirror (ends the program)."""
 
@@ -865,6 +886,8 @@ class Mirror:
         except AssertionError as e:
             self.raised = True
             return Difference("<statement>", "exception", str(e), None)
+        except MemoryError as e:   # (an allocation NumPy refused: as too large a program)
+            raise ProgramTooLarge(repr(e)) from None
         finally:
             # a caught exception's traceback holds the frames it went through (and _do's
             # frame holds the exception: a cycle); drop it so that what the failed
@@ -873,6 +896,8 @@ class Mirror:
                 while e is not None:
                     e.__traceback__ = None
                     e = e.__context__
+        if max(_program_bytes(self.ns[mg]), _program_bytes(self.ns[mygrad])) > MAX_PROGRAM_BYTES:
+            raise ProgramTooLarge(f"its arrays hold more than {MAX_PROGRAM_BYTES >> 20} MB")
         return None
 
     def info(self, name: str) -> dict:
@@ -910,6 +935,9 @@ class Runner:
             diff = self.m.execute(stmt)
         except MyGradCrashed as e:
             self.m.ended = f"MyGrad failed its own assertion at {where}: {stmt}  ({e})"
+            return False
+        except ProgramTooLarge as e:
+            self.m.ended = f"the program grew too large at {where}: {stmt}  ({e})"
             return False
         if self.m.raised:
             self.raised.add(where[:2])

@@ -1102,6 +1102,13 @@ def test_regression(name):
     run_program(REGRESSIONS[name])
 
 
+def test_a_program_that_grows_without_bound_ends():
+    """A loop that doubles a tensor each iteration ends once the program's arrays pass
+    programs.MAX_PROGRAM_BYTES (a thorough run was killed at 24 GB by one), not failing."""
+    m = run_program(P("x = mg.ones((2,))", body=["x = mg.concatenate([x, x])"], iterations=60))
+    assert m.ended.startswith("the program grew too large")
+
+
 def test_regressions_are_recognised():
     """Each regression program fails (while its bug is open) with the symptom its
     KNOWN_BUGS entry recognises - so a long hunt can skip exactly that bug."""
