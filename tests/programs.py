@@ -117,12 +117,7 @@ MAX_PROGRAM_BYTES = 16 << 20
 
 def _program_bytes(ns: dict) -> int:
     """Bytes of the arrays a namespace holds (tensors' and plain arrays', each counted)."""
-    total = 0
-    for v in ns.values():
-        arr = v.data if isinstance(v, (mg.Tensor, mygrad.Tensor)) else v
-        if isinstance(arr, np.ndarray):
-            total += arr.nbytes
-    return total
+    return sum(a.nbytes for a in map(_array_of, ns.values()) if isinstance(a, np.ndarray))
 
 
 class MyGradCrashed(Exception):
@@ -471,17 +466,19 @@ def _backward_into_past_state(d: "Difference") -> bool:
         # (a backward that raises in both: MyGrad nulls the gradient of the op's input
         # object, which mygrad_c's graph does not reach)
         return False
-    seen, stack = set(), [v for v in d.mirror.ns[mg].values() if isinstance(v, mg.Tensor)]
+    return any(t._hidden and t.creator is None for t in _tensors_in_graphs(d.mirror.ns[mg], mg))
+
+
+def _tensors_in_graphs(ns: dict, lib) -> list:
+    """The tensors of ``lib`` in namespace ``ns`` and every tensor their graphs reach."""
+    seen, stack = {}, [v for v in ns.values() if isinstance(v, lib.Tensor)]
     while stack:
         t = stack.pop()
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        if t._hidden and t.creator is None:
-            return True
-        if t.creator is not None:
-            stack.extend(v for v in t.creator.variables if isinstance(v, mg.Tensor))
-    return False
+        if id(t) not in seen:
+            seen[id(t)] = t
+            if t.creator is not None:
+                stack.extend(v for v in t.creator.variables if isinstance(v, lib.Tensor))
+    return list(seen.values())
 
 
 def _locked_through_stale_op(d: "Difference") -> bool:
@@ -495,22 +492,11 @@ def _locked_through_stale_op(d: "Difference") -> bool:
     arr = _array_of(d.mirror.ns[mygrad].get(d.name))
     if not isinstance(arr, np.ndarray):
         return False
-
-    def tensors_in_graphs(lib):
-        seen, stack = {}, [v for v in d.mirror.ns[lib].values() if isinstance(v, lib.Tensor)]
-        while stack:
-            t = stack.pop()
-            if id(t) not in seen:
-                seen[id(t)] = t
-                if t.creator is not None:
-                    stack.extend(v for v in t.creator.variables if isinstance(v, lib.Tensor))
-        return seen.values()
-
-    if not any(t._hidden for t in tensors_in_graphs(mg)):
+    if not any(t._hidden for t in _tensors_in_graphs(d.mirror.ns[mg], mg)):
         return False   # no operation of mygrad_c's refers to a past state
     return any(t.creator is not None and any(isinstance(v, mygrad.Tensor) and np.shares_memory(v.data, arr)
                                              for v in t.creator.variables)
-               for t in tensors_in_graphs(mygrad))
+               for t in _tensors_in_graphs(d.mirror.ns[mygrad], mygrad))
 
 
 def _leaked_lock(d: "Difference") -> bool:
@@ -886,8 +872,6 @@ class Mirror:
         except AssertionError as e:
             self.raised = True
             return Difference("<statement>", "exception", str(e), None)
-        except MemoryError as e:   # (an allocation NumPy refused: as too large a program)
-            raise ProgramTooLarge(repr(e)) from None
         finally:
             # a caught exception's traceback holds the frames it went through (and _do's
             # frame holds the exception: a cycle); drop it so that what the failed
