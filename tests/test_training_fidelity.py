@@ -697,49 +697,31 @@ def _written_between(lib_name: str, call, written: str, tmp: str) -> list:
     lib = importlib.import_module(lib_name)
     qual, args, kwargs = call
     np.random.seed(0)
-    if "views" in written:
-        # every input a view of a base tensor (row 1 of two copies of its data), and the
-        # bases' gradients compared too
-        bases: list = []
-        make = bir.make_tensor
+    bases: list = []   # ("views": the bases, whose gradients are compared too)
+    made: dict = {}    # ("aliased": one tensor per input data)
+    make = bir.make_tensor
 
-        def view_of_base(lib_, key, tmp_):
-            t = make(lib_, key, tmp_)
-            if t.dtype.kind != "f" or t.base is not None:
-                return t
-            base = lib_.tensor(np.stack([np.asarray(t.data)] * 2))
-            bases.append(base)
-            return base[1]
-        bir.make_tensor = view_of_base
-        try:
-            args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
-        finally:
-            bir.make_tensor = make
-    elif "0-d" in written or "empty" in written:
-        make = bir.make_tensor
-
-        def reshaped(lib_, key, tmp_):
-            t = make(lib_, key, tmp_)
-            if t.dtype.kind != "f" or t.base is not None:
-                return t
-            data = np.asarray(t.data)
-            return lib_.tensor(data.ravel()[0] if "0-d" in written else data[:0])
-        bir.make_tensor = reshaped
-        try:
-            args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
-        finally:
-            bir.make_tensor = make
-    elif "aliased" in written:
-        # every input made from the same data is one tensor (f(x, x), einsum("i,i", x, x))
-        made: dict = {}
-        make = bir.make_tensor
-        bir.make_tensor = lambda lib_, key, tmp_: made.setdefault(key, make(lib_, key, tmp_))
-        try:
-            args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
-        finally:
-            bir.make_tensor = make
-    else:
+    def variant_of(lib_, key, tmp_):
+        """The input tensor this variant of ``written`` uses for data ``key``."""
+        if "aliased" in written:   # every input made from the same data is one tensor: f(x, x)
+            return made.setdefault(key, make(lib_, key, tmp_))
+        t = make(lib_, key, tmp_)
+        if t.dtype.kind != "f" or t.base is not None:
+            return t
+        data = np.asarray(t.data)
+        if "views" in written:   # a view of a base tensor (row 1 of two copies of its data)
+            bases.append(lib_.tensor(np.stack([data] * 2)))
+            return bases[-1][1]
+        if "0-d" in written:
+            return lib_.tensor(data.ravel()[0])
+        if "empty" in written:
+            return lib_.tensor(data[:0])
+        return t
+    bir.make_tensor = variant_of
+    try:
         args, kwargs = bir.build(args, lib, tmp), bir.build(kwargs, lib, tmp)
+    finally:
+        bir.make_tensor = make
     inputs = list({id(t): t for t in _tensors_in([args, kwargs], lib) if t.dtype.kind == "f"}.values())
     with (contextlib.nullcontext() if "guarded" in written else lib.mem_guard_off):
         y = bir.resolve(qual, lib_name)(*args, **kwargs)
@@ -748,15 +730,14 @@ def _written_between(lib_name: str, call, written: str, tmp: str) -> list:
     with (contextlib.nullcontext() if written.endswith("recorded") else lib.no_autodiff):
         for t in ([y] if "output" in written else inputs if "input" in written else []):
             t[...] = t * 0.5 - 0.25
-    every = [y] + inputs + (bases if "views" in written else [])
+    every = [y] + inputs + bases
     flags = [t.data.flags.writeable for t in every]   # the memory guard's locks, before and after
     try:
         y.backward(np.linspace(-1, 1, y.size).reshape(y.shape))
     except Exception as e:  # noqa: BLE001 - the type is compared
         return ["raised in backward", type(e).__name__]
     flags += [t.data.flags.writeable for t in every]
-    return [y, y.grad] + [t.grad for t in inputs] + [b.grad for b in (bases if "views" in written else [])] \
-        + [np.array(flags)]
+    return [y, y.grad] + [t.grad for t in inputs] + [b.grad for b in bases] + [np.array(flags)]
 
 
 # the exception types of MyGrad's internal failures (not its checks of the input)
