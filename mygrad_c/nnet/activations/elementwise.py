@@ -187,18 +187,20 @@ class SoftSign(Operation):
     def __call__(self, x):
         self.variables = (x,)
         self.abs_x = np.abs(x.data.astype(np.float64))
-        if x.data.dtype.kind == "f" and np.isinf(x.data).any():
+        inf = np.isinf(self.abs_x)
+        if inf.any():
             # the limit +-1 (MyGrad: inf / inf = nan); the gradient there is 0
             with np.errstate(invalid="ignore"):
-                return np.where(np.isinf(x.data), np.sign(x.data), x.data / (1 + self.abs_x))
+                return np.where(inf, np.sign(x.data), x.data / (1 + self.abs_x))
         return x.data / (1 + self.abs_x)
 
     def backward_var(self, grad, index, **kwargs):
         abs_x = self.abs_x
         with np.errstate(invalid="ignore"):
             change = abs_x - np.abs(self.variables[index].data)   # 0 unless x was written
-        if np.isinf(abs_x).any():
-            change = np.where(np.isinf(abs_x), 0.0, change)   # the gradient at +-inf is 0 (MyGrad: nan)
+        inf = np.isinf(abs_x)
+        if inf.any():
+            change = np.where(inf, 0.0, change)   # the gradient at +-inf is 0 (MyGrad: nan)
         return grad * (1 + change) / (1 + abs_x) ** 2
 
 
