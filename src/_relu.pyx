@@ -84,6 +84,21 @@ def relu_forward(x):
     return out
 
 
+cdef void _backward_any(const floating[::1] g, ref, floating[::1] o, bint masked):
+    """``o = g * (x > 0)`` with ``ref`` x (of g's dtype) or the bool mask, both validated."""
+    cdef const floating[::1] x
+    cdef const unsigned char[::1] m
+    cdef Py_ssize_t n = g.shape[0]
+    if masked:
+        m = ref.reshape(-1).view(np.uint8)
+        with nogil:
+            _backward_mask(&g[0], &m[0], &o[0], n)
+    else:
+        x = ref.reshape(-1)
+        with nogil:
+            _backward(&g[0], &x[0], &o[0], n)
+
+
 def relu_backward(grad, ref):
     """``grad * (x > 0)`` for a C-contiguous float32/float64 ``grad``, where ``ref`` is ``x``
     (of grad's dtype) or the mask ``x > 0`` (bool), C-contiguous and of grad's shape.
@@ -96,33 +111,16 @@ def relu_backward(grad, ref):
     if grad.shape != ref.shape:
         raise ValueError("grad and x (or the mask) must have the same shape")
     out = np.empty_like(grad)
-    cdef const float[::1] g32, x32
+    cdef const float[::1] g32
     cdef float[::1] o32
-    cdef const double[::1] g64, x64
+    cdef const double[::1] g64
     cdef double[::1] o64
-    cdef const unsigned char[::1] m
-    cdef Py_ssize_t n = grad.size
-    cdef bint masked = ref.dtype == np.bool_
-    if n == 0:
+    if grad.size == 0:
         return out
-    if masked:
-        m = ref.reshape(-1).view(np.uint8)
     if grad.dtype == np.float32:
         g32, o32 = grad.reshape(-1), out.reshape(-1)
-        if masked:
-            with nogil:
-                _backward_mask(&g32[0], &m[0], &o32[0], n)
-        else:
-            x32 = ref.reshape(-1)
-            with nogil:
-                _backward(&g32[0], &x32[0], &o32[0], n)
+        _backward_any[float](g32, ref, o32, ref.dtype == np.bool_)
     else:
         g64, o64 = grad.reshape(-1), out.reshape(-1)
-        if masked:
-            with nogil:
-                _backward_mask(&g64[0], &m[0], &o64[0], n)
-        else:
-            x64 = ref.reshape(-1)
-            with nogil:
-                _backward(&g64[0], &x64[0], &o64[0], n)
+        _backward_any[double](g64, ref, o64, ref.dtype == np.bool_)
     return out
