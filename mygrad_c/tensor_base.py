@@ -189,7 +189,7 @@ class Tensor(TensorBase):
             if self.base is not None and variables and isinstance(variables[0], TensorBase):
                 # a view's operation refers to the tensor it views as that object is now,
                 # as MyGrad's does (also after an in-place write rewired it to a past state)
-                variables = (_engine.view_parent(variables[0]),) + tuple(variables[1:])
+                variables = (_engine.current_object(variables[0]),) + tuple(variables[1:])
             op.variables = copy.deepcopy(variables, memo)
             _engine.graft(out, op, cleared)
         if self.base is not None:

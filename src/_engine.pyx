@@ -1157,9 +1157,10 @@ cdef bint _kept_view_grad_valid(TensorBase view):
             and view._view_grad_src is base_grad)
 
 
-def view_parent(TensorBase t):
-    """The tensor object a view's operation refers to, as MyGrad's does: ``t`` itself, or,
-    for a past state of an in-place target (``split_state``), that target while it lives."""
+cpdef object current_object(TensorBase t):
+    """The tensor object an operation's input ``t`` is in MyGrad's eyes: ``t`` itself, or,
+    for a past state of an in-place target (``split_state``), that target while it lives
+    (MyGrad's operations refer to the object, whatever was written into it since)."""
     if t._hidden and t._successor is not None:
         current = t._successor()
         if current is not None:
@@ -1184,7 +1185,7 @@ cdef object _view_grad(TensorBase view):
     # (the parent may have been written in place after this view was released - its op
     # was rewired to the parent's past state: as in MyGrad, whose op still refers to the
     # parent object, the gradient is read off that object's current gradient)
-    parent = view_parent((<Operation>view._creator).variables[0])
+    parent = current_object((<Operation>view._creator).variables[0])
     parent_grad = parent.grad
     if parent_grad is None:
         return None
