@@ -15,7 +15,6 @@ wrappers check) and write new arrays; NumPy handles everything else.
 """
 cimport cython
 from cython cimport floating
-from libc.float cimport DBL_MAX, FLT_MAX
 
 # GCC keeps a comparison of floats as a branch unless it may assume that no code
 # inspects the floating-point exception flags; with that, ``v * (v > 0)`` becomes
@@ -33,14 +32,15 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 cdef void _forward(const floating* x, floating* out, Py_ssize_t n) noexcept nogil:
+    # ``x * (x > 0)`` as a select, one compare per element (x86's maxps(-0.0, v)):
+    # a negative v, -inf included, gives -0.0; -0.0 and +0.0 stay as they are
+    # (the comparison is false); NaN compares false too, so it passes unchanged.
     cdef Py_ssize_t i
     cdef floating v
-    cdef floating lowest = -DBL_MAX if floating is double else -FLT_MAX
+    cdef floating negzero = -0.0
     for i in range(n):
         v = x[i]
-        if v < lowest:  # -inf: clipped so that the product is -0.0 (NaN passes unchanged)
-            v = lowest
-        out[i] = v * <floating>(v > 0)
+        out[i] = negzero if negzero > v else v
 
 
 cdef void _backward(const floating* grad, const floating* x, floating* out,
