@@ -358,3 +358,29 @@ def test_float16_softmax_crossentropy_keeps_the_log_sum_exp_correction():
     assert abs(nll.item() - np.log(2.0)) <= float(np.finfo(np.float16).eps)
     loss.backward()
     np.testing.assert_array_equal(scores.grad, np.array([[-0.25, 0.25], [-0.25, 0.25]], np.float16))
+
+
+@pytest.mark.parametrize("x_shape, p_shape", [((5, 3), (1, 3)), ((2, 3, 4, 4), (1, 3, 1, 1)),
+                                              ((2, 3, 4, 4), (3, 1, 1)), ((2, 3, 4, 4), (1, 3))])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batchnorm_gamma_and_beta_of_c_elements_in_any_shape(x_shape, p_shape, dtype):
+    """gamma and beta of C elements in a shape other than (C,) (mynn's batchnorm layer makes them
+    (1, C)): MyGrad's forward takes them and its backward fails (a ValueError from its broadcast
+    reduction).  mygrad_c gives each its gradient in its own shape: MyGrad's gradients for the same
+    values as (C,) arrays (a deliberate difference: MyGrad crashes; docs/guide/migrating.md)."""
+    rng = np.random.default_rng(0)
+    x, g = rng.standard_normal(x_shape).astype(dtype), rng.standard_normal(x_shape).astype(dtype)
+    gamma, beta = (rng.standard_normal(p_shape).astype(dtype) for _ in range(2))
+    bad = [mygrad.tensor(a) for a in (x, gamma, beta)]
+    with pytest.raises(ValueError, match="dimensionality of the gradient"):
+        mygrad.nnet.batchnorm(bad[0], gamma=bad[1], beta=bad[2], eps=1e-5).backward(g)
+    ref = [mygrad.tensor(a) for a in (x, gamma.reshape(-1), beta.reshape(-1))]
+    ours = [mg.tensor(a) for a in (x, gamma, beta)]
+    y_ref = mygrad.nnet.batchnorm(ref[0], gamma=ref[1], beta=ref[2], eps=1e-5)
+    y = mg.nnet.batchnorm(ours[0], gamma=ours[1], beta=ours[2], eps=1e-5)
+    y_ref.backward(g)
+    y.backward(g)
+    assert_allclose(y.data, y_ref.data, **tols(dtype))
+    for t, r in zip(ours, ref):
+        assert t.grad.shape == t.shape and t.grad.dtype == r.grad.dtype
+        assert_allclose(t.grad.reshape(r.shape), r.grad, **tols(dtype))

@@ -1,0 +1,44 @@
+"""Import a package written for MyGrad twice: once as it is, once bound to mygrad_c.
+
+``import_on_mygrad_c("mynn")`` gives a fresh copy of ``mynn`` whose every ``import mygrad``,
+``from mygrad.nnet.layers.conv import conv_nd`` ... resolved to mygrad_c - what a user gets
+after replacing MyGrad by mygrad_c - while ``import mynn`` keeps the copy bound to MyGrad.
+The two copies share nothing, so a test can run the same code through both libraries in one
+process and compare them step by step.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import types
+
+import mygrad_c
+
+
+def import_on_mygrad_c(package: str) -> types.ModuleType:
+    """A new copy of ``package`` (with all its submodules, as attributes) imported with ``mygrad`` and every
+    ``mygrad.X`` module path replaced by ``mygrad_c`` / ``mygrad_c.X``."""
+    original = importlib.import_module(package)  # the MyGrad-bound copy: it must stay as it is
+    for info in pkgutil.walk_packages(original.__path__, package + "."):
+        importlib.import_module(info.name)
+    ours = {name: module for name, module in sys.modules.items()
+            if name == "mygrad_c" or name.startswith("mygrad_c.")}
+    aliases = {"mygrad" + name[len("mygrad_c"):]: module for name, module in ours.items()}
+    saved = {name: module for name, module in sys.modules.items()
+             if name == "mygrad" or name.startswith("mygrad.")
+             or name == package or name.startswith(package + ".")}
+    try:
+        for name in saved:
+            del sys.modules[name]
+        sys.modules.update(aliases)
+        copy = importlib.import_module(package)
+        for info in pkgutil.walk_packages(copy.__path__, package + "."):
+            importlib.import_module(info.name)  # bound as attributes of their packages
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]  # the mygrad_c-bound copy lives on only through `copy`
+    finally:
+        for name in aliases:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
+    return copy
