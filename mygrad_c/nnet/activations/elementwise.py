@@ -77,7 +77,8 @@ class LeakyReLU(Operation):
         self.slope = np.asarray(slope)
         x = x.data
         dtype = np.result_type(x, self.slope)
-        return np.where(x > 0, x, x * self.slope).astype(dtype, copy=False)
+        # (+ 0.0: -0.0 gives +0.0, as MyGrad's maximum(x, 0) + slope * minimum(x, 0))
+        return np.where(x > 0, x, x * self.slope + 0.0).astype(dtype, copy=False)
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0].data
@@ -85,7 +86,10 @@ class LeakyReLU(Operation):
 
 
 class ELU(Operation):
-    """f(x) = x if x >= 0 else alpha * (exp(x) - 1);  df/dx = 1 (x >= 0), alpha * exp(x) (x < 0)."""
+    """f(x) = x if x >= 0 else alpha * (exp(x) - 1);  df/dx = 1 (x >= 0), alpha * exp(x) (x < 0).
+
+    Both computed as MyGrad computes them, bit for bit: the slope on the negative side is
+    ``alpha * (exp(x) - 1) + alpha`` (the forward's ``exp`` attribute plus alpha)."""
 
     def __call__(self, x, alpha):
         self.variables = (x,)
@@ -94,45 +98,38 @@ class ELU(Operation):
         if x.dtype == np.bool_:
             x = x.view(np.int8)  # exp of a bool/int8 array is float16, MyGrad's result dtype
         with np.errstate(over="ignore", invalid="ignore"):
-            self.neg = alpha * np.exp(x)  # the derivative where x < 0
-            return np.where(x < 0, self.neg - alpha, x)
+            self.exp = alpha * (np.exp(x) - 1)  # MyGrad's attribute: f(x) where x < 0
+        return np.where(x < 0, self.exp, x)
 
     def backward_var(self, grad, index, **kwargs):
         # as in MyGrad, the side is read off x in backward and the slope kept from the
         # forward (they differ only if x was written under mem_guard_off meanwhile)
         x = self.variables[0].data
-        return grad * np.where(x < 0, self.neg, 1)
-
-    @property
-    def exp(self):
-        """``alpha * (exp(x) - 1)``, MyGrad's attribute (computed when read)."""
-        with np.errstate(over="ignore"):
-            return self.alpha * (np.exp(self.variables[0].data) - 1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return grad * np.where(x < 0, self.exp + self.alpha, 1)
 
 
 class SELU(Operation):
     """f(x) = scale * elu(x, alpha) with SELU's fixed alpha and scale;
-    df/dx = scale (x >= 0), scale * alpha * exp(x) (x < 0)."""
+    df/dx = scale (x >= 0), scale * alpha * exp(x) (x < 0).
+
+    Both computed as MyGrad computes them, bit for bit: ``scale * (alpha * (exp(x) - 1))``
+    and ``(grad * scale) * (alpha * (exp(x) - 1) + alpha)`` on the negative side."""
 
     def __call__(self, x):
         self.variables = (x,)
         x = x.data
         if x.dtype.kind in "bui":
             x = x.astype(np.exp(np.zeros(0, x.dtype)).dtype)  # MyGrad's dtype: that of exp(x)
-        with np.errstate(over="ignore"):
-            self.neg = (_SELU_SCALE * _SELU_ALPHA) * np.exp(x)  # the derivative where x < 0
-        return np.where(x < 0, self.neg - _SELU_SCALE * _SELU_ALPHA, _SELU_SCALE * x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.exp = _SELU_ALPHA * (np.exp(x) - 1)  # MyGrad's attribute
+            return _SELU_SCALE * np.where(x < 0, self.exp, x)
 
     def backward_var(self, grad, index, **kwargs):
         # (as ELU's: the side read off x in backward, the slope kept from the forward)
         x = self.variables[0].data
-        return grad * np.where(x < 0, self.neg, _SELU_SCALE)
-
-    @property
-    def exp(self):
-        """``alpha * (exp(x) - 1)``, MyGrad's attribute (computed when read)."""
-        with np.errstate(over="ignore"):
-            return _SELU_ALPHA * (np.exp(self.variables[0].data) - 1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (grad * _SELU_SCALE) * np.where(x < 0, self.exp + _SELU_ALPHA, 1)
 
 
 class HardTanh(Operation):
@@ -153,21 +150,33 @@ class HardTanh(Operation):
 
 
 class Sigmoid(Operation):
-    """f(x) = 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2 (no overflow);
-    df/dx = f(x) * (1 - f(x))."""
+    """f(x) = 1 / (1 + exp(-x));  df/dx = f(x) * (1 - f(x)).
+
+    Computed as MyGrad computes it (non-float inputs as float64), so the values and gradients
+    are MyGrad's bit for bit - except where ``exp(-x)`` overflows although f(x) is representable
+    (x below about -709 in float64, -88 in float32, -11 in float16): MyGrad gives 0 there, and
+    this gives ``exp(x) / (1 + exp(x))``, the value rounded (``sigmoid(float16(-12))`` is
+    6.1e-6, not 0).
+    """
 
     def __call__(self, x):
         self.variables = (x,)
         x = x.data
-        y = np.tanh(x * np.asarray(0.5, dtype=x.dtype if x.dtype.kind == "f" else np.float64))
-        y *= 0.5
-        y += 0.5
+        if x.dtype.kind != "f":
+            x = x.astype(np.float64)
+        with np.errstate(over="ignore"):
+            y = np.asarray(1 / (1 + np.exp(-x)))
+            under = y == 0  # exp(-x) overflowed (or x is -inf: there 0 is exact)
+            if under.any():
+                under &= x > -np.inf
+                e = np.exp(x[under])
+                y[under] = e / (1 + e)
         self.y = y
         return y
 
     def backward_var(self, grad, index, **kwargs):
         y = self.y
-        return grad * (y * (1 - y))
+        return grad * y * (1.0 - y)
 
     @property
     def sigmoid(self):
