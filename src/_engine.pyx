@@ -2106,7 +2106,7 @@ cdef class GetItem(Operation):
     """f(x) = x[index];  df/dx scatters ``grad`` back to where each element was read.
 
     Basic indices give a NumPy view of ``x``'s data (no copy) and read each
-    element once, so the gradient is ``grad`` placed into zeros (or added
+    element once, so the gradient is ``grad`` added into zeros (or added
     straight into the input's pending gradient, ``add_grad_into``).  Advanced
     indices give a copy, and their gradient accumulates over repeated indices
     (the compiled scatter-add kernel of ``mygrad_c._indexing``).  Compiled, with
@@ -2150,7 +2150,7 @@ cdef class GetItem(Operation):
     def backward_var(self, grad, index, **kwargs):
         if self.basic:   # (zeros in x's dtype: the engine would cast the gradient to it)
             out = np.zeros(self.shape, dtype=self._dtype if self._dtype.kind == "f" else grad.dtype)
-            out[self.index] = grad
+            out[self.index] += grad  # added to the zeros, as MyGrad: a -0.0 gradient gives +0.0
             return out
         return _scatter_add(np.asarray(grad), self.index, self.shape)
 
