@@ -59,13 +59,37 @@ def _shifted(x: np.ndarray, axis):
     return shifted, (top, limit)
 
 
-def log_softmax_data(x: np.ndarray, axis) -> np.ndarray:
-    """``log(softmax(x, axis))`` of a float array by log-sum-exp (a new array): exact for
-    logits of any finite magnitude, and the limit for +inf logits (see ``_shifted``)."""
+# Rows whose largest logit is at most this in magnitude take MyGrad's log-softmax formula.
+MYGRAD_LSE_MAX = 64.0
+
+
+def log_softmax_data(x: np.ndarray, axis, as_mygrad: bool = True) -> np.ndarray:
+    """``log(softmax(x, axis))`` of a float array by log-sum-exp (a new array): MyGrad's values
+    bit for bit for ordinary logits, exact for logits of any finite magnitude, and the limit for
+    +inf logits (see ``_shifted``); with ``as_mygrad=False``, (x - m) - ls everywhere (for
+    computations that need the small log-probabilities to their last digits).
+
+    With m the largest logit and ls = log(sum(exp(x - m))), MyGrad computes x - (m + ls).
+    Rounding m + ls changes it by up to half a unit in the last place of m: an absolute error
+    in a log-probability, so a relative error in each probability, of at most |m| / 2 units in
+    the last place of 1 - and for huge logits all of ls is lost (equal logits of 1e50 give
+    log-probabilities 0 instead of log(1/2)).  (x - m) - ls keeps ls.  Slices whose largest
+    logit is at most ``MYGRAD_LSE_MAX`` (64) in magnitude take MyGrad's formula (probabilities
+    within 32 units in the last place), the others (x - m) - ls.
+    """
     y, at_inf = _shifted(x, axis)
-    y -= np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
+    ls = np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
     if at_inf is not None:
+        y -= ls
         np.copyto(y, at_inf[1], where=at_inf[0])
+        return y
+    m = np.max(x, axis=axis, keepdims=True)
+    ordinary = np.abs(m) <= (MYGRAD_LSE_MAX if as_mygrad else -1)
+    if ordinary.all():
+        return np.asarray(x - (m + ls))
+    y -= ls
+    if ordinary.any():
+        np.copyto(y, x - (m + ls), where=np.broadcast_to(ordinary, y.shape))
     return y
 
 

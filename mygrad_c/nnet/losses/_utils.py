@@ -50,7 +50,8 @@ def float_data(x: np.ndarray) -> np.ndarray:
 
 
 def log_softmax_rows(x: np.ndarray) -> np.ndarray:
-    """log(softmax(x, axis=1)) by log-sum-exp: finite for any finite logits (``log_softmax_data``)."""
+    """log(softmax(x, axis=1)) by log-sum-exp: finite for any finite logits, and the small
+    log-probabilities to their last digits (``log_softmax_data(..., as_mygrad=False)``)."""
     if x.shape[1] == 0:
         return x.copy()
-    return log_softmax_data(x, axis=1)
+    return log_softmax_data(x, axis=1, as_mygrad=False)

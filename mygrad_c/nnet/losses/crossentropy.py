@@ -32,7 +32,8 @@ class SoftmaxCrossEntropy(Operation):
         n = self.logp.shape[0]
         dx = np.exp(self.logp)
         dx[self.rows, self.y] -= 1
-        dx *= grad / n
+        dx /= n
+        dx *= grad  # MyGrad's order: grad * ((softmax - onehot) / n)
         return dx
 
     @property

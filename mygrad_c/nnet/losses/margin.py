@@ -54,10 +54,11 @@ class MulticlassHinge(Operation):
 
     def backward_var(self, grad, index, **kwargs):
         n = self.active.shape[0]
-        dx = self.active.astype(np.result_type(self.variables[0].data, np.float16))
-        dx[self.rows, self.y] = -np.sum(self.active, axis=1)
-        dx *= grad / n
-        return dx
+        dx = self.active.astype(np.float64)  # in float64, then cast, as MyGrad (bit for bit)
+        dx[self.rows, self.y] = -np.sum(self.active, axis=1, dtype=np.float64)  # (-0.0 if none)
+        dx /= n
+        dx *= grad
+        return dx.astype(np.result_type(self.variables[0].data, np.float16), copy=False)
 
     @property
     def back(self):
