@@ -1,7 +1,9 @@
 """Elementwise functions: trigonometric, hyperbolic, exponential and logarithmic.
 
 Two tables drive this module, one row per function: the forward pass and its
-derivative ``df/dx`` side by side, written as plain NumPy on the input ``x``.
+gradient ``grad * df/dx`` side by side, written as plain NumPy on the input ``x``
+and the incoming gradient ``g`` - in the order of MyGrad's operations, so that
+values and gradients are MyGrad's bit for bit.
 
 - ``_UFUNCS``: functions that MyGrad exposes as ufunc-like classes (``mg.sin``
   takes ``out=``, ``where=``, ``dtype=`` and carries ``nin``, ``types``, ...);
@@ -33,7 +35,7 @@ _LN10 = np.log(10.0)
 
 class _Row(NamedTuple):
     forward: Callable[[np.ndarray], np.ndarray]
-    derivative: Callable[[np.ndarray], np.ndarray]  # df/dx as a function of x
+    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (grad, x) -> grad * df/dx
     formula: str  # "f(x) = ...;  df/dx = ..." (becomes the op's docstring)
     summary: str
     example: str
@@ -45,60 +47,60 @@ def _where_not(mask, value):
 
 
 # ---------------------------------------------------------------------------
-# ufunc-like functions: name -> (derivative, formula, summary, example)
+# ufunc-like functions: name -> (forward, gradient, formula, summary, example)
 # ---------------------------------------------------------------------------
 _UFUNCS = {
-    "sin": _Row(np.sin, np.cos, "f(x) = sin(x);  df/dx = cos(x)",
+    "sin": _Row(np.sin, lambda g, x: g * np.cos(x), "f(x) = sin(x);  df/dx = cos(x)",
                 "Trigonometric sine, elementwise.", ">>> mg.sin(mg.tensor([0.0, np.pi / 2]))\nTensor([0., 1.])"),
-    "cos": _Row(np.cos, lambda x: -np.sin(x), "f(x) = cos(x);  df/dx = -sin(x)",
+    "cos": _Row(np.cos, lambda g, x: g * -np.sin(x), "f(x) = cos(x);  df/dx = -sin(x)",
                 "Trigonometric cosine, elementwise.", ">>> mg.cos(mg.tensor([0.0, np.pi]))\nTensor([ 1., -1.])"),
-    "tan": _Row(np.tan, lambda x: 1 / np.cos(x) ** 2, "f(x) = tan(x);  df/dx = 1 / cos(x)**2",
+    "tan": _Row(np.tan, lambda g, x: g / np.cos(x) ** 2, "f(x) = tan(x);  df/dx = 1 / cos(x)**2",
                 "Trigonometric tangent, elementwise.", ">>> mg.tan(mg.tensor(0.0))\nTensor(0.)"),
-    "arcsin": _Row(np.arcsin, lambda x: _where_not(np.abs(x) == 1, 1 / np.sqrt(1 - x ** 2)),
+    "arcsin": _Row(np.arcsin, lambda g, x: _where_not(np.abs(x) == 1, g / np.sqrt(1 - x ** 2)),
                    "f(x) = arcsin(x);  df/dx = 1 / sqrt(1 - x**2)  (0 at abs(x) = 1, as in MyGrad)",
                    "Inverse sine, elementwise.",
                    ">>> mg.arcsin(mg.tensor([0.0, 1.0]))\nTensor([0.        , 1.57079633])"),
-    "arccos": _Row(np.arccos, lambda x: _where_not(np.abs(x) == 1, -1 / np.sqrt(1 - x ** 2)),
+    "arccos": _Row(np.arccos, lambda g, x: _where_not(np.abs(x) == 1, -g / np.sqrt(1 - x ** 2)),
                    "f(x) = arccos(x);  df/dx = -1 / sqrt(1 - x**2)  (0 at abs(x) = 1, as in MyGrad)",
                    "Inverse cosine, elementwise.",
                    ">>> mg.arccos(mg.tensor([1.0, 0.0]))\nTensor([0.        , 1.57079633])"),
-    "arctan": _Row(np.arctan, lambda x: 1 / (1 + x ** 2), "f(x) = arctan(x);  df/dx = 1 / (1 + x**2)",
+    "arctan": _Row(np.arctan, lambda g, x: g / (1 + x ** 2), "f(x) = arctan(x);  df/dx = 1 / (1 + x**2)",
                    "Inverse tangent, elementwise.", ">>> mg.arctan(mg.tensor(1.0))\nTensor(0.78539816)"),
-    "sinh": _Row(np.sinh, np.cosh, "f(x) = sinh(x);  df/dx = cosh(x)",
+    "sinh": _Row(np.sinh, lambda g, x: g * np.cosh(x), "f(x) = sinh(x);  df/dx = cosh(x)",
                  "Hyperbolic sine, elementwise.", ">>> mg.sinh(mg.tensor(0.0))\nTensor(0.)"),
-    "cosh": _Row(np.cosh, np.sinh, "f(x) = cosh(x);  df/dx = sinh(x)",
+    "cosh": _Row(np.cosh, lambda g, x: g * np.sinh(x), "f(x) = cosh(x);  df/dx = sinh(x)",
                  "Hyperbolic cosine, elementwise.", ">>> mg.cosh(mg.tensor(0.0))\nTensor(1.)"),
-    "tanh": _Row(np.tanh, lambda x: 1 - np.tanh(x) ** 2, "f(x) = tanh(x);  df/dx = 1 - tanh(x)**2",
+    "tanh": _Row(np.tanh, lambda g, x: g * (1 - np.tanh(x) ** 2), "f(x) = tanh(x);  df/dx = 1 - tanh(x)**2",
                  "Hyperbolic tangent, elementwise.", ">>> mg.tanh(mg.tensor(0.0))\nTensor(0.)"),
-    "arcsinh": _Row(np.arcsinh, lambda x: 1 / np.sqrt(1 + x ** 2), "f(x) = arcsinh(x);  df/dx = 1 / sqrt(1 + x**2)",
+    "arcsinh": _Row(np.arcsinh, lambda g, x: g / np.sqrt(1 + x ** 2), "f(x) = arcsinh(x);  df/dx = 1 / sqrt(1 + x**2)",
                     "Inverse hyperbolic sine, elementwise.", ">>> mg.arcsinh(mg.tensor(0.0))\nTensor(0.)"),
-    "arccosh": _Row(np.arccosh, lambda x: 1 / np.sqrt(x ** 2 - 1), "f(x) = arccosh(x);  df/dx = 1 / sqrt(x**2 - 1)",
+    "arccosh": _Row(np.arccosh, lambda g, x: g / np.sqrt(x ** 2 - 1), "f(x) = arccosh(x);  df/dx = 1 / sqrt(x**2 - 1)",
                     "Inverse hyperbolic cosine, elementwise.", ">>> mg.arccosh(mg.tensor(1.0))\nTensor(0.)"),
-    "arctanh": _Row(np.arctanh, lambda x: 1 / (1 - x ** 2), "f(x) = arctanh(x);  df/dx = 1 / (1 - x**2)",
+    "arctanh": _Row(np.arctanh, lambda g, x: g / (1 - x ** 2), "f(x) = arctanh(x);  df/dx = 1 / (1 - x**2)",
                     "Inverse hyperbolic tangent, elementwise.", ">>> mg.arctanh(mg.tensor(0.0))\nTensor(0.)"),
-    "exp": _Row(np.exp, np.exp, "f(x) = e**x;  df/dx = e**x",
+    "exp": _Row(np.exp, lambda g, x: g * np.exp(x), "f(x) = e**x;  df/dx = e**x",
                 "The exponential ``e**x``, elementwise.",
                 ">>> x = mg.tensor(0.0)\n>>> mg.exp(x).backward()\n>>> x.grad\narray(1.)"),
-    "exp2": _Row(np.exp2, lambda x: np.exp2(x) * _LN2, "f(x) = 2**x;  df/dx = ln(2) 2**x",
+    "exp2": _Row(np.exp2, lambda g, x: g * np.exp2(x) * _LN2, "f(x) = 2**x;  df/dx = ln(2) 2**x",
                  "``2**x``, elementwise.", ">>> mg.exp2(mg.tensor([0.0, 3.0]))\nTensor([1., 8.])"),
-    "expm1": _Row(np.expm1, np.exp, "f(x) = e**x - 1;  df/dx = e**x",
+    "expm1": _Row(np.expm1, lambda g, x: g * np.exp(x), "f(x) = e**x - 1;  df/dx = e**x",
                   "``e**x - 1``, elementwise (accurate for small x).", ">>> mg.expm1(mg.tensor(0.0))\nTensor(0.)"),
-    "log": _Row(np.log, lambda x: 1 / x, "f(x) = ln(x);  df/dx = 1 / x",
+    "log": _Row(np.log, lambda g, x: g / x, "f(x) = ln(x);  df/dx = 1 / x",
                 "The natural logarithm, elementwise.",
                 ">>> x = mg.tensor(2.0)\n>>> mg.log(x).backward()\n>>> x.grad\narray(0.5)"),
-    "log2": _Row(np.log2, lambda x: 1 / (x * _LN2), "f(x) = log2(x);  df/dx = 1 / (x ln(2))",
+    "log2": _Row(np.log2, lambda g, x: g / (x * _LN2), "f(x) = log2(x);  df/dx = 1 / (x ln(2))",
                  "The base-2 logarithm, elementwise.", ">>> mg.log2(mg.tensor(8.0))\nTensor(3.)"),
-    "log10": _Row(np.log10, lambda x: 1 / (x * _LN10), "f(x) = log10(x);  df/dx = 1 / (x ln(10))",
+    "log10": _Row(np.log10, lambda g, x: g / (x * _LN10), "f(x) = log10(x);  df/dx = 1 / (x ln(10))",
                   "The base-10 logarithm, elementwise.", ">>> mg.log10(mg.tensor(100.0))\nTensor(2.)"),
-    "log1p": _Row(np.log1p, lambda x: 1 / (1 + x), "f(x) = ln(1 + x);  df/dx = 1 / (1 + x)",
+    "log1p": _Row(np.log1p, lambda g, x: g / (1 + x), "f(x) = ln(1 + x);  df/dx = 1 / (1 + x)",
                   "``ln(1 + x)``, elementwise (accurate for small x).", ">>> mg.log1p(mg.tensor(0.0))\nTensor(0.)"),
-    "cbrt": _Row(np.cbrt, lambda x: 1 / (3 * np.cbrt(x) ** 2), "f(x) = x**(1/3);  df/dx = 1 / (3 x**(2/3))",
+    "cbrt": _Row(np.cbrt, lambda g, x: g / (3 * np.cbrt(x ** 2)), "f(x) = x**(1/3);  df/dx = 1 / (3 x**(2/3))",
                  "The cube root, elementwise.", ">>> mg.cbrt(mg.tensor(27.0))\nTensor(3.)"),
 }
 
 
 # ---------------------------------------------------------------------------
-# plain functions: name -> (forward, derivative, formula, summary, example)
+# plain functions: name -> (forward, gradient, formula, summary, example)
 # ---------------------------------------------------------------------------
 def _arccot(x: np.ndarray) -> np.ndarray:
     # MyGrad's arccot keeps the input's dtype (integer input gives an integer result)
@@ -108,44 +110,39 @@ def _arccot(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _inv_abs_sqrt(x: np.ndarray, c: int) -> np.ndarray:
-    """1 / (|x| sqrt(x**2 + c))"""
-    return 1 / (np.abs(x) * np.sqrt(x ** 2 + c))
-
-
 _FUNCS = {
-    "cot": _Row(lambda x: 1 / np.tan(x), lambda x: -1 / np.sin(x) ** 2, "f(x) = 1 / tan(x);  df/dx = -1 / sin(x)**2",
+    "cot": _Row(lambda x: 1 / np.tan(x), lambda g, x: -g / np.sin(x) ** 2, "f(x) = 1 / tan(x);  df/dx = -1 / sin(x)**2",
                 "Trigonometric cotangent, elementwise.", ">>> mg.cot(mg.tensor(np.pi / 4))\nTensor(1.)"),
-    "sec": _Row(lambda x: 1 / np.cos(x), lambda x: np.tan(x) / np.cos(x), "f(x) = 1 / cos(x);  df/dx = tan(x) / cos(x)",
+    "sec": _Row(lambda x: 1 / np.cos(x), lambda g, x: g * np.sin(x) / np.cos(x) ** 2, "f(x) = 1 / cos(x);  df/dx = tan(x) / cos(x)",
                 "Trigonometric secant, elementwise.", ">>> mg.sec(mg.tensor(0.0))\nTensor(1.)"),
-    "csc": _Row(lambda x: 1 / np.sin(x), lambda x: -1 / (np.sin(x) * np.tan(x)),
+    "csc": _Row(lambda x: 1 / np.sin(x), lambda g, x: -g * np.cos(x) / np.sin(x) ** 2,
                 "f(x) = 1 / sin(x);  df/dx = -1 / (sin(x) tan(x))",
                 "Trigonometric cosecant, elementwise.", ">>> mg.csc(mg.tensor(np.pi / 2))\nTensor(1.)"),
-    "arccot": _Row(_arccot, lambda x: -1 / (1 + x ** 2),
+    "arccot": _Row(_arccot, lambda g, x: -g / (1 + x ** 2),
                    "f(x) = arctan(1 / x) (pi/2 at 0);  df/dx = -1 / (1 + x**2)",
                    "Inverse cotangent, elementwise.", ">>> mg.arccot(mg.tensor(1.0))\nTensor(0.78539816)"),
-    "arcsec": _Row(lambda x: np.arccos(1 / x), lambda x: _where_not(np.abs(x) == 1, _inv_abs_sqrt(x, -1)),
+    "arcsec": _Row(lambda x: np.arccos(1 / x), lambda g, x: _where_not(np.abs(x) == 1, g / (np.abs(x) * np.sqrt(x ** 2 - 1))),
                    "f(x) = arccos(1 / x);  df/dx = 1 / (abs(x) sqrt(x**2 - 1))  (0 at abs(x) = 1, as in MyGrad)",
                    "Inverse secant, elementwise.", ">>> mg.arcsec(mg.tensor(2.0))\nTensor(1.04719755)"),
-    "arccsc": _Row(lambda x: np.arcsin(1 / x), lambda x: _where_not(np.abs(x) == 1, -_inv_abs_sqrt(x, -1)),
+    "arccsc": _Row(lambda x: np.arcsin(1 / x), lambda g, x: _where_not(np.abs(x) == 1, -g / (np.abs(x) * np.sqrt(x ** 2 - 1))),
                    "f(x) = arcsin(1 / x);  df/dx = -1 / (abs(x) sqrt(x**2 - 1))  (0 at abs(x) = 1, as in MyGrad)",
                    "Inverse cosecant, elementwise.", ">>> mg.arccsc(mg.tensor(2.0))\nTensor(0.52359878)"),
-    "coth": _Row(lambda x: 1 / np.tanh(x), lambda x: -1 / np.sinh(x) ** 2,
+    "coth": _Row(lambda x: 1 / np.tanh(x), lambda g, x: -g / np.sinh(x) ** 2,
                  "f(x) = 1 / tanh(x);  df/dx = -1 / sinh(x)**2",
                  "Hyperbolic cotangent, elementwise.", ">>> mg.coth(mg.tensor(1.0))\nTensor(1.31303529)"),
-    "sech": _Row(lambda x: 1 / np.cosh(x), lambda x: -np.sinh(x) / np.cosh(x) ** 2,
+    "sech": _Row(lambda x: 1 / np.cosh(x), lambda g, x: -g * np.sinh(x) / np.cosh(x) ** 2,
                  "f(x) = 1 / cosh(x);  df/dx = -sinh(x) / cosh(x)**2",
                  "Hyperbolic secant, elementwise.", ">>> mg.sech(mg.tensor(0.0))\nTensor(1.)"),
-    "csch": _Row(lambda x: 1 / np.sinh(x), lambda x: -np.cosh(x) / np.sinh(x) ** 2,
+    "csch": _Row(lambda x: 1 / np.sinh(x), lambda g, x: -g * np.cosh(x) / np.sinh(x) ** 2,
                  "f(x) = 1 / sinh(x);  df/dx = -cosh(x) / sinh(x)**2",
                  "Hyperbolic cosecant, elementwise.", ">>> mg.csch(mg.tensor(1.0))\nTensor(0.85091813)"),
-    "arccoth": _Row(lambda x: np.arctanh(1 / x), lambda x: 1 / (1 - x ** 2),
+    "arccoth": _Row(lambda x: np.arctanh(1 / x), lambda g, x: g / (1 - x ** 2),
                     "f(x) = arctanh(1 / x);  df/dx = 1 / (1 - x**2)",
                     "Inverse hyperbolic cotangent, elementwise.", ">>> mg.arccoth(mg.tensor(2.0))\nTensor(0.54930614)"),
-    "arccsch": _Row(lambda x: np.arcsinh(1 / x), lambda x: -_inv_abs_sqrt(x, 1),
+    "arccsch": _Row(lambda x: np.arcsinh(1 / x), lambda g, x: -g / (np.abs(x) * np.sqrt(1 + x ** 2)),
                     "f(x) = arcsinh(1 / x);  df/dx = -1 / (abs(x) sqrt(1 + x**2))",
                     "Inverse hyperbolic cosecant, elementwise.", ">>> mg.arccsch(mg.tensor(1.0))\nTensor(0.88137359)"),
-    "sinc": _Row(np.sinc, lambda x: _where_not(x == 0, (np.cos(np.pi * x) - np.sinc(x)) / np.where(x == 0, 1, x)),
+    "sinc": _Row(np.sinc, lambda g, x: g * _where_not(x == 0, (np.cos(np.pi * x) - np.sinc(x)) / np.where(x == 0, 1, x)),
                  "f(x) = sin(pi x) / (pi x) (1 at 0);  df/dx = (cos(pi x) - f(x)) / x  (0 at 0)",
                  "The normalized sinc function, ``sin(pi x) / (pi x)``, elementwise.",
                  ">>> mg.sinc(mg.tensor([0.0, 0.5]))\nTensor([1.        , 0.63661977])"),
@@ -156,20 +153,20 @@ _FUNCS = {
 # the op classes built from the tables
 # ---------------------------------------------------------------------------
 class _UnaryUfuncOp(UnaryUfunc):
-    """Base of the table's ufunc ops: ``grad * derivative(x)``."""
+    """Base of the table's ufunc ops: ``gradient(grad, x)``."""
 
-    derivative: Callable[[np.ndarray], np.ndarray]
+    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
     def _derivative(self, grad, index):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return grad * self.derivative(self.variables[0].data)
+            return self.gradient(grad, self.variables[0].data)
 
 
 class _UnaryOp(Operation):
-    """Base of the table's plain-function ops: ``forward(x)``; ``grad * derivative(x)``."""
+    """Base of the table's plain-function ops: ``forward(x)``; ``gradient(grad, x)``."""
 
     forward: Callable[[np.ndarray], np.ndarray]
-    derivative: Callable[[np.ndarray], np.ndarray]
+    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
     def __call__(self, x):
         self.variables = (x,)
@@ -177,13 +174,13 @@ class _UnaryOp(Operation):
 
     def backward_var(self, grad, index, **kwargs):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return grad * self.derivative(self.variables[0].data)
+            return self.gradient(grad, self.variables[0].data)
 
 
 def _op_class(name: str, base: type, row: _Row, **attrs) -> type:
     cls = type(name.capitalize(), (base,), {
         "__doc__": row.formula, "__module__": __name__,
-        "forward": staticmethod(row.forward), "derivative": staticmethod(row.derivative), **attrs})
+        "forward": staticmethod(row.forward), "gradient": staticmethod(row.gradient), **attrs})
     cls.__qualname__ = cls.__name__
     return cls
 

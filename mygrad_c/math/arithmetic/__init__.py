@@ -136,7 +136,7 @@ class Reciprocal(UnaryUfunc):
 
     def _derivative(self, grad, index):
         a = self.variables[0].data
-        return -grad / (a ** 2)
+        return grad * (-1 / a ** 2)  # (MyGrad's order: the same bits)
 
 
 class Square(UnaryUfunc):
