@@ -612,3 +612,24 @@ def test_broadcast_product_gradients_are_mygrads_bit_for_bit(shape_a, shape_b, d
         assert got.dtype == want.dtype and got.shape == want.shape
         assert np.array_equal(got, want, equal_nan=True)
         assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shapes", [((2, 4, 5), (5, 3)), ((3, 2, 4, 5), (5, 3)), ((2, 4, 5), (5,)),
+                                    ((5,), (2, 5, 3)), ((2, 4, 5), (1, 5, 3)), ((4, 5), (2, 5, 3)),
+                                    ((2, 1, 4, 5), (3, 5, 2)), ((4, 5), (5, 3)), ((5,), (5,)),
+                                    ((2, 4, 5), (2, 5, 3)), ((4, 5), (5,))])
+def test_matmul_bit_for_bit_as_mygrad(shapes, dtype):
+    """matmul's value and both gradients are MyGrad's bit for bit, batched and broadcast cases
+    included: a matrix shared by a batch gets one product over the stacked rows, as in MyGrad
+    (a sum of per-sample products rounds differently)."""
+    rng = np.random.default_rng(len(shapes[0]) * 10 + len(shapes[1]))
+    a, b = (rng.standard_normal(s).astype(dtype) for s in shapes)
+    results = []
+    for lib in (mygrad, mg):
+        ta, tb = lib.tensor(a), lib.tensor(b)
+        out = ta @ tb
+        out.backward(np.cos(np.arange(out.size)).reshape(out.shape).astype(dtype))
+        results.append([out.data, ta.grad, tb.grad])
+    for ours, ref, what in zip(results[1], results[0], ("value", "grad of a", "grad of b")):
+        assert ours.dtype == ref.dtype and ours.tobytes() == ref.tobytes(), what

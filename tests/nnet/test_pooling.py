@@ -219,3 +219,21 @@ def test_2x2_rows_of_any_width(dtype, width):
     assert_array_equal(np.signbit(out), np.signbit(ref_out))
     assert_array_equal(arg, ref_arg)
     compare_with_mygrad(FUNCS, x[:, 0, :, :-1], (2, 2), 2)   # MyGrad needs exact tiling
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape, pool, stride", [
+    ((2, 3, 6, 6), (2, 2), 1), ((2, 3, 7, 7), (3, 3), 2), ((2, 3, 6, 6), (2, 2), 2), ((4, 9), (3,), 1),
+    ((2, 5, 5, 5), (2, 2, 2), 1), ((2, 2, 3, 4, 4), (2, 2, 2, 2), 1), ((3, 8), (4,), 2)])
+def test_max_pool_bit_for_bit_as_mygrad(shape, pool, stride, dtype):
+    """Values and gradients are MyGrad's bit for bit; where windows overlap, an element that wins
+    several windows gets their gradients summed in float64 and rounded once, as MyGrad sums them."""
+    x = np.random.default_rng(len(shape)).standard_normal(shape).astype(dtype)
+    results = []
+    for lib in (mygrad, mg):
+        t = lib.tensor(x)
+        out = lib.nnet.max_pool(t, pool, stride)
+        out.backward(np.cos(np.arange(out.size)).reshape(out.shape).astype(dtype))
+        results.append([out.data, t.grad])
+    for ours, ref, what in zip(results[1], results[0], ("value", "gradient")):
+        assert ours.dtype == ref.dtype and ours.tobytes() == ref.tobytes(), what

@@ -199,7 +199,12 @@ class MatMul(BinaryUfunc):
         if index == 0:
             out = np.matmul(g, np.swapaxes(b2, -1, -2))
             return out[..., 0, :] if a.ndim == 1 else out
-        out = np.matmul(np.swapaxes(a2, -1, -2), g)
+        if b.ndim == 2 and a2.ndim > 2:
+            # a matrix b shared by a batch: one product over the stacked rows (what MyGrad
+            # computes, bit for bit; a sum of per-sample products rounds differently)
+            out = np.matmul(a2.reshape(-1, a2.shape[-1]).T, g.reshape(-1, g.shape[-1]))
+        else:
+            out = np.matmul(np.swapaxes(a2, -1, -2), g)
         return out[..., :, 0] if b.ndim == 1 else out
 
 

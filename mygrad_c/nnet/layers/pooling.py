@@ -83,16 +83,22 @@ class MaxPoolND(Operation):
 
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[0]
+        # Overlapping windows (a stride shorter than the window) can route several gradients
+        # to one element: they are summed in float64 and rounded once, as MyGrad sums them
+        # (the same bits); otherwise each element gets at most one, in its own dtype.
+        overlap = bool(np.any(self.stride < self.pool))
+        acc = np.float64 if overlap else None
         if self._compiled:
             g = np.reshape(grad, self._arg.shape)
-            if g.dtype not in _FLOATS:
-                g = g.astype(x.dtype)
-            return max_pool_backward(g, self._arg, *self._geometry).reshape(x.shape)
+            if g.dtype not in _FLOATS or acc is not None:
+                g = g.astype(acc or x.dtype)
+            dx = max_pool_backward(g, self._arg, *self._geometry)
+            return dx.astype(grad.dtype, copy=False).reshape(x.shape)
         M = self._arg.shape[0]
         Gn = self._arg.size // M if M else 0
-        dx = np.zeros((M, x.size // M if M else 0), dtype=grad.dtype)
+        dx = np.zeros((M, x.size // M if M else 0), dtype=acc or grad.dtype)
         np.add.at(dx, (np.arange(M)[:, None], self._arg.reshape(M, Gn)), np.reshape(grad, (M, Gn)))
-        return dx.reshape(x.shape)
+        return dx.astype(grad.dtype, copy=False).reshape(x.shape)
 
 
 def max_pool(x, pool: tuple[int, ...], stride: Union[int, tuple[int, ...]], *,
