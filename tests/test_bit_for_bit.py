@@ -30,7 +30,6 @@ ROUNDING_ONLY = {
     "nnet.layers.batchnorm(T(f3), eps=0.0)": "x_norm of a 1-d input: another formula",
     "std(T(f23))": "backward: var's derivative / (2 std) in its own order",
     "std(T(f23), axis=(0, 1), ddof=1)": "backward: var's derivative / (2 std) in its own order",
-    "nnet.activations.soft_sign(T(f23))": "backward: 1 / (1 + |x|)**2, not MyGrad's chain of ops",
     "multiply_sequence(T(f23), T(f23), T(f23))": "backward: products of the others, own order",
     "nnet.losses.softmax_focal_loss(T(scores), I(labels))": "exact log-softmax form (MyGrad: nan "
                                                            "for large logits)",

@@ -395,6 +395,7 @@ BIT_FOR_BIT = {
     "sigmoid": lambda lib, x: lib.nnet.sigmoid(x),
     "tanh": lambda lib, x: lib.nnet.tanh(x),
     "hard_tanh": lambda lib, x: lib.nnet.hard_tanh(x, lower_bound=-0.5, upper_bound=2.0),
+    "soft_sign": lambda lib, x: lib.nnet.soft_sign(x),
     "glu": lambda lib, x: lib.nnet.glu(x, axis=1),
     "softmax": lambda lib, x: lib.nnet.softmax(x),
     "logsoftmax": lambda lib, x: lib.nnet.logsoftmax(x),

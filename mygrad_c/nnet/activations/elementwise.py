@@ -187,10 +187,12 @@ class Sigmoid(Operation):
 class SoftSign(Operation):
     """f(x) = x / (1 + |x|);  df/dx = 1 / (1 + |x|)**2  (float64, as in MyGrad).
 
-    The backward reads ``x``'s array again, as MyGrad's soft_sign (a chain of elementary
-    operations) does: if ``x`` was written after the forward (possible only under
-    ``mem_guard_off``), the gradient is MyGrad's ``(1 + |x| - |x_now|) / (1 + |x|)**2``,
-    which is exactly ``1 / (1 + |x|)**2`` when nothing was written.
+    The gradient is MyGrad's bit for bit: MyGrad's soft_sign is a chain of elementary
+    operations, ``x / (1 + |x|)``, so its gradient is the sum of the quotient's two paths,
+    each in x's dtype: ``grad / b`` and ``(-grad * x / b**2) * sign(x)`` with ``b = 1 + |x|``
+    from the forward and ``x`` read again in backward (as MyGrad's divide and abs read it:
+    different only if x was written under ``mem_guard_off`` after the forward).  At +-inf
+    the value is the limit +-1 and the gradient 0 (MyGrad: nan).
     """
 
     def __call__(self, x):
@@ -204,13 +206,15 @@ class SoftSign(Operation):
         return x.data / (1 + self.abs_x)
 
     def backward_var(self, grad, index, **kwargs):
-        abs_x = self.abs_x
+        x = self.variables[index].data
+        b = 1 + self.abs_x
+        sign = np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0)).astype(x.dtype, copy=False)
         with np.errstate(invalid="ignore"):
-            change = abs_x - np.abs(self.variables[index].data)   # 0 unless x was written
-        inf = np.isinf(abs_x)
+            through_b = np.asarray((-grad * x / b ** 2) * sign)
+        inf = np.isinf(self.abs_x)
         if inf.any():
-            change = np.where(inf, 0.0, change)   # the gradient at +-inf is 0 (MyGrad: nan)
-        return grad * (1 + change) / (1 + abs_x) ** 2
+            through_b[inf] = 0   # the gradient at +-inf is 0 (MyGrad: nan)
+        return (grad / b).astype(x.dtype, copy=False) + through_b.astype(x.dtype, copy=False)
 
 
 class Tanh(Operation):
