@@ -1717,24 +1717,30 @@ cdef inline void _accumulate(TensorBase var, object g, bint owned=False):
     ``owned``: ``g`` is exclusively the engine's, so later contributions may be
     added into it in place.  As in MyGrad, a gradient is held in its tensor's dtype
     from its first contribution on (a float32 tensor's gradient is summed, and passed
-    on, in float32).
+    on, in float32): the first contribution is cast to it, and a later one of another
+    dtype is added in the wider dtype and the sum cast back - MyGrad's rounding, bit
+    for bit (casting the contribution first would round twice).
     """
-    if cnp.PyArray_Check(g) and (<cnp.ndarray>g).dtype != (<cnp.ndarray>var._data).dtype:
-        g = (<cnp.ndarray>g).astype((<cnp.ndarray>var._data).dtype)
-        owned = True
+    dtype = (<cnp.ndarray>var._data).dtype
     if var._pending is None:
+        if cnp.PyArray_Check(g) and (<cnp.ndarray>g).dtype != dtype:
+            g = (<cnp.ndarray>g).astype(dtype)
+            owned = True
         var._pending = g
         var._pending_owned = owned
-    elif var._pending_owned:
+        return
+    if var._pending_owned:
         try:
-            np.add(var._pending, g, out=var._pending)
-        except (TypeError, ValueError):  # dtype/shape promotion: fall back to a new array
-            var._pending = var._pending + g
-    else:
-        var._pending = np.asarray(var._pending + g)
-        var._pending_owned = cnp.PyArray_Check(var._pending) and \
-            cnp.PyArray_ISWRITEABLE(<cnp.ndarray>var._pending) and \
-            cnp.PyArray_BASE(<cnp.ndarray>var._pending) == NULL
+            np.add(var._pending, g, out=var._pending, casting="unsafe")
+            return
+        except (TypeError, ValueError):  # shape promotion: fall back to a new array
+            pass
+    total = np.asarray(var._pending + g)
+    if total.dtype != dtype and total.dtype.kind == "f" and dtype.kind == "f":
+        total = total.astype(dtype)
+    var._pending = total
+    var._pending_owned = cnp.PyArray_ISWRITEABLE(<cnp.ndarray>total) and \
+        cnp.PyArray_BASE(<cnp.ndarray>total) == NULL
 
 
 cdef object _seed_gradient(TensorBase root, object grad):

@@ -81,3 +81,33 @@ def test_catalog_bit_for_bit_as_mygrad(call):
         return
     assert ours[0] == ref[0], "values differ"
     assert ours[1] == ref[1], "gradients differ"
+
+
+MIXED_DTYPE_GRAPHS = {
+    "two float64 branches": "z = x * c1 + x * c2",
+    "three float64 branches": "z = x * c1 + x * c2 + x * c3",
+    "a float64 chain back to x": "z = (x * 1 - 0.3) * x",
+    "in-place float64 chain": "z = x * 1\nz -= 0.3\nz *= x",
+    "float32 and float64 branches": "z = x * x + x * c1",
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("graph", sorted(MIXED_DTYPE_GRAPHS))
+def test_gradient_contributions_of_a_wider_dtype_accumulate_as_mygrad(graph, dtype):
+    """A float32 (float16) tensor whose gradient arrives from several float64 operations: the
+    first contribution is cast to its dtype, each later one added in float64 and the sum cast
+    back, in MyGrad's order - so the gradient is MyGrad's bit for bit (casting every
+    contribution before adding rounds twice and differs in the last bit)."""
+    rng = np.random.default_rng(len(graph))
+    a = rng.standard_normal(300).astype(dtype)
+    c1, c2, c3 = rng.standard_normal((3, 300))
+    g = np.cos(np.arange(300)).astype(dtype)
+    grads = []
+    for lib in (mygrad, mygrad_c):
+        ns = dict(x=lib.tensor(a), c1=c1, c2=c2, c3=c3)
+        exec(MIXED_DTYPE_GRAPHS[graph], ns)
+        ns["z"].backward(g)
+        grads.append(ns["x"].grad)
+    assert grads[1].dtype == grads[0].dtype == dtype
+    assert grads[1].tobytes() == grads[0].tobytes()
