@@ -111,3 +111,24 @@ def test_gradient_contributions_of_a_wider_dtype_accumulate_as_mygrad(graph, dty
         grads.append(ns["x"].grad)
     assert grads[1].dtype == grads[0].dtype == dtype
     assert grads[1].tobytes() == grads[0].tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("func", ["multiply", "add", "divide", "sin"])
+def test_out_target_of_a_wider_dtype_passes_the_gradient_in_its_dtype(func, dtype):
+    """``mg.multiply(x, y, out=z)`` with float32 inputs and a float64 target: the operation
+    computes in NumPy's float32 loop and its result is cast into z (the values); its gradient
+    reaches it in float64 and is rounded once, in the inputs' accumulation - MyGrad's bits."""
+    rng = np.random.default_rng(7)
+    a, b = rng.standard_normal((2, 4, 3)).astype(dtype)
+    g = np.cos(np.arange(12)).reshape(4, 3).astype(dtype)
+    results = []
+    for lib in (mygrad, mygrad_c):
+        x, y = lib.tensor(a), lib.tensor(b)
+        z = x * 1.0  # float64
+        f = getattr(lib, func)
+        f(x, out=z) if func == "sin" else f(x, y, out=z)
+        (z / 3).backward(g)
+        results.append([z.data, x.grad] + ([] if func == "sin" else [y.grad]))
+    for ours, ref in zip(results[1], results[0]):
+        assert ours.dtype == ref.dtype and ours.tobytes() == ref.tobytes()

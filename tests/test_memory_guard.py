@@ -465,9 +465,11 @@ def test_training_loop_with_in_place_updates_and_views_memory_flat():
     try:
         for _ in range(300):
             step()
+        gc.collect()  # (empties CPython's free lists, which fill up over the first ~1000 steps)
         mid, _ = tracemalloc.get_traced_memory()
         for _ in range(1200):
             step()
+        gc.collect()
         end, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
