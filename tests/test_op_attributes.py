@@ -121,17 +121,23 @@ def _desc(call) -> str:
     return bir.describe(dict(name=qual, args=args, kwargs=kwargs, self=None))
 
 
-def _creator(lib: str, call):
-    """The creator of ``call``'s result in ``lib`` (None if it has none), or the exception."""
+def run_call(lib: str, call):
+    """Run ``call`` in ``lib`` (NumPy's generator seeded, warnings and float errors silenced):
+    ``(result, inputs)`` as ``bad_input_report.call_in`` gives them, or the exception raised."""
     qual, args, kwargs = call
     np.random.seed(0)
     with warnings.catch_warnings(), np.errstate(all="ignore"), tempfile.TemporaryDirectory() as tmp:
         warnings.simplefilter("ignore")
         try:
-            result, _ = bir.call_in(lib, dict(name=qual, args=args, kwargs=kwargs, self=None), tmp)
-        except Exception as e:  # noqa: BLE001 - compared below
+            return bir.call_in(lib, dict(name=qual, args=args, kwargs=kwargs, self=None), tmp)
+        except Exception as e:  # noqa: BLE001 - compared by the callers
             return e
-    return getattr(result, "creator", None)
+
+
+def _creator(lib: str, call):
+    """The creator of ``call``'s result in ``lib`` (None if it has none), or the exception."""
+    ran = run_call(lib, call)
+    return ran if isinstance(ran, Exception) else getattr(ran[0], "creator", None)
 
 
 def public_attrs(op) -> dict:
