@@ -37,8 +37,8 @@ BOOL_SUBTRACT = ("numpy boolean subtract, the `-` operator, is not supported, us
 
 
 def _shifted(x: np.ndarray, axis):
-    """``x - max(x, axis)`` (a new array) and, if some slice's maximum is +inf, the limit of
-    log-softmax on those slices as ``(mask, values)`` (else None).
+    """``x - max(x, axis)`` (a new array); if some slice's maximum is +inf, the limit of
+    log-softmax on those slices as ``(mask, values)`` (else None); and ``max(x, axis)``.
 
     A slice with a single +inf logit tends to the one-hot softmax (log-softmax 0 there, -inf
     elsewhere); with several the split between them is undetermined: nan at the +inf entries.
@@ -46,17 +46,17 @@ def _shifted(x: np.ndarray, axis):
     """
     m = np.max(x, axis=axis, keepdims=True)
     if np.isfinite(m).all():
-        return np.asarray(x - m), None
+        return np.asarray(x - m), None, m
     shifted = np.asarray(x - np.where(np.isfinite(m), m, 0))
     top = m == np.inf
     if not top.any():
-        return shifted, None
+        return shifted, None, m
     top = np.broadcast_to(top, x.shape)
     np.copyto(shifted, 0, where=top)  # placeholders (no inf - inf warnings), replaced by the limit
     hit = x == np.inf
     single = np.sum(hit, axis=axis, keepdims=True) == 1
     limit = np.where(hit, np.where(single, 0, np.nan), -np.inf).astype(x.dtype)
-    return shifted, (top, limit)
+    return shifted, (top, limit), m
 
 
 # Rows whose largest logit is at most this in magnitude take MyGrad's log-softmax formula.
@@ -77,18 +77,17 @@ def log_softmax_data(x: np.ndarray, axis, as_mygrad: bool = True) -> np.ndarray:
     logit is at most ``MYGRAD_LSE_MAX`` (64) in magnitude take MyGrad's formula (probabilities
     within 32 units in the last place), the others (x - m) - ls.
     """
-    y, at_inf = _shifted(x, axis)
+    y, at_inf, m = _shifted(x, axis)
     ls = np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
-    if at_inf is not None:
-        y -= ls
-        np.copyto(y, at_inf[1], where=at_inf[0])
-        return y
-    m = np.max(x, axis=axis, keepdims=True)
-    ordinary = np.abs(m) <= (MYGRAD_LSE_MAX if as_mygrad else -1)
-    if ordinary.all():
-        return np.asarray(x - (m + ls))
+    ordinary = None
+    if as_mygrad and at_inf is None:
+        ordinary = np.abs(m) <= MYGRAD_LSE_MAX
+        if ordinary.all():
+            return np.asarray(x - (m + ls))
     y -= ls
-    if ordinary.any():
+    if at_inf is not None:
+        np.copyto(y, at_inf[1], where=at_inf[0])
+    elif ordinary is not None and ordinary.any():
         np.copyto(y, x - (m + ls), where=np.broadcast_to(ordinary, y.shape))
     return y
 
@@ -98,7 +97,7 @@ def softmax_data(x: np.ndarray, axis) -> np.ndarray:
     finite magnitude and the limit for +inf logits (see ``_shifted``)."""
     if x.size == 0 or x.ndim == 0:
         return np.ones_like(x)
-    y, at_inf = _shifted(x, axis)
+    y, at_inf, _ = _shifted(x, axis)
     np.exp(y, out=y)
     y /= np.sum(y, axis=axis, keepdims=True)
     if at_inf is not None:
