@@ -261,11 +261,14 @@ class _UfuncMeta(type):
             if not _fits(cls, args, out, dtype):
                 _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
             args = _broadcast_to_target(args, out.shape)
-            # computed into a new array of the target's dtype (NumPy's loop for the inputs,
-            # its result cast), so that the gradient reaches the operation in that dtype,
-            # as in MyGrad - not cast to the inputs' dtype on the way (a second rounding)
-            kwargs["out"] = np.empty(out.shape, dtype=out.dtype)
-            result = execute_op(cls._Op, *args, op_kwargs=kwargs, constant=constant)
+            operands = [a.data if isinstance(a, TensorBase) else a if np.isscalar(a) else np.asarray(a)
+                        for a in args]
+            if np.result_type(*operands) != out.dtype:
+                # computed into a new array of the target's dtype (NumPy's loop for the inputs,
+                # its result cast), so that the gradient reaches the operation in that dtype,
+                # as in MyGrad - not cast to the inputs' dtype on the way (a second rounding)
+                kwargs["out"] = np.empty(out.shape, dtype=out.dtype)
+            result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
             if not _broadcasts_to(result.shape, out.shape) \
                     or not np.can_cast(result.dtype, out.dtype, "same_kind"):
                 _raise_numpys_error(cls, out, args)

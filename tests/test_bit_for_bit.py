@@ -131,3 +131,21 @@ def test_out_target_of_a_wider_dtype_passes_the_gradient_in_its_dtype(func, dtyp
         results.append([z.data, x.grad] + ([] if func == "sin" else [y.grad]))
     for ours, ref in zip(results[1], results[0]):
         assert ours.dtype == ref.dtype and ours.tobytes() == ref.tobytes()
+
+
+@pytest.mark.parametrize("other", [[1.5, -2.0, 0.25], 1.5, np.float32(2.0), "tensor64"])
+@pytest.mark.parametrize("target", [np.float32, np.float64])
+def test_out_target_with_list_and_scalar_operands(other, target):
+    """out= a tensor with a list, a Python or NumPy scalar or a float64 tensor as the other
+    operand of a float32 tensor: MyGrad's values, dtypes and gradients."""
+    a = np.array([0.5, -1.25, 3.0], np.float32)
+    results = []
+    for lib in (mygrad, mygrad_c):
+        x = lib.tensor(a)
+        y = lib.tensor(np.array([1.5, -2.0, 0.25])) if isinstance(other, str) else other
+        z = lib.tensor(np.zeros(3, target))
+        r = lib.multiply(x, y, out=z)
+        r.backward(np.array([1.0, -0.5, 2.0], target))
+        results.append([r.data, x.grad] + ([y.grad] if isinstance(other, str) else []))
+    for ours, ref in zip(results[1], results[0]):
+        assert ours.dtype == ref.dtype and ours.tobytes() == ref.tobytes()
