@@ -1081,6 +1081,10 @@ REGRESSIONS = {
     "failed-backward-partial": P("x = mg.tensor([0.0, 2.0])", "w = mg.tensor([5.0, 7.0])", "y = x * 3",
                                  "x.sum().backward()", "x[...] = w", "y.backward()"),
     "relu-inf": P("x = mg.tensor([-np.inf, 1.0])", "r = mg.nnet.relu(x)"),
+    # (seed 85, session 11) accepted: MyGrad's v0.grad is np.float64(-2.0), ours float16
+    "grad-dtype-0d-where-in-mygrad": P(
+        "v0 = mg.tensor(0.0, dtype='float16')", "v4 = -2.0 * v0",
+        "v8 = mg.add(v0, v4, out=v4, where=np.array(True))", "v4.backward(2.0)"),
 }
 
 # The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
