@@ -178,15 +178,26 @@ def _fits(cls, args, out, dtype) -> bool:
     (``cls``: a ufunc-like class; any other callable is not checked here)."""
     if getattr(cls, "_numpy_ufunc", None) is None:
         return True
+    try:
+        shape = np.broadcast_shapes(*[np.shape(a.data if isinstance(a, TensorBase) else a) for a in args])
+    except ValueError:
+        return True   # (the operation raises its own error)
+    result = ufunc_result_dtype(cls, args, dtype)
+    if result is None:
+        return True
+    return _broadcasts_to(shape, out.shape) and np.can_cast(result, out.dtype, "same_kind")
+
+
+def ufunc_result_dtype(cls, args, dtype=None):
+    """The dtype of the ufunc-like ``cls``'s result for ``args`` (NumPy's loop for the
+    inputs' dtypes, a non-tensor read as NumPy reads it), or None if NumPy finds no loop."""
     arrays = [a.data if isinstance(a, TensorBase) else np.asarray(a) for a in args]
     try:
-        shape = np.broadcast_shapes(*[a.shape for a in arrays])
-        result_dtype = cls._numpy_ufunc.resolve_dtypes(
+        return cls._numpy_ufunc.resolve_dtypes(
             tuple(a.dtype for a in arrays) + (None,) * cls._numpy_ufunc.nout,
             signature=(None,) * len(arrays) + (np.dtype(dtype) if dtype is not None else None,))[-1]
     except (TypeError, ValueError):
-        return True   # (the operation raises its own error)
-    return _broadcasts_to(shape, out.shape) and np.can_cast(result_dtype, out.dtype, "same_kind")
+        return None
 
 
 def _broadcasts_to(shape, target) -> bool:

@@ -21,7 +21,8 @@ import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._in_place import (
-    _broadcasts_to, _fits, _raise_numpys_error, broadcast_copy, prepare_out_target, write_into,
+    _broadcasts_to, _fits, _raise_numpys_error, broadcast_copy, prepare_out_target, ufunc_result_dtype,
+    write_into,
 )
 from mygrad_c._parallel import ufunc_call
 from mygrad_c.operation_base import Operation
@@ -261,9 +262,8 @@ class _UfuncMeta(type):
             if not _fits(cls, args, out, dtype):
                 _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
             args = _broadcast_to_target(args, out.shape)
-            operands = [a.data if isinstance(a, TensorBase) else a if np.isscalar(a) else np.asarray(a)
-                        for a in args]
-            if np.result_type(*operands) != out.dtype:
+            natural = ufunc_result_dtype(cls, args, dtype)
+            if natural is not None and natural != out.dtype:
                 # computed into a new array of the target's dtype (NumPy's loop for the inputs,
                 # its result cast), so that the gradient reaches the operation in that dtype,
                 # as in MyGrad - not cast to the inputs' dtype on the way (a second rounding)
