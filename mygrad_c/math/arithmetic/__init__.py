@@ -169,12 +169,15 @@ class Abs(UnaryUfunc):
         return super().__call__(*tensors, where=where, dtype=dtype, out=out)
 
     def _derivative(self, grad, index):
-        a = self.variables[0].data
-        d = np.where(a > 0, 1.0, np.where(a < 0, -1.0, 0.0 if self._nan_to_num else np.nan))
-        d[np.isnan(a)] = 0
-        if a.dtype.kind == "f":
-            d = d.astype(a.dtype, copy=False)
-        return grad * d
+        return grad * abs_derivative(self.variables[0].data, self._nan_to_num)
+
+
+def abs_derivative(a: np.ndarray, nan_to_num: bool = True) -> np.ndarray:
+    """d|a|/da as MyGrad's ``absolute`` takes it: the sign of ``a``, 0 at 0 (nan with
+    ``nan_to_num=False``) and 0 where ``a`` is nan; in ``a``'s dtype if it is a float."""
+    d = np.where(a > 0, 1.0, np.where(a < 0, -1.0, 0.0 if nan_to_num else np.nan))
+    d[np.isnan(a)] = 0
+    return d.astype(a.dtype, copy=False) if a.dtype.kind == "f" else d
 
 
 class MatMul(BinaryUfunc):

@@ -14,6 +14,7 @@ import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op, mem_guard_active
 from mygrad_c._relu import relu_backward, relu_forward
+from mygrad_c.math.arithmetic import abs_derivative
 from mygrad_c.nnet._checks import real_scalar
 from mygrad_c.operation_base import Operation
 
@@ -208,9 +209,8 @@ class SoftSign(Operation):
     def backward_var(self, grad, index, **kwargs):
         x = self.variables[index].data
         b = 1 + self.abs_x
-        sign = np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0)).astype(x.dtype, copy=False)
         with np.errstate(invalid="ignore"):
-            through_b = np.asarray((-grad * x / b ** 2) * sign)
+            through_b = np.asarray((-grad * x / b ** 2) * abs_derivative(x))
         inf = np.isinf(self.abs_x)
         if inf.any():
             through_b[inf] = 0   # the gradient at +-inf is 0 (MyGrad: nan)
