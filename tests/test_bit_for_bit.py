@@ -26,8 +26,6 @@ ROUNDING_ONLY = {
     "nnet.layers.batchnorm(T(f234), eps=1e-05)": "backward: another (equally exact) formula",
     "nnet.layers.batchnorm(T(f23), gamma=T(f3), beta=T(f3), eps=0.001)": "backward: another formula",
     "nnet.layers.batchnorm(T(f3), eps=0.0)": "x_norm of a 1-d input: another formula",
-    "std(T(f23))": "backward: var's derivative / (2 std) in its own order",
-    "std(T(f23), axis=(0, 1), ddof=1)": "backward: var's derivative / (2 std) in its own order",
     "multiply_sequence(T(f23), T(f23), T(f23))": "backward: products of the others, own order",
     "nnet.losses.softmax_focal_loss(T(scores), I(labels))": "exact log-softmax form (MyGrad: nan "
                                                            "for large logits)",

@@ -192,27 +192,32 @@ class Variance(_Reduction):
     def _no_axes(self) -> bool:
         return isinstance(self.axis, (tuple, list)) and len(self.axis) == 0
 
-    def _centered_scaled(self, x, axes, factor=1.0):
-        """factor * (x - mean(x)) / (N - ddof), the shared part of var's and std's
-        derivatives (with factor 2: var's; the factor is applied to 1 / (N - ddof)
-        first, so that float16's tiny centered values are not rounded away twice).
+    def _var_derivative(self, x, axes):
+        """2 (x - mean(x)) / (N - ddof): var's derivative, the shared part of var's and
+        std's backward (``axis=()``, where nothing varies, is handled by the callers).
 
-        Over no axes (``axis=()``) nothing varies: the derivative is 0, whatever
-        ``ddof``.  With N == ddof the scale is inf (so 0 * inf = nan), as in MyGrad,
-        which raises ZeroDivisionError in that case when ``axis`` is None.
+        With N == ddof the scale is inf (so 0 * inf = nan), as in MyGrad, which raises
+        ZeroDivisionError in that case when ``axis`` is None.  The scale is a Python float
+        when ``axis`` is None and a float64 NumPy scalar otherwise, as MyGrad's is: with an
+        axis, a float16/float32 gradient is computed in float64 and rounded once, at the
+        end (bit for bit MyGrad's).
         """
         n = _count(x.shape, axes)
         if self.axis is None and n == self.ddof:
             raise ZeroDivisionError("float division by zero")
-        if self._no_axes() or x.size == 0:
+        if x.size == 0:
             return np.zeros(x.shape, dtype=x.dtype)
-        scale = factor / (n - self.ddof) if n != self.ddof else np.inf
+        scale = 2.0 / (n - self.ddof) if n != self.ddof else np.inf
+        if self.axis is not None:
+            scale = np.float64(scale)
         with np.errstate(invalid="ignore"):
-            return (x - np.mean(x, axis=axes, keepdims=True)) * scale
+            return scale * (x - np.mean(x, axis=axes, keepdims=True))
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
-        return g * self._centered_scaled(x, axes, 2.0)
+        if self._no_axes():
+            return np.zeros(x.shape, dtype=x.dtype)   # (+0 whatever grad is, as MyGrad)
+        return g * self._var_derivative(x, axes)
 
 
 class StdDev(Variance):
@@ -231,13 +236,13 @@ class StdDev(Variance):
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
         if self._no_axes():
-            return self._centered_scaled(x, axes) * g
+            return np.zeros(x.shape, dtype=x.dtype)   # (+0 whatever grad is, as MyGrad)
         # the standard deviation of x as it is now, as MyGrad's backward takes it (the
         # forward's unless x was written under mem_guard_off meanwhile)
         std = np.std(x, axis=axes, keepdims=True, ddof=self.ddof)
         with np.errstate(divide="ignore", invalid="ignore"):
-            # var's derivative / (2 std), in that order (float16 rounding as MyGrad's)
-            return g * self._centered_scaled(x, axes, 2.0) / (2 * std)
+            # g / (2 std) times var's derivative, in that order (MyGrad's rounding)
+            return g / (2 * std) * self._var_derivative(x, axes)
 
 
 class Prod(_Reduction):
