@@ -23,8 +23,6 @@ ROUNDING_ONLY = {
     "empty((2, 3))": "uninitialised memory",
     "nnet.layers.conv_nd(T(x_nchw), T(w_fchw), stride=1)": "one GEMM over unfolded windows",
     "nnet.layers.conv_nd(T(x_1d), T(w_1d), stride=1)": "one GEMM over unfolded windows",
-    "nnet.layers.batchnorm(T(f234), eps=1e-05)": "backward: another (equally exact) formula",
-    "nnet.layers.batchnorm(T(f23), gamma=T(f3), beta=T(f3), eps=0.001)": "backward: another formula",
     "nnet.layers.batchnorm(T(f3), eps=0.0)": "x_norm of a 1-d input: another formula",
     "multiply_sequence(T(f23), T(f23), T(f23))": "backward: products of the others, own order",
     "nnet.losses.softmax_focal_loss(T(scores), I(labels))": "exact log-softmax form (MyGrad: nan "

@@ -155,7 +155,7 @@ def _train(model_cls, loss_name, opt_name, reshape=False):
     The MLP's run must be MyGrad's bit for bit: its matmuls, additions, activations, losses
     and mynn's own operations compute as MyGrad's do.  The CNN's is compared to rounding:
     mygrad_c's convolution sums in another order (im2col and one GEMM, where MyGrad contracts
-    a strided window view), and so does its batchnorm backward."""
+    a strided window view)."""
     exact = model_cls is MLP
     runs = []
     for mg, nn in LIBS:

@@ -380,10 +380,41 @@ def test_batchnorm_gamma_and_beta_of_c_elements_in_any_shape(x_shape, p_shape, d
     y = mg.nnet.batchnorm(ours[0], gamma=ours[1], beta=ours[2], eps=1e-5)
     y_ref.backward(g)
     y.backward(g)
-    assert_allclose(y.data, y_ref.data, **tols(dtype))
+    assert y.data.tobytes() == y_ref.data.tobytes()
     for t, r in zip(ours, ref):
         assert t.grad.shape == t.shape and t.grad.dtype == r.grad.dtype
-        assert_allclose(t.grad.reshape(r.shape), r.grad, **tols(dtype))
+        assert t.grad.tobytes() == r.grad.tobytes()   # (bit for bit: same values, own shape)
+
+
+@pytest.mark.parametrize("x_shape", [(6, 4), (5, 3, 4, 4), (8, 2, 3), (4, 3, 2, 2, 2), (0, 3),
+                                     (64, 16, 6, 6)])
+@pytest.mark.parametrize("params", ["none", "gamma", "beta", "both", "both float64"])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_batchnorm_bit_for_bit_as_mygrad(x_shape, params, dtype):
+    """batchnorm's value and the gradients of x, gamma and beta are MyGrad's bit for bit, the
+    same tensors through three backward passes (a training loop), a constant channel with
+    eps=0 included: d/dgamma is an einsum of g and x_norm, and
+    d/dx = gamma * ((g - mean(g) - x_norm * sum(g * x_norm) / N) / std), as MyGrad rounds them."""
+    rng = np.random.default_rng(len(x_shape))
+    x = (rng.standard_normal(x_shape) * 2 + 1).astype(dtype)
+    if x.ndim == 3:
+        x[:, 1] = 2.0    # a constant channel: std 0 with eps=0 (inf/nan, as MyGrad)
+    pdt = np.float64 if params.endswith("float64") else dtype
+    gamma, beta = (rng.standard_normal(x_shape[1]).astype(pdt) for _ in range(2))
+    results = []
+    for lib in (mygrad, mg):
+        tx, tg, tb = lib.tensor(x), lib.tensor(gamma), lib.tensor(beta)
+        kw = dict(gamma=tg if params in ("gamma", "both", "both float64") else None,
+                  beta=tb if params in ("beta", "both", "both float64") else None)
+        seen = []
+        for step, eps in enumerate((1e-3, 0.0, 1e-5)):
+            with np.errstate(all="ignore"):
+                y = lib.nnet.batchnorm(tx, eps=eps, **kw)
+                y.backward(np.cos(np.arange(y.size) + step).reshape(y.shape).astype(dtype))
+            seen.append([y.data.tobytes()] + [(t.grad.dtype, t.grad.tobytes()) for t in (tx, kw["gamma"], kw["beta"])
+                                               if t is not None])
+        results.append(seen)
+    assert results[1] == results[0]
 
 
 _LABELS = np.random.default_rng(5).integers(0, 6, size=37)

@@ -18,7 +18,7 @@ class BatchNorm(Operation):
 
     With ``g`` the output gradient and means taken over the normalised axes:
     d/dbeta = sum(g);  d/dgamma = sum(g * x_norm);
-    d/dx = (gamma / std) * (g - mean(g) - x_norm * mean(g * x_norm)).
+    d/dx = gamma * (g - mean(g) - x_norm * mean(g * x_norm)) / std.
     """
 
     def __call__(self, x, *params, eps, has_gamma, has_beta):
@@ -50,12 +50,24 @@ class BatchNorm(Operation):
         shape = self.variables[index].shape
         if index == self._beta_index:
             return np.sum(grad, axis=self._axes).reshape(shape)
+        sum_gx = self._channel_sums(grad, self.x_norm)          # sum(g * x_norm) per channel
         if index == self._gamma_index:
-            return np.sum(grad * self.x_norm, axis=self._axes).reshape(shape)
-        g = grad if self.gamma is None else grad * self.gamma.data.reshape(self._keep)
-        mean_g = g.mean(axis=self._axes, keepdims=True)
-        mean_gx = (g * self.x_norm).mean(axis=self._axes, keepdims=True)
-        return (g - mean_g - self.x_norm * mean_gx) / self._std
+            return sum_gx.reshape(shape)
+        # dx = gamma * (g - mean(g) - x_norm * sum(g * x_norm) / N) / std over the normalised
+        # axes (N a Python float), in MyGrad's order of operations
+        x = self.variables[0].data
+        n = x.size / (x.shape[1] if x.ndim > 1 else 1)
+        with np.errstate(divide="ignore", invalid="ignore"):   # (an empty batch: N = 0)
+            mean_g = np.mean(grad, axis=self._axes, keepdims=True)
+            dx = (grad - mean_g - self.x_norm * sum_gx.reshape(self._keep) / n) / self._std
+        return dx if self.gamma is None else self.gamma.data.reshape(self._keep) * dx
+
+    def _channel_sums(self, a, b):
+        """sum(a * b) over the normalised axes, one per channel (as MyGrad sums it: einsum)."""
+        if a.ndim < 2:
+            return np.sum(a * b, axis=self._axes)
+        axes = list(range(a.ndim))
+        return np.einsum(a, axes, b, axes, [1])
 
 
 def batchnorm(x, *, gamma=None, beta=None, eps: float, constant: Optional[bool] = None):
