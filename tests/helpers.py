@@ -28,7 +28,9 @@ TOLS = {np.dtype("float16"): dict(rtol=1e-2, atol=1e-2),
 
 
 def tols(dtype) -> dict:
-    return TOLS.get(np.dtype(dtype), dict(rtol=1e-7, atol=1e-9))
+    """The comparison tolerances for ``dtype``: a new dict each time (a caller that overrides
+    one must not loosen every later comparison of that dtype)."""
+    return dict(TOLS.get(np.dtype(dtype), dict(rtol=1e-7, atol=1e-9)))
 
 
 # ---------------------------------------------------------------------------

@@ -271,17 +271,32 @@ def test_integer_scores_give_mygrads_float_dtype(dtype):
 @pytest.mark.parametrize("dtype", ["u1", "u2", "u4"])
 def test_unsigned_scores_do_not_wrap_around(dtype):
     """MyGrad computes x - max(x) in the unsigned type (0 - 3 wraps to 253 in uint8) and gives
-    nan/inf; we give the values of the same scores as signed integers, in MyGrad's dtype."""
+    nan/inf; we give the values of the same scores as signed integers, in MyGrad's dtype and
+    to the precision of MyGrad's exp of them (NumPy's exp loop for the type: uint8 -> float16,
+    uint16 -> float32, even where the result is float64, as for signed integers)."""
     x = np.array([[0, 3, 1], [2, 2, 0]], dtype=dtype)
     signed = x.astype(np.int64)
     y = np.array([1, 0])
+    precision = np.exp(np.zeros(0, dtype)).dtype
     for name, args in [("softmax", ()), ("logsoftmax", ()), ("softmax_crossentropy", (y,)),
                        ("softmax_focal_loss", (y,))]:
         out = getattr(mg.nnet, name)(x, *args)
         exact = getattr(mg.nnet, name)(signed, *args)
         with np.errstate(all="ignore"):
             assert out.dtype == getattr(mygrad.nnet, name)(x, *args).dtype
-        assert_allclose(out.data, exact.data, **tols(out.dtype))
+        assert_allclose(out.data, exact.data, **tols(precision))
+
+
+@pytest.mark.parametrize("dtype", ["i1", "i2", "i4", "i8", ">i2"])
+def test_softmax_of_integer_scores_bit_for_bit_as_mygrad(dtype):
+    """MyGrad's softmax of integer scores computes exp in NumPy's loop for their type (int8:
+    float16) into a float64 array; ours makes the same NumPy call: the same bits, whatever the
+    CPU's exp does.  (Found once ``tests/helpers.tols`` stopped sharing its dicts: a caller's
+    loosened tolerance had leaked into every later float64 comparison.)"""
+    x = np.random.default_rng(0).integers(-20, 20, size=(4, 6)).astype(dtype)
+    for axis in (-1, 0, None):
+        out, ref = (lib.nnet.softmax(lib.tensor(x), axis=axis) for lib in (mg, mygrad))
+        assert out.dtype == ref.dtype and out.data.tobytes() == ref.data.tobytes()
 
 
 @pytest.mark.parametrize("dtype", [">f2", ">f4", ">f8"])

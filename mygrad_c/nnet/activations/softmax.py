@@ -92,6 +92,26 @@ def log_softmax_data(x: np.ndarray, axis, as_mygrad: bool = True) -> np.ndarray:
     return y
 
 
+def integer_softmax_data(x: np.ndarray, axis) -> np.ndarray:
+    """MyGrad's softmax of integer logits (non-empty, n-d): ``exp(x - max(x))`` by NumPy's exp
+    loop for x's integer type (int8 -> float16, int16 -> float32, wider -> float64) written
+    into a float64 array, normalised in float64 - the NumPy call MyGrad makes, so MyGrad's
+    bits (int8 logits: probabilities to float16 precision, in a float64 array).  Where
+    MyGrad's ``x - max(x)`` wraps around in x's type (unsigned logits, or signed ones spanning
+    more than the type holds) the exact difference goes to the same exp loop instead."""
+    m = np.max(x, axis=axis, keepdims=True)
+    if x.dtype.kind == "i" and (x.dtype.itemsize == 8 or
+                                int(np.min(x)) - int(np.max(x)) >= np.iinfo(x.dtype).min):
+        shifted = x - m                                    # (MyGrad's array: no wrap-around)
+    else:
+        exact = x.astype(np.float64) - m.astype(np.float64)   # (exact below 2**53)
+        shifted = exact.astype(np.exp(np.zeros(0, x.dtype)).dtype)
+    y = np.empty(x.shape, dtype=np.float64)
+    np.exp(shifted, out=y)
+    y /= np.sum(y, axis=axis, keepdims=True)
+    return y
+
+
 def softmax_data(x: np.ndarray, axis) -> np.ndarray:
     """``softmax(x, axis)`` of a float array (a new array), stable for logits of any
     finite magnitude and the limit for +inf logits (see ``_shifted``)."""
@@ -116,9 +136,12 @@ class Softmax(Operation):
                 raise TypeError(BOOL_SUBTRACT)
             self.axis, self.y = None, np.ones_like(x.data, dtype=np.float64)
             return np.ones_like(x.data)
-        x = _float(x.data)
+        x = x.data
         self.axis = None if x.ndim == 0 else axis
-        self.y = softmax_data(x, self.axis)   # (nothing to normalise: ones, in x's dtype as MyGrad)
+        if x.dtype.kind in "iu" and x.ndim and x.size:
+            self.y = integer_softmax_data(x, self.axis)
+        else:   # (nothing to normalise: ones, in x's float dtype as MyGrad)
+            self.y = softmax_data(_float(x), self.axis)
         return self.y
 
     def backward_var(self, grad, index, **kwargs):
@@ -169,7 +192,8 @@ def softmax(x, axis: Axis = -1, *, constant: Optional[bool] = None):
     where MyGrad gives nan for the whole slice. With several ``+inf`` logits the split between
     them is undetermined: nan there, 0 at the finite logits.
     Unsigned integer logits are not wrapped around (MyGrad computes ``x - max(x)`` in the
-    unsigned type and gives nan).
+    unsigned type and gives nan). Integer logits are exponentiated as NumPy exponentiates
+    their type, as in MyGrad: int8 logits give float64 probabilities good to float16 precision.
 
     Examples
     --------

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from mygrad_c._engine import TensorBase
-from mygrad_c.nnet.activations.softmax import log_softmax_data
+from mygrad_c.nnet.activations.softmax import integer_softmax_data, log_softmax_data
 
 
 def as_array(x) -> np.ndarray:
@@ -51,7 +51,16 @@ def float_data(x: np.ndarray) -> np.ndarray:
 
 def log_softmax_rows(x: np.ndarray) -> np.ndarray:
     """log(softmax(x, axis=1)) by log-sum-exp: finite for any finite logits, and the small
-    log-probabilities to their last digits (``log_softmax_data(..., as_mygrad=False)``)."""
+    log-probabilities to their last digits (``log_softmax_data(..., as_mygrad=False)``).
+
+    Integer logits take the log of MyGrad's softmax of them (``integer_softmax_data``: int8
+    probabilities to float16 precision, as MyGrad computes them) where it is positive, and the
+    exact log-softmax where it underflowed to 0 (MyGrad: log(0) = -inf, an infinite loss)."""
     if x.shape[1] == 0:
-        return x.copy()
+        return float_data(x).copy()
+    if x.dtype.kind in "iu":
+        p = integer_softmax_data(x, axis=1)
+        exact = log_softmax_data(float_data(x), axis=1, as_mygrad=False)
+        with np.errstate(divide="ignore"):
+            return np.where(p > 0, np.log(p), exact)
     return log_softmax_data(x, axis=1, as_mygrad=False)

@@ -80,7 +80,7 @@ class SoftmaxFocalLoss(Operation):
 
     def __call__(self, scores, targets, alpha, gamma):
         self.variables = (scores,)
-        x = float_data(scores.data)
+        x = scores.data if scores.data.dtype.kind in "iu" else float_data(scores.data)
         self.rows, self.y = np.arange(x.shape[0]), targets
         self.alpha, self.gamma = alpha, gamma
         self.logp_all = log_softmax_rows(x)
