@@ -1,4 +1,6 @@
 """Reductions and sequential ops (mygrad_c.math.sequential) against MyGrad and numerical derivatives."""
+import functools
+import operator
 import warnings
 
 import hypothesis.extra.numpy as hnp
@@ -352,3 +354,27 @@ def test_var_std_bit_for_bit_as_mygrad(name, dtype, shape, axis, ddof):
             steps.append((y.data.dtype, y.data.tobytes(), t.grad.dtype, t.grad.tobytes()))
         results.append(steps)
     assert results[1] == results[0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shapes", [[(2, 3)] * 3, [(2, 3), (3,)], [(2, 3), (1, 3), (2, 1), (3,)]])
+def test_multiply_sequence_bit_for_bit_as_mygrad(shapes, dtype):
+    """multiply_sequence's gradients are MyGrad's ``(grad * product) / x_i`` bit for bit where that
+    is right; where an x_i is 0 MyGrad's division gives nan, ours the product of the others."""
+    rng = np.random.default_rng(len(shapes))
+    xs = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    results = []
+    for lib in (mygrad, mg):
+        ts = [lib.tensor(x) for x in xs]
+        for k in range(2):   # the same leaves again, as a training loop
+            out = lib.multiply_sequence(*ts)
+            out.backward(np.cos(np.arange(out.size) + k).reshape(out.shape).astype(dtype))
+        results.append([out.data.tobytes()] + [(t.grad.dtype, t.grad.tobytes()) for t in ts])
+    assert results[1] == results[0]
+    xs[0].flat[0] = 0.0
+    ts, chain = [mg.tensor(x) for x in xs], [mg.tensor(x) for x in xs]
+    mg.multiply_sequence(*ts).backward()
+    functools.reduce(operator.mul, chain).backward()   # (products, no division)
+    for t, c in zip(ts, chain):
+        assert np.isfinite(t.grad).all()
+        assert_allclose(t.grad, c.grad, rtol=5e-3 if dtype == np.float16 else 1e-6)   # (f16: 4 roundings)

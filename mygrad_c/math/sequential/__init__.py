@@ -459,15 +459,24 @@ class AddSequence(Operation):
 
 
 class MultiplySequence(Operation):
-    """f(x1, ..., xn) = x1 * ... * xn;  df/dxi = product of the other inputs (no division)."""
+    """f(x1, ..., xn) = x1 * ... * xn;  df/dxi = product of the other inputs.
+
+    MyGrad computes ``(grad * f) / xi``: its bits wherever that is right, and the product of the
+    others where the division is not (xi = 0 or inf: nan; f overflowed to inf or underflowed
+    to 0 where the product of the others did not).
+    """
 
     def __call__(self, *tensors):
         self.variables = tensors
         return reduce(np.multiply, (t.data for t in tensors))
 
     def backward_var(self, grad, index, **kwargs):
-        others = [t.data for i, t in enumerate(self.variables) if i != index]
-        return reduce(np.multiply, others, grad)
+        x = self.variables[index].data
+        others = reduce(np.multiply, [t.data for i, t in enumerate(self.variables) if i != index], grad)
+        with np.errstate(all="ignore"):
+            as_mygrad = (grad * reduce(np.multiply, (t.data for t in self.variables))) / x
+        right = np.isfinite(as_mygrad) & ((as_mygrad != 0) | (others == 0))
+        return np.where(right, as_mygrad, others)
 
 
 # ---------------------------------------------------------------------------
