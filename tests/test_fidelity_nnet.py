@@ -450,6 +450,9 @@ BIT_FOR_BIT = {
     "negative_log_likelihood": lambda lib, x: lib.nnet.negative_log_likelihood(
         lib.nnet.logsoftmax(x), _LABELS),
     "multiclass_hinge": lambda lib, x: lib.nnet.multiclass_hinge(x, _LABELS),
+    "focal_loss": lambda lib, x: lib.nnet.focal_loss(lib.nnet.softmax(x), _LABELS, alpha=0.5, gamma=2),
+    "margin_ranking_loss": lambda lib, x: lib.nnet.margin_ranking_loss(
+        x[:, :3], x[:, 3:], np.where(_LABELS % 2, 1.0, -1.0), 0.5),
 }
 
 

@@ -28,10 +28,11 @@ class MarginRanking(Operation):
         self.active = ~(terms <= 0)  # nan terms (nan margin) are active: nan loss, as MyGrad
         self.size = terms.size
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.sum(np.where(self.active, terms, 0)) / terms.size, dtype=dtype)
+            # (np.mean: MyGrad's rounding; a float16 mean accumulates in float32)
+            return np.asarray(np.mean(np.maximum(0, terms)), dtype=dtype)
 
     def backward_var(self, grad, index, **kwargs):
-        d = np.where(self.active, -self.y, 0) * (grad / self.size)
+        d = -self.y * (self.active * (grad / self.size))   # (inactive terms: signed zeros as MyGrad's)
         d = np.broadcast_to(d, self.active.shape)
         return d if index == 0 else -d
 
