@@ -509,3 +509,38 @@ def test_sigmoid_where_mygrads_exp_overflows(dtype):
     for v in (-np.inf, np.nan):
         assert np.array_equal(mg.nnet.sigmoid(np.array([v], dtype)).data,
                               mygrad.nnet.sigmoid(np.array([v], dtype)).data, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("alpha, gamma", [(1, 0), (0.25, 2), (0.5, 1.5), (2.0, 0.5)])
+def test_softmax_focal_loss_is_mygrads_graph_where_mygrad_is_right(dtype, alpha, gamma):
+    """softmax_focal_loss is MyGrad's ``focal_loss(softmax(scores))`` - the same two operations
+    (``out.creator`` a FocalLoss whose input a Softmax made), the same bits - wherever that
+    computation is right; where MyGrad's softmax underflows (its log -inf, its derivative
+    1 / p_t inf) it is one exact operation, finite, with the exact value."""
+    rng = np.random.default_rng(int(alpha * 10 + gamma))
+    y = rng.integers(0, 4, 7)
+    for scale in (0.3, 3.0, 10.0, 1000.0):
+        x = (rng.standard_normal((7, 4)) * scale).astype(dtype)
+        results = []
+        for lib in (mygrad, mg):
+            t = lib.tensor(x)
+            with np.errstate(all="ignore"):
+                out = lib.nnet.softmax_focal_loss(t, y, alpha=alpha, gamma=gamma)
+                ops = (type(out.creator).__name__, type(out.creator.variables[0].creator).__name__)
+                for k in range(2):   # twice: the same leaf, as a training loop
+                    out = lib.nnet.softmax_focal_loss(t, y, alpha=alpha, gamma=gamma)
+                    out.backward(np.cos(np.arange(7) + k).astype(dtype))
+            results.append((ops, out.data, t.grad))
+        (ref_ops, ref, ref_grad), (ops, ours, grad) = results
+        if np.isfinite(ref).all() and np.isfinite(ref_grad).all():
+            assert ops == ref_ops == ("FocalLoss", "Softmax")
+            assert ours.tobytes() == ref.tobytes() and grad.tobytes() == ref_grad.tobytes()
+        else:
+            assert ops == ("SoftmaxFocalLoss", "NoneType")
+            assert np.isfinite(ours).all() and np.isfinite(grad).all()
+            logp = x.astype(np.float64) - np.log(np.exp(x - x.max(1, keepdims=True)).sum(1, keepdims=True)) \
+                - x.max(1, keepdims=True)
+            lpt = logp[np.arange(7), y]
+            exact = -alpha * (-np.expm1(lpt)) ** gamma * lpt
+            assert_allclose(ours, exact, **tols(dtype))

@@ -12,7 +12,7 @@ from typing import Optional
 import numpy as np
 
 from mygrad_c._engine import execute_op
-from mygrad_c.nnet.activations.softmax import BOOL_SUBTRACT
+from mygrad_c.nnet.activations.softmax import BOOL_SUBTRACT, integer_softmax_data, softmax, softmax_data
 from mygrad_c.nnet.losses._utils import as_array, check_alpha, check_scores_and_labels, float_data, log_softmax_rows
 from mygrad_c.operation_base import Operation
 
@@ -32,6 +32,25 @@ def _gamma_term(one_minus_p: np.ndarray, gamma: float) -> np.ndarray:
         return np.where(one_minus_p > 0, gamma * one_minus_p ** (gamma - 1), 0)
 
 
+def _focal_terms(pt, alpha, gamma):
+    """(q, log p_t, loss) of the focal loss at p_t: q = 1 - p_t clipped at 0 (p > 1 is no
+    probability; MyGrad clips too) and loss = -alpha q**gamma log p_t (alpha * (...) so that
+    a bad alpha fails in numpy's multiply, as in MyGrad)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logp = np.log(pt)
+        q = np.maximum(1 - pt, 0)
+        return q, logp, -(alpha * (q ** gamma * logp))
+
+
+def _focal_derivative(pt, q, logp, alpha, gamma):
+    """d(loss)/d(p_t) = alpha (gamma q**(gamma - 1) log p_t - q**gamma / p_t).  gamma = 0
+    leaves -alpha / p (also at p = 0 or inf); p = inf (no probability) gives nan for gamma > 0,
+    as MyGrad."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gt_logp = _gamma_term(q, gamma) * logp if gamma else 0
+        return alpha * (gt_logp - q ** gamma / pt)
+
+
 class FocalLoss(Operation):
     """f(p)_i = -alpha (1 - p_t)^gamma log p_t with p_t = p[i, y_i];
     df/dp_t = alpha (gamma (1 - p_t)^(gamma - 1) log p_t - (1 - p_t)^gamma / p_t)."""
@@ -41,23 +60,12 @@ class FocalLoss(Operation):
         p = probs.data
         self.rows, self.y = np.arange(p.shape[0]), targets
         self.alpha, self.gamma = alpha, gamma
-        pt = p[self.rows, targets]
-        self.pt = pt
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.logp = np.log(pt)
-            # 1 - p clipped at 0 (p > 1 is no probability; MyGrad clips too); alpha * (...) so
-            # that a bad alpha fails in numpy's multiply, as in MyGrad
-            self.q = np.maximum(1 - pt, 0)
-            return -(alpha * (self.q ** gamma * self.logp))
+        self.pt = p[self.rows, targets]
+        self.q, self.logp, loss = _focal_terms(self.pt, alpha, gamma)
+        return loss
 
     def backward_var(self, grad, index, **kwargs):
-        pt, logp, alpha, gamma = self.pt, self.logp, self.alpha, self.gamma
-        q = self.q
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # gamma = 0 leaves -alpha / p (also at p = 0 or inf); p = inf (no probability) gives
-            # nan for gamma > 0, as MyGrad
-            gt_logp = _gamma_term(q, gamma) * logp if gamma else 0
-            d = alpha * (gt_logp - q ** gamma / pt)
+        d = _focal_derivative(self.pt, self.q, self.logp, self.alpha, self.gamma)
         p = self.variables[0].data
         dx = np.zeros(p.shape, dtype=np.result_type(p, d))
         dx[self.rows, self.y] = grad * d
@@ -141,7 +149,7 @@ def focal_loss(class_probs, targets, *, alpha: float = 1, gamma: float = 0,
 
 def softmax_focal_loss(scores, targets, *, alpha: float = 1, gamma: float = 0,
                        constant: Optional[bool] = None):
-    """The focal loss of ``softmax(scores)`` for each sample, computed by log-sum-exp.
+    """The focal loss of ``softmax(scores)`` for each sample.
 
     Parameters
     ----------
@@ -163,10 +171,13 @@ def softmax_focal_loss(scores, targets, *, alpha: float = 1, gamma: float = 0,
 
     Notes
     -----
-    Computed from log-softmax, so it is exact for logits of any magnitude:
-    ``softmax_focal_loss([[0., 800.]], [0])`` is ``[800.]`` with gradient ``[[-1., 1.]]``, where
-    MyGrad takes ``log`` of a softmax that underflowed to 0 and gives ``[inf]`` and nan gradients
-    (float64 logits about 745 apart, float32 about 104, float16 about 17).
+    As in MyGrad, this is ``focal_loss(softmax(scores), targets)`` (two operations, MyGrad's
+    values and gradients bit for bit) wherever that computation is right.  Where the softmax of
+    the true class underflows it is computed from log-softmax instead, exact for logits of any
+    magnitude: ``softmax_focal_loss([[0., 800.]], [0])`` is ``[800.]`` with gradient
+    ``[[-1., 1.]]``, where MyGrad takes ``log`` of a softmax that underflowed to 0 and gives
+    ``[inf]`` and nan gradients (float64 logits about 745 apart, float32 about 104, float16
+    about 17).
     Unsigned integer scores are not wrapped around in ``x - max(x)`` (MyGrad's are: inf).
 
     Examples
@@ -182,4 +193,30 @@ def softmax_focal_loss(scores, targets, *, alpha: float = 1, gamma: float = 0,
         raise TypeError(BOOL_SUBTRACT)  # MyGrad: numpy's error from x - max(x), before other checks
     y = check_scores_and_labels(scores, targets)
     check_alpha(alpha)
+    if _composition_is_right(x_data, y, alpha, gamma):
+        # MyGrad's graph: focal_loss of softmax(scores) (its creator a FocalLoss), its bits
+        return focal_loss(softmax(scores), y, alpha=alpha, gamma=gamma, constant=constant)
     return execute_op(SoftmaxFocalLoss, scores, op_args=(y, alpha, gamma), constant=constant)
+
+
+def _composition_is_right(x: np.ndarray, y: np.ndarray, alpha, gamma) -> bool:
+    """Whether ``focal_loss(softmax(x), y)`` - MyGrad's computation - gives the right numbers:
+    finite logits, each true class's probability a normal number (not underflowed towards 0,
+    where ``log p_t`` loses its digits or is -inf), and finite values and derivatives with room
+    to spare (a huge alpha overflows them).  Otherwise the exact log-softmax form is used."""
+    if x.size == 0 or x.dtype.kind not in "iuf":
+        return False
+    if x.dtype.kind == "f":
+        if not np.isfinite(x).all():
+            return False
+        p = softmax_data(x, 1)
+    else:
+        p = integer_softmax_data(x, 1)
+    pt = p[np.arange(x.shape[0]), y]
+    if not np.all(pt >= np.finfo(p.dtype).tiny):
+        return False
+    q, logp, loss = _focal_terms(pt, alpha, gamma)
+    d = _focal_derivative(pt, q, logp, alpha, gamma)
+    with np.errstate(invalid="ignore", over="ignore"):
+        room = np.finfo(np.result_type(p, d)).max / 4   # (an upstream gradient up to 4)
+        return bool(np.isfinite(loss).all() and np.all(np.abs(d) < room))
