@@ -46,6 +46,20 @@ def _where_not(mask, value):
     return np.where(mask, 0, value)
 
 
+def _sinc_derivative(g, x):
+    """g * d sinc(x)/dx as MyGrad computes it, ``(g pi) ((pi x cos(pi x) - sin(pi x)) / (pi x)**2)``
+    (0 at x = 0), bit for bit; where (pi x)**2 underflows (x subnormal or nearly: MyGrad's nan
+    or inf) the limit-safe form ``(cos(pi x) - sinc(x)) / x``, 0 there."""
+    with np.errstate(all="ignore"):
+        px = np.pi * x
+        slope = np.where(x == 0, 0, (px * np.cos(px) - np.sin(px)) / px ** 2)
+        bad = ~np.isfinite(slope) & np.isfinite(x)
+        if bad.any():
+            safe = (np.cos(px) - np.sinc(x)) / np.where(x == 0, 1, x)
+            slope = np.where(bad, safe / np.pi, slope)
+        return (g * np.pi) * slope
+
+
 # ---------------------------------------------------------------------------
 # ufunc-like functions: name -> (forward, gradient, formula, summary, example)
 # ---------------------------------------------------------------------------
@@ -142,7 +156,7 @@ _FUNCS = {
     "arccsch": _Row(lambda x: np.arcsinh(1 / x), lambda g, x: -g / (np.abs(x) * np.sqrt(1 + x ** 2)),
                     "f(x) = arcsinh(1 / x);  df/dx = -1 / (abs(x) sqrt(1 + x**2))",
                     "Inverse hyperbolic cosecant, elementwise.", ">>> mg.arccsch(mg.tensor(1.0))\nTensor(0.88137359)"),
-    "sinc": _Row(np.sinc, lambda g, x: g * _where_not(x == 0, (np.cos(np.pi * x) - np.sinc(x)) / np.where(x == 0, 1, x)),
+    "sinc": _Row(np.sinc, lambda g, x: _sinc_derivative(g, x),
                  "f(x) = sin(pi x) / (pi x) (1 at 0);  df/dx = (cos(pi x) - f(x)) / x  (0 at 0)",
                  "The normalized sinc function, ``sin(pi x) / (pi x)``, elementwise.",
                  ">>> mg.sinc(mg.tensor([0.0, 0.5]))\nTensor([1.        , 0.63661977])"),
