@@ -27,6 +27,16 @@ TOLS = {np.dtype("float16"): dict(rtol=1e-2, atol=1e-2),
         np.dtype("float64"): dict(rtol=1e-7, atol=1e-9)}
 
 
+def bits(a) -> tuple:
+    """(dtype, shape, bytes) of ``a`` with every NaN made the one canonical NaN: what "bit for
+    bit" compares.  A NaN's sign and payload carry no meaning, and they differ between code paths
+    that compute the same NaN (a SIMD loop and a scalar one, a debug build and a release one)."""
+    a = np.array(a)
+    if a.dtype.kind in "fc" and np.isnan(a).any():
+        a[np.isnan(a)] = np.nan
+    return a.dtype.str, a.shape, a.tobytes()
+
+
 def tols(dtype) -> dict:
     """The comparison tolerances for ``dtype``: a new dict each time (a caller that overrides
     one must not loosen every later comparison of that dtype)."""
