@@ -462,9 +462,11 @@ def _backward_into_past_state(d: "Difference") -> bool:
     if d.mirror is None or "backward" not in d.stmt:
         return False
     if not ((d.key == "exception" and "mygrad_c raised InvalidBackprop" in str(d.got))
-            or (d.key == "grad" and d.raised and d.want is None)):
+            or (d.key == "grad" and d.raised and (d.want is None or d.got is None))):
         # (a backward that raises in both: MyGrad nulls the gradient of the op's input
-        # object, which mygrad_c's graph does not reach)
+        # object, which mygrad_c's graph does not reach - or gives that object, the target's
+        # new state, the gradient it computed before failing elsewhere, where mygrad_c's
+        # graph reaches the cleared past state first and fails before any gradient)
         return False
     return any(t._hidden and t.creator is None for t in _tensors_in_graphs(d.mirror.ns[mg], mg))
 

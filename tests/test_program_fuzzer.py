@@ -758,6 +758,13 @@ REGRESSIONS = {
                                               body=["x.sum().backward()", "v.backward()",
                                                     "x[np.array([[True, True], [True, True]])] /= 2.0"],
                                               iterations=2),
+    # (seed 90, session 12: the stack's gradient reaches v0's new state in MyGrad before the
+    # backward fails at arctan2's cleared input; mygrad_c fails at the stack's cleared input)
+    "stale-op-after-clear/failed-backward-partial": P(
+        "v0 = mg.ones((2, 1, 3), dtype='float64')", "v1 = mg.arctan2(1.5, v0)", "v0 -= 0.5 * v0",
+        "v2 = mg.stack([v0, v1], axis=-2)", "mg.sum(v0 * v0).backward()",
+        "v0[[-2, -2, -2], [0, -1, 0], [-3, -3, 2]] = 1.0", "v6 = mg.stack([v1, v0], axis=-1)",
+        "with mg.mem_guard_off: v2.sum().backward()"),
     "released-view/children-rebased": P("x = mg.tensor([1.0, 0.0, 0.0])", "v = x.reshape(-1)", "x.backward()",
                                         "w = v[None]", "v += 0.5 * v"),
     "read-only-numpy-view/view-of-shared-locked": P("x = mg.full((2, 3), -1.5, dtype='float32')", "y = mg.power(x, x)",
