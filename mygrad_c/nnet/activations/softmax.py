@@ -100,7 +100,7 @@ def integer_softmax_data(x: np.ndarray, axis) -> np.ndarray:
     MyGrad's ``x - max(x)`` wraps around in x's type (unsigned logits, or signed ones spanning
     more than the type holds) the exact difference goes to the same exp loop instead."""
     m = np.max(x, axis=axis, keepdims=True)
-    if x.dtype.kind == "i" and int(np.min(x)) - int(np.max(x)) >= np.iinfo(x.dtype).min:
+    if x.dtype.kind == "i" and int(np.min(x)) - int(m.max()) >= np.iinfo(x.dtype).min:
         shifted = x - m                                    # (MyGrad's array: no wrap-around)
     else:
         exact = x.astype(np.float64) - m.astype(np.float64)   # (exact below 2**53)
