@@ -11,7 +11,6 @@ group.  Known bugs (programs.KNOWN_BUGS) are recognised and counted, or skipped 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import faulthandler
 import gc
 import os
@@ -30,7 +29,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 import hypothesis.strategies as st  # noqa: E402
 
 import programs  # noqa: E402
-from programs import KnownBugHit, ProgramMismatch, known_bug, run_program, shrink  # noqa: E402
+from programs import KnownBugHit, MyGradHung, ProgramMismatch, known_bug, run_program, shrink  # noqa: E402
 from test_program_fuzzer import write_and_run  # noqa: E402
 
 
@@ -56,57 +55,33 @@ class MemoryHog(Exception):
     """A program made the process grow past --max-rss."""
 
 
-class MyGradHung(Exception):
-    """Raised (from the watchdog) in a MyGrad statement that has run for ``hang_s``:
-    MyGrad's backward can loop without end (docs/fuzzing.md); the program ends there, as
-    for MyGrad's other internal failures (test_views_stateful._mygrad_internal_error)."""
-
-
-def _in_mygrad(thread_id: int) -> bool:
-    """Is that thread running MyGrad's code (a frame of the installed mygrad package)?"""
-    frame = sys._current_frames().get(thread_id)
-    while frame is not None:
-        if "/site-packages/mygrad/" in frame.f_code.co_filename.replace("\\", "/"):
-            return True
-        frame = frame.f_back
-    return False
-
-
-def watch_memory(limit_mb: int, slow_s: float = 10.0, hang_s: float = 15.0) -> list:
+def watch_memory(limit_mb: int, slow_s: float = 10.0) -> list:
     """Check the process size after every statement; past ``limit_mb`` raise MemoryHog.
     A statement that runs longer than ``slow_s`` gets the program's statements and the
-    Python stack printed (once); one still inside MyGrad after ``hang_s`` is ended with
-    MyGradHung (else a hunt can sit for ever in one of MyGrad's endless backwards).
-    Returns the list the statements of the current program are recorded in."""
+    Python stack printed (once); one still inside MyGrad after ``programs.HANG_S`` is
+    ended by programs' watchdog (MyGradHung).  Returns the list the statements of the
+    current program are recorded in."""
     executed: list = []
     execute = programs.Mirror.execute
-    started = [None, None]   # (for the slow-statement report, for the hang check)
-    main_id = threading.main_thread().ident
+    started = [None]   # for the slow-statement report
 
     def watchdog():
         while True:
             time.sleep(5)
-            t0, t1 = started
+            t0 = started[0]
             if t0 is not None and time.time() - t0 > slow_s:
                 started[0] = None
                 print("\n=== slow statement; statements run:\n" + "\n".join(executed[-40:]), flush=True)
                 faulthandler.dump_traceback(all_threads=True)
-            if t1 is not None and time.time() - t1 > hang_s and _in_mygrad(main_id):
-                # re-armed, not cleared: an exception raised while a garbage-collector
-                # callback runs is swallowed ("Exception ignored in ..."), so it is raised
-                # again every few seconds until the statement ends
-                started[1] = t1 + 10
-                print(f"\n=== MyGrad ran one statement for {hang_s:.0f} s: ended (MyGradHung) ===", flush=True)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main_id), ctypes.py_object(MyGradHung))
     threading.Thread(target=watchdog, daemon=True).start()
 
     def checked(self, stmt):
         executed.append(stmt)
-        started[0] = started[1] = time.time()
+        started[0] = time.time()
         try:
             return execute(self, stmt)
         finally:
-            started[0] = started[1] = None
+            started[0] = None
             rss = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
             if rss > limit_mb:
                 raise MemoryHog(f"{rss} MB after: {stmt}")

@@ -20,11 +20,15 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import ctypes
 import dataclasses
 import gc
 import io
 import os
 import re
+import sys
+import threading
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Optional
@@ -122,6 +126,61 @@ def _program_bytes(ns: dict) -> int:
 
 class MyGradCrashed(Exception):
     """MyGrad failed its own internal assertion: not behaviour to mirror (ends the program)."""
+
+
+class MyGradHung(Exception):
+    """Raised (by the hang watchdog) in a MyGrad statement that has run for ``HANG_S``
+    seconds: MyGrad's backward can loop without end over a graph that an ``out=`` write
+    made cyclic, its memory growing all the while (docs/fuzzing.md).  Counted as MyGrad
+    crashing (test_views_stateful._mygrad_internal_error): the program ends there."""
+
+
+# how long one statement may run inside MyGrad's code before it is ended (a MyGrad
+# statement of a fuzzed program takes milliseconds; the endless backward grows the
+# process by ~50 MB/s, so this bounds it to about a gigabyte)
+HANG_S = 15.0
+_running = [None, None]   # (when the current statement started, the thread running it)
+
+
+def _in_mygrad(thread_id: int) -> bool:
+    """Is that thread running MyGrad's code (a frame of the installed mygrad package)?"""
+    frame = sys._current_frames().get(thread_id)
+    while frame is not None:
+        if "/site-packages/mygrad/" in frame.f_code.co_filename.replace("\\", "/"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _hang_watchdog():
+    while True:
+        time.sleep(1)
+        t0, thread_id = _running
+        if t0 is not None and time.time() - t0 > HANG_S and _in_mygrad(thread_id):
+            # re-armed, not cleared: an exception raised while a garbage-collector
+            # callback runs is swallowed ("Exception ignored in ..."), so it is raised
+            # again every few seconds until the statement ends
+            _running[0] = t0 + 5
+            print(f"\n=== MyGrad ran one statement for {HANG_S:.0f} s: ended (MyGradHung) ===",
+                  file=sys.stderr, flush=True)
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(MyGradHung))
+
+
+_watchdog: list = []
+
+
+@contextlib.contextmanager
+def hang_guard():
+    """Watch the statement run inside: past ``HANG_S`` in MyGrad's code, MyGradHung is
+    raised in it (the watchdog thread starts on first use)."""
+    if not _watchdog:
+        _watchdog.append(threading.Thread(target=_hang_watchdog, name="mygrad-hang-watchdog", daemon=True))
+        _watchdog[0].start()
+    _running[:] = [time.time(), threading.get_ident()]
+    try:
+        yield
+    finally:
+        _running[0] = None
 
 
 class KnownBugHit(Exception):
@@ -867,7 +926,8 @@ class Mirror:
 
         def f(lib):
             try:
-                exec(code, self.ns[lib])
+                with hang_guard():
+                    exec(code, self.ns[lib])
             except Exception as e:  # noqa: BLE001
                 errors[lib] = e
                 raise

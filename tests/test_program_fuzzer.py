@@ -1120,6 +1120,21 @@ def test_a_program_that_grows_without_bound_ends():
     assert m.ended.startswith("the program grew too large")
 
 
+def test_a_program_on_which_mygrads_backward_never_ends_ends(monkeypatch):
+    """MyGrad's backward over a graph that out= writes made cyclic loops without end, its
+    memory growing (~50 MB/s) until the machine's is gone: the thorough profile's run was
+    killed by the OOM killer at 24 GB (session 12).  The harness's watchdog ends such a
+    MyGrad statement after programs.HANG_S seconds; the program ends there, as at MyGrad's
+    other internal failures, and mygrad_c's answer up to there was compared."""
+    import programs
+
+    monkeypatch.setattr(programs, "HANG_S", 1.0)
+    body = ["v3 = mg.ravel(v0)", "with mg.mem_guard_off: v0.backward()", "np.multiply(v3, 3.0, out=v0)"]
+    m = run_program(P("v0 = mg.ones((4,), dtype='float32')", body=body, iterations=2))
+    assert m.ended.startswith("MyGrad failed its own assertion at ('body', 1, 1)"), m.ended
+    assert "MyGradHung" in m.ended
+
+
 def test_regressions_are_recognised():
     """Each regression program fails (while its bug is open) with the symptom its
     KNOWN_BUGS entry recognises - so a long hunt can skip exactly that bug."""

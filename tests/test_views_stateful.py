@@ -57,7 +57,7 @@ def _mygrad_internal_error(e) -> bool:
     Also a MemoryError (under hunt_programs.py's --max-rss cap): MyGrad's backward can loop
     without end over a graph that an out= write made cyclic (docs/fuzzing.md)."""
     if isinstance(e, MemoryError) or type(e).__name__ == "MyGradHung":
-        # (MyGradHung: hunt_programs.py ended a MyGrad statement that ran for minutes)
+        # (MyGradHung: programs.hang_guard ended a MyGrad statement that ran too long)
         return True
     if type(e).__name__ == "DisconnectedView" and "Please report this error" in str(e):
         # MyGrad's own "this should not happen" error (``Tensor._replay_op`` called on a
