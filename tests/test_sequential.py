@@ -359,22 +359,30 @@ def test_var_std_bit_for_bit_as_mygrad(name, dtype, shape, axis, ddof):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shapes", [[(2, 3)] * 3, [(2, 3), (3,)], [(2, 3), (1, 3), (2, 1), (3,)]])
 def test_multiply_sequence_bit_for_bit_as_mygrad(shapes, dtype):
-    """multiply_sequence's gradients are MyGrad's ``(grad * product) / x_i`` bit for bit where that
-    is right; where an x_i is 0 MyGrad's division gives nan, ours the product of the others."""
+    """multiply_sequence's gradients are MyGrad's bit for bit: ``(grad * product) / x_i``, or,
+    when the forward's product has an element within 1e-8 of 0 (an input 0, say), the product of
+    the others times grad.  Where MyGrad's division is wrong (an input infinite, the product
+    overflowed) ours is the product of the others."""
     rng = np.random.default_rng(len(shapes))
     xs = [rng.standard_normal(s).astype(dtype) for s in shapes]
-    results = []
-    for lib in (mygrad, mg):
-        ts = [lib.tensor(x) for x in xs]
-        for k in range(2):   # the same leaves again, as a training loop
-            out = lib.multiply_sequence(*ts)
-            out.backward(np.cos(np.arange(out.size) + k).reshape(out.shape).astype(dtype))
-        results.append([bits(out.data)] + [bits(t.grad) for t in ts])
-    assert results[1] == results[0]
-    xs[0].flat[0] = 0.0
-    ts, chain = [mg.tensor(x) for x in xs], [mg.tensor(x) for x in xs]
-    mg.multiply_sequence(*ts).backward()
-    functools.reduce(operator.mul, chain).backward()   # (products, no division)
-    for t, c in zip(ts, chain):
-        assert np.isfinite(t.grad).all()
-        assert_allclose(t.grad, c.grad, rtol=5e-3 if dtype == np.float16 else 1e-6)   # (f16: 4 roundings)
+    for near_zero in (None, 0.0, 1e-9):
+        if near_zero is not None:
+            xs[0].flat[0] = near_zero
+        results = []
+        for lib in (mygrad, mg):
+            ts = [lib.tensor(x) for x in xs]
+            for k in range(2):   # the same leaves again, as a training loop
+                out = lib.multiply_sequence(*ts)
+                out.backward(np.cos(np.arange(out.size) + k).reshape(out.shape).astype(dtype))
+            results.append([bits(out.data)] + [bits(t.grad) for t in ts])
+        assert results[1] == results[0], near_zero
+    big = np.finfo(dtype).max
+    for first, second in ((np.inf, 1.0), (big, big / 4)):   # (second: the product overflows)
+        xs[0].flat[0], xs[1].flat[0], xs[-1].flat[0] = first, second, 0.25
+        ts, chain = [mg.tensor(x) for x in xs], [mg.tensor(x) for x in xs]
+        with np.errstate(over="ignore"):
+            mg.multiply_sequence(*ts).backward()
+            functools.reduce(operator.mul, chain).backward()   # (products, no division)
+        for t, c in zip(ts, chain):
+            assert not np.isnan(t.grad).any()
+            assert_allclose(t.grad, c.grad, rtol=5e-3 if dtype == np.float16 else 1e-6)   # (f16: 4 roundings)

@@ -461,22 +461,39 @@ class AddSequence(Operation):
 class MultiplySequence(Operation):
     """f(x1, ..., xn) = x1 * ... * xn;  df/dxi = product of the other inputs.
 
-    MyGrad computes ``(grad * f) / xi``: its bits wherever that is right, and the product of the
-    others where the division is not (xi = 0 or inf: nan; f overflowed to inf or underflowed
-    to 0 where the product of the others did not).
+    As MyGrad: if the forward's product has an element within 1e-8 of zero
+    (``np.isclose(f, 0)``), every gradient is ``grad * (product of the others)``; else it
+    is ``(grad * f) / xi``, ``grad * f`` computed once per backward pass - MyGrad's bits.
+    Where that division is wrong (xi infinite, or written to 0 after the forward; f
+    overflowed where the product of the others did not: MyGrad gives nan or inf) the
+    gradient is the product of the others.
     """
 
     def __call__(self, *tensors):
         self.variables = tensors
-        return reduce(np.multiply, (t.data for t in tensors))
+        out = reduce(np.multiply, (t.data for t in tensors))
+        self._near_zero = bool(np.any(np.isclose(out, 0, 1e-25)))   # MyGrad's switch
+        self._scaled = None   # (grad, grad * f) of the backward pass under way
+        return out
+
+    def _others(self, grad, index):
+        return grad * reduce(np.multiply, [t.data for i, t in enumerate(self.variables) if i != index])
 
     def backward_var(self, grad, index, **kwargs):
-        x = self.variables[index].data
-        others = reduce(np.multiply, [t.data for i, t in enumerate(self.variables) if i != index], grad)
+        if self._near_zero:
+            return self._others(grad, index)
+        if self._scaled is None or self._scaled[0] is not grad:
+            self._scaled = (grad, grad * reduce(np.multiply, (t.data for t in self.variables)))
+        scaled = self._scaled[1]
+        if index == len(self.variables) - 1:
+            self._scaled = None   # (the engine passes one gradient to each input in turn)
         with np.errstate(all="ignore"):
-            as_mygrad = (grad * reduce(np.multiply, (t.data for t in self.variables))) / x
-        right = np.isfinite(as_mygrad) & ((as_mygrad != 0) | (others == 0))
-        return np.where(right, as_mygrad, others)
+            g = scaled / self.variables[index].data
+        suspect = ~np.isfinite(g) | (g == 0)
+        if not suspect.any():
+            return g
+        others = self._others(grad, index)
+        return np.where(suspect & ~((g == 0) & (others == 0)), others, g)
 
 
 # ---------------------------------------------------------------------------
