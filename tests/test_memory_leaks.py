@@ -348,3 +348,32 @@ def test_mlp_training_with_views_and_in_place_memory_is_flat():
     growth, tensors = _traced_growth(step, 50, STEPS)
     assert tensors == 0, f"{tensors} more live tensors after training"
     assert growth < MAX_GROWTH, f"traced memory grew by {growth} bytes over {STEPS // 2} steps"
+
+
+def test_views_of_a_locked_tensor_are_freed_while_the_lock_is_held():
+    """A loop that takes views of a tensor whose memory a live graph locks (evaluation
+    beside a graph that is kept): the lock remembers the views' arrays it must make
+    writeable again, but not those of views that died meanwhile - before, it kept every
+    one alive (and searched them all at each use: a quadratic slow-down)."""
+    import weakref
+
+    W = mg.tensor(np.ones((6, 4)))
+    kept = W * 2                      # its graph locks W's memory
+    live = W[:3]
+    used = live * 1.0
+    assert not live.data.flags.writeable
+    dead = []
+    for i in range(100):
+        v = W[i % 6:]
+        (v * 3.0).sum()
+        dead.append(weakref.ref(v.data))
+        del v
+    gc.collect()
+    assert all(r() is None for r in dead)
+    growth, _ = _traced_growth(lambda i: (W[:2] * 3.0).sum(), 50, STEPS)
+    assert growth < MAX_GROWTH, f"traced memory grew by {growth} bytes over {STEPS // 2} steps"
+    kept_alive = live.data
+    del used, live
+    gc.collect()
+    kept.backward()   # the last graph that locks W goes: the arrays are writeable again (as MyGrad)
+    assert kept_alive.flags.writeable and W.data.flags.writeable
