@@ -155,17 +155,25 @@ def _in_mygrad(thread_id: int) -> bool:
 def _hang_watchdog():
     while True:
         time.sleep(1)
-        t0, thread_id = _running
-        if t0 is not None and time.time() - t0 > HANG_S and _in_mygrad(thread_id):
-            # re-armed, not cleared: an exception raised while a garbage-collector
-            # callback runs is swallowed ("Exception ignored in ..."), so it is raised
-            # again every few seconds until the statement ends
-            _running[0] = t0 + 5
-            print(f"\n=== MyGrad ran one statement for {HANG_S:.0f} s: ended (MyGradHung) ===",
-                  file=sys.stderr, flush=True)
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(MyGradHung))
+        with _running_lock:
+            t0, thread_id = _running
+            if t0 is not None and time.time() - t0 > HANG_S and _in_mygrad(thread_id):
+                # re-armed, not cleared: an exception raised while a garbage-collector
+                # callback runs is swallowed ("Exception ignored in ..."), so it is raised
+                # again every few seconds until the statement ends
+                _running[0] = t0 + 5
+                print(f"\n=== MyGrad ran one statement for {HANG_S:.0f} s: ended (MyGradHung) ===",
+                      file=sys.stderr, flush=True)
+                _async_exc(thread_id, MyGradHung)
 
 
+def _async_exc(thread_id: int, exc) -> None:
+    """Raise ``exc`` in that thread at its next bytecode (None: cancel one not yet raised)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                               ctypes.py_object(exc) if exc is not None else None)
+
+
+_running_lock = threading.Lock()
 _watchdog: list = []
 
 
@@ -180,7 +188,9 @@ def hang_guard():
     try:
         yield
     finally:
-        _running[0] = None
+        with _running_lock:
+            _running[0] = None
+            _async_exc(_running[1], None)   # (the statement ended first: not raised after it)
 
 
 class KnownBugHit(Exception):
