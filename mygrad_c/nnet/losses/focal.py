@@ -12,7 +12,7 @@ from typing import Optional
 import numpy as np
 
 from mygrad_c._engine import execute_op
-from mygrad_c.nnet.activations.softmax import BOOL_SUBTRACT, integer_softmax_data, softmax, softmax_data
+from mygrad_c.nnet.activations.softmax import BOOL_SUBTRACT, softmax
 from mygrad_c.nnet.losses._utils import as_array, check_alpha, check_scores_and_labels, float_data, log_softmax_rows
 from mygrad_c.operation_base import Operation
 
@@ -193,26 +193,21 @@ def softmax_focal_loss(scores, targets, *, alpha: float = 1, gamma: float = 0,
         raise TypeError(BOOL_SUBTRACT)  # MyGrad: numpy's error from x - max(x), before other checks
     y = check_scores_and_labels(scores, targets)
     check_alpha(alpha)
-    if _composition_is_right(x_data, y, alpha, gamma):
-        # MyGrad's graph: focal_loss of softmax(scores) (its creator a FocalLoss), its bits
-        return focal_loss(softmax(scores), y, alpha=alpha, gamma=gamma, constant=constant)
+    if x_data.size and (x_data.dtype.kind in "iu" or (x_data.dtype.kind == "f" and np.isfinite(x_data).all())):
+        probs = softmax(scores)   # (dropped, with its graph, if the check below fails)
+        if _composition_is_right(probs.data, y, alpha, gamma):
+            # MyGrad's graph: focal_loss of softmax(scores) (its creator a FocalLoss), its bits
+            return focal_loss(probs, y, alpha=alpha, gamma=gamma, constant=constant)
     return execute_op(SoftmaxFocalLoss, scores, op_args=(y, alpha, gamma), constant=constant)
 
 
-def _composition_is_right(x: np.ndarray, y: np.ndarray, alpha, gamma) -> bool:
-    """Whether ``focal_loss(softmax(x), y)`` - MyGrad's computation - gives the right numbers:
-    finite logits, each true class's probability a normal number (not underflowed towards 0,
-    where ``log p_t`` loses its digits or is -inf), and finite values and derivatives with room
-    to spare (a huge alpha overflows them).  Otherwise the exact log-softmax form is used."""
-    if x.size == 0 or x.dtype.kind not in "iuf":
-        return False
-    if x.dtype.kind == "f":
-        if not np.isfinite(x).all():
-            return False
-        p = softmax_data(x, 1)
-    else:
-        p = integer_softmax_data(x, 1)
-    pt = p[np.arange(x.shape[0]), y]
+def _composition_is_right(p: np.ndarray, y: np.ndarray, alpha, gamma) -> bool:
+    """Whether ``focal_loss(softmax(x), y)`` - MyGrad's computation - gives the right numbers,
+    given ``p = softmax(x)`` of finite logits: each true class's probability a normal number
+    (not underflowed towards 0, where ``log p_t`` loses its digits or is -inf), and finite values
+    and derivatives with room to spare (a huge alpha overflows them).  Otherwise the exact
+    log-softmax form is used."""
+    pt = p[np.arange(p.shape[0]), y]
     if not np.all(pt >= np.finfo(p.dtype).tiny):
         return False
     q, logp, loss = _focal_terms(pt, alpha, gamma)
