@@ -544,3 +544,21 @@ def test_softmax_focal_loss_is_mygrads_graph_where_mygrad_is_right(dtype, alpha,
             lpt = logp[np.arange(7), y]
             exact = -alpha * (-np.expm1(lpt)) ** gamma * lpt
             assert_allclose(ours, exact, **tols(dtype))
+
+
+@pytest.mark.parametrize("x", [[[0.5, -1.0, 2.0]], [[0.0, 800.0, 1.0]]])   # (composed; fused)
+def test_softmax_focal_loss_computes_the_softmax_once(monkeypatch, x):
+    """The check that MyGrad's two operations compute the right numbers reads the output of the
+    Softmax operation it then uses; where the check fails (the fused form), that operation is
+    dropped and leaves nothing behind: the scores' memory is writeable again after backward."""
+    import sys
+
+    softmax_module = sys.modules["mygrad_c.nnet.activations.softmax"]   # (the package's `softmax` is the function)
+    calls = []
+    original = softmax_module.softmax_data
+    monkeypatch.setattr(softmax_module, "softmax_data", lambda *a: calls.append(1) or original(*a))
+    t = mg.tensor(x)
+    out = mg.nnet.softmax_focal_loss(t, [0], gamma=2.0)
+    assert len(calls) == 1
+    out.backward()
+    assert np.isfinite(t.grad).all() and t.data.flags.writeable
