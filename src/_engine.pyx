@@ -2414,10 +2414,13 @@ def cleared_inputs(Operation op):
     return tuple(out)
 
 
-def graft_view(TensorBase t, TensorBase base, tuple chain):
+def graft_view(TensorBase t, TensorBase base, tuple chain, bint registered=True):
     """Record ``t`` as the view ``chain`` of ``base`` (deep copies of views).  A view of a
     view hangs off its creator's input, the copied parent, by the chain's last step: its
-    gradient is read off that parent's, as for the view it copies."""
+    gradient is read off that parent's, as for the view it copies.  ``registered``: whether
+    the view copied is registered with its parent (``is_registered_view``); as MyGrad's copy
+    of the parent's registered views, the copy is registered only then (a write into a
+    view that is not is written on its own: ``prepare_in_place_target``)."""
     cdef object parent = base
     cdef tuple steps = chain
     if t._creator is not None and len(chain) > 1:
@@ -2427,4 +2430,14 @@ def graft_view(TensorBase t, TensorBase base, tuple chain):
     t._base = base
     t._view_chain = chain
     t._view_steps_from_parent = steps
-    _add_view_child(<TensorBase>parent, t)
+    if registered:
+        _add_view_child(<TensorBase>parent, t)
+    else:
+        t._view_parent = weakref_ref(parent)
+
+
+def is_registered_view(TensorBase t) -> bool:
+    """Is the view ``t`` registered with the tensor it was taken from (a write into that
+    tensor rebuilds it)?  False once that tensor's graph was cleared."""
+    parent = t._view_parent() if t._view_parent is not None else None
+    return parent is not None and any(v is t for v in _live_children(<TensorBase>parent))

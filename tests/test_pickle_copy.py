@@ -169,3 +169,26 @@ def test_round_trip_of_any_layout_keeps_data_dtype_constant(arr, constant, how):
     assert out.dtype == arr.dtype and out.shape == arr.shape and out.constant == constant
     assert_array_equal(out.data, arr)
     assert out.creator is None and out.grad is None
+
+
+@pytest.mark.parametrize("guard_off", [False, True])
+@pytest.mark.parametrize("index", [slice(0, 2), slice(0, 0)])
+def test_deep_copy_of_a_view_its_base_no_longer_has_registered(index, guard_off):
+    """The base's graph was cleared, so the view is no longer registered with it: a deep copy
+    of the view is not registered with the copied base either, and a write into the copy is
+    written on its own (its base None, the copied base unchanged), as in MyGrad (seed 92)."""
+    results = []
+    for lib in (mygrad, mg):
+        x = lib.tensor([1.0, 2.0, 3.0])
+        v = x[index]
+        (x * 1).clear_graph()
+        c = copy.deepcopy(v)
+        copied_base = c.base
+        if guard_off:
+            with lib.mem_guard_off:
+                lib.exp(c, out=c)
+        else:
+            c[...] = 5.0
+        results.append((c.base is None, c.data.tolist(), copied_base.data.tolist()))
+    assert results[1] == results[0]
+    assert results[1][0] and results[1][2] == [1.0, 2.0, 3.0]

@@ -1088,6 +1088,14 @@ REGRESSIONS = {
     "failed-backward-partial": P("x = mg.tensor([0.0, 2.0])", "w = mg.tensor([5.0, 7.0])", "y = x * 3",
                                  "x.sum().backward()", "x[...] = w", "y.backward()"),
     "relu-inf": P("x = mg.tensor([-np.inf, 1.0])", "r = mg.nnet.relu(x)"),
+    # (seed 92, session 13; fixed) a deep copy of a view that its parent no longer has
+    # registered (the parent's graph was cleared) was registered with the copied parent: a
+    # write into it went through to the copied base (MyGrad: written on its own, base None)
+    "released-view/deep-copy-of-unregistered-view": P(
+        "v0 = mg.tensor([[[1.5, 0.5, 0.25]], [[-0.5, 1.0, 2.0]]], dtype='float16', constant=True)",
+        "v1 = v0[-2:-2:-1, 0::1, None, None, -2:0]", "v5 = v1[np.zeros((0, 1, 1, 1, 0), dtype='bool')]",
+        "v6 = v1[..., -1:0:1, -1, -1, :]", "v5.clear_graph()", "v8 = copy.deepcopy(v6)",
+        "with mg.mem_guard_off: v9 = mg.exp(v8, out=v8)"),
     # (seed 85, session 11) accepted: MyGrad's v0.grad is np.float64(-2.0), ours float16
     "grad-dtype-0d-where-in-mygrad": P(
         "v0 = mg.tensor(0.0, dtype='float16')", "v4 = -2.0 * v0",
