@@ -191,7 +191,7 @@ class MatMul(BinaryUfunc):
     numpy_ufunc = np.matmul
 
     def _derivative(self, grad, index):
-        a, b = (v.data for v in self.variables)
+        a, b = self.variables[0].data, self.variables[1].data
         a2 = a[np.newaxis, :] if a.ndim == 1 else a
         b2 = b[:, np.newaxis] if b.ndim == 1 else b
         g = grad  # restore the axes that 1-D operands dropped: the column axis first
@@ -200,14 +200,14 @@ class MatMul(BinaryUfunc):
         if a.ndim == 1:
             g = np.expand_dims(g, -2)
         if index == 0:
-            out = np.matmul(g, np.swapaxes(b2, -1, -2))
+            out = np.matmul(g, b2.swapaxes(-1, -2))
             return out[..., 0, :] if a.ndim == 1 else out
         if b.ndim == 2 and a2.ndim > 2:
             # a matrix b shared by a batch: one product over the stacked rows (what MyGrad
             # computes, bit for bit; a sum of per-sample products rounds differently)
             out = np.matmul(a2.reshape(-1, a2.shape[-1]).T, g.reshape(-1, g.shape[-1]))
         else:
-            out = np.matmul(np.swapaxes(a2, -1, -2), g)
+            out = np.matmul(a2.swapaxes(-1, -2), g)
         return out[..., :, 0] if b.ndim == 1 else out
 
 

@@ -28,7 +28,7 @@ def check_scores_and_labels(x, y_true, numeric: bool = True) -> np.ndarray:
     if x_data.ndim != 2:
         raise ValueError(f"`x` must be a 2-dimensional array-like object, got {x_data.ndim}-dim")
     y = as_array(y_true)
-    if not np.issubdtype(y.dtype, np.integer):
+    if y.dtype.kind not in "ium":   # (np.issubdtype(y.dtype, np.integer), timedelta64 too, without its cost)
         raise TypeError(f"`y_true` must be an integer-type array-like object, got {y.dtype}")
     if y.ndim != 1 or y.shape[0] != x_data.shape[0]:
         raise ValueError(

@@ -25,7 +25,7 @@ class SoftmaxCrossEntropy(Operation):
         self.y = y_true
         self.logp = log_softmax_data(data, axis=1)  # C = 0: numpy's ValueError, as MyGrad
         with np.errstate(invalid="ignore", divide="ignore"):
-            loss = -np.sum(self.logp[self.rows, y_true]) / n
+            loss = -np.add.reduce(self.logp[self.rows, y_true]) / n   # (np.sum's sum, one call less)
         return np.asarray(loss, dtype=data.dtype)
 
     def backward_var(self, grad, index, **kwargs):
