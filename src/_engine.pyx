@@ -1232,15 +1232,19 @@ def prepare_in_place_target(TensorBase t):
 
 cdef bint _registered(TensorBase view):
     """Is ``view`` reached from its base through the views registered with each tensor?"""
-    cdef TensorBase parent
     while view._base is not None:
-        parent = view._view_parent() if view._view_parent is not None else None
-        if parent is None or not any(v is view for v in _live_children(parent)):
+        if not _registered_with_parent(view):
             return False
-        if parent is view._base:
+        if view._view_parent() is view._base:
             return True
-        view = parent
+        view = <TensorBase>view._view_parent()
     return False
+
+
+cdef bint _registered_with_parent(TensorBase view):
+    """Is ``view`` among the live views registered with the tensor it was taken from?"""
+    parent = view._view_parent() if view._view_parent is not None else None
+    return parent is not None and any(v is view for v in _live_children(<TensorBase>parent))
 
 
 def mark_written(TensorBase base, tuple prefix=None):
@@ -2439,5 +2443,4 @@ def graft_view(TensorBase t, TensorBase base, tuple chain, bint registered=True)
 def is_registered_view(TensorBase t) -> bool:
     """Is the view ``t`` registered with the tensor it was taken from (a write into that
     tensor rebuilds it)?  False once that tensor's graph was cleared."""
-    parent = t._view_parent() if t._view_parent is not None else None
-    return parent is not None and any(v is t for v in _live_children(<TensorBase>parent))
+    return _registered_with_parent(t)

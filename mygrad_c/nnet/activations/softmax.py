@@ -11,7 +11,7 @@ import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.math.arithmetic import multiply
-from mygrad_c.nnet.activations.elementwise import sigmoid
+from mygrad_c.nnet.activations.elementwise import exp_dtype, sigmoid
 from mygrad_c.operation_base import Operation
 from mygrad_c.tensor_base import Tensor
 from mygrad_c.typing import ArrayLike
@@ -28,13 +28,8 @@ def _float(x: np.ndarray) -> np.ndarray:
 def exp_float(x: np.ndarray) -> np.ndarray:
     """``x`` in the float dtype ``numpy.exp(x)`` has (int8 -> float16, int16 -> float32, other
     integers -> float64; native byte order): the dtype of MyGrad's log-sum-exp results."""
-    dtype = _EXP_DTYPES.get(x.dtype)
-    if dtype is None:
-        dtype = _EXP_DTYPES[x.dtype] = np.exp(np.zeros(0, x.dtype)).dtype
+    dtype = exp_dtype(x.dtype)
     return x if x.dtype == dtype else x.astype(dtype)
-
-
-_EXP_DTYPES: dict = {}   # dtype -> the dtype of numpy.exp's result (an exp per call cost 2 us)
 
 
 BOOL_SUBTRACT = ("numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, "
@@ -116,7 +111,7 @@ def integer_softmax_data(x: np.ndarray, axis) -> np.ndarray:
         shifted = x - m                                    # (MyGrad's array: no wrap-around)
     else:
         exact = x.astype(np.float64) - m.astype(np.float64)   # (exact below 2**53)
-        shifted = exact.astype(np.exp(np.zeros(0, x.dtype)).dtype)
+        shifted = exact.astype(exp_dtype(x.dtype))
     y = np.empty(x.shape, dtype=np.float64)
     np.exp(shifted, out=y)
     y /= np.sum(y, axis=axis, keepdims=True)
