@@ -193,8 +193,7 @@ class Tensor(TensorBase):
             op.variables = copy.deepcopy(variables, memo)
             _engine.graft(out, op, cleared)
         if self.base is not None:
-            registered = _engine.is_registered_view(self)   # (before the base is copied)
-            _engine.graft_view(out, copy.deepcopy(self.base, memo), self._view_steps, registered)
+            _engine.graft_view(out, copy.deepcopy(self.base, memo), self._view_steps)
         return out
 
     def __reduce__(self):

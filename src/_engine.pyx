@@ -2418,13 +2418,16 @@ def cleared_inputs(Operation op):
     return tuple(out)
 
 
-def graft_view(TensorBase t, TensorBase base, tuple chain, bint registered=True):
+def graft_view(TensorBase t, TensorBase base, tuple chain):
     """Record ``t`` as the view ``chain`` of ``base`` (deep copies of views).  A view of a
     view hangs off its creator's input, the copied parent, by the chain's last step: its
-    gradient is read off that parent's, as for the view it copies.  ``registered``: whether
-    the view copied is registered with its parent (``is_registered_view``); as MyGrad's copy
-    of the parent's registered views, the copy is registered only then (a write into a
-    view that is not is written on its own: ``prepare_in_place_target``)."""
+    gradient is read off that parent's, as for the view it copies.
+
+    The copy is not registered with its parent, as in MyGrad: MyGrad's copy of a tensor
+    copies the record of its views as references to the *original* views, so a copied
+    view is never among them - a write into the copied base leaves it as it is, and a
+    write into it is written on its own (``prepare_in_place_target``; MyGrad's fails with
+    a ``KeyError`` in its bookkeeping while the original view lives)."""
     cdef object parent = base
     cdef tuple steps = chain
     if t._creator is not None and len(chain) > 1:
@@ -2434,13 +2437,4 @@ def graft_view(TensorBase t, TensorBase base, tuple chain, bint registered=True)
     t._base = base
     t._view_chain = chain
     t._view_steps_from_parent = steps
-    if registered:
-        _add_view_child(<TensorBase>parent, t)
-    else:
-        t._view_parent = weakref_ref(parent)
-
-
-def is_registered_view(TensorBase t) -> bool:
-    """Is the view ``t`` registered with the tensor it was taken from (a write into that
-    tensor rebuilds it)?  False once that tensor's graph was cleared."""
-    return _registered_with_parent(t)
+    t._view_parent = weakref_ref(parent)

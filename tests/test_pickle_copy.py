@@ -192,3 +192,62 @@ def test_deep_copy_of_a_view_its_base_no_longer_has_registered(index, guard_off)
         results.append((c.base is None, c.data.tolist(), copied_base.data.tolist()))
     assert results[1] == results[0]
     assert results[1][0] and results[1][2] == [1.0, 2.0, 3.0]
+
+
+def _deep_copied_view_then(lib, how, keep_original, action, rounds):
+    """Deep-copy a view (alone, or with its base in one container), optionally drop the
+    original view, then do ``action`` ``rounds`` times; the states seen after each."""
+    import gc
+
+    b = lib.arange(4.0)
+    v = b[:2]
+    if how == "view":
+        c = copy.deepcopy(v)
+        cb = c.base
+    else:
+        cb, c = copy.deepcopy([b, v])
+    if not keep_original:
+        del v
+        gc.collect()
+    seen = []
+    for k in range(rounds):
+        if action == "write-copied-base":
+            cb[0] = 7.0 + k
+        elif action == "write-copied-view":
+            c[0] = 5.0 + k
+        elif action == "write-a-view-of-the-copy":
+            d = c[1:]
+            d[0] = 9.0 + k
+        elif action == "backward-from-copied-base":
+            (cb * (3 + k)).sum().backward()
+        elif action == "backward-from-copied-view":
+            (c * (2 + k)).sum().backward()
+        seen.append((c.data.tolist(), cb.data.tolist(), b.data.tolist(), c.base is cb,
+                     c.base is None, None if c.grad is None else c.grad.tolist(),
+                     None if cb.grad is None else cb.grad.tolist()))
+    return seen
+
+
+@pytest.mark.parametrize("how", ["view", "with-its-base"])
+@pytest.mark.parametrize("action", ["write-copied-base", "write-copied-view", "write-a-view-of-the-copy",
+                                    "backward-from-copied-base", "backward-from-copied-view"])
+def test_deep_copy_of_a_view_is_not_registered_with_the_copied_base(how, action):
+    """MyGrad's deep copy of a tensor copies its record of views as references to the
+    original views, so a copied view is never registered with the copied base: a write into
+    the copied base leaves it as it is, and a write into it (or into a view of it) is its
+    own (seed 94).  Three rounds, compared with MyGrad at each (the original view dropped:
+    while it lives, MyGrad's writes into the copy fail with a KeyError in its bookkeeping)."""
+    want = _deep_copied_view_then(mygrad, how, False, action, 3)
+    got = _deep_copied_view_then(mg, how, False, action, 3)
+    assert got == want
+
+
+@pytest.mark.parametrize("how", ["view", "with-its-base"])
+def test_a_write_into_a_copied_base_leaves_the_copied_view_while_the_original_lives(how):
+    """With the original view alive, MyGrad's write into the copied base re-makes the
+    *original* view on the copy's memory (a deliberate difference: mygrad_c leaves the
+    original alone); the copied view is left as it is in both."""
+    want = _deep_copied_view_then(mygrad, how, True, "write-copied-base", 1)
+    got = _deep_copied_view_then(mg, how, True, "write-copied-base", 1)
+    assert [s[:2] + s[3:] for s in got] == [s[:2] + s[3:] for s in want]
+    assert got[0][2] == [0.0, 1.0, 2.0, 3.0]           # the original base is untouched
