@@ -209,7 +209,8 @@ cdef class LockCell:
     cdef dict flipped               # id -> weak reference: the views' arrays this lock made
                                     # read-only (or None)
     cdef Py_ssize_t count
-    cdef bint ever                  # a graph has locked it at some time
+    cdef bint ever                  # the guard has tracked it at some time (not an array
+                                    # read-only by design that a graph merely used)
     cdef Py_ssize_t past_refs       # past states still holding `array` after overwrites
     cdef list undo                  # (index, old values) of each overwrite, oldest first
 
@@ -248,11 +249,15 @@ cdef class LockCell:
         if cnp.PyArray_ISWRITEABLE(arr):
             cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
             self._flipped_view(arr)
-        elif self._guards_base():
+        elif self._guards_base() or _owner_guard_locked(arr):
             # read-only only because the base is locked (e.g. made under mem_guard_off
             # from a locked array), or read-only by design (a broadcast made under
-            # mem_guard_off): as MyGrad tracks such an array, it counts as locked by the
+            # mem_guard_off), or a NumPy view made while the owner of its memory was
+            # locked (a view, under mem_guard_off, of a tensor made under no_autodiff on
+            # a locked tensor's memory; as `_track_read_only` takes such an array of a
+            # cell's own): as MyGrad tracks such an array, it counts as locked by the
             # guard - written in place into a new array - and is writeable once released
+            # (after the owner: `_make_writeable_after_owner`)
             if not self._has_flipped(arr):
                 self._flipped_view(arr)
 
@@ -287,8 +292,6 @@ cdef class LockCell:
         # own: the array used is the one this cell holds (not a view's): as MyGrad tracks
         # only the arrays an operation uses, a base read-only by design or through its
         # owner counts as locked by the guard only once it is used itself
-        if own:
-            self.ever = True
         if self.count == 0:
             if cnp.PyArray_BASE(self.array) != NULL:
                 # the owner of the memory first (as MyGrad locks a view's base before the
@@ -305,6 +308,8 @@ cdef class LockCell:
                 self.base_flipped = True
             elif own:
                 self._track_read_only()
+            if self.base_flipped and cnp.PyArray_BASE(self.array) == NULL:
+                _flipped_owners[id(self.array)] = weakref_ref(self.array)
             if self.views is not None:
                 for ref in self.views:
                     a = ref()
@@ -317,10 +322,14 @@ cdef class LockCell:
                         self._flipped_view(a)  # read-only only because the base is locked
         elif own and not self.base_flipped and not self.shared:
             self._track_read_only()   # (locked so far through views only)
+        if own and (self.base_flipped or self.own_entry is not None):
+            # the guard tracks this array (as MyGrad's does one that its lock made
+            # read-only, or read-only through a tracked owner - not one read-only by design)
+            self.ever = True
         self.count += 1
 
     cdef inline void _track_read_only(self):
-        if _read_only_through_owner(self.array) or (self.owner_entry is not None and self.owner_entry[2]):
+        if _owner_guard_locked(self.array) or (self.owner_entry is not None and self.owner_entry[2]):
             # a NumPy view made while its owner was locked (NumPy makes it read-only):
             # as MyGrad does, it is writeable again once this lock and the owner's go
             self.base_flipped = True
@@ -357,6 +366,8 @@ cdef class LockCell:
             self.own_entry = None
         if self.base_flipped:
             self.base_flipped = False
+            if cnp.PyArray_BASE(self.array) == NULL:
+                _flipped_owners.pop(id(self.array), None)
             _make_writeable_after_owner(self.array)
         if self.flipped is not None:
             for r in self.flipped.values():
@@ -375,6 +386,28 @@ cdef list _waiting_for_owner = []
 # {id(owner array): [owner, count, restore]}: locks taken on arrays that own memory other
 # locked tensors view through NumPy (see LockCell._lock_owner); usually empty.
 cdef dict _owner_locks = {}
+
+
+# {id(array): weak reference}: arrays owning their memory that a lock of their own made
+# read-only (``LockCell.base_flipped``) and has not restored yet - what MyGrad calls
+# tracked arrays, for ``_owner_guard_locked``.
+cdef dict _flipped_owners = {}
+
+
+cdef bint _owner_guard_locked(cnp.ndarray arr):
+    """Is ``arr`` a NumPy view whose memory owner is read-only because the memory guard
+    locked it (not read-only by design)?  MyGrad then tracks ``arr`` when an operation
+    uses it, and makes it writeable once the owner is."""
+    if cnp.PyArray_BASE(arr) == NULL:
+        return False
+    owner = _memory_owner(arr)
+    if not cnp.PyArray_Check(owner) or cnp.PyArray_ISWRITEABLE(<cnp.ndarray>owner):
+        return False
+    r = _flipped_owners.get(id(owner))
+    if r is not None and r() is owner:
+        return True
+    entry = _owner_locks.get(id(owner))
+    return entry is not None and entry[0] is owner and entry[2]
 
 
 cdef list _count_lock(cnp.ndarray arr):
@@ -1405,8 +1438,10 @@ def is_guard_locked(TensorBase t) -> bool:
 
 
 def was_guard_locked(TensorBase t) -> bool:
-    """True if a graph has locked ``t``'s array at some time (MyGrad then writes the
-    tensor in place into a new array even when its array is read-only by design)."""
+    """True if the guard has tracked ``t``'s array at some time - a graph's lock made it
+    read-only, or it was read-only through a locked owner (MyGrad then writes the tensor
+    in place into a new array, also after the lock is gone); not for an array read-only by
+    design, which MyGrad's guard leaves alone (a write into it raises)."""
     return t._lock is not None and t._lock.ever and t._lock.array is t._data
 
 

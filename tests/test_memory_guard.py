@@ -497,3 +497,51 @@ def test_view_of_locked_base_is_read_only():
             v.data[0] = 100.0
         assert_array_equal(x.data, [1.0, 2.0, 3.0])
         del y
+
+
+def _write_after_backward_through(lib, owner, make_v4, make_v5, index, rounds=3):
+    """A tensor ``v3`` (an operation's output: locked, or a tensor on read-only memory),
+    ``v4`` a tensor on its memory (a reshape, made in context ``make_v4``), ``v5`` a view
+    of ``v4`` (``make_v5``) used by an operation and back-propagated, then ``v5`` written
+    in place: what each round sees (flags before and after, the values, or the error)."""
+    import contextlib
+
+    ctx = {"plain": contextlib.nullcontext, "no_autodiff": lambda: lib.no_autodiff,
+           "mem_guard_off": lambda: lib.mem_guard_off}
+    seen = []
+    for k in range(rounds):
+        if owner == "operation":
+            v1 = lib.tensor([[-0.5, 0.0], [-2.0, -0.25], [0.75, -0.25]])
+            v3 = lib.arctan2(-1.0, v1)
+        else:   # memory read-only by design: MyGrad's guard does not track it
+            v3 = lib.tensor(np.frombuffer(np.arange(6.0).tobytes()).reshape(3, 2), copy=False)
+        with ctx[make_v4]():
+            v4 = v3.reshape((1, 3, 2))
+        with ctx[make_v5]():
+            v5 = v4[index]
+        state = [v5.data.flags.writeable]
+        lib.sum(v5 * (k + 1.0)).backward()
+        state.append(v5.data.flags.writeable)
+        try:
+            v5 -= 0.1 * v5.grad
+            state += ["wrote", v5.data.tolist(), v3.data.tolist(), v5.base is None]
+        except ValueError as e:
+            state += ["raised", str(e)]
+        seen.append(state)
+    return seen
+
+
+@pytest.mark.parametrize("owner", ["operation", "read-only-by-design"])
+@pytest.mark.parametrize("make_v4", ["plain", "no_autodiff", "mem_guard_off"])
+@pytest.mark.parametrize("make_v5", ["plain", "no_autodiff", "mem_guard_off"])
+@pytest.mark.parametrize("index", [(-1, Ellipsis, 0, -2), (0, slice(None))], ids=["0-d", "row"])
+def test_write_into_a_view_of_a_tensor_on_locked_memory_after_backward(owner, make_v4, make_v5, index):
+    """MyGrad tracks the read-only array of a view an operation uses when the owner of its
+    memory is locked by the guard (the view is then written in place into a new array),
+    not when that memory is read-only by design (the write raises).  Seed 94: a view,
+    under mem_guard_off, of a tensor made under no_autodiff on an operation's locked
+    output raised "read-only" in mygrad_c; and a tensor made under no_autodiff on memory
+    read-only by design was written into a new array where MyGrad raises."""
+    want = _write_after_backward_through(mygrad, owner, make_v4, make_v5, index)
+    got = _write_after_backward_through(mg, owner, make_v4, make_v5, index)
+    assert got == want

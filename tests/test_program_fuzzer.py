@@ -1102,6 +1102,15 @@ REGRESSIONS = {
     "deep-copy-of-view/write-into-a-view-of-it": P(
         "v1 = mg.linspace(-1, 1, 3).reshape((1, 3))", "v2 = copy.deepcopy(v1)", "del v1",
         "v3 = v2[0:, ..., 1]", "v3[[0],] = -2 * v3[[0],]"),
+    # (seed 94, session 14; fixed) a view, made under mem_guard_off, of a tensor made under
+    # no_autodiff on an operation's locked output: used, back-propagated, then written in
+    # place - MyGrad tracks the view's read-only array (its memory's owner is locked by the
+    # guard) and writes it into a new array; mygrad_c raised "output array is read-only"
+    "read-only-numpy-view/view-of-a-no-autodiff-tensor-on-locked-memory": P(
+        "v1 = mg.tensor([[-0.5, 0.0], [-2.0, -0.25], [0.75, -0.25]], constant=True)",
+        "v3 = mg.arctan2(-1.0, v1)", "with mg.no_autodiff: v4 = v3.reshape((1, 3, 2))",
+        "with mg.mem_guard_off: v5 = v4[-1, ..., 0, -2]", "mg.sum(v5 * v5).backward()",
+        "v5 -= 0.1 * v5.grad"),
     # (seed 85, session 11) accepted: MyGrad's v0.grad is np.float64(-2.0), ours float16
     "grad-dtype-0d-where-in-mygrad": P(
         "v0 = mg.tensor(0.0, dtype='float16')", "v4 = -2.0 * v0",
