@@ -408,6 +408,21 @@ def _mygrad_cumprod_nonfinite(d: "Difference") -> bool:
     return False
 
 
+def _mygrad_multiply_sequence_division(d: "Difference") -> bool:
+    """MyGrad's multiply_sequence gradient is ``(grad * product) / x_i`` once its forward
+    found no product near 0: nan or inf where an input is infinite, the product overflowed,
+    or an input was written to 0 after the forward (under mem_guard_off); mygrad_c's is the
+    product of the other inputs there (deliberate difference 17, docs/guide/migrating.md).
+    Seen as a gradient, after a multiply_sequence, that is non-finite in MyGrad where
+    mygrad_c's is finite."""
+    if d.mirror is None or d.key != "grad" or not _ran(d, "multiply_sequence("):
+        return False
+    want, got = np.asarray(d.want), np.asarray(d.got)
+    if want.shape != got.shape or want.dtype.kind not in "fc" or got.dtype.kind not in "fc":
+        return False
+    return bool((~np.isfinite(want) & np.isfinite(got)).any())
+
+
 def _mygrad_view_reattached(d: "Difference") -> bool:
     """MyGrad keeps a view that a write into it (in place, ``out=``, also one that then
     fails) cut off its base registered with the tensor it was taken from: a later write
@@ -643,6 +658,9 @@ KNOWN_BUGS: dict = {
     "deepcopy-takes-views-in-mygrad": _mygrad_deepcopy_took_views,
     # MyGrad's cumprod gradient misses the nan / inf of the products
     "cumprod-nonfinite-in-mygrad": _mygrad_cumprod_nonfinite,
+    # MyGrad's multiply_sequence gradient divides the product by the input: nan / inf where
+    # an input is now 0 (written after the forward) or infinite, or the product overflowed
+    "multiply-sequence-division-in-mygrad": _mygrad_multiply_sequence_division,
     # MyGrad re-attaches a view it had cut off (by a write into it) to the tensor it was
     # taken from, at a later write into that tensor (or its cut-off)
     "view-reattached-in-mygrad": _mygrad_view_reattached,
@@ -822,6 +840,11 @@ ACCEPTED: dict = {
     # gives finite numbers (0) where the exact gradient is nan (docs/guide/migrating.md,
     # "numbers where MyGrad's are wrong")
     "cumprod-nonfinite-in-mygrad": "MyGrad's cumprod gradient misses nan/inf products",
+    # (seed 96, session 14) multiply_sequence(v0, v0) under mem_guard_off, then
+    # v0.data[1] = 0: MyGrad's gradient divides by the written 0 (nan), mygrad_c's is the
+    # product of the others (migrating.md, deliberate difference 17)
+    "multiply-sequence-division-in-mygrad": "MyGrad's multiply_sequence gradient divides by the input "
+                                            "(nan or inf where it is 0 or infinite)",
     # a view cut off its base by a write into it stays registered with its parent in
     # MyGrad: a later write into the parent overwrites the cut-off view's values (or the
     # parent's own cut-off, even by an out= that fails, makes it a view of the parent)
