@@ -249,7 +249,7 @@ cdef class LockCell:
         if cnp.PyArray_ISWRITEABLE(arr):
             cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
             self._flipped_view(arr)
-        elif self._guards_base() or _owner_guard_locked(arr):
+        elif self._guards_base() or _read_only_through_owner(arr):
             # read-only only because the base is locked (e.g. made under mem_guard_off
             # from a locked array), or read-only by design (a broadcast made under
             # mem_guard_off), or a NumPy view made while the owner of its memory was
@@ -257,7 +257,10 @@ cdef class LockCell:
             # a locked tensor's memory; as `_track_read_only` takes such an array of a
             # cell's own): as MyGrad tracks such an array, it counts as locked by the
             # guard - written in place into a new array - and is writeable once released
-            # (after the owner: `_make_writeable_after_owner`)
+            # (after the owner: `_make_writeable_after_owner`).  An owner array read-only
+            # by design passes for a locked one here (the locks do not record the owners
+            # they made read-only: a registry of them cost 0.36 us per scalar operation);
+            # memory that no array owns (np.frombuffer of bytes) does not.
             if not self._has_flipped(arr):
                 self._flipped_view(arr)
 
@@ -308,8 +311,6 @@ cdef class LockCell:
                 self.base_flipped = True
             elif own:
                 self._track_read_only()
-            if self.base_flipped and cnp.PyArray_BASE(self.array) == NULL:
-                _flipped_owners[id(self.array)] = weakref_ref(self.array)
             if self.views is not None:
                 for ref in self.views:
                     a = ref()
@@ -329,7 +330,7 @@ cdef class LockCell:
         self.count += 1
 
     cdef inline void _track_read_only(self):
-        if _owner_guard_locked(self.array) or (self.owner_entry is not None and self.owner_entry[2]):
+        if _read_only_through_owner(self.array) or (self.owner_entry is not None and self.owner_entry[2]):
             # a NumPy view made while its owner was locked (NumPy makes it read-only):
             # as MyGrad does, it is writeable again once this lock and the owner's go
             self.base_flipped = True
@@ -366,8 +367,6 @@ cdef class LockCell:
             self.own_entry = None
         if self.base_flipped:
             self.base_flipped = False
-            if cnp.PyArray_BASE(self.array) == NULL:
-                _flipped_owners.pop(id(self.array), None)
             _make_writeable_after_owner(self.array)
         if self.flipped is not None:
             for r in self.flipped.values():
@@ -386,28 +385,6 @@ cdef list _waiting_for_owner = []
 # {id(owner array): [owner, count, restore]}: locks taken on arrays that own memory other
 # locked tensors view through NumPy (see LockCell._lock_owner); usually empty.
 cdef dict _owner_locks = {}
-
-
-# {id(array): weak reference}: arrays owning their memory that a lock of their own made
-# read-only (``LockCell.base_flipped``) and has not restored yet - what MyGrad calls
-# tracked arrays, for ``_owner_guard_locked``.
-cdef dict _flipped_owners = {}
-
-
-cdef bint _owner_guard_locked(cnp.ndarray arr):
-    """Is ``arr`` a NumPy view whose memory owner is read-only because the memory guard
-    locked it (not read-only by design)?  MyGrad then tracks ``arr`` when an operation
-    uses it, and makes it writeable once the owner is."""
-    if cnp.PyArray_BASE(arr) == NULL:
-        return False
-    owner = _memory_owner(arr)
-    if not cnp.PyArray_Check(owner) or cnp.PyArray_ISWRITEABLE(<cnp.ndarray>owner):
-        return False
-    r = _flipped_owners.get(id(owner))
-    if r is not None and r() is owner:
-        return True
-    entry = _owner_locks.get(id(owner))
-    return entry is not None and entry[0] is owner and entry[2]
 
 
 cdef list _count_lock(cnp.ndarray arr):
