@@ -2414,9 +2414,11 @@ def graft(TensorBase t, Operation op, tuple cleared=()):
         _untrack(op._versions)
 
 
-def cleared_inputs(Operation op):
+def cleared_inputs(Operation op, bint every=False):
     """The indices of ``op``'s inputs that a backward through ``op`` would refuse to
-    reach (see ``_check_input``): their graph was cleared since ``op`` used them."""
+    reach (see ``_check_input``): their graph was cleared since ``op`` used them.
+    ``every``: all inputs whose graph was cleared since, also constants and inputs used
+    again since (the program fuzzer tells MyGrad's stale operations by them)."""
     cdef tuple versions = op._versions
     cdef TensorBase var
     out = []
@@ -2424,8 +2426,8 @@ def cleared_inputs(Operation op):
         return ()
     for j in range(len(op.variables)):
         var = op.variables[j]   # (a checked assignment: a user may have changed ``variables``)
-        if (not var._constant and var._version != <Py_ssize_t>versions[j]
-                and not _used_since_cleared(var)):
+        if var._version != <Py_ssize_t>versions[j] and (
+                every or (not var._constant and not _used_since_cleared(var))):
             out.append(j)
     return tuple(out)
 

@@ -569,6 +569,27 @@ def _tensors_in_graphs(ns: dict, lib) -> list:
     return list(seen.values())
 
 
+def _stale_ops(ns: dict) -> bool:
+    """Does a graph of mygrad_c's reach an operation whose input is the past state of an
+    in-place target that was cleared after the operation used it?  (MyGrad's operation
+    then refers to the target as it is now: see ``stale-op-after-clear``.)"""
+    from mygrad_c import _engine
+
+    for t in _tensors_in_graphs(ns, mg):
+        op = t.creator
+        if op is not None and any(op.variables[j]._hidden for j in _engine.cleared_inputs(op, every=True)):
+            return True
+    return False
+
+
+def _gradient_from_new_state(d: "Difference") -> bool:
+    """A backward through an operation whose input was cleared and then written in place
+    (``e = einsum("i,i", w, c)`` of a constant ``c``; ``c.backward()``; ``c *= 2``;
+    ``e.backward()``): MyGrad's operation computes the gradient from ``c``'s new values
+    (``w.grad`` 2c, a wrong number), mygrad_c's from the values it computed with (c)."""
+    return d.key == "grad" and d.mirror is not None and d.mirror.stale_before
+
+
 def _locked_through_stale_op(d: "Difference") -> bool:
     """MyGrad keeps an array locked that mygrad_c released, through an operation that
     refers to an in-place target as it is now: in MyGrad a live graph reaches an operation
@@ -688,10 +709,12 @@ KNOWN_BUGS: dict = {
     # in-place write into that tensor, a backward (or clear_graph) through the op clears
     # the tensor's new graph (its creator is gone)
     # (when the input's new state has been used since, MyGrad back-propagates into it;
-    # mygrad_c's op reaches the cleared past state: InvalidBackprop)
+    # mygrad_c's op reaches the cleared past state: InvalidBackprop; and a gradient the op
+    # computes from that input's values uses its new values in MyGrad, seed 97)
     "stale-op-after-clear": lambda d: ((d.key == "has_creator" and d.want is False and d.got is True
                                         and ("backward" in d.stmt or "clear_graph" in d.stmt))
-                                       or _backward_into_past_state(d) or _locked_through_stale_op(d)),
+                                       or _backward_into_past_state(d) or _locked_through_stale_op(d)
+                                       or _gradient_from_new_state(d)),
     # out= whose inputs are all constant: MyGrad leaves the (non-constant) target non-constant
     "out-constant": lambda d: d.key == "constant" and "out=" in d.stmt,
     # out= that overwrites the whole target keeps the target's earlier graph in mygrad_c:
@@ -949,6 +972,7 @@ class Mirror:
         self.floor = np.dtype(np.float64)
         self.ended: Optional[str] = None   # why the program ended early, if it did
         self.failed: list = []             # the statements that raised in both, in order
+        self.stale_before = False          # (before the last statement) see _stale_ops
 
     def execute(self, stmt: str) -> Optional[Difference]:
         """Run ``stmt`` in both.  Returns None if both ran or both raised the same type
@@ -967,6 +991,7 @@ class Mirror:
                 errors[lib] = e
                 raise
         self.raised = False
+        self.stale_before = "backward" in stmt and _stale_ops(self.ns[mg])
         try:
             with warnings.catch_warnings():  # _do's assume() outside a hypothesis test
                 warnings.simplefilter("ignore", HypothesisDeprecationWarning)

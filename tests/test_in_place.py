@@ -701,3 +701,29 @@ def test_out_where_keeps_nan_gradients_where_masked():
 
     with np.errstate(all="ignore"):
         check_mirrored(scenario, backward=bw_all)
+
+
+@pytest.mark.parametrize("op", ["einsum", "multiply", "matmul"])
+@pytest.mark.parametrize("cleared", [False, True])
+def test_gradient_through_an_op_whose_input_was_cleared_then_written(op, cleared):
+    """A constant input of an operation, its graph cleared (a backward from it) and then
+    written in place: mygrad_c's operation keeps the values it computed with, so ``w``'s
+    gradient is the derivative of the result that was computed.  MyGrad's operation then
+    refers to the constant as it is now and gives the gradient at the new values (twice the
+    right one here) - the stale-op-after-clear difference (seed 97).  Without the clear
+    both give the right gradient."""
+    import mygrad
+
+    def run(lib):
+        c = lib.tensor([1.0, 2.0, 3.0], constant=True)
+        w = lib.tensor([1.0, 1.0, 1.0])
+        e = {"einsum": lambda: lib.einsum("i,i", w, c), "multiply": lambda: (w * c).sum(),
+             "matmul": lambda: w @ c}[op]()
+        if cleared:
+            c.backward()
+        c *= 2
+        e.backward()
+        return w.grad
+
+    assert_array_equal(run(mg), [1.0, 2.0, 3.0])
+    assert_array_equal(run(mygrad), [2.0, 4.0, 6.0] if cleared else [1.0, 2.0, 3.0])

@@ -1117,6 +1117,14 @@ REGRESSIONS = {
         "v0 = mg.tensor([0.5, -0.25, 0.75, 0.75])",
         "with mg.mem_guard_off: v1 = mg.multiply_sequence(v0, v0)", "v3 = v1[-1, None]",
         "v0.data[..., 1, None, None] = 0.0", "v6 = mg.subtract(v3, v0)", "v6.backward(2.0)"),
+    # (seed 97, session 14) accepted (stale-op-after-clear): the einsum's constant input v0
+    # is cleared (v0.backward()) and then written in place; MyGrad's einsum computes v4's
+    # gradient from v0's new values (twice the right one), mygrad_c's from those it used
+    "stale-op-after-clear/gradient-from-new-state": P(
+        "v0 = mg.tensor([-0.5, 1.5, 0.0], dtype='float32', constant=True)",
+        "v1 = np.multiply(v0, 3.0, out=v0)", "v3 = mg.exp(v0, out=v1)", "v4 = mg.tensor(v1)",
+        'v5 = mg.einsum("i,i", v4, v3)', "v0.backward()", "v6 = mg.multiply(v1, 2.0, out=v3)",
+        "v0.backward(np.array([-1.0, 0.0, 1.0]))", "v5.backward(2.0)"),
     # (seed 85, session 11) accepted: MyGrad's v0.grad is np.float64(-2.0), ours float16
     "grad-dtype-0d-where-in-mygrad": P(
         "v0 = mg.tensor(0.0, dtype='float16')", "v4 = -2.0 * v0",
