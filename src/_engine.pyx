@@ -209,8 +209,8 @@ cdef class LockCell:
     cdef dict flipped               # id -> weak reference: the views' arrays this lock made
                                     # read-only (or None)
     cdef Py_ssize_t count
-    cdef bint ever                  # the guard has tracked it at some time (not an array
-                                    # read-only by design that a graph merely used)
+    cdef bint ever                  # the guard has tracked it at some time (see
+                                    # was_guard_locked)
     cdef Py_ssize_t past_refs       # past states still holding `array` after overwrites
     cdef list undo                  # (index, old values) of each overwrite, oldest first
 
@@ -325,7 +325,8 @@ cdef class LockCell:
             self._track_read_only()   # (locked so far through views only)
         if own and (self.base_flipped or self.own_entry is not None):
             # the guard tracks this array (as MyGrad's does one that its lock made
-            # read-only, or read-only through a tracked owner - not one read-only by design)
+            # read-only, or one read-only through its owner array; not memory read-only by
+            # design that no array owns, as np.frombuffer's of bytes)
             self.ever = True
         self.count += 1
 
@@ -1416,9 +1417,10 @@ def is_guard_locked(TensorBase t) -> bool:
 
 def was_guard_locked(TensorBase t) -> bool:
     """True if the guard has tracked ``t``'s array at some time - a graph's lock made it
-    read-only, or it was read-only through a locked owner (MyGrad then writes the tensor
-    in place into a new array, also after the lock is gone); not for an array read-only by
-    design, which MyGrad's guard leaves alone (a write into it raises)."""
+    read-only, or it was read-only through its owner array (MyGrad then writes the tensor
+    in place into a new array, also after the lock is gone); not for memory read-only by
+    design that no array owns (np.frombuffer of bytes), which MyGrad's guard leaves alone
+    (a write into it raises)."""
     return t._lock is not None and t._lock.ever and t._lock.array is t._data
 
 
