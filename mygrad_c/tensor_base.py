@@ -364,7 +364,8 @@ class Tensor(TensorBase):
     def __ge__(self, other) -> np.ndarray:
         return np.greater_equal(self.data, _data(other))
 
-    __hash__ = TensorBase.__hash__
+    # unhashable, as MyGrad's Tensor (and NumPy's arrays): == is elementwise
+    __hash__ = None  # type: ignore[assignment]
 
     # ------------------------------------------------------------------
     # the rest of the catalog, reached through methods

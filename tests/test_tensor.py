@@ -271,6 +271,37 @@ def test_comparisons_do_not_build_graph():
     assert x.data.flags.writeable
 
 
+def test_tensors_are_unhashable_like_mygrad():
+    # == is elementwise, so a Tensor (as MyGrad's, and as a NumPy array) cannot be a
+    # dict key or a set member; a Tensor subclass inherits that
+    class Param(mg.Tensor):
+        pass
+
+    for lib, make in ((mygrad, mygrad.tensor), (mg, mg.tensor), (mg, Param)):
+        t = make([1.0, 2.0])
+        assert lib.Tensor.__hash__ is None
+        with pytest.raises(TypeError, match="unhashable"):
+            hash(t)
+        with pytest.raises(TypeError, match="unhashable"):
+            {t}
+    # the graph machinery never needs a tensor's hash: views, an in-place write, a
+    # backward and a clear give MyGrad's gradients
+    grads = []
+    for lib in (mygrad, mg):
+        class Param(lib.Tensor):
+            pass
+
+        x = Param([1.0, 2.0, 3.0])
+        v = x[1:]
+        y = (v * x[:2]).sum()
+        v[0] = 5.0
+        (y * x).sum().backward()
+        grads.append([x.grad, v.grad])
+        x.clear_graph()
+    for ours, ref in zip(grads[1], grads[0]):
+        assert_array_equal(ours, ref)
+
+
 def test_floor_division_of_constants_gives_arrays():
     for a in (mg.tensor([3, 4]), mg.tensor([3.0, 4.0], constant=True)):
         ref = mygrad.tensor(a.data, constant=True)
