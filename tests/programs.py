@@ -569,25 +569,47 @@ def _tensors_in_graphs(ns: dict, lib) -> list:
     return list(seen.values())
 
 
-def _stale_ops(ns: dict) -> bool:
-    """Does a graph of mygrad_c's reach an operation whose input is the past state of an
-    in-place target that was cleared after the operation used it?  (MyGrad's operation
-    then refers to the target as it is now: see ``stale-op-after-clear``.)"""
+def _stale_ops(ns: dict) -> frozenset:
+    """The ids of the mygrad_c tensors whose gradient a backward may take from a stale
+    operation - one whose input is the past state of an in-place target that was cleared
+    after the operation used it, and whose values the write changed (MyGrad's operation
+    then refers to the target as it is now: see ``stale-op-after-clear``).  Those are the
+    operation's inputs, the target as it is now, and every tensor their graphs reach.
+    Empty when no graph reaches such an operation."""
     from mygrad_c import _engine
 
+    from_ = []
     for t in _tensors_in_graphs(ns, mg):
         op = t.creator
-        if op is not None and any(op.variables[j]._hidden for j in _engine.cleared_inputs(op, every=True)):
-            return True
-    return False
+        if op is None:
+            continue
+        for j in _engine.cleared_inputs(op, every=True):
+            past = op.variables[j]
+            if not past._hidden:
+                continue
+            now = _engine.current_object(past)
+            if now is not past and now.shape == past.shape and \
+                    np.array_equal(now.data, past.data, equal_nan=True):
+                continue   # the write left the values as they were: nothing to tell apart
+            from_.extend(v for v in op.variables if isinstance(v, mg.Tensor))
+            from_.append(now)
+    if not from_:
+        return frozenset()
+    return frozenset(id(t) for t in _tensors_in_graphs({i: t for i, t in enumerate(from_)}, mg))
 
 
 def _gradient_from_new_state(d: "Difference") -> bool:
     """A backward through an operation whose input was cleared and then written in place
     (``e = einsum("i,i", w, c)`` of a constant ``c``; ``c.backward()``; ``c *= 2``;
     ``e.backward()``): MyGrad's operation computes the gradient from ``c``'s new values
-    (``w.grad`` 2c, a wrong number), mygrad_c's from the values it computed with (c)."""
-    return d.key == "grad" and d.mirror is not None and d.mirror.stale_before
+    (``w.grad`` 2c, a wrong number), mygrad_c's from the values it computed with (c).
+    Only the gradients of the tensors such an operation reaches (or of views of them)
+    are told apart so."""
+    if d.key != "grad" or d.mirror is None or not d.mirror.stale_before:
+        return False
+    t = d.mirror.ns[mg].get(d.name)
+    return isinstance(t, mg.Tensor) and (id(t) in d.mirror.stale_before
+                                         or id(t.base) in d.mirror.stale_before)
 
 
 def _locked_through_stale_op(d: "Difference") -> bool:
@@ -972,7 +994,7 @@ class Mirror:
         self.floor = np.dtype(np.float64)
         self.ended: Optional[str] = None   # why the program ended early, if it did
         self.failed: list = []             # the statements that raised in both, in order
-        self.stale_before = False          # (before the last statement) see _stale_ops
+        self.stale_before = frozenset()    # (before the last statement) see _stale_ops
 
     def execute(self, stmt: str) -> Optional[Difference]:
         """Run ``stmt`` in both.  Returns None if both ran or both raised the same type
@@ -991,7 +1013,7 @@ class Mirror:
                 errors[lib] = e
                 raise
         self.raised = False
-        self.stale_before = "backward" in stmt and _stale_ops(self.ns[mg])
+        self.stale_before = _stale_ops(self.ns[mg]) if "backward" in stmt else frozenset()
         try:
             with warnings.catch_warnings():  # _do's assume() outside a hypothesis test
                 warnings.simplefilter("ignore", HypothesisDeprecationWarning)

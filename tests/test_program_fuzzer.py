@@ -1172,6 +1172,27 @@ def test_a_program_on_which_mygrads_backward_never_ends_ends(monkeypatch):
     assert "MyGradHung" in m.ended
 
 
+def test_gradient_from_new_state_accepts_only_what_the_stale_op_reaches():
+    """The stale-op-after-clear difference in a gradient (seed 97) is accepted for the
+    tensors a backward reaches through the stale operation only: a gradient that differs
+    elsewhere in the same program is still a failure."""
+    import programs
+
+    regression = REGRESSIONS["stale-op-after-clear/gradient-from-new-state"]
+    setup = regression.setup[:-1] + ["w = mg.tensor([1.0, 2.0])", "v7 = v5 + (w * 3).sum()", "v7.backward(2.0)"]
+    m = run_program(P(*setup))
+    assert m.stale_before   # (computed before the last statement, the backward)
+
+    def accepted(name):
+        return programs._gradient_from_new_state(programs.Difference(name, "grad", None, None, mirror=m))
+
+    assert accepted("v4") and accepted("v3")   # the einsum's inputs
+    assert not accepted("w") and not accepted("v7")
+    # a write that leaves the values as they were makes nothing stale
+    same = [s.replace("mg.multiply(v1, 2.0, out=v3)", "mg.multiply(v1, 1.0, out=v3)") for s in setup]
+    assert not run_program(P(*same)).stale_before
+
+
 def test_regressions_are_recognised():
     """Each regression program fails (while its bug is open) with the symptom its
     KNOWN_BUGS entry recognises - so a long hunt can skip exactly that bug."""
