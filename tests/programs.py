@@ -352,6 +352,21 @@ def _einsum_backpropagated_once(d: "Difference") -> bool:
     return any("einsum" in s for s in d.mirror._code)
 
 
+def _mygrad_focal_loss_retried(d: "Difference") -> bool:
+    """A backward through a focal loss that an earlier failed backward had reached:
+    MyGrad's focal-loss operation scales the derivative it keeps from the forward by the
+    incoming gradient in place, so each backward through it multiplies again - the retry
+    gives its input the product of both incoming gradients (seed 98: the sign of a
+    ``backward(-1.)`` that raised, then 118.6 where -118.6 is right).  mygrad_c's
+    derivative is computed afresh each time."""
+    if d.mirror is None or d.key != "grad" or "backward" not in d.stmt:
+        return False
+    earlier = d.mirror.failed[:-1] if d.raised else d.mirror.failed
+    if not any("backward" in s for s in earlier):
+        return False   # (no backward has failed midway before this one)
+    return any("focal_loss" in s for s in d.mirror._code)
+
+
 def _mygrad_stale_view_grad(d: "Difference") -> bool:
     """MyGrad hands out a gradient for a view whose base has none (the base was used in
     a new operation since, which nulled its gradient): the view's gradient kept from an
@@ -690,6 +705,9 @@ KNOWN_BUGS: dict = {
     # a backward retried after one that raised, through an einsum the failed one had
     # reached: MyGrad's einsum skips the inputs it back-propagated into before
     "einsum-once": _einsum_backpropagated_once,
+    # (seed 98, session 15) a backward retried after one that raised, through a focal loss
+    # the failed one had reached: MyGrad's focal loss multiplies its kept derivative again
+    "focal-loss-retry-in-mygrad": _mygrad_focal_loss_retried,
     # a view whose base's gradient was nulled (the base used again): MyGrad still hands out
     # the view's gradient of the earlier backward when it was the base's own array
     "stale-grad-in-mygrad": _mygrad_stale_view_grad,
@@ -859,6 +877,11 @@ ACCEPTED: dict = {
     # and MyGrad then fails its own assertion (or, if the retry raises first, leaves them
     # None); mygrad_c back-propagates through the einsum again
     "einsum-once": "MyGrad's einsum skips its inputs in a retried backward, then fails its own assertion",
+    # MyGrad's focal-loss operation scales the derivative it kept from the forward in
+    # place by each incoming gradient: a backward that raised midway after reaching it
+    # leaves it scaled, and a retry gives the loss's input a wrong gradient (the product
+    # of both incoming gradients); mygrad_c computes the derivative afresh
+    "focal-loss-retry-in-mygrad": "MyGrad's focal loss gives a wrong gradient in a retried backward",
     # softmax, logsoftmax and softmax_crossentropy keep the log-sum-exp in higher precision
     # than the scores' float16 (issue 11, item 8: keep the more accurate value); the
     # predicate checks against the float64 value of the same scores

@@ -562,3 +562,42 @@ def test_softmax_focal_loss_computes_the_softmax_once(monkeypatch, x):
     assert len(calls) == 1
     out.backward()
     assert np.isfinite(t.grad).all() and t.data.flags.writeable
+
+
+@pytest.mark.parametrize("loss", ["focal_loss", "softmax_focal_loss"])
+@pytest.mark.parametrize("gamma", [0.0, 1.0, 2.5])
+def test_a_retried_backward_through_a_focal_loss_gives_its_gradient_again(loss, gamma):
+    """A backward that raises midway (beyond the loss: its input's graph goes through a
+    tensor whose graph was cleared) keeps the graph; each retry back-propagates through
+    the loss again with the gradient it is given.  MyGrad's focal-loss operation scales
+    the derivative it keeps from the forward in place, so each retry multiplies by every
+    earlier gradient too (seed 98 of the program fuzzer): a wrong number, not matched."""
+    logits = [[-2.0, 1.0, 2.0], [0.5, -0.25, 0.0]]
+    labels = np.array([1, 2])
+
+    def fresh(lib, seed):
+        x = lib.tensor(logits)
+        p = x if loss == "softmax_focal_loss" else lib.nnet.softmax(x)
+        getattr(lib.nnet, loss)(p, labels, alpha=0.5, gamma=gamma).backward(seed)
+        return x.grad
+
+    grads = {}
+    for lib in (mygrad, mg):
+        a = lib.tensor(logits)
+        x = a * 1.0
+        x2 = x * 1.0
+        x.backward()              # clears x's graph: a backward from x2 fails at x
+        p = x2 if loss == "softmax_focal_loss" else lib.nnet.softmax(x2)
+        out = getattr(lib.nnet, loss)(p, labels, alpha=0.5, gamma=gamma)
+        grads[lib] = []
+        for seed in ([-1.0, 1.0], [1.0, 1.0], [2.0, 0.5]):
+            with pytest.raises(lib.errors.InvalidBackprop):
+                out.backward(np.array(seed))
+            grads[lib].append((np.array(seed), x2.grad))
+    for seed, g in grads[mg]:
+        assert_allclose(g, fresh(mg, seed), rtol=1e-12, atol=1e-15)
+        assert_allclose(g, fresh(mygrad, seed), rtol=1e-12, atol=1e-15)
+    # MyGrad's retries: the product of the seeds so far (-1, then -1 * 2 ...)
+    (s1, g1), (s2, g2), (s3, g3) = grads[mygrad]
+    assert_allclose(g2, fresh(mygrad, s1 * s2), rtol=1e-12, atol=1e-15)
+    assert_allclose(g3, fresh(mygrad, s1 * s2 * s3), rtol=1e-12, atol=1e-15)

@@ -1125,6 +1125,17 @@ REGRESSIONS = {
         "v1 = np.multiply(v0, 3.0, out=v0)", "v3 = mg.exp(v0, out=v1)", "v4 = mg.tensor(v1)",
         'v5 = mg.einsum("i,i", v4, v3)', "v0.backward()", "v6 = mg.multiply(v1, 2.0, out=v3)",
         "v0.backward(np.array([-1.0, 0.0, 1.0]))", "v5.backward(2.0)"),
+    # (seed 98, session 15) accepted: the focal loss of each iteration is back-propagated
+    # twice - by v2.backward(-1.), which raises midway (v1's graph goes through a cleared
+    # tensor), and by the next backward, which raises too; MyGrad's focal loss keeps the
+    # -1 in its derivative, so v0's gradient through the previous iteration's divide has
+    # the wrong sign ([173.8, -217.2, 173.8]; right: [-86.94, 304.2, -86.94])
+    "focal-loss-retry-in-mygrad": P(
+        "v0 = mg.full((3,), -0.5, dtype='float16')", "class Param(mg.Tensor): pass",
+        "v1 = Param(np.array([[-2.0, 1.0, 2.0]], dtype='float32'))",
+        body=["v2 = mg.nnet.softmax_focal_loss(v1, np.array([1]), alpha=0.5)", "v3 = v2 / v0",
+              "v2.backward(np.array([-1.0]))", "v6 = np.multiply(v3, 3.0, out=v1)", "mg.sum(v6 * v6).backward()"],
+        iterations=3),
     # (seed 85, session 11) accepted: MyGrad's v0.grad is np.float64(-2.0), ours float16
     "grad-dtype-0d-where-in-mygrad": P(
         "v0 = mg.tensor(0.0, dtype='float16')", "v4 = -2.0 * v0",
