@@ -26,7 +26,7 @@ __all__ = [
 _T = TypeVar("_T", bound=Callable[..., Any])
 
 
-class _Switch:
+class ContextTracker:
     """A setting that is changed inside a ``with`` block or a decorated function.
 
     ``setter(value)`` must set the engine's flag and return its previous value.
@@ -34,10 +34,9 @@ class _Switch:
     the setting itself is per thread), so nested uses restore correctly.
     """
 
-    def __init__(self, setter: Callable[[bool], bool], value: bool, name: str):
+    def __init__(self, setter: Callable[[bool], bool], value: bool):
         self._setter = setter
         self._value = value
-        self._name = name
         self._local = threading.local()  # each thread's stack of replaced settings
 
     def __enter__(self):
@@ -57,11 +56,9 @@ class _Switch:
 
         return wrapper  # type: ignore[return-value]
 
-    def __repr__(self) -> str:
-        return self._name
 
 
-class _NoAutodiff(_Switch):
+class _NoAutoDiff(ContextTracker):
     """Turn off graph recording, as a context manager or a decorator.
 
     Inside ``no_autodiff`` operations on tensors compute their values but record
@@ -82,7 +79,7 @@ class _NoAutodiff(_Switch):
     """
 
     def __init__(self):
-        super().__init__(_engine.set_tracking, False, "no_autodiff")
+        super().__init__(_engine.set_tracking, False)
 
     def __call__(self, func: _T, to_numpy: bool = False) -> _T:  # type: ignore[override]
         wrapped = super().__call__(func)
@@ -96,35 +93,48 @@ class _NoAutodiff(_Switch):
         return to_array  # type: ignore[return-value]
 
 
-no_autodiff = _NoAutodiff()
+no_autodiff = _NoAutoDiff()
 
-mem_guard_off = _Switch(_engine.set_mem_guard, False, "mem_guard_off")
-mem_guard_off.__doc__ = """Turn memory guarding off, as a context manager or a decorator.
 
-Arrays used by a live computational graph are normally made read-only so that
-they cannot be changed behind the graph's back; inside ``mem_guard_off`` new
-graphs leave arrays writeable (faster, but the user takes the responsibility).
+class _NoMemGuard(ContextTracker):
+    """Turn memory guarding off, as a context manager or a decorator.
 
-Examples
---------
->>> import mygrad_c as mg
->>> with mg.mem_guard_off:
-...     y = mg.tensor([1.0, 2.0]) * 2
->>> y.data.flags.writeable
-True
-"""
+    Arrays used by a live computational graph are normally made read-only so that
+    they cannot be changed behind the graph's back; inside ``mem_guard_off`` new
+    graphs leave arrays writeable (faster, but the user takes the responsibility).
 
-mem_guard_on = _Switch(_engine.set_mem_guard, True, "mem_guard_on")
-mem_guard_on.__doc__ = """Turn memory guarding on, as a context manager or a decorator.
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> with mg.mem_guard_off:
+    ...     y = mg.tensor([1.0, 2.0]) * 2
+    >>> y.data.flags.writeable
+    True
+    """
 
-Examples
---------
->>> import mygrad_c as mg
->>> with mg.mem_guard_on:
-...     y = mg.tensor([1.0, 2.0]) * 2
->>> y.data.flags.writeable
-False
-"""
+    def __init__(self):
+        super().__init__(_engine.set_mem_guard, False)
+
+
+class _WithMemGuard(ContextTracker):
+    """Turn memory guarding on, as a context manager or a decorator.
+
+    Examples
+    --------
+    >>> import mygrad_c as mg
+    >>> with mg.mem_guard_on:
+    ...     y = mg.tensor([1.0, 2.0]) * 2
+    >>> y.data.flags.writeable
+    False
+    """
+
+    def __init__(self):
+        super().__init__(_engine.set_mem_guard, True)
+
+
+# (the classes have MyGrad's names: they show in error messages)
+mem_guard_off = _NoMemGuard()
+mem_guard_on = _WithMemGuard()
 
 
 def mem_guard_active() -> bool:

@@ -92,6 +92,19 @@ def test_no_autodiff_to_numpy_tuple_like_mygrad():
     assert_array_equal(ours, ref)
 
 
+@pytest.mark.parametrize("name", ["no_autodiff", "mem_guard_off", "mem_guard_on"])
+def test_switches_are_instances_of_mygrads_classes_by_name(name):
+    # the class name shows in error messages, e.g. a misused decorator's TypeError
+    ours, ref = getattr(mg, name), getattr(mygrad, name)
+    assert type(ours).__name__ == type(ref).__name__
+    errors = []
+    for switch in (ours, ref):
+        with pytest.raises(TypeError) as info:
+            switch()   # (a decorator called without the function)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
 def test_no_autodiff_nested():
     x = mg.tensor([1.0])
     with mg.no_autodiff:
