@@ -1589,11 +1589,14 @@ cpdef reduce_broadcast(grad, tuple var_shape):
 
 
 cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase var):
-    """Check that a backward_var result is a real array and reduce it to var's shape."""
+    """Check that a backward_var result is a real array and reduce it to var's shape.
+
+    As in MyGrad, a gradient is a NumPy array or a real scalar - not a tensor - with
+    at least as many dimensions as the input (fewer: ValueError); one that does not
+    broadcast-reduce to the input's shape is refused with InvalidGradient (MyGrad fails
+    an internal assertion there)."""
     if not cnp.PyArray_Check(g):
-        if isinstance(g, TensorBase):
-            g = (<TensorBase>g)._data
-        elif isinstance(g, (int, float, np.number, np.bool_)) and not isinstance(g, (complex, np.complexfloating)):
+        if isinstance(g, (int, float, np.number)) and not isinstance(g, (complex, np.complexfloating)):
             g = np.asarray(g)
         else:
             raise InvalidGradient(
@@ -1609,6 +1612,12 @@ cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase
             f"got a gradient of dtype: {g.dtype}")
     var_shape = (<object>var._data).shape
     if (<object>g).shape != var_shape:
+        if cnp.PyArray_NDIM(<cnp.ndarray>g) < len(var_shape):
+            raise ValueError(
+                f"`{type(op).__name__}.backward_var(<gradient>, index={index})` returned "
+                f"a gradient of {cnp.PyArray_NDIM(<cnp.ndarray>g)} dimension(s), shape "
+                f"{(<object>g).shape}, for an input of {len(var_shape)}, shape {var_shape}: "
+                f"a gradient has at least as many dimensions as its input")
         try:
             g = reduce_broadcast(g, var_shape)
         except ValueError:

@@ -215,6 +215,33 @@ def test_invalid_gradient_string_like_mygrad():
         mg.execute_op(BadC, mg.tensor([1.0])).backward()
 
 
+@pytest.mark.parametrize("ret, shape, error", [
+    ("tensor", (2,), "InvalidGradient"),       # a tensor is not a gradient (MyGrad's check)
+    ("bool_", (), "InvalidGradient"),          # nor NumPy's bool scalar (not a number)
+    ("scalar", (2,), "ValueError"),            # fewer dimensions than the input
+    ("row", (2, 3), "ValueError"),
+])
+def test_refused_gradients_raise_mygrads_exception_type(ret, shape, error):
+    results = []
+    for lib in (mygrad, mg):
+        class Op(lib.operation_base.Operation):
+            def __call__(self, a):
+                self.variables = (a,)
+                return a.data * 2
+
+            def backward_var(self, grad, index, **kwargs):
+                return {"tensor": lib.tensor(grad), "bool_": np.bool_(True), "scalar": 2.0,
+                        "row": np.ones(shape[-1:])}[ret]
+
+        with pytest.raises(Exception) as info:
+            lib.execute_op(Op, lib.tensor(np.ones(shape))).backward()
+        results.append(info.value)
+    ref, ours = results
+    assert type(ref).__name__ == type(ours).__name__ == error, (ref, ours)
+    if error == "ValueError":
+        assert "dimension" in str(ours) and "Op.backward_var" in str(ours)
+
+
 def test_valid_gradient_forms_are_accepted():
     """Python scalars for 0-d inputs, integer arrays and keepdims-shaped arrays all work."""
     for ret, shape, expected in [(2.0, (), 2.0), (np.array([1, 2]), (2,), [1.0, 2.0]),
