@@ -57,7 +57,6 @@ class ContextTracker:
         return wrapper  # type: ignore[return-value]
 
 
-
 class _NoAutoDiff(ContextTracker):
     """Turn off graph recording, as a context manager or a decorator.
 
