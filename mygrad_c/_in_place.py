@@ -270,6 +270,36 @@ def prepare_out_target(out: TensorBase) -> None:
         raise ValueError("output array is read-only")
 
 
+def guard_out_array(out: np.ndarray, inputs, message: str = "output array is read-only") -> list:
+    """Before an operation with the NumPy array target ``out=`` runs: refuse, as MyGrad
+    does, a target that the operation's own inputs lock, and keep the inputs the target
+    would overwrite.  Returns the inputs to run the operation on.
+
+    MyGrad's memory guard locks each input's array - and the array that owns its memory
+    - before the forward pass writes into ``out``, so an ``out`` that is one of them is
+    read-only by then (``np.add(a, t, out=a)``, ``a += t`` for an array ``a``,
+    ``np.exp(t, out=t.data)``): NumPy refuses the write, with ``message``.  mygrad_c
+    locks after the forward pass, so it checks first.
+
+    A NumPy array input that shares memory with ``out`` and is not refused (``out`` is
+    another view of its memory, or the guard is off) would be overwritten by the result
+    before the backward pass reads it: the operation gets a copy of it instead, and its
+    gradients are those of the values it computed with (MyGrad's read the result)."""
+    if not _engine.is_tracking():
+        return list(inputs)   # no graph: nothing locked, nothing read again
+    locked = _engine.mem_guard_active()
+    kept = []
+    for x in inputs:
+        arr = x.data if isinstance(x, TensorBase) else x
+        if isinstance(arr, np.ndarray):
+            if locked and (out is arr or out is arr.base):
+                raise ValueError(message)
+            if arr is x and np.may_share_memory(arr, out):
+                x = arr.copy()
+        kept.append(x)
+    return kept
+
+
 def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
     """``out=`` with a tensor target: ``out`` holds ``value`` (where ``where``), in place;
     ``prepare_out_target(out)`` was called before ``value`` was computed."""
@@ -347,6 +377,8 @@ def _execute_op_out(Op, input_vars, op_args, op_kwargs, constant, out, cls=None)
         prepare_out_target(out)
         result = _engine.execute_op(Op, *input_vars, op_args=op_args, op_kwargs=op_kwargs, constant=constant)
         return write_into(out, result)
+    if isinstance(out, np.ndarray):
+        input_vars = guard_out_array(out, input_vars)
     kwargs = dict(op_kwargs or {})
     kwargs["out"] = out
     return _engine.execute_op_as(cls, Op, tuple(input_vars), op_args, kwargs, constant)

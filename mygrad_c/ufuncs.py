@@ -21,8 +21,8 @@ import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._in_place import (
-    _broadcasts_to, _fits, _raise_numpys_error, broadcast_copy, prepare_out_target, ufunc_result_dtype,
-    write_into,
+    _broadcasts_to, _fits, _raise_numpys_error, broadcast_copy, guard_out_array, prepare_out_target,
+    ufunc_result_dtype, write_into,
 )
 from mygrad_c._parallel import ufunc_call
 from mygrad_c.operation_base import Operation
@@ -275,6 +275,7 @@ class _UfuncMeta(type):
             return write_into(out, result, where)
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out= must be a numpy array or a tensor, got {type(out)}")
+        args = guard_out_array(out, args)
         kwargs["out"] = out
         return execute_op(cls._Op, *args, op_kwargs=kwargs, constant=constant)
 

@@ -285,3 +285,77 @@ def test_function_and_ufunc_keywords_errors():
     check_against_mygrad(lambda a, b: np.sum(a, dtype=None))
     check_against_mygrad(lambda a, b: np.mean(a, where=True))
     check_against_mygrad(lambda a, b: np.reshape(a, shape=(3, 2)))
+
+
+# An out= array that is one of the operation's own inputs (or the array owning an input's
+# memory): MyGrad's memory guard has locked it by the time the forward pass writes, so the
+# write is refused - where writing it would leave the backward pass reading the result in
+# place of the input (a wrong gradient: np.exp(t, out=t.data) gave exp(exp(t))).
+OUT_INTO_INPUT = {
+    "ndarray += tensor": "a = np.ones(2); a += t",
+    "ndarray *= constant tensor": "a = np.ones(2); a *= mg.tensor([1.0, 2.0], constant=True)",
+    "np.multiply(a, t, out=a)": "a = np.array([1.5, 0.5]); np.multiply(a, t, out=a)",
+    "np.multiply(t, a, out=a)": "a = np.array([1.5, 0.5]); np.multiply(t, a, out=a)",
+    "integer tensor input": "a = np.array([1.5, 0.5]); np.multiply(a, mg.tensor([1, 2]), out=a)",
+    "0-d": "a = np.array(1.5); np.multiply(a, t[0], out=a)",
+    "out is the owner of an input view": "b = np.array([1.5, 0.5]); np.multiply(b[:], t, out=b)",
+    "out is the owner of a tensor's view": "c = np.array([1.5, 0.5]); np.multiply(mg.astensor(c[:]), t, out=c)",
+    "out is a tensor's array": "np.exp(t, out=t.data)",
+    "mg.add": "a = np.array([1.5, 0.5]); mg.add(a, t, out=a)",
+    "mg.maximum": "a = np.array([1.5, 0.5]); mg.maximum(a, t, out=a)",
+    "matmul": "a = np.ones((2, 2)); mg.matmul(a, mg.tensor([[1.0, 2.0], [3.0, 4.0]]), out=a)",
+    "einsum": "a = np.array([1.5, 0.5]); mg.einsum('i,i->i', a, t, out=a)",
+    "concatenate": "a = np.array([1.5, 0.5, 1.0, 1.0]); mg.concatenate([a[:2], t], out=a)",
+    "stack": "a = np.zeros((2, 2)); mg.stack([a[0], t], out=a)",
+}
+
+
+@pytest.mark.parametrize("code", list(OUT_INTO_INPUT.values()), ids=list(OUT_INTO_INPUT))
+def test_out_array_that_an_input_locks_is_refused_as_in_mygrad(code):
+    errors = []
+    for lib in (mygrad, mg):
+        ns = {"np": np, "mg": lib, "t": lib.tensor([1.0, 2.0])}
+        with pytest.raises(ValueError) as info:
+            exec(code, ns)
+        errors.append(str(info.value))
+        assert_array_equal(ns["t"].data, [1.0, 2.0])   # nothing was written
+        if "a" in ns:
+            assert ns["a"].flags.writeable                # and the target is not left locked
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("code", [
+    "c = np.array([1.5, 0.5]); b = c[:]; r = np.multiply(b[:], t, out=b)",       # b: neither input nor owner
+    "a = np.array([1.5, 0.5])\nwith mg.no_autodiff: r = np.multiply(a, t, out=a)",  # no graph, no lock
+])
+def test_out_array_that_no_input_locks_is_written_as_in_mygrad(code):
+    results = []
+    for lib in (mygrad, mg):
+        ns = {"np": np, "mg": lib, "t": lib.tensor([1.0, 2.0])}
+        exec(code, ns)
+        r = ns["r"]
+        if isinstance(r, lib.Tensor) and r.creator is not None:
+            r.backward()
+        results.append((np.asarray(r), ns["t"].grad))
+    assert_array_equal(results[1][0], results[0][0])
+    if results[0][1] is None:
+        assert results[1][1] is None
+    else:
+        assert_array_equal(results[1][1], [1.5, 0.5])   # (MyGrad's: the result, [1.5, 1.0])
+
+
+@pytest.mark.parametrize("code", [
+    "b = np.array([1.5, 0.5, 3.0]); r = np.multiply(b[:2], t, out=b[1:]); x = b[:2]",
+    "a = np.array([1.5, 0.5])\nwith mg.mem_guard_off: r = np.multiply(a, t, out=a)",
+    "a = np.array([1.5, 0.5])\nwith mg.mem_guard_off: r = mg.einsum('i,i->i', a, t, out=a)",
+    "b = np.zeros((2, 2)); b[0] = [1.5, 0.5]\nwith mg.mem_guard_off: r = mg.stack([b[0], t], out=b)",
+])
+def test_an_input_array_that_out_overwrites_keeps_its_values_for_the_backward_pass(code):
+    """A NumPy array input that the result overwrites, where no lock refuses it: the
+    gradient is the one of the values the operation computed with.  MyGrad's backward
+    pass reads the overwritten memory (a wrong number)."""
+    ns = {"np": np, "mg": mg, "t": mg.tensor([1.0, 2.0])}
+    exec(code, ns)
+    ns["r"].backward()
+    expected = [1.0, 1.0] if "stack" in code else [1.5, 0.5]
+    assert_array_equal(ns["t"].grad, expected)

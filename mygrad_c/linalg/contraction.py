@@ -300,6 +300,9 @@ def einsum(*operands: Union["ArrayLike", str, Sequence[int]], optimize: bool = F
     if out is not None:
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out= must be a numpy array or a tensor, got {type(out)}")
+        from mygrad_c._in_place import guard_out_array
+
+        tensors = guard_out_array(out, tensors, "operand array with iterator write flag set is read-only")
         kwargs["out"] = out
     return execute_op(EinSum, *tensors, op_kwargs=kwargs, constant=constant)
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.operation_base import Operation
-from mygrad_c._in_place import prepare_out_target, write_into
+from mygrad_c._in_place import guard_out_array, prepare_out_target, write_into
 
 __all__ = ["concatenate", "stack"]
 
@@ -61,6 +61,7 @@ def _join(Op, tensors, out, constant, **kwargs):
     if out is not None:
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out= must be a numpy array or a tensor, got {type(out)}")
+        tensors = guard_out_array(out, tensors, "assignment destination is read-only")
         kwargs["out"] = out
     return execute_op(Op, *tensors, op_kwargs=kwargs, constant=constant)
 
