@@ -1016,6 +1016,10 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
                 break
 
     result = _new_tensor(out, is_const, op, None, cls)
+    if op_kwargs is not None and (<dict>op_kwargs).get("out") is out:
+        # the caller's out= array: its locks are counted per array, as for a tensor made on
+        # a caller's array - MyGrad's guard tracks the array, whichever tensor holds it
+        result._shared_array = True
     for var in op.variables:
         if var._data is out:
             result._lock = var._lock_cell()  # the same array: the same memory lock

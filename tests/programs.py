@@ -507,7 +507,7 @@ def _mygrad_conv_drops_nan(d: "Difference") -> bool:
     return not (np.all(np.isfinite(x)) and np.all(np.isfinite(w)))   # (nan from the inputs only)
 
 
-_OUT_TARGET = re.compile(r"out=(v\d+)")
+_OUT_TARGET = re.compile(r"out=(v\d+)\b(?!\.)")   # a tensor target (not `out=v1.data`)
 _IN_PLACE_TARGET = re.compile(r"(?:with [^:]*: )?(v\d+)(?:\[.*\]\s*(?:\*\*|//|[-+*/%@&|^])?=(?!=)"
                               r"|\s*(?:\*\*|//|[-+*/%@&|^])=)")
 

@@ -570,3 +570,49 @@ def test_write_into_a_view_of_a_tensor_on_locked_memory_after_backward(case, myg
     owner, make_v4, make_v5, index = case
     got = _write_after_backward_through(mg, owner, make_v4, make_v5, _INDEXES[index])
     assert json.loads(json.dumps(got)) == mygrads_writes_after_backward["-".join(case)]
+
+
+# A tensor's array written by an operation's out= is the result's array too: the result's
+# graph locks it, and MyGrad's guard tracks that array whichever tensor holds it - an
+# in-place write into the first tensor then goes into a new array of its own (session 15,
+# program fuzzer seed 150: mygrad_c refused it as read-only).
+OUT_INTO_A_TENSORS_ARRAY = {
+    "mg.multiply": "r = mg.multiply(x, 2.0, out=v.data)",
+    "np.exp": "r = np.exp(x, out=v.data)",
+    "mg.add of a constant": "r = mg.add(c, 1.0, out=v.data)",
+    "einsum": "r = mg.einsum('i,i->i', x, x, out=v.data)",
+}
+OUT_FOLLOW_UPS = {
+    "write v": ["v *= 2.0", "r.backward()", "v[0] = 5.0", "(v * x).sum().backward()"],
+    "write r": ["r *= 3.0", "r.backward()", "v += 1.0"],
+    "backward first": ["r.backward()", "v *= 2.0", "(r * v).sum().backward()"],
+}
+
+
+@pytest.mark.parametrize("follow", list(OUT_FOLLOW_UPS))
+@pytest.mark.parametrize("write", list(OUT_INTO_A_TENSORS_ARRAY))
+@pytest.mark.parametrize("guard_off_v", [False, True])
+def test_in_place_writes_into_a_tensor_whose_array_an_out_wrote(write, follow, guard_off_v):
+    states = {}
+    for lib in (mygrad, mg):
+        ns = {"np": np, "mg": lib, "x": lib.tensor([1.0, 2.0]), "c": lib.tensor([3.0, 4.0], constant=True)}
+        if guard_off_v:
+            with lib.mem_guard_off:
+                ns["v"] = ns["x"] * 1.0
+        else:
+            ns["v"] = ns["x"] * 1.0
+        steps = []
+        for stmt in [OUT_INTO_A_TENSORS_ARRAY[write]] + OUT_FOLLOW_UPS[follow]:
+            try:
+                exec(stmt, ns)
+                outcome = None
+            except Exception as e:  # noqa: BLE001
+                outcome = type(e).__name__
+            steps.append((stmt, outcome,
+                          [(name, ns[name].data.tolist(), ns[name].data.flags.writeable,
+                            None if ns[name].grad is None else ns[name].grad.tolist(),
+                            np.shares_memory(ns[name].data, ns["v"].data))
+                           for name in ("x", "v", "r") if name in ns]))
+        states[lib] = steps
+    for ours, ref in zip(states[mg], states[mygrad]):
+        assert ours == ref, (ours, ref)

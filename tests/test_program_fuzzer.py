@@ -442,6 +442,15 @@ class Writer:
         w = ""
         if "{w}" in f and self.choice([False, True], "where"):
             w = f", where={fmt(self.draw(hnp.arrays(bool, shape), 'where mask'))}"
+        # (session 15) the target may be an array: the tensor's own (which the guard may
+        # have locked, or which the write changes behind the tensor's back) or a NumPy one
+        # that may be an input too (MyGrad refuses the write where its inputs lock it)
+        arrays = [k for k in self.names((np.ndarray,)) if self.ns[k].shape == shape]
+        target = self.choice(["tensor", "tensor", "tensor", ".data"] + (["numpy"] if arrays else []), "out target")
+        if target == ".data":
+            x = f"{x}.data"
+        elif target == "numpy":
+            x = self.choice(arrays, "out array")
         return f"{self.new()} = {f.format(x=x, y=y, w=w)}"
 
     def backward(self):
@@ -1125,6 +1134,14 @@ REGRESSIONS = {
         "v1 = np.multiply(v0, 3.0, out=v0)", "v3 = mg.exp(v0, out=v1)", "v4 = mg.tensor(v1)",
         'v5 = mg.einsum("i,i", v4, v3)', "v0.backward()", "v6 = mg.multiply(v1, 2.0, out=v3)",
         "v0.backward(np.array([-1.0, 0.0, 1.0]))", "v5.backward(2.0)"),
+    # (seed 150, session 15; the generator's new out= array targets) a tensor's array that
+    # an out= wrote (the result's array is it): locked by the result's graph, MyGrad's guard
+    # tracks it for every tensor holding it - an in-place write into the first tensor goes
+    # into a new array; mygrad_c counted the lock for the result only and refused
+    "read-only-numpy-view/out-into-a-tensors-array": P(
+        "v1 = mg.full((0,), 1.5, dtype='float16')", "v2 = mg.ravel(v1)", "v3 = mg.add(v2, -0.25)",
+        "v4 = v2 ** v2", "with mg.mem_guard_off: v6 = v3 / v4", "v8 = np.sum(v2)", "v9 = mg.repeat(v8, 0)",
+        "v11 = mg.multiply(v9, 2.0, out=v6.data)", "v6 *= v3"),
     # (seed 98, session 15) accepted: the focal loss of each iteration is back-propagated
     # twice - by v2.backward(-1.), which raises midway (v1's graph goes through a cleared
     # tensor), and by the next backward, which raises too; MyGrad's focal loss keeps the
