@@ -601,3 +601,39 @@ def test_a_retried_backward_through_a_focal_loss_gives_its_gradient_again(loss, 
     (s1, g1), (s2, g2), (s3, g3) = grads[mygrad]
     assert_allclose(g2, fresh(mygrad, s1 * s2), rtol=1e-12, atol=1e-15)
     assert_allclose(g3, fresh(mygrad, s1 * s2 * s3), rtol=1e-12, atol=1e-15)
+
+
+def _naive_conv(x, w):
+    """out[n, f, g] = sum over c and the kernel offsets of w[f, c, k] * x[n, c, g + k]."""
+    G = tuple(s - k + 1 for s, k in zip(x.shape[2:], w.shape[2:]))
+    out = np.zeros(x.shape[:1] + w.shape[:1] + G)
+    for g in np.ndindex(*G):
+        patch = x[(slice(None), slice(None)) + tuple(slice(i, i + k) for i, k in zip(g, w.shape[2:]))]
+        out[(slice(None), slice(None)) + g] = np.tensordot(patch, w, axes=(list(range(1, x.ndim)),) * 2)
+    return out
+
+
+@pytest.mark.parametrize("view", ["x[..., None]", "x[:, :, None]", "x[..., None, :]"])
+def test_conv_of_a_view_with_a_length_1_axis_of_any_stride(view):
+    """A view that inserts an axis (``x[..., None]``) gives it stride 0: NumPy leaves the
+    stride of a length-1 axis arbitrary.  mygrad_c's convolution uses the values whatever
+    the strides; MyGrad's reads other memory there (its output is off by up to ~10 here,
+    and its filter gradient with it) - the max_pool difference of migrating.md, in conv_nd."""
+    rng = np.random.default_rng(0)
+    X, W = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((4, 3, 3, 2))
+    w_shape = {"x[..., None]": W[..., None], "x[:, :, None]": W[:, :, None], "x[..., None, :]": W[..., None, :]}[view]
+    x = mg.tensor(X)
+    w = mg.tensor(w_shape)
+    xv = eval(view, {"x": x})
+    y = mg.nnet.conv_nd(xv, w, stride=1)
+    assert_allclose(y.data, _naive_conv(np.ascontiguousarray(xv.data), w_shape), rtol=1e-12, atol=1e-12)
+    g = np.linspace(-1, 1, y.size).reshape(y.shape)
+    y.backward(g)
+    # the gradients of the same convolution of contiguous copies
+    xc, wc = mg.tensor(np.ascontiguousarray(xv.data)), mg.tensor(w_shape)
+    mg.nnet.conv_nd(xc, wc, stride=1).backward(g)
+    assert_allclose(w.grad, wc.grad, rtol=1e-12, atol=1e-12)
+    assert_allclose(x.grad, xc.grad.reshape(X.shape), rtol=1e-12, atol=1e-12)
+    if view == "x[..., None]":   # (MyGrad's, for the record: the stride-0 axis read wrongly)
+        r = mygrad.nnet.conv_nd(mygrad.tensor(X)[..., None], mygrad.tensor(w_shape), stride=1)
+        assert not np.allclose(r.data, y.data)
