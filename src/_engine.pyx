@@ -300,9 +300,11 @@ cdef class LockCell:
                 # the owner of the memory first (as MyGrad locks a view's base before the
                 # view): a read-only view of it then counts as locked by the guard
                 self._lock_owner()
-            if self.shared:
-                # a caller's array may be wrapped anew by each operation it is passed to:
-                # its locks are counted per array, as MyGrad counts them
+            if self.shared or (_multi_held and _is_multi_held(self.array)):
+                # a caller's array may be wrapped anew by each operation it is passed to,
+                # and an out= array is held by two tensors: their locks are counted per
+                # array, as MyGrad counts them
+                self.shared = True
                 self.own_entry = _count_lock(self.array)
             elif cnp.PyArray_ISWRITEABLE(self.array):
                 cnp.PyArray_CLEARFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
@@ -386,6 +388,25 @@ cdef list _waiting_for_owner = []
 # {id(owner array): [owner, count, restore]}: locks taken on arrays that own memory other
 # locked tensors view through NumPy (see LockCell._lock_owner); usually empty.
 cdef dict _owner_locks = {}
+
+# {id(array): weak reference}: arrays that an operation's out= made the array of a second
+# tensor (see _run_op) - every lock on them is counted per array (_owner_locks), the
+# first tensor's too, so that each tensor sees the array locked by the guard whichever
+# lock made it read-only (MyGrad tracks arrays, not tensors); usually empty.
+cdef dict _multi_held = {}
+
+
+cdef inline bint _is_multi_held(cnp.ndarray arr):
+    r = _multi_held.get(id(arr))
+    return r is not None and r() is arr
+
+
+cdef void _hold_twice(cnp.ndarray arr):
+    cdef Py_ssize_t n = len(_multi_held)
+    if n >= 32 and n & (n - 1) == 0:
+        for key in [k for k, r in _multi_held.items() if r() is None]:
+            del _multi_held[key]
+    _multi_held[id(arr)] = weakref_ref(arr)
 
 
 cdef list _count_lock(cnp.ndarray arr):
@@ -1020,6 +1041,7 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
         # the caller's out= array: its locks are counted per array, as for a tensor made on
         # a caller's array - MyGrad's guard tracks the array, whichever tensor holds it
         result._shared_array = True
+        _hold_twice(<cnp.ndarray>out)
     for var in op.variables:
         if var._data is out:
             result._lock = var._lock_cell()  # the same array: the same memory lock

@@ -586,6 +586,12 @@ OUT_FOLLOW_UPS = {
     "write v": ["v *= 2.0", "r.backward()", "v[0] = 5.0", "(v * x).sum().backward()"],
     "write r": ["r *= 3.0", "r.backward()", "v += 1.0"],
     "backward first": ["r.backward()", "v *= 2.0", "(r * v).sum().backward()"],
+    # both tensors used by graphs, in either order, then written (seed 151)
+    # (a write through a view of the tensor, `r[-1:] /= 0.5`, asks whether the guard locked it)
+    "both used, v first": ["a = v * 1.0", "b = r * 1.0", "r[-1:] /= 0.5", "v *= 2.0", "(a * b).sum().backward()"],
+    "both used, r first": ["b = r * 1.0", "a = v * 1.0", "v[:1] *= 2.0", "r[..., :1] *= 3.0", "b.backward()",
+                           "v += 1.0"],
+    "both in one op": ["c2 = mg.concatenate([v, r])", "r[-1, ...] /= 0.5", "v -= 1.0", "c2.sum().backward()"],
 }
 
 

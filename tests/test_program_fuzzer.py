@@ -1142,6 +1142,13 @@ REGRESSIONS = {
         "v1 = mg.full((0,), 1.5, dtype='float16')", "v2 = mg.ravel(v1)", "v3 = mg.add(v2, -0.25)",
         "v4 = v2 ** v2", "with mg.mem_guard_off: v6 = v3 / v4", "v8 = np.sum(v2)", "v9 = mg.repeat(v8, 0)",
         "v11 = mg.multiply(v9, 2.0, out=v6.data)", "v6 *= v3"),
+    # (seed 151, session 15) the same with both tensors locked: the lock that made the array
+    # read-only was the first tensor's, and the result's own lock (counted per array) did
+    # not know it was the guard's - every lock on such an array is now counted per array
+    "read-only-numpy-view/out-into-a-tensors-array-both-locked": P(
+        "v0 = mg.tensor(-1)", "v1 = mg.tensor([[0.75, 0.75], [0.75, -0.25]], dtype='float32', constant=False)",
+        "with mg.no_autodiff: v2 = v1[np.array([[True, False], [False, True]])]",
+        "v3 = mg.negative(v0, out=v2.data)", "v4 = mg.concatenate([v2, v3], axis=0)", "v3[-1, ...] /= 0.5"),
     # (seed 98, session 15) accepted: the focal loss of each iteration is back-propagated
     # twice - by v2.backward(-1.), which raises midway (v1's graph goes through a cleared
     # tensor), and by the next backward, which raises too; MyGrad's focal loss keeps the
