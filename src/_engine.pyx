@@ -282,13 +282,7 @@ cdef class LockCell:
         # graph locks (evaluation beside a kept graph) must neither keep every one of them
         # alive nor search a list that grows with them (a quadratic slow-down, measured:
         # 20 -> 190 us per `W[:64] * 2` over 10,000 iterations)
-        cdef Py_ssize_t n
-        if self.flipped is None:
-            self.flipped = {}
-        else:
-            n = len(self.flipped)
-            if n >= 32 and n & (n - 1) == 0:
-                self.flipped = {k: r for k, r in self.flipped.items() if r() is not None}
+        self.flipped = {} if self.flipped is None else _pruned(self.flipped)
         self.flipped[id(arr)] = weakref_ref(arr)
 
     cdef inline void acquire(self, bint own=True):
@@ -402,11 +396,19 @@ cdef inline bint _is_multi_held(cnp.ndarray arr):
 
 
 cdef void _hold_twice(cnp.ndarray arr):
-    cdef Py_ssize_t n = len(_multi_held)
-    if n >= 32 and n & (n - 1) == 0:
-        for key in [k for k, r in _multi_held.items() if r() is None]:
-            del _multi_held[key]
+    global _multi_held
+    _multi_held = _pruned(_multi_held)
     _multi_held[id(arr)] = weakref_ref(arr)
+
+
+cdef dict _pruned(dict refs):
+    """``refs`` ({id: weak reference}) without the entries whose object died, each time it
+    has doubled in size (32, 64, ...): it stays proportional to the live objects without
+    a scan at every insertion."""
+    cdef Py_ssize_t n = len(refs)
+    if n >= 32 and n & (n - 1) == 0:
+        return {k: r for k, r in refs.items() if r() is not None}
+    return refs
 
 
 cdef list _count_lock(cnp.ndarray arr):
@@ -1038,9 +1040,9 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
 
     result = _new_tensor(out, is_const, op, None, cls)
     if op_kwargs is not None and (<dict>op_kwargs).get("out") is out:
-        # the caller's out= array: its locks are counted per array, as for a tensor made on
-        # a caller's array - MyGrad's guard tracks the array, whichever tensor holds it
-        result._shared_array = True
+        # the caller's out= array: its locks - this result's and those of the tensor whose
+        # array it may be - are counted per array (LockCell.acquire), as MyGrad's guard
+        # tracks the array, whichever tensor holds it
         _hold_twice(<cnp.ndarray>out)
     for var in op.variables:
         if var._data is out:
