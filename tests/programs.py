@@ -327,6 +327,13 @@ def _more_accurate_softmax(d: "Difference") -> bool:
     return bool(np.all(err_c <= err_r) and np.any(err_c < err_r))
 
 
+def _after_a_failed_backward(d: "Difference") -> bool:
+    """Did a backward raise midway (in both libraries) before the statement of ``d``?
+    (Its graph is kept, so the statement may back-propagate through it again.)"""
+    earlier = d.mirror.failed[:-1] if d.raised else d.mirror.failed
+    return any("backward" in s for s in earlier)
+
+
 def _einsum_backpropagated_once(d: "Difference") -> bool:
     """A backward that raises in both, through an einsum an earlier failed backward had
     reached: MyGrad's einsum operation back-propagates into each input once in its life
@@ -339,11 +346,8 @@ def _einsum_backpropagated_once(d: "Difference") -> bool:
     # (MyGrad's retry leaves such an input None - where it does not raise first, MyGrad
     # fails its assertion - or, where the input has another path, a gradient short of the
     # einsum's share: a wrong number)
-    if d.want is None and not d.raised:
+    if (d.want is None and not d.raised) or not _after_a_failed_backward(d):
         return False
-    earlier = d.mirror.failed[:-1] if d.raised else d.mirror.failed
-    if not any("backward" in s for s in earlier):
-        return False   # (no backward has failed midway before this one)
     for v in d.mirror.ns[mygrad].values():
         op = getattr(v, "creator", None) if isinstance(v, mygrad.Tensor) else None
         if type(op).__name__ == "EinSum" and op._cache is not None and 0 in op._cache.values():
@@ -361,10 +365,7 @@ def _mygrad_focal_loss_retried(d: "Difference") -> bool:
     derivative is computed afresh each time."""
     if d.mirror is None or d.key != "grad" or "backward" not in d.stmt:
         return False
-    earlier = d.mirror.failed[:-1] if d.raised else d.mirror.failed
-    if not any("backward" in s for s in earlier):
-        return False   # (no backward has failed midway before this one)
-    return any("focal_loss" in s for s in d.mirror._code)
+    return _after_a_failed_backward(d) and any("focal_loss" in s for s in d.mirror._code)
 
 
 def _mygrad_stale_view_grad(d: "Difference") -> bool:
@@ -569,12 +570,12 @@ def _backward_into_past_state(d: "Difference") -> bool:
         # new state, the gradient it computed before failing elsewhere, where mygrad_c's
         # graph reaches the cleared past state first and fails before any gradient)
         return False
-    return any(t._hidden and t.creator is None for t in _tensors_in_graphs(d.mirror.ns[mg], mg))
+    return any(t._hidden and t.creator is None for t in _tensors_in_graphs(d.mirror.ns[mg].values(), mg))
 
 
-def _tensors_in_graphs(ns: dict, lib) -> list:
-    """The tensors of ``lib`` in namespace ``ns`` and every tensor their graphs reach."""
-    seen, stack = {}, [v for v in ns.values() if isinstance(v, lib.Tensor)]
+def _tensors_in_graphs(objects, lib) -> list:
+    """The tensors of ``lib`` among ``objects`` and every tensor their graphs reach."""
+    seen, stack = {}, [v for v in objects if isinstance(v, lib.Tensor)]
     while stack:
         t = stack.pop()
         if id(t) not in seen:
@@ -594,7 +595,7 @@ def _stale_ops(ns: dict) -> frozenset:
     from mygrad_c import _engine
 
     from_ = []
-    for t in _tensors_in_graphs(ns, mg):
+    for t in _tensors_in_graphs(ns.values(), mg):
         op = t.creator
         if op is None:
             continue
@@ -610,7 +611,7 @@ def _stale_ops(ns: dict) -> frozenset:
             from_.append(now)
     if not from_:
         return frozenset()
-    return frozenset(id(t) for t in _tensors_in_graphs({i: t for i, t in enumerate(from_)}, mg))
+    return frozenset(id(t) for t in _tensors_in_graphs(from_, mg))
 
 
 def _gradient_from_new_state(d: "Difference") -> bool:
@@ -638,11 +639,11 @@ def _locked_through_stale_op(d: "Difference") -> bool:
     arr = _array_of(d.mirror.ns[mygrad].get(d.name))
     if not isinstance(arr, np.ndarray):
         return False
-    if not any(t._hidden for t in _tensors_in_graphs(d.mirror.ns[mg], mg)):
+    if not any(t._hidden for t in _tensors_in_graphs(d.mirror.ns[mg].values(), mg)):
         return False   # no operation of mygrad_c's refers to a past state
     return any(t.creator is not None and any(isinstance(v, mygrad.Tensor) and np.shares_memory(v.data, arr)
                                              for v in t.creator.variables)
-               for t in _tensors_in_graphs(d.mirror.ns[mygrad], mygrad))
+               for t in _tensors_in_graphs(d.mirror.ns[mygrad].values(), mygrad))
 
 
 def _leaked_lock(d: "Difference") -> bool:
