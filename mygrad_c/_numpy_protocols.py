@@ -122,7 +122,10 @@ def array_ufunc(self: TensorBase, ufunc: np.ufunc, method: str, *inputs, **kwarg
         if name in PIECEWISE_CONSTANT_UFUNCS and _has_variable(inputs + (out,)):
             raise ValueError(f"{ufunc!r} cannot involve non-constant mygrad tensors.")
         if out is not None:
-            kwargs["out"] = _arrays(out)
+            # As MyGrad, a boolean ufunc takes any array-like target (a list, a number) as
+            # the array ``np.asarray`` makes of it, and returns that array.
+            boolean = name in BOOLEAN_UFUNCS and not isinstance(out, (np.ndarray, TensorBase))
+            kwargs["out"] = np.asarray(out) if boolean else _arrays(out)
         return getattr(ufunc, method)(*_arrays(inputs), **kwargs)
 
     return NotImplemented

@@ -151,6 +151,29 @@ def test_ufunc_keywords():
         check_against_mygrad(lambda a, b: np.sin(a, **{kw: None}))
 
 
+@pytest.mark.parametrize("call", [
+    lambda t: np.isfinite(t, [0.0, 0.0]),           # MyGrad: the array np.asarray makes of it
+    lambda t: np.isfinite(t, out=([0.0, 0.0],)),
+    lambda t: np.equal(t, 1.5, out=[0, 0]),
+    lambda t: np.logical_not(t, out=[0, 0]),
+    lambda t: np.isnan(t[0], 1.5),                   # a number: a 0-d array
+    lambda t: np.isnan(t, 7),                        # ValueError: does not broadcast
+    lambda t: np.signbit(t, out="ab"),
+    lambda t: np.floor(t, out=[0.0, 0.0]),           # not a boolean ufunc: NumPy's TypeError
+    lambda t: np.exp(t, out=[0.0, 0.0]),
+])
+@pytest.mark.parametrize("constant", [False, True])
+def test_boolean_ufunc_out_of_an_array_like_as_mygrad(call, constant):
+    results = []
+    for lib in (mg, mygrad):
+        try:
+            r = call(lib.tensor([1.5, 0.0], constant=constant))
+            results.append((type(r), r.dtype, r.tolist()))
+        except Exception as e:
+            results.append(type(e))
+    assert results[0] == results[1]
+
+
 def test_ufunc_out_numpy_array_is_written():
     for lib in (mg, mygrad):
         x = lib.tensor([1.0, 2.0])

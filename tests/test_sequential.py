@@ -272,6 +272,30 @@ def test_multiply_sequence_with_zeros():
     compare_with_mygrad("multiply_sequence", x, np.array([0.0, 0.0, 1.0]), x)
 
 
+@pytest.mark.parametrize("arrays", [
+    ([True, False, True], [True, True, False]),                   # MyGrad: integer 2, not True
+    ([True, False], [True, True], [True, False]),
+    ([True, False, True], np.array([1, -2, 3], np.int8)),           # int64, as 0 + bool
+    ([True, False], np.array([1.5, 2.5], np.float32)),              # float64, as MyGrad
+    (np.array([1, 2], np.int8), np.array([3, 4], np.int8)),         # stays int8
+    ([-0.0, 0.0], [-0.0, -0.0]),                                    # +0., as 0 + -0.
+    (np.array([-0.0], np.float16), np.array([-0.0], np.float16)),
+    (np.array(-0.0), np.array(-0.0)),
+])
+def test_add_sequence_dtype_and_signed_zero_as_mygrad(arrays):
+    """MyGrad's sum starts from the integer 0: booleans add up as integers, -0. sums to +0."""
+    arrays = [np.asarray(a) for a in arrays]
+    got, ref = mg.add_sequence(*arrays), mygrad.add_sequence(*arrays)
+    assert got.dtype == ref.dtype and got.shape == ref.shape and got.constant == ref.constant
+    assert_array_equal(got.data, ref.data)
+    assert_array_equal(np.signbit(got.data), np.signbit(ref.data))
+    if got.dtype.kind == "f":
+        for lib in (mg, mygrad):
+            xs = [lib.tensor(a) if a.dtype.kind == "f" else a for a in arrays]
+            lib.add_sequence(*xs).backward()
+        assert all(x.grad is not None for x in xs if isinstance(x, mygrad.Tensor))
+
+
 @pytest.mark.parametrize("name", ["add_sequence", "multiply_sequence"])
 def test_sequence_ops_need_two_inputs(name):
     for args in [(), (mg.tensor(1.0),)]:

@@ -448,11 +448,16 @@ class CumProd(_Cumulative):
 # n-ary sums and products
 # ---------------------------------------------------------------------------
 class AddSequence(Operation):
-    """f(x1, ..., xn) = x1 + ... + xn;  df/dxi = 1"""
+    """f(x1, ..., xn) = x1 + ... + xn;  df/dxi = 1
+
+    As MyGrad, the sum starts from the Python integer ``0``: so boolean inputs add up
+    as integers (``[True] + [True]`` is ``[2]``, not NumPy's logical or) and a sum of
+    ``-0.`` values is ``+0.``.
+    """
 
     def __call__(self, *tensors):
         self.variables = tensors
-        return reduce(np.add, (t.data for t in tensors))
+        return reduce(np.add, (t.data for t in tensors), 0)
 
     def backward_var(self, grad, index, **kwargs):
         return grad
