@@ -161,6 +161,23 @@ def test_transpose_method_forms_and_errors():
             lib.transpose(t, 0, 0)
 
 
+@pytest.mark.parametrize("axes", [np.zeros((0, 3)), np.zeros(0), np.zeros((0, 2), int),
+                                  np.array([1, 0]), np.array([[1, 0]]), np.array([1.0, 0.0])])
+@pytest.mark.parametrize("x", [np.array(0.7), np.arange(6.0).reshape(2, 3)])
+def test_transpose_by_an_array_of_axes_as_mygrad(axes, x):
+    """An array of axes is NumPy's: an empty one (of any shape or dtype) is no axes."""
+    results = []
+    for lib in (mg, mygrad):
+        try:
+            t = lib.tensor(x)
+            y = lib.transpose(t, axes)
+            y.backward(np.arange(y.size, dtype=float).reshape(y.shape))
+            results.append((y.data.tolist(), t.grad.tolist()))
+        except Exception as e:
+            results.append(type(e))
+    assert results[0] == results[1]
+
+
 @given(x=float_arrays(shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=3)), data=st.data())
 def test_moveaxis_swapaxes(x, data):
     n = x.ndim
@@ -291,6 +308,30 @@ def test_repeat_errors():
             lib.repeat(t.reshape(2, 3), [1, 2])
         with pytest.raises(np.exceptions.AxisError):
             lib.repeat(t.reshape(2, 3), 2, axis=2)
+
+
+@pytest.mark.parametrize("call, as_ints", [
+    (lambda lib, t: lib.repeat(t, 1.5), lambda lib, t: lib.repeat(t, 1)),
+    (lambda lib, t: lib.repeat(t, 2.7, axis=0), lambda lib, t: lib.repeat(t, 2, axis=0)),
+    (lambda lib, t: lib.repeat(t, 0.5, axis=1), lambda lib, t: lib.repeat(t, 0, axis=1)),
+    (lambda lib, t: lib.roll(t, np.array(-2.5), axis=1), lambda lib, t: lib.roll(t, -2, axis=1)),
+    (lambda lib, t: lib.roll(t, np.array([True, False, True])), lambda lib, t: lib.roll(t, 2)),
+])
+def test_float_counts_back_propagate_where_mygrads_backward_refuses_them(call, as_ints):
+    """A documented difference (migrating.md): NumPy casts a float count or shift, MyGrad's
+    forward pass runs, and its backward pass raises TypeError; mygrad_c back-propagates
+    as the cast integer would."""
+    x = np.arange(6.0).reshape(2, 3)
+    t, ref = mg.tensor(x), mygrad.tensor(x)
+    y, y_ref = call(mg, t), call(mygrad, ref)
+    assert_array_equal(y.data, y_ref.data)
+    with pytest.raises(TypeError):
+        y_ref.backward(np.ones(y_ref.shape))
+    grad = np.arange(y.size, dtype=float).reshape(y.shape)
+    y.backward(grad)
+    t_int = mygrad.tensor(x)
+    as_ints(mygrad, t_int).backward(grad)
+    assert_array_equal(t.grad, t_int.grad)
 
 
 # ---------------------------------------------------------------------------
