@@ -101,6 +101,23 @@ def test_int_inputs_and_constant():
         compare_with_mygrad(f"nnet.activations.{name}", np.array([-2, 0, 3, 1]))
 
 
+@pytest.mark.parametrize("name", ["softmax", "logsoftmax"])
+@pytest.mark.parametrize("x", [np.array([True, False]), np.zeros((0, 2), bool), np.array(True)])
+@pytest.mark.parametrize("axis", [(0, 1), 1, -1, None, (0, 0)])
+def test_softmax_like_of_booleans_as_mygrad(name, x, axis):
+    """Booleans: MyGrad's result, or its exception (an axis error before the TypeError of
+    ``x - max(x)``)."""
+    import mygrad
+    results = []
+    for lib in (mg, mygrad):
+        try:
+            r = getattr(lib.nnet, name)(x, axis=axis)
+            results.append((r.dtype, r.shape, r.data.tolist()))
+        except Exception as e:
+            results.append(type(e))
+    assert results[0] == results[1]
+
+
 @given(data=st.data())
 def test_glu_vs_mygrad(data):
     shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3))

@@ -137,8 +137,10 @@ class Softmax(Operation):
     def __call__(self, x, axis=-1):
         self.variables = (x,)
         if x.data.dtype == np.bool_:
-            # MyGrad: a 0-d bool gives True; bool arrays fail in x - max(x) (numpy's TypeError)
-            if x.ndim:
+            # MyGrad: a 0-d or empty bool gives True's; other bool arrays fail in x - max(x)
+            # (NumPy's TypeError), after max(x) has checked the axis
+            if x.ndim and x.size:
+                np.max(x.data, axis=axis, keepdims=True)
                 raise TypeError(BOOL_SUBTRACT)
             self.axis, self.y = None, np.ones_like(x.data, dtype=np.float64)
             return np.ones_like(x.data)
@@ -162,7 +164,8 @@ class LogSoftmax(Operation):
 
     def __call__(self, x, axis=-1):
         self.variables = (x,)
-        if x.data.dtype == np.bool_:  # MyGrad: numpy's TypeError from x - max(x)
+        if x.data.dtype == np.bool_:  # MyGrad: NumPy's TypeError from x - max(x), after max(x)
+            np.max(x.data, axis=axis, keepdims=True)
             raise TypeError(BOOL_SUBTRACT)
         x = exp_float(x.data)
         self.axis = None if x.ndim == 0 else axis
