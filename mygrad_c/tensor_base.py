@@ -518,7 +518,7 @@ class Tensor(TensorBase):
 
 def _comparison_shape(a: np.ndarray, b) -> tuple:
     """The broadcast shape of a comparison, with NumPy's error when there is none."""
-    shape_b = np.shape(b)
+    shape_b = () if isinstance(b, type) else np.shape(b)  # (a class's `shape` is a descriptor)
     try:
         return np.broadcast_shapes(a.shape, shape_b)
     except ValueError:

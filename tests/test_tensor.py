@@ -254,6 +254,20 @@ def test_comparisons_return_arrays(op, data):
     assert_array_equal(getattr(mg.tensor(a), op)(0.5), getattr(mygrad.tensor(a), op)(0.5))
 
 
+@pytest.mark.parametrize("other", [np.float32, int, None, "a", object(), [1.0, 2.0], (2.0,), mg])
+@pytest.mark.parametrize("op", ["__eq__", "__ne__", "__lt__"])
+def test_comparisons_with_objects_that_are_not_numbers_as_mygrad(op, other):
+    """``t == np.float32`` (a class), ``t == "a"``: elementwise, nothing equal, as MyGrad."""
+    results = []
+    for lib in (mg, mygrad):
+        try:
+            r = getattr(lib.tensor([[1.0, 2.0], [3.0, 4.0]]), op)(other)
+            results.append((type(r), np.asarray(r).tolist()))
+        except Exception as e:
+            results.append(type(e))
+    assert results[0] == results[1]
+
+
 def test_reflected_comparisons_with_scalars():
     t = mg.tensor([1.0, 2.0, 3.0])
     r = mygrad.tensor([1.0, 2.0, 3.0])
