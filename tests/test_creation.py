@@ -153,6 +153,17 @@ def test_spaces_array_endpoints_and_axis(name):
     check_same(lambda lib: getattr(lib, name)(1, 2))
 
 
+@pytest.mark.parametrize("name", ["linspace", "logspace", "geomspace"])
+@pytest.mark.parametrize("which", ["start", "stop"])
+def test_spaces_refuse_tensor_endpoints_as_mygrad(name, which):
+    """MyGrad passes its endpoints to NumPy, which has no implementation for tensors."""
+    for lib in (mg, mygrad):
+        args = {"start": 1.0, "stop": 2.0}
+        args[which] = lib.tensor([1.0, 3.0])
+        with pytest.raises(TypeError, match=f"no implementation found for 'numpy.{name}'"):
+            getattr(lib, name)(args["start"], args["stop"], num=3)
+
+
 def test_spaces_integer_dtype():
     check_same(lambda lib: lib.linspace(0, 10, 5, dtype=int))
     check_same(lambda lib: lib.logspace(0, 2, 3, base=2.0))

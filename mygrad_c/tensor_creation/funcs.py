@@ -204,8 +204,12 @@ def linspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axis
     >>> import mygrad_c as mg
     >>> mg.linspace(0, 1, 3)
     Tensor([0. , 0.5, 1. ])
+
+    As MyGrad's, it takes numbers and arrays as ``start`` and ``stop``, not tensors
+    (NumPy raises its TypeError: no implementation of ``numpy.linspace`` for tensors);
+    so do ``logspace`` and ``geomspace``.
     """
-    return _wrap(np.linspace(_values(start), _values(stop), num=num, endpoint=endpoint, dtype=dtype,
+    return _wrap(np.linspace(start, stop, num=num, endpoint=endpoint, dtype=dtype,
                              axis=axis), constant)
 
 
@@ -219,7 +223,7 @@ def logspace(start, stop, num: int = 50, endpoint: bool = True, base: float = 10
     >>> mg.logspace(0, 2, 3)
     Tensor([  1.,  10., 100.])
     """
-    return _wrap(np.logspace(_values(start), _values(stop), num=num, endpoint=endpoint, base=base,
+    return _wrap(np.logspace(start, stop, num=num, endpoint=endpoint, base=base,
                              dtype=dtype, axis=axis), constant)
 
 
@@ -233,5 +237,5 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0, *,
     >>> mg.geomspace(1, 100, 3)
     Tensor([  1.,  10., 100.])
     """
-    return _wrap(np.geomspace(_values(start), _values(stop), num=num, endpoint=endpoint, dtype=dtype,
+    return _wrap(np.geomspace(start, stop, num=num, endpoint=endpoint, dtype=dtype,
                               axis=axis), constant)
