@@ -411,6 +411,35 @@ def test_setitem_function_form():
     assert_array_equal(getitem(x, [1, 1]).data, [5.0, 5.0])
 
 
+@pytest.mark.parametrize("make_index", [
+    lambda lib, i: i,                                   # a 0-d integer tensor: its integer
+    lambda lib, i: (i, slice(0, 2)),
+    lambda lib, i: (slice(None), i),
+    lambda lib, i: (0, i),                              # an element: a new 0-d array
+    lambda lib, i: i.astype(np.uint8),
+    lambda lib, i: lib.tensor(i.data.reshape(1)),       # 1-d: advanced (a copy)
+    lambda lib, i: i.data,                              # a 0-d array: advanced (NumPy)
+    lambda lib, i: [i, 0],
+])
+def test_a_0d_integer_tensor_index_is_an_integer_as_in_mygrad(make_index):
+    """``for i in mg.arange(n): x[i]`` - MyGrad (through ``__index__``) takes a 0-d integer
+    tensor as an integer: the result is a view, written through, and a view's gradient."""
+    libs = {}
+    for lib in (mg, mygrad):
+        x = lib.tensor(np.arange(6.0).reshape(2, 3))
+        states = []
+        for step, i in enumerate(lib.arange(2)):
+            row = x[make_index(lib, i)]
+            states.append((row.base is x, np.shares_memory(row.data, x.data), row.data.tolist()))
+            (row * (step + 1)).sum().backward()
+            states.append((x.grad.tolist(), None if row.grad is None else row.grad.tolist()))
+            if row.base is x:
+                row[...] = -1.0     # written through to x, as a view
+            states.append(x.data.tolist())
+        libs[lib] = states
+    assert libs[mg] == libs[mygrad]
+
+
 # ---------------------------------------------------------------------------
 # where
 # ---------------------------------------------------------------------------

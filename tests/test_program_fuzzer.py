@@ -213,7 +213,11 @@ class Writer:
         if x is None:
             return None
         shape = self.ns[x].shape
-        kind = self.choice(["basic", "advanced", "bool"], "index kind")
+        kind = self.choice(["basic", "advanced", "bool", "tensor"], "index kind")
+        if kind == "tensor":   # a 0-d integer tensor: MyGrad takes it as its integer (a view)
+            k = self.draw(st.integers(-shape[0], shape[0] - 1), "tensor index") if shape[0] else 0
+            rest = self.choice(["", ", ...", ", None"], "after the tensor index")
+            return f"{self.new()} = {x}[mg.tensor({k}){rest}]"
         return f"{self.new()} = {x}[{self._index(shape, kind)}]"
 
     def _index(self, shape, kind):

@@ -44,13 +44,22 @@ def _unwrap(item):
     return item
 
 
+def _unwrap_item(item):
+    """An item of an index with tensors replaced by arrays; as in MyGrad, a 0-d integer
+    tensor stands for its integer (NumPy reads it through ``__index__``), so ``x[t]``
+    is a basic index - a view - where ``x[np.array(1)]`` is an advanced one."""
+    if isinstance(item, TensorBase) and item.ndim == 0 and item.dtype.kind in "iu":
+        return int(item.data)
+    return _unwrap(item)
+
+
 def normalize_index(index):
     """``index`` with every tensor replaced by its NumPy array (tuples kept as tuples)."""
     if type(index) is int or type(index) is slice:
         return index
     if isinstance(index, tuple):
-        return tuple(_unwrap(i) for i in index)
-    return _unwrap(index)
+        return tuple(_unwrap_item(i) for i in index)
+    return _unwrap_item(index)
 
 
 def _is_basic_item(item) -> bool:
