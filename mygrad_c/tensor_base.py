@@ -620,6 +620,7 @@ def astensor(t: "ArrayLike", dtype: "DTypeLikeReals" = None, *, constant: Option
     Tensor([1, 2])
     """
     if isinstance(t, TensorBase):
+        _engine.check_constant(constant)   # (before `constant == t.constant` lets 1 pass)
         same_dtype = dtype is None or np.dtype(dtype) == t.dtype
         if same_dtype and (constant is None or constant == t.constant):
             return t  # type: ignore[return-value]

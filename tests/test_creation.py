@@ -216,6 +216,17 @@ def test_astensor_identity_rules_like_mygrad():
         assert np.shares_memory(lib.astensor(a).data, a)
 
 
+@pytest.mark.parametrize("constant", [1, 0, np.True_, "a"])
+@pytest.mark.parametrize("src", ["list", "tensor", "constant tensor", "integer tensor"])
+def test_astensor_refuses_a_constant_that_is_not_a_bool(src, constant):
+    """Also when the input is a tensor whose flag equals it (``1 == True``), as MyGrad."""
+    for lib in (mg, mygrad):
+        x = {"tensor": lambda: lib.tensor([1.0, 2.0]), "constant tensor": lambda: lib.tensor([1.0], constant=True),
+             "integer tensor": lambda: lib.tensor([1, 2]), "list": lambda: [1.0, 2.0]}[src]()
+        with pytest.raises(TypeError, match="`constant` must be a boolean value"):
+            lib.astensor(x, constant=constant)
+
+
 @pytest.mark.parametrize("src", [[1.0, 2.0], np.array([1, 2], np.int8), 2.5, np.ones((2, 2), np.float32)], ids=str)
 @pytest.mark.parametrize("dtype", [None, "float32", int])
 def test_asarray(src, dtype):
