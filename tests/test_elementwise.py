@@ -239,6 +239,28 @@ def test_dtype_keyword(name):
     compare_with_mygrad(name, *args, dtype=np.float32)
 
 
+@pytest.mark.parametrize("name", [n for n in sorted(UNARY) + ["reciprocal", "square", "multiply", "add", "power",
+                                                              "divide", "subtract", "arctan2", "maximum", "logaddexp"]
+                                  if hasattr(getattr(mygrad, n), "nin")])   # (the ufuncs: they take dtype=)
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+@pytest.mark.parametrize("x_dtype", ["float64", "float32"])
+def test_dtype_keyword_gradients_bit_for_bit_as_mygrad(name, dtype, x_dtype):
+    """With dtype=, each gradient is MyGrad's to the bit (square's is rounded to the dtype)."""
+    rng = np.random.default_rng(7)
+    low, high, gap = UNARY.get(name, (0.25, 3.0, 0.0))
+    x = np.maximum(rng.uniform(low, high, 50), low + gap).astype(x_dtype)
+    grad = rng.standard_normal(50)
+    results = []
+    for lib in (mygrad, mg):
+        f = getattr(lib, name)
+        ts = [lib.tensor(x)] if f.nin == 1 else [lib.tensor(x), lib.tensor(x[::-1] + 0.5)]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f(*ts, dtype=dtype).backward(grad)
+        results.append([(t.grad.dtype, t.grad.tobytes()) for t in ts])
+    assert results[0] == results[1]
+
+
 # ---------------------------------------------------------------------------
 # public surface: ufunc attributes, signatures, errors
 # ---------------------------------------------------------------------------
