@@ -165,11 +165,10 @@ def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, ar
     return r
 
 
-def broadcast_copy(t: TensorBase, shape: tuple) -> TensorBase:
-    """A new tensor holding ``t`` broadcast to ``shape`` (a copy, not a view: no view
-    bookkeeping); its gradient is summed back to ``t``'s shape."""
-    like = np.broadcast_to(np.empty((), dtype=t.dtype), shape)
-    return run_op(_Fit, (t,), op_args=(like,), constant=True if t.constant else None)
+def broadcast_shape(args) -> tuple:
+    """The broadcast shape of a ufunc's inputs (tensors or array-likes); NumPy's
+    ValueError if they do not broadcast together."""
+    return np.broadcast_shapes(*[np.shape(a.data if isinstance(a, TensorBase) else a) for a in args])
 
 
 def _fits(cls, args, out, dtype) -> bool:
@@ -179,7 +178,7 @@ def _fits(cls, args, out, dtype) -> bool:
     if getattr(cls, "_numpy_ufunc", None) is None:
         return True
     try:
-        shape = np.broadcast_shapes(*[np.shape(a.data if isinstance(a, TensorBase) else a) for a in args])
+        shape = broadcast_shape(args)
     except ValueError:
         return True   # (the operation raises its own error)
     result = ufunc_result_dtype(cls, args, dtype)

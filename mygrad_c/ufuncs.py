@@ -21,7 +21,7 @@ import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._in_place import (
-    _broadcasts_to, _fits, _raise_numpys_error, broadcast_copy, guard_out_array, prepare_out_target,
+    _broadcasts_to, _fits, _raise_numpys_error, broadcast_shape, guard_out_array, prepare_out_target,
     ufunc_result_dtype, write_into,
 )
 from mygrad_c._parallel import ufunc_call
@@ -261,12 +261,15 @@ class _UfuncMeta(type):
             prepare_out_target(out)
             if not _fits(cls, args, out, dtype):
                 _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
-            args = _broadcast_to_target(args, out.shape)
             natural = ufunc_result_dtype(cls, args, dtype)
-            if natural is not None and natural != out.dtype:
-                # computed into a new array of the target's dtype (NumPy's loop for the inputs,
-                # its result cast), so that the gradient reaches the operation in that dtype,
-                # as in MyGrad - not cast to the inputs' dtype on the way (a second rounding)
+            if (natural is not None and natural != out.dtype) or broadcast_shape(args) != out.shape:
+                # computed into a new array of the target's shape and dtype, as MyGrad computes
+                # into the target itself (NumPy's loop for the inputs, its result broadcast and
+                # cast): the gradient then reaches the operation at the target's shape and in
+                # its dtype, is multiplied by the derivative there and summed over the broadcast
+                # axes after, in that dtype - MyGrad's order, and one rounding to an input's
+                # dtype (casting or summing it first rounds differently, and a sum over nothing
+                # times inf would give nan)
                 kwargs["out"] = np.empty(out.shape, dtype=out.dtype)
             result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
             if not _broadcasts_to(result.shape, out.shape) \
@@ -387,16 +390,3 @@ class ufunc_creator:
         # (the decorated function's signature as it is, not annotated: as in MyGrad)
         type.__setattr__(cls, "__signature__", inspect.signature(decorated_func))
         return cls
-
-
-def _broadcast_to_target(args: tuple, shape: tuple) -> tuple:
-    """The tensor inputs of a ufunc broadcast (copied) to the shape of its out= target,
-    when that is larger than their own broadcast shape: the gradient is then multiplied
-    at the target's shape and summed after, in MyGrad's order (MyGrad computes with
-    ``out=`` directly).  The other order can differ in rounding, and gives nan for a sum
-    over nothing times inf."""
-    shapes = [np.shape(a.data if isinstance(a, TensorBase) else a) for a in args]
-    if np.broadcast_shapes(*shapes) == shape:
-        return args
-    return tuple(broadcast_copy(a, shape) if isinstance(a, TensorBase) and a.shape != shape else a
-                 for a in args)

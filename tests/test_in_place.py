@@ -322,6 +322,34 @@ def test_out_keyword(name, target, where):
         check_mirrored(scenario, backward=bw, context=f"{name} {target} {where} {bw.__name__}")
 
 
+@pytest.mark.parametrize("name", ["arctan", "exp", "sin", "square", "log1p", "tan", "multiply", "power", "divide"])
+@pytest.mark.parametrize("x_dtype, x_shape, out_dtype", [
+    ("float16", (3,), "float64"), ("float16", (2, 3), "float64"), ("float32", (3,), "float64"),
+    ("float64", (3,), "float64"), ("float64", (3,), "float32"), ("float32", (1, 3), "float16"),
+])
+@pytest.mark.parametrize("where", [True, "mask"])
+def test_out_tensor_of_another_shape_or_dtype_back_propagates_bit_for_bit_as_mygrad(
+        name, x_dtype, x_shape, out_dtype, where):
+    """The gradient reaches the operation at the target's shape and dtype, is multiplied
+    there and summed over the broadcast axes after (as MyGrad, which computes into the
+    target): not summed or cast to the input's dtype first."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0.1, 1.3, x_shape).astype(x_dtype)
+    y = rng.uniform(0.5, 1.5, (3,))
+    grad = rng.standard_normal((2, 3))
+    kw = {} if where is True else {"where": np.array([True, False, True])}
+    results = []
+    for lib in (mygrad, mg):
+        xt, yt = lib.tensor(x), lib.tensor(y)
+        out = lib.tensor(np.full((2, 3), 2.0, dtype=out_dtype))
+        f = getattr(lib, name)
+        with np.errstate(all="ignore"):
+            r = f(xt, out=out, **kw) if f.nin == 1 else f(xt, yt, out=out, **kw)
+            r.backward(grad)
+        results.append([(a.dtype, a.tobytes()) for a in (r.data, xt.grad, yt.grad if f.nin == 2 else xt.grad)])
+    assert results[0] == results[1]
+
+
 @pytest.mark.parametrize("where_kind", ["list", "array", "scalar-false", "scalar-true"])
 def test_where_without_out(where_kind):
     """Without out=, the unselected entries are uninitialised (as in NumPy): compare the rest."""

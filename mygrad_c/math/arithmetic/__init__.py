@@ -142,22 +142,20 @@ class Reciprocal(UnaryUfunc):
 class Square(UnaryUfunc):
     """f(a) = a ** 2;  df/da = 2a
 
-    Given ``dtype=``, the derivative is rounded to that dtype, as MyGrad's is (of all the
-    ufuncs, only square's): ``square(x, dtype="float16")`` back-propagates ``2 * grad * x``
-    as a float16 array, whatever ``x``'s own dtype.
+    The derivative is rounded to the result's dtype, as MyGrad's is (of all the ufuncs,
+    only square's): ``square(x, dtype="float16")`` - or into a float16 ``out=`` -
+    back-propagates ``2 * grad * x`` as a float16 array, whatever ``x``'s own dtype.
     """
 
     numpy_ufunc = np.square
-    _dtype = None   # the dtype= it was called with
 
     def __call__(self, *tensors, where=True, dtype=None, out=None):
-        if dtype is not None:
-            self._dtype = dtype
-        return super().__call__(*tensors, where=where, dtype=dtype, out=out)
+        result = super().__call__(*tensors, where=where, dtype=dtype, out=out)
+        self._dtype = result.dtype
+        return result
 
     def _derivative(self, grad, index):
-        g = 2 * grad * self.variables[0].data
-        return g if self._dtype is None else g.astype(self._dtype, copy=False)
+        return (2 * grad * self.variables[0].data).astype(self._dtype, copy=False)
 
 
 class Sqrt(UnaryUfunc):
