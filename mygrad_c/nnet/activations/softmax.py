@@ -168,6 +168,8 @@ class LogSoftmax(Operation):
             np.max(x.data, axis=axis, keepdims=True)
             raise TypeError(BOOL_SUBTRACT)
         x = exp_float(x.data)
+        if x.ndim == 0:   # MyGrad reduces it over `axis`: NumPy's AxisError for 1 or (0,)
+            np.max(x, axis=axis, keepdims=True)
         self.axis = None if x.ndim == 0 else axis
         return log_softmax_data(x, self.axis)
 
