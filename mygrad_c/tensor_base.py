@@ -342,27 +342,27 @@ class Tensor(TensorBase):
     # ------------------------------------------------------------------
     def __eq__(self, other) -> np.ndarray:  # type: ignore[override]
         try:
-            return np.equal(self.data, _data(other))
+            return np.equal(self.data, _comparand(other))
         except TypeError:  # no comparison loop (e.g. a string): nothing is equal, as in MyGrad
-            return np.zeros(_comparison_shape(self.data, _data(other)), dtype=bool)
+            return np.zeros(_comparison_shape(self.data, _comparand(other)), dtype=bool)
 
     def __ne__(self, other) -> np.ndarray:  # type: ignore[override]
         try:
-            return np.not_equal(self.data, _data(other))
+            return np.not_equal(self.data, _comparand(other))
         except TypeError:
-            return np.ones(_comparison_shape(self.data, _data(other)), dtype=bool)
+            return np.ones(_comparison_shape(self.data, _comparand(other)), dtype=bool)
 
     def __lt__(self, other) -> np.ndarray:
-        return np.less(self.data, _data(other))
+        return np.less(self.data, _comparand(other))
 
     def __le__(self, other) -> np.ndarray:
-        return np.less_equal(self.data, _data(other))
+        return np.less_equal(self.data, _comparand(other))
 
     def __gt__(self, other) -> np.ndarray:
-        return np.greater(self.data, _data(other))
+        return np.greater(self.data, _comparand(other))
 
     def __ge__(self, other) -> np.ndarray:
-        return np.greater_equal(self.data, _data(other))
+        return np.greater_equal(self.data, _comparand(other))
 
     # unhashable, as MyGrad's Tensor (and NumPy's arrays): == is elementwise
     __hash__ = None  # type: ignore[assignment]
@@ -518,7 +518,7 @@ class Tensor(TensorBase):
 
 def _comparison_shape(a: np.ndarray, b) -> tuple:
     """The broadcast shape of a comparison, with NumPy's error when there is none."""
-    shape_b = () if isinstance(b, type) else np.shape(b)  # (a class's `shape` is a descriptor)
+    shape_b = np.shape(b)
     try:
         return np.broadcast_shapes(a.shape, shape_b)
     except ValueError:
@@ -528,6 +528,15 @@ def _comparison_shape(a: np.ndarray, b) -> tuple:
 
 def _data(x):
     return x.data if isinstance(x, TensorBase) else x
+
+
+def _comparand(x):
+    """The other side of a comparison: a tensor's array; a class (``t == np.float32``) as
+    a 0-d object array, so that it is compared elementwise, as in MyGrad (NumPy would read
+    the class's ``shape`` descriptor)."""
+    if isinstance(x, type):
+        return np.asarray(x, dtype=object)
+    return _data(x)
 
 
 def _operation_state(op) -> dict:

@@ -185,6 +185,48 @@ def test_every_activation_agrees_with_mygrad_over_the_grid(name):
     assert not differences, f"{len(differences)} differences, e.g.:\n" + "\n".join(differences[:5])
 
 
+METHODS = sorted(n for n in dir(mygrad.Tensor) if not n.startswith("_") and callable(getattr(mygrad.Tensor, n))
+                 and n != "backward") + ["__getitem__", "__eq__", "__lt__", "__len__", "__float__", "__int__",
+                                         "__index__", "__matmul__", "__rpow__", "__truediv__"]
+METHOD_ARGS = [(), (0,), (-1,), ((0, 1),), (None,), (2, 3), (np.float32,), (True,), (1.5,), ([0, 1],), (0, 1)]
+METHOD_KEYWORDS = [{}, {"constant": True}, {"axis": 0}, {"keepdims": True}]
+METHOD_INPUTS = ["f64", "f32", "0d", "i64", "bool", "empty"]
+
+
+def _call_method(lib, name, key, constant, args, kwargs):
+    try:
+        t = _operand(lib, key, constant)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            r = getattr(t, name)(*args, **kwargs)
+    except Exception as e:  # noqa: BLE001 - the type is compared
+        return ("raised", type(e).__name__), None
+    if not isinstance(r, lib.Tensor) or r.constant:
+        return _describe(lib, r), None
+    try:
+        r.backward(np.linspace(-1, 1, r.size).reshape(r.shape) if r.size else None)
+    except Exception as e:  # noqa: BLE001
+        return _describe(lib, r), ("raised", type(e).__name__)
+    return _describe(lib, r), _rounded(t.grad) if t.grad is not None else None
+
+
+@pytest.mark.parametrize("name", METHODS)
+def test_every_tensor_method_agrees_with_mygrad_over_the_grid(name):
+    differences = []
+    for key in METHOD_INPUTS:
+        for constant in (False, True):
+            for args in METHOD_ARGS:
+                for kwargs in METHOD_KEYWORDS:
+                    ours, ref = (_call_method(lib, name, key, constant, args, kwargs) for lib in (mg, mygrad))
+                    if ours == ref:
+                        continue
+                    if name in ACCEPTED and ACCEPTED[name](None, None, kwargs, ours, ref):
+                        continue
+                    differences.append(f"t.{name}(*{args}, **{kwargs}), t = {key} (constant={constant}): "
+                                       f"mygrad_c {str(ours)[:200]} / MyGrad {str(ref)[:200]}")
+    assert not differences, f"{len(differences)} differences, e.g.:\n" + "\n".join(differences[:5])
+
+
 def test_the_grid_covers_the_catalog():
     assert len(NAMES) > 130
     assert {"add_sequence", "transpose", "linspace", "astensor", "einsum", "where", "sum"} <= set(NAMES)
