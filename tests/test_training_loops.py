@@ -313,9 +313,10 @@ EXCLUDED = {
     # graph-mode and memory-guard switches: every loop's update uses no_autodiff
     **dict.fromkeys(["no_autodiff", "mem_guard_off", "mem_guard_on", "mem_guard_active",
                      "turn_memory_guarding_off", "turn_memory_guarding_on"], "graph-mode switch"),
-    # MyGrad's gru needs numba, which is not installed: no reference to compare with
-    # (tests/nnet and tests/fuzz/fuzz_gru.py check it against NumPy)
-    "nnet.gru": "no reference (MyGrad's gru needs numba)",
+    # MyGrad's gru needs numba (the test extra installs it): its training loop against
+    # MyGrad's is tests/nnet/test_gru.py::test_training_loop_through_gru_as_mygrad
+    # (tests/nnet and tests/fuzz/fuzz_gru.py check it against NumPy too)
+    "nnet.gru": "compared in tests/nnet/test_gru.py (its own loop: three steps, dropout, bp_lim, s0)",
     # Tensor: properties the comparison reads on every variable after every iteration
     **dict.fromkeys([f"Tensor.{n}" for n in ["base", "constant", "creator", "dtype", "grad", "ndim", "shape",
                                             "size"]], "property compared after every iteration"),
@@ -374,7 +375,7 @@ def public_names() -> set:
         # (__slotnames__ is copyreg's cache, set on the class once a tensor was copied)
         names |= {f"Tensor.{n}" for n in vars(lib.Tensor)
                   if (not n.startswith("_") or n.startswith("__")) and n != "__slotnames__"}
-    names.add("nnet.gru")   # MyGrad's nnet cannot import it here (numba); mygrad_c has it
+    names.add("nnet.gru")   # (MyGrad's nnet has it only where numba is installed; mygrad_c always)
     return names - {"nnet.layers.gru"}
 
 

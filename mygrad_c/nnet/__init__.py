@@ -16,6 +16,6 @@ from mygrad_c.nnet.losses import (
 )
 
 try:
-    from mygrad_c.nnet.layers import batchnorm, conv_nd, max_pool
+    from mygrad_c.nnet.layers import batchnorm, conv_nd, gru, max_pool
 except ImportError:  # pragma: no cover - while the layers are being written
     pass

@@ -2,6 +2,8 @@
 numerical derivatives, dropout masks as MyGrad draws them, and the kernel's input checks."""
 from __future__ import annotations
 
+import gc
+
 import hypothesis.strategies as st
 import numpy as np
 import pytest
@@ -255,3 +257,52 @@ def test_long_sequence_output_is_bounded():
     S = gru(*[mg.tensor(a) for a in arrays])
     assert np.all(np.abs(S.data) <= 1 + 1e-12)
     S.backward()
+
+
+# ---------------------------------------------------------------------------
+# against MyGrad's own gru (which needs numba: compared where numba is installed,
+# as the test extra installs it)
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-9), (np.float32, 2e-4)])
+@pytest.mark.parametrize("config", [
+    dict(), dict(bp_lim=2), dict(s0="constant"), dict(dropout=0.3), dict(constant_x=True),
+    dict(loss="last"), dict(bp_lim=0, s0="array", loss="square"),
+])
+def test_training_loop_through_gru_as_mygrad(dtype, rtol, config):
+    """The same parameters through three forward/backward/update steps in both libraries:
+    every hidden state and every gradient agrees with MyGrad's gru at every step (to
+    rounding: MyGrad's numba loops sum in another order), dropout masks included."""
+    pytest.importorskip("numba")
+    import mygrad
+
+    rng = np.random.default_rng(21)
+    T, N, C, D = 6, 3, 4, 5
+    arrays = [a.astype(dtype) for a in make_inputs(rng, T, N, C, D)]
+    s0 = rng.standard_normal((N, D)).astype(dtype)
+    states = {}
+    for lib in (mg, mygrad):
+        params = [lib.tensor(a, constant=(i == 0 and config.get("constant_x", False))) for i, a in enumerate(arrays)]
+        steps = []
+        for step in range(3):
+            kw = {k: config[k] for k in ("bp_lim", "dropout") if k in config}
+            if "s0" in config:
+                kw["s0"] = lib.tensor(s0, constant=True) if config["s0"] == "constant" else s0
+            np.random.seed(100 + step)   # (the dropout masks: drawn alike, in the same order)
+            S = lib.nnet.layers.gru(*params, **kw)
+            loss = {"sum": lambda: S.sum(), "last": lambda: S[-1].sum(),
+                    "square": lambda: (S ** 2).mean()}[config.get("loss", "sum")]()
+            loss.backward()
+            steps.append([S.data.copy()] + [None if p.grad is None else p.grad.copy() for p in params])
+            del S, loss
+            gc.collect()   # (MyGrad's gru graph is cyclic: its inputs stay locked until collected)
+            with lib.no_autodiff:
+                for p in params[1:]:
+                    p -= 0.1 * p.grad
+        states[lib] = steps
+    for ours, ref in zip(states[mg], states[mygrad]):
+        for a, b in zip(ours, ref):
+            if b is None:
+                assert a is None
+            else:
+                assert a.dtype == b.dtype and a.shape == b.shape
+                np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)

@@ -16,6 +16,7 @@ import numpy as np
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._gru import gru_backward, gru_forward
 from mygrad_c.operation_base import Operation
+from mygrad_c.tensor_base import Tensor  # noqa: F401  (a public name of MyGrad's module)
 
 __all__ = ["gru"]
 
@@ -28,6 +29,67 @@ class GRUArgumentError(ValueError, AssertionError):
 
 def _data(x) -> np.ndarray:
     return x.data if isinstance(x, TensorBase) else np.asarray(x)
+
+
+# The elementwise helpers and the product that MyGrad's module defines (compiled with
+# numba there) - public names of ``mygrad.nnet.layers.gru``, kept for code that imports
+# them; the layer itself runs the compiled loops of ``mygrad_c._gru``.  As numba's
+# float32/float64 loops, the helpers compute a float16 input in float32.
+def _float(f) -> np.ndarray:
+    f = np.asarray(f)
+    return f.astype(np.float32) if f.dtype == np.float16 else f
+
+
+def sig(f):
+    """The logistic sigmoid, ``1 / (1 + exp(-f))``, elementwise.
+
+    Examples
+    --------
+    >>> from mygrad_c.nnet.layers.gru import sig
+    >>> sig(np.array([0.0]))
+    array([0.5])
+    """
+    f = _float(f)
+    return 1 / (1 + np.exp(-f))
+
+
+def d_sig(f):
+    """The sigmoid's derivative given its value ``f = sig(x)``: ``f * (1 - f)``.
+
+    Examples
+    --------
+    >>> from mygrad_c.nnet.layers.gru import d_sig
+    >>> d_sig(np.array([0.5]))
+    array([0.25])
+    """
+    f = _float(f)
+    return f * (1 - f)
+
+
+def d_tanh(f):
+    """tanh's derivative given its value ``f = tanh(x)``: ``1 - f ** 2``.
+
+    Examples
+    --------
+    >>> from mygrad_c.nnet.layers.gru import d_tanh
+    >>> d_tanh(np.array([0.5]))
+    array([0.75])
+    """
+    f = _float(f)
+    return 1 - f ** 2
+
+
+def dot(a, b):
+    """The product of an array of shape (W, X, Y) (or (X, Y)) with one of shape (Y, Z),
+    over its last axis: shape (W, X, Z).
+
+    Examples
+    --------
+    >>> from mygrad_c.nnet.layers.gru import dot
+    >>> dot(np.ones((2, 3, 4)), np.ones((4, 5))).shape
+    (2, 3, 5)
+    """
+    return np.dot(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[-1:])
 
 
 class GRUnit(Operation):
