@@ -20,6 +20,7 @@ random ones (``--hypothesis-seed=N`` picks the seed).  docs/fuzzing.md has more.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import hypothesis.extra.numpy as hnp
@@ -303,6 +304,8 @@ class Writer:
         y = self.choice([k for k in self.names((mygrad.Tensor, np.ndarray)) if self.ns[k].size > 0], "layer operand")
         k = self.draw(st.integers(1, min(n, 3)), "window")
         kinds = ["conv", "pool", "repeat", "roll", "sequence", "atleast", "einsum", "trig"]
+        if HAS_NUMBA and t.dtype.kind == "f":   # (MyGrad's gru needs numba, and floats: numba
+            kinds.append("gru")                # finds no loop for integers - a MyGrad crash)
         if t.ndim == 2 and t.shape[0] > 1:
             kinds.append("batchnorm")
         if t.ndim and t.shape[-1] % 2 == 0:
@@ -328,6 +331,14 @@ class Writer:
             return f"{self.new()} = mg.nnet.batchnorm({x}, gamma={g}, beta={fmt(self.values((c,)))}, eps=1e-5)"
         if kind == "glu":
             return f"{self.new()} = mg.nnet.glu({x}, axis=-1)"
+        if kind == "gru":
+            # the sequence: x's values as (T, 1, 1); its nine weights (C = D = 1): views of the
+            # operand's first value (a parameter used nine times) or of x's own values
+            src = self.choice([k for k in (y, x) if self.ns[k].dtype.kind == "f"], "gru weights")
+            w = f"{src}.reshape(-1)[:1]"
+            weights = ", ".join([f"{w}.reshape(1, 1)", f"{w}.reshape(1, 1)", w] * 3)
+            bp = self.choice(["", ", bp_lim=0"] if n > 1 else [""], "bp_lim")
+            return f"{self.new()} = mg.nnet.gru({x}.reshape({n}, 1, 1), {weights}{bp})"
         if kind == "repeat":
             ax = self.axis(t.ndim, allow_tuple=False)
             reps = self.draw(st.integers(0, 2), "repeats")
@@ -533,6 +544,8 @@ def _region_shape(shape, idx: str):
     except Exception:  # noqa: BLE001
         return None
 
+
+HAS_NUMBA = importlib.util.find_spec("numba") is not None   # MyGrad's gru needs it
 
 UNARY = ["-{x}", "mg.exp({x})", "mg.log({x})", "mg.sin({x})", "mg.tanh({x})", "mg.sqrt({x})",
          "mg.abs({x})", "mg.square({x})", "mg.reciprocal({x})", "{x} ** 2", "2.0 ** {x}", "np.exp({x})",

@@ -306,3 +306,18 @@ def test_training_loop_through_gru_as_mygrad(dtype, rtol, config):
             else:
                 assert a.dtype == b.dtype and a.shape == b.shape
                 np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
+
+
+def test_gru_of_integer_inputs_is_computed_in_float64_where_mygrads_fails():
+    """A documented difference (migrating.md): numba finds no loop for integer arrays in
+    MyGrad's gru (its TypingError); mygrad_c computes them as float64."""
+    numba = pytest.importorskip("numba")
+    import mygrad
+
+    rng = np.random.default_rng(5)
+    ints = [np.round(a * 2).astype(np.int64) for a in make_inputs(rng, 3, 2, 2, 2)]
+    with pytest.raises(numba.core.errors.TypingError):
+        mygrad.nnet.layers.gru(*ints)
+    S = gru(*ints)
+    assert S.dtype == np.float64 and S.constant
+    assert_allclose(S.data, gru(*[a.astype(np.float64) for a in ints]).data)
