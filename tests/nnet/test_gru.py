@@ -321,3 +321,44 @@ def test_gru_of_integer_inputs_is_computed_in_float64_where_mygrads_fails():
     S = gru(*ints)
     assert S.dtype == np.float64 and S.constant
     assert_allclose(S.data, gru(*[a.astype(np.float64) for a in ints]).data)
+
+
+@pytest.mark.parametrize("s0", ["floats", "integers", "number", "bools"])
+def test_gru_refuses_an_s0_that_is_not_an_array_or_a_constant_tensor_as_mygrad(s0):
+    """MyGrad makes a (non-constant) tensor of a list or a number given as s0, and refuses it."""
+    rng = np.random.default_rng(6)
+    arrays = make_inputs(rng, 3, 2, 2, 3)
+    value = {"floats": np.zeros((2, 3)).tolist(), "integers": np.zeros((2, 3), int).tolist(),
+             "number": 0.0, "bools": np.zeros((2, 3), bool).tolist()}[s0]
+    with pytest.raises(ValueError, match="does not support non-constant tensors"):
+        gru(*arrays, s0=value)
+    gru(*arrays, s0=np.asarray(value, dtype=float).reshape(2, 3) if s0 != "number" else np.zeros((2, 3)))
+
+
+def test_gru_takes_a_boolean_bp_lim_as_mygrad():
+    rng = np.random.default_rng(7)
+    arrays = [mg.tensor(a) for a in make_inputs(rng, 3, 2, 2, 3)]
+    for flag, limit in [(True, 1), (False, 0)]:
+        gs = []
+        for bp in (flag, limit):
+            for a in arrays:
+                a.null_grad()
+            gru(*arrays, bp_lim=bp).sum().backward()
+            gs.append([a.grad.copy() for a in arrays])
+        for a, b in zip(*gs):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_gru_of_float16_inputs_is_computed_in_float32_where_mygrads_fails():
+    """A documented difference (migrating.md): MyGrad's numba loops have no float16
+    (NotImplementedError); mygrad_c computes in float32 and gives float16 states."""
+    pytest.importorskip("numba")
+    import mygrad
+
+    rng = np.random.default_rng(8)
+    halves = [a.astype(np.float16) for a in make_inputs(rng, 3, 2, 2, 2)]
+    with pytest.raises(NotImplementedError):
+        mygrad.nnet.layers.gru(*halves)
+    S = gru(*[mg.tensor(a) for a in halves])
+    assert S.dtype == np.float16
+    assert_allclose(S.data, gru(*[a.astype(np.float32) for a in halves]).data.astype(np.float16))

@@ -242,7 +242,8 @@ def gru(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, dropout=0.0
     >>> X.grad.shape
     (5, 2, 3)
     """
-    if isinstance(s0, TensorBase) and not s0.constant:
+    if (isinstance(s0, TensorBase) and not s0.constant) or not (s0 is None or isinstance(s0, (TensorBase, np.ndarray))):
+        # (as MyGrad, which makes a tensor - not a constant - of any other s0: a list, a number)
         raise ValueError("GRU does not support non-constant tensors for the initial hiddenstate value, `s0`")
     arrays = [_data(a) for a in (X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh)]
     x = arrays[0]
@@ -265,7 +266,7 @@ def gru(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, dropout=0.0
             raise ValueError(f"`s0` must have shape {(N, D)}, got shape {s0.shape}")
     if bp_lim is None:
         bp_lim = T - 1
-    if isinstance(bp_lim, bool) or not isinstance(bp_lim, Integral) or not 0 <= bp_lim < T:
+    if not isinstance(bp_lim, Integral) or not 0 <= bp_lim < T:   # (True/False: 1/0, as MyGrad)
         raise GRUArgumentError(f"`bp_lim` must be an integer with 0 <= bp_lim < T (T={T}), got {bp_lim!r}")
     if not 0 <= dropout < 1:
         raise GRUArgumentError(f"`dropout` must satisfy 0 <= dropout < 1, got {dropout!r}")
