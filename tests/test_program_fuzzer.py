@@ -304,8 +304,8 @@ class Writer:
         y = self.choice([k for k in self.names((mygrad.Tensor, np.ndarray)) if self.ns[k].size > 0], "layer operand")
         k = self.draw(st.integers(1, min(n, 3)), "window")
         kinds = ["conv", "pool", "repeat", "roll", "sequence", "atleast", "einsum", "trig"]
-        if HAS_NUMBA and t.dtype.kind == "f":   # (MyGrad's gru needs numba, and floats: numba
-            kinds.append("gru")                # finds no loop for integers - a MyGrad crash)
+        if HAS_NUMBA and t.dtype in GRU_DTYPES:   # (MyGrad's gru needs numba, whose loops take
+            kinds.append("gru")                  # float32/float64 only: migrating.md)
         if t.ndim == 2 and t.shape[0] > 1:
             kinds.append("batchnorm")
         if t.ndim and t.shape[-1] % 2 == 0:
@@ -334,7 +334,7 @@ class Writer:
         if kind == "gru":
             # the sequence: x's values as (T, 1, 1); its nine weights (C = D = 1): views of the
             # operand's first value (a parameter used nine times) or of x's own values
-            src = self.choice([k for k in (y, x) if self.ns[k].dtype.kind == "f"], "gru weights")
+            src = self.choice([k for k in (y, x) if self.ns[k].dtype in GRU_DTYPES], "gru weights")
             w = f"{src}.reshape(-1)[:1]"
             weights = ", ".join([f"{w}.reshape(1, 1)", f"{w}.reshape(1, 1)", w] * 3)
             bp = self.choice(["", ", bp_lim=0"] if n > 1 else [""], "bp_lim")
@@ -546,6 +546,7 @@ def _region_shape(shape, idx: str):
 
 
 HAS_NUMBA = importlib.util.find_spec("numba") is not None   # MyGrad's gru needs it
+GRU_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 UNARY = ["-{x}", "mg.exp({x})", "mg.log({x})", "mg.sin({x})", "mg.tanh({x})", "mg.sqrt({x})",
          "mg.abs({x})", "mg.square({x})", "mg.reciprocal({x})", "{x} ** 2", "2.0 ** {x}", "np.exp({x})",
