@@ -487,6 +487,27 @@ def _mygrad_max_pool_strides(d: "Difference") -> bool:
     return any(x.shape[i] == 1 and x.strides[i] != natural[i] for i in range(x.ndim - len(pool), x.ndim))
 
 
+_GRU_OUTPUT = re.compile(r"^(?:with [^:]+: )?(v\d+) = mg\.nnet\.(?:layers\.)?gru\(")
+
+
+def _mygrad_gru_output_grad(d: "Difference") -> bool:
+    """The ``.grad`` of a gru layer's output (or of a view of it) after a backward through
+    the layer: MyGrad's gru back-propagates through time inside the gradient array it is
+    handed, so the output's ``.grad`` is left holding its own accumulations, one time step
+    short (shape (T, N, D) for an output of (T + 1, N, D)); mygrad_c's is dL/dS
+    (seed 159, session 16)."""
+    if d.mirror is None or d.key != "grad" or not any("gru(" in s for s in d.mirror._code):
+        return False
+    outputs = [m.group(1) for m in map(_GRU_OUTPUT.match, d.mirror._code) if m]
+    ns = d.mirror.ns[mygrad]
+    t = ns.get(d.name)
+    while t is not None:
+        if any(t is ns.get(o) for o in outputs):
+            return True
+        t = getattr(t, "base", None)
+    return False
+
+
 def _mygrad_conv_drops_nan(d: "Difference") -> bool:
     """MyGrad's conv_nd gives a finite number where an input element is nan or infinite and
     the filter weight it meets is 0 (with a 1x1 filter: MyGrad's contraction skips the
@@ -716,6 +737,8 @@ KNOWN_BUGS: dict = {
     "max-pool-strides-in-mygrad": _mygrad_max_pool_strides,
     # MyGrad's conv_nd with a 1x1 filter: 0 * nan comes out as 0
     "conv-nan-in-mygrad": _mygrad_conv_drops_nan,
+    # MyGrad's gru overwrites the gradient array of its output during back-propagation
+    "gru-output-grad-in-mygrad": _mygrad_gru_output_grad,
     # MyGrad's deep copy takes over the original's views when the copy is written in place
     "deepcopy-takes-views-in-mygrad": _mygrad_deepcopy_took_views,
     # MyGrad's cumprod gradient misses the nan / inf of the products
@@ -900,6 +923,10 @@ ACCEPTED: dict = {
     # NumPy's, PyTorch's and mygrad_c's arithmetic; MyGrad's contraction (1x1 filters)
     # skips the zero weight and gives 0
     "conv-nan-in-mygrad": "MyGrad's conv_nd drops a nan input where the weight is 0",
+    # a gru layer's output: MyGrad's backward through time accumulates into the gradient
+    # array it is handed, which is the output's .grad (of the wrong shape, T steps for T + 1
+    # states, and wrong values); mygrad_c's is dL/dS
+    "gru-output-grad-in-mygrad": "MyGrad's gru leaves its output's .grad overwritten (wrong shape and values)",
     # a deep copy in MyGrad keeps the original's record of its views (weak references are
     # copied as they are): an in-place write into the copy re-makes those views on the
     # copy's memory, so a view of the original then shows the copy's data (and switches

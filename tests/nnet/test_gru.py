@@ -362,3 +362,22 @@ def test_gru_of_float16_inputs_is_computed_in_float32_where_mygrads_fails():
     S = gru(*[mg.tensor(a) for a in halves])
     assert S.dtype == np.float16
     assert_allclose(S.data, gru(*[a.astype(np.float32) for a in halves]).data.astype(np.float16))
+
+
+def test_gru_output_gradient_is_dl_ds_where_mygrads_is_overwritten():
+    """A documented difference (migrating.md): MyGrad's gru back-propagates through time
+    inside the gradient array of its output and leaves that as the output's ``.grad``
+    (one time step short, other values); mygrad_c's output gradient is dL/dS."""
+    pytest.importorskip("numba")
+    import mygrad
+
+    rng = np.random.default_rng(9)
+    arrays = make_inputs(rng, 3, 2, 2, 2)
+    S_ref = mygrad.nnet.layers.gru(*[mygrad.tensor(a) for a in arrays])
+    S_ref.sum().backward()
+    assert S_ref.grad.shape == (3, 2, 2) and not np.allclose(S_ref.grad, 1.0)   # (MyGrad's)
+    params = [mg.tensor(a) for a in arrays]
+    S = gru(*params)
+    S.sum().backward()
+    assert S.grad.shape == S.shape == (4, 2, 2)
+    assert_allclose(S.grad, np.ones((4, 2, 2)))
