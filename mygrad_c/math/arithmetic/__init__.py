@@ -142,20 +142,16 @@ class Reciprocal(UnaryUfunc):
 class Square(UnaryUfunc):
     """f(a) = a ** 2;  df/da = 2a
 
-    The derivative is rounded to the result's dtype, as MyGrad's is (of all the ufuncs,
-    only square's): ``square(x, dtype="float16")`` - or into a float16 ``out=`` -
-    back-propagates ``2 * grad * x`` as a float16 array, whatever ``x``'s own dtype.
+    The derivative is rounded to the dtype of the gradient it is handed - the result's -
+    as MyGrad's is (of all the ufuncs, only square's): ``square(x, dtype="float16")`` - or
+    into a float16 ``out=`` - back-propagates ``2 * grad * x`` as a float16 array, whatever
+    ``x``'s own dtype.
     """
 
     numpy_ufunc = np.square
 
-    def __call__(self, *tensors, where=True, dtype=None, out=None):
-        result = super().__call__(*tensors, where=where, dtype=dtype, out=out)
-        self._dtype = result.dtype
-        return result
-
     def _derivative(self, grad, index):
-        return (2 * grad * self.variables[0].data).astype(self._dtype, copy=False)
+        return (2 * grad * self.variables[0].data).astype(grad.dtype, copy=False)
 
 
 class Sqrt(UnaryUfunc):

@@ -164,12 +164,13 @@ class LogSoftmax(Operation):
 
     def __call__(self, x, axis=-1):
         self.variables = (x,)
-        if x.data.dtype == np.bool_:  # MyGrad: NumPy's TypeError from x - max(x), after max(x)
+        if x.data.dtype == np.bool_ or x.ndim == 0:
+            # MyGrad takes max(x) over `axis` first: NumPy's AxisError for an axis x lacks
+            # (1 or (0,) of a 0-d x); then, for booleans, NumPy's TypeError of x - max(x)
             np.max(x.data, axis=axis, keepdims=True)
-            raise TypeError(BOOL_SUBTRACT)
+            if x.data.dtype == np.bool_:
+                raise TypeError(BOOL_SUBTRACT)
         x = exp_float(x.data)
-        if x.ndim == 0:   # MyGrad reduces it over `axis`: NumPy's AxisError for 1 or (0,)
-            np.max(x, axis=axis, keepdims=True)
         self.axis = None if x.ndim == 0 else axis
         return log_softmax_data(x, self.axis)
 

@@ -242,7 +242,7 @@ def gru(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, dropout=0.0
     >>> X.grad.shape
     (5, 2, 3)
     """
-    if (isinstance(s0, TensorBase) and not s0.constant) or not (s0 is None or isinstance(s0, (TensorBase, np.ndarray))):
+    if s0 is not None and not (isinstance(s0, np.ndarray) or (isinstance(s0, TensorBase) and s0.constant)):
         # (as MyGrad, which makes a tensor - not a constant - of any other s0: a list, a number)
         raise ValueError("GRU does not support non-constant tensors for the initial hiddenstate value, `s0`")
     arrays = [_data(a) for a in (X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh)]

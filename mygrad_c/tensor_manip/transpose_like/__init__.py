@@ -127,7 +127,7 @@ def transpose(a, *axes: int, constant: Optional[bool] = None):
     elif len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         perm = tuple(axes[0])
     elif len(axes) == 1 and isinstance(axes[0], np.ndarray) and (axes[0].ndim == 1 or axes[0].size == 0):
-        perm = tuple(axes[0].tolist()) if axes[0].size else ()  # an array of axes, as NumPy/MyGrad accept
+        perm = tuple(axes[0].ravel().tolist())  # an array of axes (empty: none), as NumPy/MyGrad accept
     else:
         perm = axes
     return execute_op(Transpose, a, op_args=(perm,), constant=constant)
