@@ -14,6 +14,7 @@ provides that shape once:
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Optional, Union
 
@@ -150,16 +151,27 @@ def _abstract_op_init(self, *args, **kwargs):
 def _adopt_backward_var(cls) -> None:
     """Fit a user's MyGrad-style ufunc subclass to ``UfuncOp``'s contract.
 
-    A ``backward_var`` written in the subclass becomes its ``_derivative``, so that
-    ``UfuncOp.backward_var`` still applies the ``where=`` mask around it (as MyGrad
-    does).  A subclass with neither cannot be instantiated, as in MyGrad (an ABC).
+    A ``backward_var`` written in the subclass is wrapped so that the ``where=`` mask
+    is still applied around it (as MyGrad does).  The wrapper calls that very function,
+    so that a subclass of a built-in op (``class Mul(Multiply)``) may call
+    ``super().backward_var``: the parent's masked derivative (masking twice is masking
+    once).  A subclass with neither cannot be instantiated, as in MyGrad (an ABC).
     """
     if "backward_var" in cls.__dict__:
-        cls._derivative = cls.__dict__["backward_var"]
-        cls.backward_var = UfuncOp.backward_var
+        derivative = cls.__dict__["backward_var"]
+
+        @functools.wraps(derivative)
+        def backward_var(self, grad, index, **kwargs):
+            g = derivative(self, grad, index, **kwargs)
+            if self.where is not True:
+                g = g * self.where
+            return g
+
+        cls.backward_var = backward_var
         if cls.__init__ is _abstract_op_init:  # an abstract base's subclass made concrete
             cls.__init__ = UfuncOp.__init__
-    elif cls._derivative is UfuncOp._derivative and "__init__" not in cls.__dict__:
+    elif (cls._derivative is UfuncOp._derivative and cls.backward_var is UfuncOp.backward_var
+          and "__init__" not in cls.__dict__):
         cls.__init__ = _abstract_op_init
 
 

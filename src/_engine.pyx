@@ -533,7 +533,8 @@ cdef class Operation:
     (array([2., 2., 2.]), array(6.))
     """
 
-    cdef public tuple variables   # the input tensors, set by __call__
+    cdef tuple _variables         # the input tensors, set by __call__ (``variables``)
+    cdef bint _variables_set      # has __call__ set them? (an op that did not cannot back-propagate)
     cdef tuple _versions          # the inputs' graph versions when this op ran
     cdef tuple _locked            # the LockCells this op holds on its inputs' arrays
     cdef int _fast_kind           # nonzero: a scalar arithmetic op run by the engine in C
@@ -565,10 +566,32 @@ cdef class Operation:
     takes_broadcast_grad = False
 
     def __cinit__(self, *args, **kwargs):
-        self.variables = ()
+        self._variables = ()
         self._versions = None
         self._locked = None
         self._reuse_index = -1
+
+    property variables:
+        """The input tensors this operation computes with: ``__call__`` sets them.
+
+        A tuple or a list of tensors, in the order ``backward_var``'s ``index`` counts
+        them.  An operation that never sets them runs forward but cannot back-propagate
+        (MyGrad's AttributeError, raised when its graph is walked).
+        """
+        def __get__(self):
+            if not self._variables_set:
+                raise _no_variables(self)
+            return self._variables
+
+        def __set__(self, value):
+            if type(value) is not tuple:
+                if not isinstance(value, (tuple, list)):
+                    raise TypeError(
+                        f"{type(self).__name__}.variables must be a tuple or list of the "
+                        f"tensors the operation computes with, not {type(value).__name__}")
+                value = tuple(value)
+            self._variables = value
+            self._variables_set = True
 
     # A compiled op may set ``_reuse_index``: the engine then computes that input's
     # gradient last and, when the incoming ``grad`` is a buffer nobody else can
@@ -596,7 +619,7 @@ cdef class Operation:
         cdef list out = []
         cdef TensorBase var
         grad = np.asarray(grad)
-        for index, var in enumerate(self.variables):
+        for index, var in enumerate(self._variables):
             if var._constant:
                 out.append(None)
                 continue
@@ -1009,6 +1032,11 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
     if isinstance(out, TensorBase):
         out = (<TensorBase>out)._data
     elif not cnp.PyArray_Check(out):
+        if op.can_return_view and not mgc_graph_off and not hasattr(out, "base"):
+            # MyGrad reads the result's ``.base`` to tell a view: its AttributeError, named
+            raise AttributeError(
+                f"{type(op).__name__}.__call__ returned a {type(out).__name__}, which has no "
+                f"`.base`: an operation with `can_return_view = True` must return a NumPy array")
         out = np.asarray(out)
     if mgc_graph_off:
         # no graph: as MyGrad, the result's constant flag comes from ``constant`` or
@@ -1031,9 +1059,9 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
         is_const = True
     elif constant is not None:
         is_const = constant
-    else:  # constant only if it has recorded inputs and all are constant (as MyGrad)
-        is_const = len(op.variables) > 0
-        for var in op.variables:
+    else:  # as MyGrad: constant if every input is (whatever the op records as variables)
+        is_const = True
+        for var in tensors:
             if not var._constant:
                 is_const = False
                 break
@@ -1044,7 +1072,7 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
         # array it may be - are counted per array (LockCell.acquire), as MyGrad's guard
         # tracks the array, whichever tensor holds it
         _hold_twice(<cnp.ndarray>out)
-    for var in op.variables:
+    for var in op._variables:
         if var._data is out:
             result._lock = var._lock_cell()  # the same array: the same memory lock
             break
@@ -1094,10 +1122,13 @@ cdef void _register_view(TensorBase result, Operation op, object op_args, object
     number or list is never a base (nobody else can see its memory).
     """
     cdef TensorBase src, root
-    if not op.variables:
+    if not op._variables:
         return
-    src = <TensorBase>op.variables[0]
-    if (src._unguarded or _memory_owner(result._data) is not _memory_owner(src._data)
+    src = <TensorBase>op._variables[0]
+    # as MyGrad, only a NumPy view (an array with a base) can be a view: an op that hands
+    # back its input's own array, or the array owning the input's memory, makes no view
+    if (src._unguarded or cnp.PyArray_BASE(<cnp.ndarray>result._data) == NULL
+            or _memory_owner(result._data) is not _memory_owner(src._data)
             or not getattr(op, "is_view", True)):
         return
     root = <TensorBase>src._base if src._base is not None else src
@@ -1238,7 +1269,7 @@ cdef object _view_grad(TensorBase view):
     # (the parent may have been written in place after this view was released - its op
     # was rewired to the parent's past state: as in MyGrad, whose op still refers to the
     # parent object, the gradient is read off that object's current gradient)
-    parent = current_object((<Operation>view._creator).variables[0])
+    parent = current_object((<Operation>view._creator)._variables[0])
     parent_grad = parent.grad
     if parent_grad is None:
         return None
@@ -1495,14 +1526,14 @@ cdef void _rewire_consumers(TensorBase target, TensorBase old):
             continue
         op = <Operation><object>ref
         variables = None
-        for i in range(len(op.variables)):
-            if op.variables[i] is target:
+        for i in range(len(op._variables)):
+            if op._variables[i] is target:
                 if variables is None:
-                    variables = list(op.variables)
+                    variables = list(op._variables)
                 variables[i] = old
         if variables is not None:
-            op.variables = tuple(variables)
-            _untrack(op.variables)
+            op._variables = tuple(variables)
+            _untrack(op._variables)
     target._consumers = None
 
 
@@ -1518,7 +1549,7 @@ cdef inline void _record_inputs(Operation op, bint null_grads=True):
     cdef list versions = []
     cdef list cells
     cdef object consumer = None
-    for var in op.variables:
+    for var in op._variables:
         if null_grads:
             var._grad = None
             var._view_grad = var._view_grad_src = None   # (a view reads its parent's again)
@@ -1534,11 +1565,11 @@ cdef inline void _record_inputs(Operation op, bint null_grads=True):
     # like tensors, operations and their bookkeeping stay out of the cyclic
     # collector's sight (see _new_tensor)
     _untrack(op)
-    _untrack(op.variables)
+    _untrack(op._variables)
     _untrack(op._versions)
     if not mgc_guard_off:
         cells = []
-        for var in op.variables:
+        for var in op._variables:
             if var._unguarded:
                 continue
             cell = var._lock_cell()
@@ -1616,6 +1647,12 @@ cpdef reduce_broadcast(grad, tuple var_shape):
     return out if cnp.PyArray_Check(out) else np.asarray(out)
 
 
+cdef str _describe_grad(object g):
+    if cnp.PyArray_Check(g):
+        return f"an array of shape {(<object>g).shape} and dtype {(<object>g).dtype}"
+    return f"a {type(g).__name__}"
+
+
 cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase var):
     """Check that a backward_var result is a real array and reduce it to var's shape.
 
@@ -1639,6 +1676,17 @@ cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase
             f"Gradients are expected to be real-valued scalars or numpy arrays, "
             f"got a gradient of dtype: {g.dtype}")
     var_shape = (<object>var._data).shape
+    if _overrides_post_process(op):
+        # as MyGrad, an operation's own ``grad_post_process_fn`` turns every gradient its
+        # backward_var returns into its input's (in place of the broadcast reduction)
+        g = op.grad_post_process_fn(g, var_shape)
+        if isinstance(g, np.generic):   # (a NumPy scalar: what a 0-d array's arithmetic gives)
+            g = np.asarray(g)
+        if not cnp.PyArray_Check(g) or (<object>g).shape != var_shape or not _is_real_dtype(g):
+            raise InvalidGradient(
+                f"`{type(op).__name__}.grad_post_process_fn(<gradient>, {var_shape})` returned "
+                f"{_describe_grad(g)}, not a real array of that shape (input {index})")
+        return g
     if (<object>g).shape != var_shape:
         if cnp.PyArray_NDIM(<cnp.ndarray>g) < len(var_shape):
             raise ValueError(
@@ -1691,10 +1739,24 @@ cdef bint _used_since_cleared(TensorBase var):
         op = <Operation><object>ref
         if op._versions is None:
             continue
-        for j in range(len(op.variables)):
-            if op.variables[j] is var and <Py_ssize_t>op._versions[j] == var._version:
+        for j in range(len(op._variables)):
+            if op._variables[j] is var and <Py_ssize_t>op._versions[j] == var._version:
                 return True
     return False
+
+
+cdef object _no_variables(Operation op):
+    return AttributeError(
+        f"'{type(op).__name__}' object has no attribute 'variables' (an Operation's "
+        f"__call__ must set `self.variables` to the tensors it computes with)")
+
+
+cdef inline tuple _creator_inputs(TensorBase node):
+    """The tensors ``node``'s operation recorded as its inputs (its ``variables``)."""
+    cdef Operation op = <Operation>node._creator
+    if not op._variables_set:
+        raise _no_variables(op)
+    return op._variables
 
 
 cdef list _topological_order(TensorBase root, bint check=True, list constants=None):
@@ -1729,7 +1791,7 @@ cdef list _topological_order(TensorBase root, bint check=True, list constants=No
             if pos == 0:
                 constants.append(node)
         else:
-            inputs = (<Operation>node._creator).variables
+            inputs = _creator_inputs(node)
         while pos < len(inputs):
             child = <TensorBase>inputs[pos]
             pos += 1
@@ -1761,15 +1823,26 @@ def _forget_op_class(ref):
             del _foreign_ops[key]
 
 
-cdef inline bint _is_foreign(Operation op):
-    """Is ``op`` of an Operation class written outside mygrad_c (a user's own)?  Such an
-    operation may write into the ``grad`` it is given, as MyGrad lets it."""
+cdef inline tuple _op_class_entry(Operation op):
     cls = type(op)
     entry = _foreign_ops.get(id(cls))
     if entry is None:
-        entry = _foreign_ops[id(cls)] = (not (cls.__module__ or "").startswith("mygrad_c"),
-                                         PyWeakref_NewRef(cls, _forget_op_class))
-    return (<tuple>entry)[0]
+        foreign = not (cls.__module__ or "").startswith("mygrad_c")
+        entry = _foreign_ops[id(cls)] = (
+            foreign, PyWeakref_NewRef(cls, _forget_op_class),
+            foreign and cls.grad_post_process_fn is not Operation.grad_post_process_fn)
+    return <tuple>entry
+
+
+cdef inline bint _is_foreign(Operation op):
+    """Is ``op`` of an Operation class written outside mygrad_c (a user's own)?  Such an
+    operation may write into the ``grad`` it is given, as MyGrad lets it."""
+    return _op_class_entry(op)[0]
+
+
+cdef inline bint _overrides_post_process(Operation op):
+    """Does ``op``'s class (a user's own) define its own ``grad_post_process_fn``?"""
+    return _op_class_entry(op)[2]
 
 
 cdef inline bint _exclusively_ours(object g):
@@ -1935,7 +2008,7 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
             # a broadcast gradient (a sum's or a mean's): the operations below compute
             # several times faster on it once it is written out
             g = np.array(g)
-        variables = op.variables
+        variables = op._variables
         if op._fast_kind and _is_f64_scalar_array(g):
             _check_input(op, 0, <TensorBase>variables[0])
             _check_input(op, 1, <TensorBase>variables[1])
@@ -2029,7 +2102,7 @@ cdef void _clear_nodes(list nodes):
     cdef TensorBase node
     for node in nodes:
         if node._base is not None and node._creator is not None:
-            parent = (<Operation>node._creator).variables[0]
+            parent = (<Operation>node._creator)._variables[0]
             if parent is node._base or (<TensorBase>parent)._base is node._base:
                 _view_grad(node)   # kept: it cannot be read off once the graph is gone
             elif not _kept_view_grad_valid(node):
@@ -2386,10 +2459,11 @@ cdef TensorBase _binary(int kind, object a, object b, object cls):
         return _new_tensor(_f64_scalar(r), False, None, None, cls)
     result = _new_tensor(_f64_scalar(r), ta._constant and tb._constant, None, None, cls)
     op = Op.__new__(Op)
-    op.variables = (ta, tb)
+    op._variables = (ta, tb)
+    op._variables_set = True
     op._fast_kind = kind
     result._creator = op
-    _detach_released_views(op.variables)
+    _detach_released_views(op._variables)
     _record_inputs(op)
     if not mgc_guard_off:
         result._lock_cell().acquire()
@@ -2463,8 +2537,8 @@ def cleared_inputs(Operation op, bint every=False):
     out = []
     if versions is None:
         return ()
-    for j in range(len(op.variables)):
-        var = op.variables[j]   # (a checked assignment: a user may have changed ``variables``)
+    for j in range(len(op._variables)):
+        var = op._variables[j]   # (a checked assignment: a user may have changed ``variables``)
         if var._version != <Py_ssize_t>versions[j] and (
                 every or (not var._constant and not _used_since_cleared(var))):
             out.append(j)
@@ -2484,7 +2558,7 @@ def graft_view(TensorBase t, TensorBase base, tuple chain):
     cdef object parent = base
     cdef tuple steps = chain
     if t._creator is not None and len(chain) > 1:
-        src = (<Operation>t._creator).variables[0]
+        src = (<Operation>t._creator)._variables[0]
         if isinstance(src, TensorBase) and (<TensorBase>src)._base is base:
             parent, steps = src, chain[-1:]
     t._base = base

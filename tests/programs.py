@@ -458,14 +458,14 @@ def _mygrad_view_reattached(d: "Difference") -> bool:
     return _based_on_in_mygrad_only(d, named, [v for v in variables(ns_r) if written_into(v)])
 
 
-def _call_arguments(stmt: str, name: str, ns: dict):
-    """The values of the first two positional arguments of the call of ``name`` in
+def _call_arguments(stmt: str, name: str, ns: dict, count: int = 2):
+    """The values of the first ``count`` positional arguments of the call of ``name`` in
     ``stmt``, evaluated in ``ns`` (None if there is no such call, or they cannot be)."""
     calls = [n for n in ast.walk(ast.parse(stmt)) if isinstance(n, ast.Call)
-             and getattr(n.func, "attr", None) == name and len(n.args) >= 2]
+             and getattr(n.func, "attr", None) == name and len(n.args) >= count]
     try:
         return [eval(compile(ast.Expression(a), "<arg>", "eval"), dict(ns))  # noqa: S307
-                for a in calls[0].args[:2]]
+                for a in calls[0].args[:count]]
     except Exception:  # noqa: BLE001  (no such call, or a form this does not know)
         return None
 
@@ -508,12 +508,14 @@ def _mygrad_gru_output_grad(d: "Difference") -> bool:
     return False
 
 
-def _mygrad_conv_drops_nan(d: "Difference") -> bool:
-    """MyGrad's conv_nd gives a finite number where an input element is nan or infinite and
-    the filter weight it meets is 0 (with a 1x1 filter: MyGrad's contraction skips the
-    zero weight; NumPy's, PyTorch's and mygrad_c's arithmetic give nan, as 0 * nan is).
-    Is the statement such a conv_nd, its result differing only where mygrad_c's is nan?"""
-    if d.mirror is None or d.key != "data" or "conv_nd(" not in d.stmt:
+def _mygrad_drops_nan(d: "Difference", op: str, n_inputs: int) -> bool:
+    """MyGrad's conv_nd and gru give a finite number where an input element is nan or
+    infinite and the weight it meets is 0: conv_nd with a 1x1 filter (MyGrad's contraction
+    skips the zero weight), gru whose input weights are all 0 (seed 162, session 17);
+    NumPy's, PyTorch's and mygrad_c's arithmetic give nan, as 0 * nan is.  Is the
+    statement such a call of ``op`` (whose first ``n_inputs`` arguments are arrays), its
+    result differing only where mygrad_c's is nan?"""
+    if d.mirror is None or d.key != "data" or f"{op}(" not in d.stmt:
         return False
     got, want = np.asarray(d.got), np.asarray(d.want)
     if got.shape != want.shape or got.dtype.kind != "f":
@@ -522,11 +524,11 @@ def _mygrad_conv_drops_nan(d: "Difference") -> bool:
     if not (np.all(np.isnan(got[differ])) and np.all(np.isfinite(want[differ]))):
         return False
     with mg.no_autodiff:
-        args = _call_arguments(d.stmt, "conv_nd", d.mirror.ns[mg])
+        args = _call_arguments(d.stmt, op, d.mirror.ns[mg], n_inputs)
     if args is None:
         return False
-    x, w = (np.asarray(_array_of(a)) for a in args)
-    return not (np.all(np.isfinite(x)) and np.all(np.isfinite(w)))   # (nan from the inputs only)
+    # (nan from the inputs only)
+    return not all(np.all(np.isfinite(np.asarray(_array_of(a)))) for a in args)
 
 
 _OUT_TARGET = re.compile(r"out=(v\d+)\b(?!\.)")   # a tensor target (not `out=v1.data`)
@@ -736,7 +738,9 @@ KNOWN_BUGS: dict = {
     # MyGrad's max_pool reads the wrong memory for a pooled length-1 axis with an unusual stride
     "max-pool-strides-in-mygrad": _mygrad_max_pool_strides,
     # MyGrad's conv_nd with a 1x1 filter: 0 * nan comes out as 0
-    "conv-nan-in-mygrad": _mygrad_conv_drops_nan,
+    "conv-nan-in-mygrad": lambda d: _mygrad_drops_nan(d, "conv_nd", 2),
+    # MyGrad's gru with input weights of 0: 0 * nan comes out as 0
+    "gru-nan-in-mygrad": lambda d: _mygrad_drops_nan(d, "gru", 10),
     # MyGrad's gru overwrites the gradient array of its output during back-propagation
     "gru-output-grad-in-mygrad": _mygrad_gru_output_grad,
     # MyGrad's deep copy takes over the original's views when the copy is written in place
@@ -923,6 +927,10 @@ ACCEPTED: dict = {
     # NumPy's, PyTorch's and mygrad_c's arithmetic; MyGrad's contraction (1x1 filters)
     # skips the zero weight and gives 0
     "conv-nan-in-mygrad": "MyGrad's conv_nd drops a nan input where the weight is 0",
+    # (seed 162, session 17) gru of an input holding nan with input weights (U) all 0:
+    # MyGrad's states stay finite (0), mygrad_c's are nan from that step on, as NumPy's
+    # `X @ U` is
+    "gru-nan-in-mygrad": "MyGrad's gru drops a nan input where the weights are 0",
     # a gru layer's output: MyGrad's backward through time accumulates into the gradient
     # array it is handed, which is the output's .grad (of the wrong shape, T steps for T + 1
     # states, and wrong values); mygrad_c's is dL/dS

@@ -259,3 +259,306 @@ def test_operation_base_module_path():
     assert Operation is mygrad_c.operation_base.Operation
     with pytest.raises(NotImplementedError):
         mg.execute_op(Operation, mg.tensor(1.0))
+
+
+# --- how MyGrad reads what a user's Operation records (session 17's grid of user ops) ---------
+
+_LIBS = (mygrad, mg)
+
+
+def _outcome(call):
+    """A comparable record of ``call()``: its value, or the type of what it raised."""
+    try:
+        value = call()
+    except Exception as error:  # noqa: BLE001 - the type is what is compared
+        return ("raises", type(error).__name__)
+    return ("value", value)
+
+
+def _grad(t):
+    return None if t.grad is None else t.grad.tolist()
+
+
+def test_variables_may_be_a_list_in_a_training_loop_as_in_mygrad():
+    """``self.variables = [x, w]`` works in MyGrad: a list is taken as the tuple it lists.
+    Three SGD steps through the same leaves, compared with MyGrad at every step."""
+    runs = []
+    for lib in _LIBS:
+        class Affine(lib.operation_base.Operation):
+            def __call__(self, x, w):
+                self.variables = [x, w]
+                return x.data @ w.data
+
+            def backward_var(self, grad, index, **kwargs):
+                x, w = self.variables
+                return grad @ w.data.T if index == 0 else x.data.T @ grad
+
+        x = lib.tensor([[1.0, -2.0], [0.5, 3.0]])
+        w = lib.tensor([[0.1, 0.2], [-0.3, 0.4]])
+        steps = []
+        for _ in range(3):
+            loss = (lib.execute_op(Affine, x, w) ** 2).sum()
+            loss.backward()
+            steps.append((loss.item(), _grad(x), _grad(w)))
+            w.data -= 0.1 * w.grad
+        runs.append(steps)
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("constant", [None, True, False])
+def test_an_operation_that_records_no_variables_cannot_back_propagate_as_in_mygrad(constant):
+    """MyGrad's forward runs; walking the graph raises AttributeError before any gradient
+    is set and leaves the graph as it was (mygrad_c used to back-propagate nothing, silently)."""
+    seen = []
+    for lib in _LIBS:
+        class Forgetful(lib.operation_base.Operation):
+            def __call__(self, a):
+                return a.data * 2
+
+            def backward_var(self, grad, index, **kwargs):
+                return grad * 2
+
+        a, w = lib.tensor([1.0, 2.0]), lib.tensor(3.0)
+        z = a * w
+        y = lib.execute_op(Forgetful, z, constant=constant) * 2
+        with pytest.raises(AttributeError, match="'Forgetful' object has no attribute 'variables'"):
+            y.backward()
+        seen.append((bool(y.constant), y.creator is not None, z.creator is not None,
+                     [_grad(t) for t in (y, z, a, w)]))
+        if y.creator is not None:
+            with pytest.raises(AttributeError):
+                y.creator.variables[0].creator.variables
+    if constant:
+        # (a constant result: MyGrad clears the graph node by node as it walks it and has
+        # cleared ``y``'s creator when it meets the op; mygrad_c raises before clearing any)
+        seen[0] = seen[0][:1] + (True,) + seen[0][2:]
+    assert seen[0] == seen[1]
+    assert seen[1][1:] == (True, True, [None] * 4)
+
+
+@pytest.mark.parametrize("record", ["none", "empty", "first", "second", "both", "swapped"])
+@pytest.mark.parametrize("const_a", [False, True])
+@pytest.mark.parametrize("const_b", [False, True])
+def test_a_results_constant_flag_follows_the_inputs_not_what_the_op_records(record, const_a,
+                                                                           const_b):
+    """As MyGrad: with ``constant=None`` a result is constant exactly when every input is,
+    whichever of them the operation records as ``variables``."""
+    seen = []
+    for lib in _LIBS:
+        class Op(lib.operation_base.Operation):
+            def __call__(self, a, b):
+                if record != "none":
+                    self.variables = tuple({"a": a, "b": b}[k] for k in
+                                           {"empty": "", "first": "a", "second": "b",
+                                            "both": "ab", "swapped": "ba"}[record])
+                return a.data * b.data
+
+            def backward_var(self, grad, index, **kwargs):
+                return grad * (index + 2)
+
+        a, b = lib.tensor(2.0, constant=const_a), lib.tensor(3.0, constant=const_b)
+        y = lib.execute_op(Op, a, b)
+        seen.append((bool(y.constant), _outcome(y.backward), _grad(y), _grad(a), _grad(b)))
+    assert seen[0] == seen[1]
+    assert seen[1][0] == (const_a and const_b)
+
+
+def test_an_operation_of_no_inputs_makes_a_constant_as_in_mygrad():
+    seen = []
+    for lib in _LIBS:
+        class Source(lib.operation_base.Operation):
+            def __call__(self):
+                self.variables = ()
+                return np.array([1.0, 2.0])
+
+            def backward_var(self, grad, index, **kwargs):
+                raise AssertionError("no input to back-propagate to")
+
+        y = lib.execute_op(Source)
+        y.backward()
+        seen.append((bool(y.constant), _grad(y)))
+    assert seen[0] == seen[1] == [(True, None)][0]
+
+
+_RETURNS = {
+    "its own array": lambda x, owner: x,
+    "np.asarray of it": lambda x, owner: np.asarray(x),
+    "a view of it": lambda x, owner: x[...],
+    "the array owning its memory": lambda x, owner: owner,
+    "a view of that owner": lambda x, owner: owner[1:],
+    "an unrelated view": lambda x, owner: np.arange(5.0)[:3],
+    "a copy": lambda x, owner: x.copy(),
+}
+
+
+@pytest.mark.parametrize("returns", list(_RETURNS))
+@pytest.mark.parametrize("input_is_a_view", [False, True])
+def test_a_can_return_view_op_makes_a_view_only_of_a_numpy_view(returns, input_is_a_view):
+    """MyGrad's rule: the result is a view of its input when its array is a NumPy view
+    (has a ``.base``) of the input's memory - not when it is the input's own array or the
+    array that owns that memory.  Two backward passes through the same base, each compared."""
+    seen = []
+    for lib in _LIBS:
+        class Pass(lib.operation_base.Operation):
+            can_return_view = True
+
+            def __call__(self, a):
+                self.variables = (a,)
+                return _RETURNS[returns](a.data, base.data)
+
+            def backward_var(self, grad, index, **kwargs):
+                return np.broadcast_to(grad.sum() if grad.shape != self.variables[0].shape
+                                       else grad, self.variables[0].shape) * 2
+
+        base = lib.arange(4.0)
+        x = base[1:] if input_is_a_view else base
+        record = []
+        for _ in range(2):
+            y = lib.execute_op(Pass, x)
+            record.append((y.base is x, y.base is None, y.base is base))
+            record.append(_outcome(lambda: (y * y).sum().backward()))
+            record.append((_grad(y), _grad(x), _grad(base)))
+        seen.append(record)
+    assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize("value", [[1.0, 2.0], 3.0, 3, None, "x"])
+def test_a_can_return_view_op_must_return_an_array_as_in_mygrad(value):
+    """MyGrad reads the result's ``.base``: a list, number, None or string is an
+    AttributeError (outside ``no_autodiff``, where it does not look)."""
+    for lib in _LIBS:
+        class Op(lib.operation_base.Operation):
+            can_return_view = True
+
+            def __call__(self, a):
+                self.variables = (a,)
+                return value
+
+            def backward_var(self, grad, index, **kwargs):
+                return grad
+
+        with pytest.raises(AttributeError, match="base"):
+            lib.execute_op(Op, lib.tensor([1.0, 2.0]))
+        if value in (3.0, 3):
+            with lib.no_autodiff:
+                assert lib.execute_op(Op, lib.tensor([1.0, 2.0])).item() == value
+
+
+def test_variables_of_another_type_are_refused_when_set():
+    class Op(mg.operation_base.Operation):
+        def __call__(self, a):
+            self.variables = a          # (MyGrad: InvalidBackprop later, naming no cause)
+            return a.data
+
+        def backward_var(self, grad, index, **kwargs):
+            return grad
+
+    with pytest.raises(TypeError, match="Op.variables must be a tuple or list"):
+        mg.execute_op(Op, mg.tensor([1.0]))
+
+
+def test_a_recorded_variable_that_is_not_an_input_gets_its_gradient():
+    """A deliberate difference (docs/guide/migrating.md): an operation may record a tensor it
+    was not given as an input (``op_args=(w,)``).  MyGrad back-propagates into it only while
+    that tensor is part of some other graph, and otherwise raises InvalidBackprop saying a
+    graph "was cleared"; mygrad_c gives it its gradient either way - MyGrad's numbers in the
+    case where MyGrad works."""
+    results = {}
+    for lib in _LIBS:
+        for used_elsewhere in (False, True):
+            c = lib.tensor(5.0)
+            if used_elsewhere:
+                keep = c * 1  # noqa: F841 - c is now part of a graph
+            class Op(lib.operation_base.Operation):
+                def __call__(self, a, b, extra):
+                    self.variables = (a, extra)
+                    return a.data * b.data * extra.data
+
+                def backward_var(self, grad, index, **kwargs):
+                    return grad * (index + 2)
+
+            a, b = lib.tensor(2.0), lib.tensor(3.0)
+            y = lib.execute_op(Op, a, b, op_args=(c,)) * 2
+            results[lib.__name__, used_elsewhere] = (_outcome(y.backward), _grad(a), _grad(c))
+    assert results["mygrad", False][0] == ("raises", "InvalidBackprop")
+    assert results["mygrad", True] == results["mygrad_c", True] == (("value", None), 4.0, 6.0)
+    assert results["mygrad_c", False] == results["mygrad_c", True]
+
+
+@pytest.mark.parametrize("returns, post", [
+    ("grad", "tenfold"), ("number", "ones"), ("float16", "same"), ("integers", "same"),
+    ("rows", "sum rows"), ("rows", "same"), ("rows", "list"), ("rows", "other shape")])
+def test_an_operations_own_grad_post_process_fn_is_used_as_in_mygrad(returns, post):
+    """MyGrad passes every gradient ``backward_var`` returns through the operation's
+    ``grad_post_process_fn(grad, var_shape)`` (by default: sum the broadcasting away), so
+    an operation may override it.  Three steps through the same leaves, each compared; a
+    result that is not an array of the input's shape is refused (MyGrad: AssertionError or
+    AttributeError, mygrad_c: InvalidGradient)."""
+    seen = []
+    for lib in _LIBS:
+        calls = []
+
+        class Op(lib.operation_base.Operation):
+            def __call__(self, a, b):
+                self.variables = (a, b)
+                return a.data * b.data
+
+            def backward_var(self, grad, index, **kwargs):
+                other = self.variables[1 - index].data
+                return {"grad": grad * other, "number": 2.0, "float16": (grad * other).astype(np.float16),
+                        "integers": np.ones(grad.shape, dtype=int),
+                        "rows": np.ones((3,) + grad.shape)}[returns]
+
+            def grad_post_process_fn(self, grad, var_shape):
+                calls.append((grad.shape, str(grad.dtype), var_shape))
+                return {"tenfold": lambda: np.broadcast_to(10 * grad.sum(), var_shape).copy()
+                        if grad.shape != var_shape else 10 * grad,
+                        "ones": lambda: np.ones(var_shape), "same": lambda: grad,
+                        "sum rows": lambda: np.broadcast_to(grad.sum(), var_shape) * 1.0,
+                        "list": lambda: [1.0] * len(var_shape),
+                        "other shape": lambda: np.ones(5)}[post]()
+
+        a, b = lib.tensor([1.0, -2.0]), lib.tensor(3.0)
+        steps = []
+        for _ in range(3):
+            outcome = _outcome(lib.execute_op(Op, a, b).backward)
+            steps.append((outcome[0] if outcome[0] == "value" else "raises", _grad(a), _grad(b)))
+            if a.grad is not None:
+                a.data -= 0.1 * a.grad
+        seen.append((steps, calls))
+    assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize("path, name, n_inputs", [
+    ("math.arithmetic.ops", "Multiply", 2), ("math.arithmetic.ops", "Add", 2),
+    ("math.arithmetic.ops", "Power", 2), ("math.misc.ops", "Maximum", 2),
+    ("math.misc.ops", "MatMul", 2), ("math.trigonometric.ops", "Sin", 1),
+    ("math.misc.ops", "Abs", 1)])
+def test_a_subclass_of_a_built_in_op_may_call_super_backward_var(path, name, n_inputs):
+    """``class Scaled(Multiply)`` whose ``backward_var`` returns ``10 * super().backward_var(...)``:
+    MyGrad's pattern for tweaking an op.  (mygrad_c's ufunc ops used to recurse forever.)
+    Three steps through the same leaves, compared with MyGrad at every step."""
+    import importlib
+
+    seen = []
+    for lib in _LIBS:
+        base = getattr(importlib.import_module(f"{lib.__name__}.{path}"), name)
+
+        class Scaled(base):
+            def backward_var(self, grad, index, **kwargs):
+                return 10 * np.asarray(super().backward_var(grad, index, **kwargs))
+
+        x = lib.tensor([[0.5, -0.25], [0.1, 0.3]])
+        y = lib.tensor([[1.5, 2.0], [0.7, 1.2]])
+        steps = []
+        for _ in range(3):
+            out = lib.execute_op(Scaled, *(x, y)[:n_inputs])
+            (out * out).sum().backward()
+            steps.append((out.data.tolist(), _grad(x), _grad(y)))
+            x.data -= 0.01 * x.grad
+        seen.append(steps)
+    for ref_step, our_step in zip(*seen):
+        for ref, ours in zip(ref_step, our_step):
+            assert (ref is None) == (ours is None)
+            if ref is not None:
+                assert_allclose(ours, ref, rtol=1e-12)

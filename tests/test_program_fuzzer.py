@@ -1190,6 +1190,16 @@ REGRESSIONS = {
         "v0.reshape(-1)[:1], v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1], "
         "v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1])",
         "mg.sum(v1 * v1).backward()"),
+    # (seed 162, session 17) accepted: 0/0 = nan in the input, input weights (U) of 0 -
+    # MyGrad's states stay 0, mygrad_c's are nan from that step on (as NumPy's X @ U)
+    "gru-nan-in-mygrad": P(
+        "v0 = mg.arange(6.0).reshape((2, 3))",
+        "v2 = v0[np.array([[True, False, False], [False, True, False]])]",
+        "v2 /= 0.5 * v2",
+        "with mg.no_autodiff: v5 = mg.nnet.gru(v2.reshape(2, 1, 1), v0.reshape(-1)[:1].reshape(1, 1), "
+        "v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1], v0.reshape(-1)[:1].reshape(1, 1), "
+        "v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1], v0.reshape(-1)[:1].reshape(1, 1), "
+        "v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1], bp_lim=0)"),
     # (seed 85, session 11) accepted: MyGrad's v0.grad is np.float64(-2.0), ours float16
     "grad-dtype-0d-where-in-mygrad": P(
         "v0 = mg.tensor(0.0, dtype='float16')", "v4 = -2.0 * v0",
