@@ -370,7 +370,9 @@ class Writer:
     def custom(self):
         """A user's own Operation, run by ``mg.execute_op`` or ``mg.Tensor._op``: one that
         writes into the ``grad`` it is given (as students' code does), one that reads its
-        inputs' data in backward."""
+        inputs' data in backward, one that returns a view of its input (recording its
+        variables as a list), and a subclass of a built-in op that calls its
+        ``super().backward_var``."""
         for name, source in CUSTOM_OPS.items():
             if name not in self.ns:
                 return source
@@ -378,9 +380,10 @@ class Writer:
         if x is None:
             return None
         call = self.choice(["mg.execute_op", "mg.Tensor._op"], "runner")
-        if self.choice(["Scale", "Mul"], "custom op") == "Scale":
-            return f"{self.new()} = {call}(Scale, {x})"
-        return f"{self.new()} = {call}(Mul, {x}, {self.operand(self.ns[x].shape)})"
+        op = self.choice(["Scale", "Mul", "Flip", "Twice"], "custom op")
+        if op in ("Scale", "Flip"):
+            return f"{self.new()} = {call}({op}, {x})"
+        return f"{self.new()} = {call}({op}, {x}, {self.operand(self.ns[x].shape)})"
 
     def loss(self):
         x = self.tensor(lambda t: t.ndim == 2 and t.shape[0] > 0 and t.shape[1] > 0)
@@ -575,6 +578,16 @@ CUSTOM_OPS = {
     def backward_var(self, grad, index, **kwargs):
         a, b = self.variables
         return grad * (b.data if index == 0 else a.data)""",
+    "Flip": """class Flip(mg.operation_base.Operation):
+    can_return_view = True
+    def __call__(self, a):
+        self.variables = [a]
+        return a.data[::-1] if a.ndim else a.data[...]
+    def backward_var(self, grad, index, **kwargs):
+        return grad[::-1] if grad.ndim else grad""",
+    "Twice": """class Twice(mg.math.arithmetic.ops.Multiply):
+    def backward_var(self, grad, index, **kwargs):
+        return 2 * super().backward_var(grad, index, **kwargs)""",
 }
 # statement kinds, simplest first (hypothesis shrinks towards the start of the list);
 # repeated entries are drawn more often
