@@ -344,13 +344,14 @@ class Tensor(TensorBase):
         try:
             return np.equal(self.data, _comparand(other))
         except TypeError:  # no comparison loop (e.g. a string): nothing is equal, as in MyGrad
-            return np.zeros(_comparison_shape(self.data, _comparand(other)), dtype=bool)
+            # (``[()]``: a NumPy bool for a 0-d result, as a ufunc gives, else the array)
+            return np.zeros(_comparison_shape(self.data, _comparand(other)), dtype=bool)[()]
 
     def __ne__(self, other) -> np.ndarray:  # type: ignore[override]
         try:
             return np.not_equal(self.data, _comparand(other))
         except TypeError:
-            return np.ones(_comparison_shape(self.data, _comparand(other)), dtype=bool)
+            return np.ones(_comparison_shape(self.data, _comparand(other)), dtype=bool)[()]
 
     def __lt__(self, other) -> np.ndarray:
         return np.less(self.data, _comparand(other))

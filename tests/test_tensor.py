@@ -256,12 +256,14 @@ def test_comparisons_return_arrays(op, data):
 
 @pytest.mark.parametrize("other", [np.float32, int, None, "a", object(), [1.0, 2.0], (2.0,), mg])
 @pytest.mark.parametrize("op", ["__eq__", "__ne__", "__lt__"])
-def test_comparisons_with_objects_that_are_not_numbers_as_mygrad(op, other):
-    """``t == np.float32`` (a class), ``t == "a"``: elementwise, nothing equal, as MyGrad."""
+@pytest.mark.parametrize("value", [[[1.0, 2.0], [3.0, 4.0]], 2.5, [1.0]])
+def test_comparisons_with_objects_that_are_not_numbers_as_mygrad(op, other, value):
+    """``t == np.float32`` (a class), ``t == "a"``: elementwise, nothing equal, as MyGrad
+    (for a 0-d tensor: a NumPy bool, as NumPy's comparison of 0-d arrays gives)."""
     results = []
     for lib in (mg, mygrad):
         try:
-            r = getattr(lib.tensor([[1.0, 2.0], [3.0, 4.0]]), op)(other)
+            r = getattr(lib.tensor(value), op)(other)
             results.append((type(r), np.asarray(r).tolist()))
         except Exception as e:
             results.append(type(e))
