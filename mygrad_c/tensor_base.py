@@ -74,16 +74,19 @@ class Tensor(TensorBase):
         probe = self.data.view()
         probe.shape = newshape
         if not _engine.is_tracking():
-            self.data = probe
+            _engine.take_reshaped_array(self, probe)
             return
-        if probe.shape == self.data.shape:
+        if newshape == self.data.shape:   # (as MyGrad: the shape as given, so `(-1,)` reshapes)
             return
         from mygrad_c.tensor_manip.array_shape import Reshape
 
         old_shape = self.data.shape
         new = run_op(Reshape, (self,), op_args=(probe.shape,), cls=type(self))
         _engine.split_state(self)
-        _engine.adopt_state(self, new)
+        if self.base is not None:   # a view stays a view of what it was taken from
+            _engine.adopt_own_view(self, new)
+        else:
+            _engine.adopt_state(self, new)
         # as in MyGrad, the views of the tensor keep their shapes: each is taken again
         # from the tensor reshaped back to its old shape
         _engine.mark_written(self, ((Reshape, (old_shape,), None),))

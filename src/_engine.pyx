@@ -1270,10 +1270,15 @@ cdef object _view_grad(TensorBase view):
     # was rewired to the parent's past state: as in MyGrad, whose op still refers to the
     # parent object, the gradient is read off that object's current gradient)
     parent = current_object((<Operation>view._creator)._variables[0])
-    parent_grad = parent.grad
-    if parent_grad is None:
-        return None
-    vg = apply_view_chain(parent_grad, view._view_steps_from_parent)
+    if parent is view:
+        # the view's own past state: its shape was set in place (``v.shape = ...``), which
+        # made it a reshape of what it was - read it off the base through its whole chain
+        vg = apply_view_chain(base_grad, view._view_chain)
+    else:
+        parent_grad = parent.grad
+        if parent_grad is None:
+            return None
+        vg = apply_view_chain(parent_grad, view._view_steps_from_parent)
     view._view_grad = vg
     # kept only while it is a view of the base's gradient (MyGrad keeps it while
     # ``vg.base is base.grad``): one read off a released parent's own gradient, or the
@@ -2103,7 +2108,8 @@ cdef void _clear_nodes(list nodes):
     for node in nodes:
         if node._base is not None and node._creator is not None:
             parent = (<Operation>node._creator)._variables[0]
-            if parent is node._base or (<TensorBase>parent)._base is node._base:
+            if (parent is node._base or (<TensorBase>parent)._base is node._base
+                    or current_object(parent) is node):   # (the last: v.shape = ... of a view)
                 _view_grad(node)   # kept: it cannot be read off once the graph is gone
             elif not _kept_view_grad_valid(node):
                 # its parent was cut off the base (a released view used again): as in
@@ -2175,6 +2181,31 @@ def adopt_state(TensorBase target, TensorBase new):
     target._grad = None
     target._grad_lazy = False
     target._view_grad = target._view_grad_src = None
+
+
+def take_reshaped_array(TensorBase t, cnp.ndarray arr):
+    """``t.shape = ...`` with no graph tracked: ``t`` takes ``arr``, a view of its array in
+    the new shape.  As in MyGrad, where that view is read-only only because the guard
+    locked ``t``'s array, it counts as locked by the guard and regains writeability with
+    that array when the lock is released."""
+    cdef LockCell cell = t._lock
+    old = t._data
+    t._data = arr
+    if (cell is not None and cell.count > 0 and not cnp.PyArray_ISWRITEABLE(arr)
+            and ((cell.array is old and cell._guards_base()) or cell._has_flipped(old))):
+        cell._flipped_view(arr)
+
+
+def adopt_own_view(TensorBase target, TensorBase new):
+    """``adopt_state`` for a view whose shape is set in place (``v.shape = ...``): ``new``
+    is a view taken of ``target`` itself.  ``target`` stays a view of the tensor it was
+    taken from, one view step further - so that a write into its base rebuilds it in its
+    new shape, and its gradient is read off its base's through the reshape."""
+    cdef tuple steps = new._view_steps_from_parent
+    adopt_state(target, new)
+    target._view_chain = new._view_chain
+    target._view_steps_from_parent = (target._view_steps_from_parent or ()) + steps
+    target._readonly_view = new._readonly_view
 
 
 # ---------------------------------------------------------------------------

@@ -549,6 +549,20 @@ def _write_after_failed_op(d: "Difference") -> bool:
     return m is not None and any(re.search(rf"\b{m.group(1)}\b", s) for s in d.mirror.failed)
 
 
+def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
+    """(seed 171, session 17) An in-place write through a view whose shape was set while no
+    graph was tracked (``with mg.no_autodiff: v.shape = ...``): MyGrad computes the new value
+    from the view's reshaped array and fails to write it into the view's region of its base
+    (ValueError: the shapes do not broadcast); mygrad_c computes it from the view as its
+    record of the view (and MyGrad's, at a write into the base) has it, and writes it."""
+    if d.mirror is None or d.key != "exception" or not str(d.got).startswith("mygrad raised ValueError") \
+            or "mygrad_c did not" not in str(d.got):
+        return False
+    m = _IN_PLACE_TARGET.match(d.stmt)
+    return m is not None and any(re.match(rf"with mg\.no_autodiff: {m.group(1)}\.shape = ", s)
+                                 for s in d.mirror._code)
+
+
 def _refused_over_locked_target(d: "Difference") -> bool:
     """Both raise, mygrad_c first refusing to write into an over-locked target (NumPy
     checks that an output is writeable before anything else): MyGrad, whose array there is
@@ -739,6 +753,8 @@ KNOWN_BUGS: dict = {
     "max-pool-strides-in-mygrad": _mygrad_max_pool_strides,
     # MyGrad's conv_nd with a 1x1 filter: 0 * nan comes out as 0
     "conv-nan-in-mygrad": lambda d: _mygrad_drops_nan(d, "conv_nd", 2),
+    # MyGrad writes a view reshaped under no_autodiff into its base in its new shape
+    "untracked-shape-write-in-mygrad": _mygrad_writes_untracked_shape,
     # MyGrad's gru with input weights of 0: 0 * nan comes out as 0
     "gru-nan-in-mygrad": lambda d: _mygrad_drops_nan(d, "gru", 10),
     # MyGrad's gru overwrites the gradient array of its output during back-propagation
@@ -931,6 +947,11 @@ ACCEPTED: dict = {
     # MyGrad's states stay finite (0), mygrad_c's are nan from that step on, as NumPy's
     # `X @ U` is
     "gru-nan-in-mygrad": "MyGrad's gru drops a nan input where the weights are 0",
+    # (seed 171, session 17) `with mg.no_autodiff: v.shape = ...` of a view, then `v -= w`:
+    # MyGrad computes v - w in v's new shape and cannot write it into v's region of its
+    # base (ValueError: non-broadcastable); NumPy's `a.shape = s; a -= w` works, and
+    # mygrad_c writes the view as its base has it (MyGrad's own view at a write into the base)
+    "untracked-shape-write-in-mygrad": "MyGrad fails to write a view reshaped under no_autodiff",
     # a gru layer's output: MyGrad's backward through time accumulates into the gradient
     # array it is handed, which is the output's .grad (of the wrong shape, T steps for T + 1
     # states, and wrong values); mygrad_c's is dL/dS

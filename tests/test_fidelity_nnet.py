@@ -637,3 +637,31 @@ def test_conv_of_a_view_with_a_length_1_axis_of_any_stride(view):
     if view == "x[..., None]":   # (MyGrad's, for the record: the stride-0 axis read wrongly)
         r = mygrad.nnet.conv_nd(mygrad.tensor(X)[..., None], mygrad.tensor(w_shape), stride=1)
         assert not np.allclose(r.data, y.data)
+
+
+@pytest.mark.parametrize("loss, kwargs, targets, shape", [
+    ("softmax_focal_loss", {"gamma": -1.0}, [1, 0, 1], (3, 2)),
+    ("softmax_focal_loss", {}, [[1], [0], [1]], (3, 2)),
+    ("softmax_focal_loss", {}, [1, 0], (3, 2)),
+    ("softmax_focal_loss", {}, [1, 1, 1], (3, 2, 1)),
+    ("softmax_focal_loss", {"alpha": "a"}, [1, 0, 1], (3,)),
+    ("softmax_crossentropy", {}, [1, 0], (3, 2)),
+    ("focal_loss", {"gamma": -1.0}, [1, 0, 1], (3, 2)),
+])
+def test_a_loss_call_that_raises_nulls_the_scores_gradient_as_mygrad(loss, kwargs, targets, shape):
+    """MyGrad's softmax_focal_loss is focal_loss(softmax(scores), ...): the softmax runs
+    before the focal loss checks its arguments, so a call that raises has still used
+    ``scores`` in an operation and nulled its gradient from the last backward (hunt seed
+    171, session 17: a training loop whose scores changed shape).  Two iterations of a loop
+    that back-propagates, then makes the failing call, compared with MyGrad."""
+    seen = []
+    for lib in (mygrad, mg):
+        x = lib.tensor(np.linspace(-1.0, 1.0, int(np.prod(shape))).reshape(shape))
+        record = []
+        for _ in range(2):
+            lib.sum(x * x).backward()
+            with pytest.raises(ValueError):
+                getattr(lib.nnet, loss)(x, np.array(targets), **kwargs)
+            record.append(None if x.grad is None else x.grad.tolist())
+        seen.append(record)
+    assert seen[0] == seen[1]

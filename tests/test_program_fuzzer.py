@@ -447,6 +447,16 @@ class Writer:
         idx = self._index(self.ns[x].shape, self.choice(["basic", "bool"], "index kind"))
         return f"{x}.data[{idx}] = {fmt(self.choice(NICE))}"
 
+    def set_shape(self):
+        """``x.shape = ...``: an in-place reshape (of a view too: session 17 found a view whose
+        shape was set rebuilt in its old shape by a write into its base, and written wrongly)."""
+        x = self.tensor(lambda t: t.ndim > 0)
+        if x is None:
+            return None
+        shape = self.ns[x].shape
+        new = self.choice([shape[::-1], (-1,), shape + (1,), (1,) + shape], "new shape")
+        return f"{x}.shape = {new!r}"
+
     def out(self):
         x = self.tensor()
         if x is None:
@@ -593,14 +603,14 @@ CUSTOM_OPS = {
 # repeated entries are drawn more often
 KINDS = (["leaf", "binary", "unary", "view", "backward", "index", "reduce", "setitem", "augmented",
           "out", "matmul", "join", "select", "loss", "graph", "read", "update", "write_data", "layer",
-          "custom"]
+          "custom", "set_shape"]
          + ["view", "binary", "backward", "setitem", "augmented", "index"])
 CONTEXT_KINDS = {"binary", "unary", "view", "index", "reduce", "setitem", "augmented", "out",
-                 "backward", "matmul", "layer", "custom"}
+                 "backward", "matmul", "layer", "custom", "set_shape"}
 SETUP_KINDS = ["view", "leaf", "binary", "index", "setitem", "graph", "read"]
 BODY_KINDS = ["binary", "unary", "view", "index", "reduce", "binary", "matmul", "select", "setitem",
               "augmented", "out", "loss", "join", "view", "backward", "graph", "read", "update", "write_data",
-              "layer", "custom"]
+              "layer", "custom", "set_shape"]
 
 
 def write_and_run(data, training: bool) -> Program:
@@ -1203,6 +1213,23 @@ REGRESSIONS = {
         "v0.reshape(-1)[:1], v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1], "
         "v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1])",
         "mg.sum(v1 * v1).backward()"),
+    # (seed 171, session 17) accepted: a view reshaped under no_autodiff, then written in
+    # place - MyGrad raises ValueError (non-broadcastable), mygrad_c writes it
+    "untracked-shape-write-in-mygrad": P(
+        "v2 = mg.tensor([[[-1.0, 0.75, 1.5]], [[-2.0, 0.75, 0.25]]], dtype='float16')",
+        "v5 = v2[...]", "with mg.no_autodiff: v5.shape = (1, 2, 1, 3)", "v5 -= v2"),
+    # (seed 171, session 17) fixed: a tensor reshaped under no_autodiff while a graph locks
+    # its array, then written in place - MyGrad writes it into a new array (the reshaped
+    # view regains writeability with the locked array), mygrad_c raised "read-only"
+    "read-only-numpy-view/shape-set-untracked": P(
+        "v0 = mg.tensor([[-0.5, -0.25], [0.5, -1.0], [-1.0, 0.0]], constant=True)",
+        "v4 = mg.nnet.glu(v0, axis=-1)", "with mg.no_autodiff: v4.shape = (-1,)", "v4 *= v4"),
+    # (seeds 170, 171, session 17) fixed: x.shape = (-1,) of a 1-d x records a Reshape in
+    # MyGrad (it compares the shape as given); and a view whose shape was set is rebuilt in
+    # its new shape by a write into its base, its gradient read off its base's
+    "shape-set/as-given": P("v0 = mg.tensor([1.0, 2.0, 0.5], dtype='float32')", "v0.shape = (-1,)"),
+    "shape-set/view": P("x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])", "t = x[...]", "t.shape = (4,)",
+                        "t[0] = 7.0", "mg.sum(t * x.sum()).backward()", "x[0, 1] = 9.0"),
     # (seed 162, session 17) accepted: 0/0 = nan in the input, input weights (U) of 0 -
     # MyGrad's states stay 0, mygrad_c's are nan from that step on (as NumPy's X @ U)
     "gru-nan-in-mygrad": P(

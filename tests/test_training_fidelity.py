@@ -230,6 +230,54 @@ def test_shape_setter_keeps_views_and_their_gradients():
         (x * z.sum()).sum().backward()
 
 
+_AFTER_SHAPE_SET = {
+    "write into the base": ["x[0, 0] = 5.0"],
+    "write into the base, backward": ["x[0, 0] = 5.0", "(t * t).sum().backward()"],
+    "backward, write into the base": ["(t * t).sum().backward()", "x[0, 0] = 5.0"],
+    "write through the view": ["t[0] = 7.0"],
+    "write through the view, backward": ["t[0] = 7.0", "(t * x.sum()).sum().backward()"],
+    "set it again": ["t.shape = (1, 4)", "(t * t).sum().backward()"],
+    "a view of it": ["u = t[1:]", "x[0, 1] = 9.0", "(u * u).sum().backward()"],
+    "augmented": ["t *= 2", "(t * t).sum().backward()"],
+    "backward through the base": ["(x * x).sum().backward()"],
+    "a loop": ["(t * t).sum().backward()", "(t * 2).sum().backward()", "x *= 2",
+               "(t * t).sum().backward()"],
+}
+
+
+@pytest.mark.parametrize("view", ["x[...]", "x[...][:]", "x[:, ::1]"])
+@pytest.mark.parametrize("then", list(_AFTER_SHAPE_SET))
+def test_shape_set_on_a_view_keeps_it_a_view_in_its_new_shape(view, then):
+    """``t.shape = (4,)`` on a view ``t`` of ``x`` (session 17): a write into ``x`` used to
+    rebuild ``t`` in its old shape, ``t[0] = 7.`` wrote a whole row, gradients were wrong,
+    and ``t.grad`` after a backward was None.  Now MyGrad's values and gradients after each
+    statement."""
+    def scenario(lib, out):
+        ns = {"mg": lib, "np": np}
+        exec(f"x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])\nt = {view}\nt.shape = (4,)", ns)
+        for stmt in _AFTER_SHAPE_SET[then]:
+            exec(stmt, ns)
+            t, x = ns["t"], ns["x"]
+            out.extend([stmt, t.shape, t.data, x.data, t.grad, x.grad, t.base is x,
+                        type(t.creator).__name__])
+            if "u" in ns:
+                out.extend([ns["u"].data, ns["u"].grad])
+    assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("newshape", [(-1,), (3,), [3], 3])
+def test_shape_set_to_its_own_shape_as_given_as_mygrad(newshape):
+    """MyGrad compares the shape as given: ``x.shape = (-1,)`` of a 1-d ``x`` records a
+    Reshape, ``x.shape = (3,)`` nothing."""
+    def scenario(lib, out):
+        x = lib.tensor([1.0, 2.0, 0.5])
+        x.shape = newshape
+        out.extend([x.shape, type(x.creator).__name__])
+        (x * x).sum().backward()
+        out.append(x.grad)
+    assert_same_trace(scenario)
+
+
 @pytest.mark.parametrize("shape", [(6,), (4,), (3, 3)])
 def test_shape_setter_errors(shape):
     def scenario(lib, out):

@@ -11,7 +11,7 @@ from typing import Optional
 
 import numpy as np
 
-from mygrad_c._engine import execute_op
+from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.nnet.activations.softmax import BOOL_SUBTRACT, softmax
 from mygrad_c.nnet.losses._utils import as_array, check_alpha, check_scores_and_labels, float_data, log_softmax_rows
 from mygrad_c.operation_base import Operation
@@ -187,12 +187,22 @@ def softmax_focal_loss(scores, targets, *, alpha: float = 1, gamma: float = 0,
     >>> softmax_focal_loss(mg.tensor([[0.0, 0.0]]), [0], gamma=1)
     Tensor([0.34657359])
     """
-    _check_gamma(gamma)
     x_data = as_array(scores)
     if x_data.dtype == np.bool_ and x_data.size and x_data.ndim:
         raise TypeError(BOOL_SUBTRACT)  # MyGrad: numpy's error from x - max(x), before other checks
-    y = check_scores_and_labels(scores, targets)
-    check_alpha(alpha)
+    try:
+        _check_gamma(gamma)
+        y = check_scores_and_labels(scores, targets)
+        check_alpha(alpha)
+    except Exception:
+        # MyGrad computes softmax(scores) before focal_loss checks its arguments: as an
+        # operation on ``scores`` it nulls a tensor's stale gradient, though the call raises
+        if isinstance(scores, TensorBase):
+            try:
+                softmax(scores)
+            except Exception:  # noqa: BLE001 - the error to report is the check's
+                pass
+        raise
     if x_data.size and (x_data.dtype.kind in "iu" or (x_data.dtype.kind == "f" and np.isfinite(x_data).all())):
         probs = softmax(scores)   # (dropped, with its graph, if the check below fails)
         if _composition_is_right(probs.data, y, alpha, gamma):
