@@ -611,25 +611,26 @@ cdef class Operation:
         )
 
     def backward(self, grad, **kwargs):
-        """Return the gradients for every input (None for constant inputs).
+        """Back-propagate ``grad`` (dL/d of this operation's output) by one step, as
+        MyGrad's ``Operation.backward``: the gradient of each input that is not a constant
+        (``backward_var``, summed down to the input's shape) is added to its ``.grad``, in
+        the input's dtype.  Returns None.
 
-        The engine drives back-propagation itself; this is a convenience for
-        inspecting one operation in isolation.
+        ``Tensor.backward`` does not call this (the engine drives whole backward passes);
+        it is for running one operation's backward by hand.
         """
-        cdef list out = []
         cdef TensorBase var
         grad = np.asarray(grad)
         for index, var in enumerate(self._variables):
             if var._constant:
-                out.append(None)
                 continue
             try:
                 g = self.backward_var(grad, index, **kwargs)
             except SkipGradient:
-                out.append(None)
                 continue
-            out.append(_validated_grad(self, g, index, var))
-        return out
+            g = np.array(_validated_grad(self, g, index, var), dtype=var._data.dtype)
+            held = var._materialized_grad()
+            var._grad = g if held is None else held + g
 
     @staticmethod
     def grad_post_process_fn(grad, var_shape):

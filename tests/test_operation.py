@@ -562,3 +562,32 @@ def test_a_subclass_of_a_built_in_op_may_call_super_backward_var(path, name, n_i
             assert (ref is None) == (ours is None)
             if ref is not None:
                 assert_allclose(ours, ref, rtol=1e-12)
+
+
+def test_an_operations_backward_called_by_hand_adds_to_its_inputs_grads_as_mygrad():
+    """MyGrad's ``Operation.backward(grad)`` adds each non-constant input's gradient to its
+    ``.grad`` (in the input's dtype, summed down to its shape; a copy, not ``grad``) and
+    returns None; it does not go further back.  (mygrad_c's used to return the gradients
+    and set nothing.)"""
+    seen = []
+    for lib in _LIBS:
+        record = []
+        x, w = lib.tensor([1.0, 2.0], dtype=np.float32), lib.tensor(3.0)
+        y = x * w
+        z = y + 1
+        g = np.array([1.0, 2.0])
+        record.append(z.creator.backward(g))
+        record.append([_grad(t) for t in (x, w, y, z)])
+        z.creator.backward(g)                       # accumulates
+        record.append([_grad(t) for t in (x, y)])
+        z.backward()                                # a whole pass after it
+        record.append([_grad(t) for t in (x, w, y)])
+        y2 = x * lib.tensor([1.0, 1.0], constant=True)
+        y2.creator.backward(np.array([1, 1]))       # integer grad, a constant input
+        record.append((_grad(x), str(x.grad.dtype), x.grad is not None and not np.shares_memory(x.grad, g)))
+        y3 = x * w
+        y3.creator.backward(np.ones((2, 2)))        # broadcast: summed down
+        record.append((_grad(x), _grad(w), str(w.grad.dtype)))
+        seen.append(record)
+    assert seen[0] == seen[1]
+    assert seen[1][0] is None and seen[1][1] == [None, None, [1.0, 2.0], None]
