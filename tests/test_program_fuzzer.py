@@ -1228,6 +1228,13 @@ REGRESSIONS = {
     # MyGrad (it compares the shape as given); and a view whose shape was set is rebuilt in
     # its new shape by a write into its base, its gradient read off its base's
     "shape-set/as-given": P("v0 = mg.tensor([1.0, 2.0, 0.5], dtype='float32')", "v0.shape = (-1,)"),
+    # (thorough seed 1519, session 17) fixed: setting the shape of a view released from its
+    # base's registry (the base's graph cleared) registers it again, as MyGrad replays it
+    # from its base: a write into the base reaches it
+    "shape-set/released-view": P(
+        "v0 = mg.ones((1, 3), dtype='float32')", "v1 = v0[mg.tensor(-1)]", "v0.clear_graph()",
+        'v2 = mg.einsum("...i->...", v0)', "v1.shape = (3, 1)",
+        "with mg.mem_guard_off: v0[np.array([[False, False, True]])] = v2"),
     "shape-set/view": P("x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])", "t = x[...]", "t.shape = (4,)",
                         "t[0] = 7.0", "mg.sum(t * x.sum()).backward()", "x[0, 1] = 9.0"),
     # (seed 162, session 17) accepted: 0/0 = nan in the input, input weights (U) of 0 -
