@@ -1361,7 +1361,9 @@ def mark_written(TensorBase base, tuple prefix=None):
         adopt_state(view, fresh)
         view._base = fresh._base
         view._view_chain = fresh._view_chain
-        view._view_steps_from_parent = steps
+        # (the steps from the tensor it is now taken from: the last of ``steps`` when there
+        # are several - a view whose shape was set - made through intermediate views)
+        view._view_steps_from_parent = fresh._view_steps_from_parent if fresh._base is not None else steps
         view._readonly_view = fresh._readonly_view
         if fresh._base is not None:   # the view takes the place of `fresh` among src's views
             last_parent = fresh._view_parent()

@@ -1235,6 +1235,17 @@ REGRESSIONS = {
         "v0 = mg.ones((1, 3), dtype='float32')", "v1 = v0[mg.tensor(-1)]", "v0.clear_graph()",
         'v2 = mg.einsum("...i->...", v0)', "v1.shape = (3, 1)",
         "with mg.mem_guard_off: v0[np.array([[False, False, True]])] = v2"),
+    # (hunt seed 173, session 17) fixed: a view whose shape was set, written in place twice -
+    # the first write's rebuild registered it under an intermediate view with all of its
+    # steps, so the second rebuild applied them twice (ValueError: cannot reshape)
+    "shape-set/written-twice": P(
+        "v1 = mg.tensor([[0.75, 1.0], [0.25, -0.25]])", "v2 = mg.tensor(0.0, dtype='float32')",
+        "v3 = v1[mg.tensor(0)]", body=["v3.shape = (1, 2)", "with mg.mem_guard_off: v3 **= v2"],
+        iterations=2),
+    "shape-set/written-twice-through-the-base": P(
+        "v0 = mg.ones((1, 3), dtype='float32')", "v1 = v0[mg.tensor(-1)]",
+        body=['v2 = mg.einsum("...i->...", v0)', "v1.shape = (3, 1)",
+              "with mg.mem_guard_off: v0[np.array([[False, False, True]])] = v2"], iterations=2),
     "shape-set/view": P("x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])", "t = x[...]", "t.shape = (4,)",
                         "t[0] = 7.0", "mg.sum(t * x.sum()).backward()", "x[0, 1] = 9.0"),
     # (seed 162, session 17) accepted: 0/0 = nan in the input, input weights (U) of 0 -
