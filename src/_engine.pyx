@@ -1046,6 +1046,11 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
             out = np.asarray(out)
         result = _new_tensor(out, constant if constant is not None
                              else not _is_float_dtype(<cnp.ndarray>out), None, None, cls)
+        if op_kwargs is not None and (<dict>op_kwargs).get("out") is out:
+            # the caller's out= array (maybe another tensor's): its locks are counted per
+            # array, as on the graph's path below, so that this tensor too sees it locked
+            # by the guard when that other tensor's graph locks it
+            _hold_twice(<cnp.ndarray>out)
         for var in tensors:
             if var._data is out:
                 # the input's own array (squeeze of nothing): one memory lock for both, so

@@ -1218,6 +1218,14 @@ REGRESSIONS = {
     "untracked-shape-write-in-mygrad": P(
         "v2 = mg.tensor([[[-1.0, 0.75, 1.5]], [[-2.0, 0.75, 0.25]]], dtype='float16')",
         "v5 = v2[...]", "with mg.no_autodiff: v5.shape = (1, 2, 1, 3)", "v5 -= v2"),
+    # (thorough seed 1519, session 17) fixed, predates the session: a tensor made under
+    # no_autodiff with out= another tensor's array, that array then locked by a graph of the
+    # other tensor - MyGrad writes the first tensor in place into a new array, mygrad_c
+    # raised "read-only" (the out= array's locks were counted per array on the graph's path only)
+    "read-only-numpy-view/out-array-of-another-tensor": P(
+        "v1 = mg.tensor([[-2.0, -1.5], [1.5, 1.0]], dtype='float16')",
+        "with mg.no_autodiff: v6 = mg.add(1.0, v1.data, out=v1.data, where=np.array([[True, False], [True, False]]))",
+        "v7 = v1[[1], [-2]]", "v6.backward(np.ones((2, 2)))", "v6 -= 0.1 * v6.grad"),
     # (seed 171, session 17) fixed: a tensor reshaped under no_autodiff while a graph locks
     # its array, then written in place - MyGrad writes it into a new array (the reshaped
     # view regains writeability with the locked array), mygrad_c raised "read-only"
