@@ -2210,20 +2210,17 @@ def adopt_own_view(TensorBase target, TensorBase new):
     taken from, one view step further - so that a write into its base rebuilds it in its
     new shape, and its gradient is read off its base's through the reshape."""
     cdef tuple steps = new._view_steps_from_parent
-    cdef TensorBase view = target
     adopt_state(target, new)
     target._view_chain = new._view_chain
     target._view_steps_from_parent = (target._view_steps_from_parent or ()) + steps
     target._readonly_view = new._readonly_view
-    # as MyGrad (which replays the view from its base), a view released from its base's
-    # registry (its graph cleared) is registered again: a write into the base reaches it
-    while view._base is not None and view._view_parent is not None:
-        parent = view._view_parent()
-        if parent is None:
-            break
-        if not _registered_with_parent(view):
-            _add_view_child(<TensorBase>parent, view)
-        view = <TensorBase>parent
+    # as MyGrad, which replays the view from its base: a view released from its base's
+    # registry (a graph along the way cleared) is registered again - with the base itself,
+    # by its whole chain - so that a write into the base reaches it (and one into a view
+    # in between, which such a write cuts off its base, does not)
+    if target._base is not None and not _registered(target):
+        _add_view_child(<TensorBase>target._base, target)
+        target._view_steps_from_parent = target._view_chain
 
 
 # ---------------------------------------------------------------------------
