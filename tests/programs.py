@@ -558,9 +558,14 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     if d.mirror is None or d.key != "exception" or not str(d.got).startswith("mygrad raised ValueError") \
             or "mygrad_c did not" not in str(d.got):
         return False
-    m = _IN_PLACE_TARGET.match(d.stmt)
-    return m is not None and any(re.match(rf"with mg\.no_autodiff: {m.group(1)}\.shape = ", s)
-                                 for s in d.mirror._code)
+    m = _OUT_TARGET.search(d.stmt) or _IN_PLACE_TARGET.match(d.stmt)   # (a ufunc's out= too)
+    ns = d.mirror.ns[mg]
+    if m is None or m.group(1) not in ns:
+        return False
+    target = ns[m.group(1)]
+    reshaped = [r.group(1) for r in (re.match(r"with mg\.no_autodiff: (v\d+)\.shape = ", s)
+                                     for s in d.mirror._code) if r]
+    return any(ns.get(name) is target for name in reshaped)   # (by any name of that tensor)
 
 
 def _refused_over_locked_target(d: "Difference") -> bool:

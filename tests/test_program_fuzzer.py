@@ -1218,6 +1218,11 @@ REGRESSIONS = {
     "untracked-shape-write-in-mygrad": P(
         "v2 = mg.tensor([[[-1.0, 0.75, 1.5]], [[-2.0, 0.75, 0.25]]], dtype='float16')",
         "v5 = v2[...]", "with mg.no_autodiff: v5.shape = (1, 2, 1, 3)", "v5 -= v2"),
+    # (seed 175) the same through a ufunc's out= (the view reshaped by another name)
+    "untracked-shape-write-in-mygrad/out": P(
+        "v0 = np.array(-1.5, dtype='float16')", "v1 = mg.arange(3.0).reshape((3,))",
+        "v2 = np.multiply(v0, 3.0, out=v1)", "with mg.no_autodiff: v2.shape = (1, 3)",
+        "v3 = np.multiply(v2, 3.0, out=v1)"),
     # (thorough seed 1519, session 17) fixed, predates the session: a tensor made under
     # no_autodiff with out= another tensor's array, that array then locked by a graph of the
     # other tensor - MyGrad writes the first tensor in place into a new array, mygrad_c
