@@ -1265,6 +1265,18 @@ REGRESSIONS = {
     "shape-set/released-view-of-a-view": P(
         "v0 = mg.linspace(-1, 1, 6).reshape((3, 2))", "v1 = v0[mg.tensor(2), ...]",
         body=["v1.shape = (-1,)", "v0 -= 0.1 * v0.grad", "v0.backward()"], iterations=2),
+    # (hunt seed 175, session 17) OPEN: a base reshaped under no_autodiff while a graph of its
+    # views lives, then a backward - both raise, MyGrad IndexError, mygrad_c InvalidGradient
+    "shape-set/untracked-base-backward": P(
+        "v1 = mg.full((2, 3), -1.0, dtype='float64')", "v2 = v1[:1:1, 2, None]",
+        "v5 = mg.concatenate([v2, v2], axis=-1)", "with mg.no_autodiff: v1.shape = (-1,)",
+        "v5.sum().backward()"),
+    # (hunt seed 175, session 17) OPEN: after two out= writes into v2 with its shape set
+    # between, MyGrad's sibling view v3 no longer shares memory with v0, mygrad_c's does
+    "shape-set/sibling-view": P(
+        "v0 = mg.tensor([-1, 0, 0])", "v2 = v0[1:]", "v3 = v0[::-1]",
+        body=["v6 = mg.add(v2, v2, out=v2, where=np.array([False, True]))", "v2.shape = (-1,)"],
+        iterations=2),
     "shape-set/view": P("x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])", "t = x[...]", "t.shape = (4,)",
                         "t[0] = 7.0", "mg.sum(t * x.sum()).backward()", "x[0, 1] = 9.0"),
     # (seed 162, session 17) accepted: 0/0 = nan in the input, input weights (U) of 0 -
@@ -1286,7 +1298,7 @@ REGRESSIONS = {
 # The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
 # fixed, its test passes and fails as XPASS until its name is removed from here).  None
 # today: each was fixed in issue 11 or accepted (programs.ACCEPTED, with the reason).
-OPEN: set = set()
+OPEN: set = {"shape-set/untracked-base-backward", "shape-set/sibling-view"}   # (session 17: left open)
 
 
 def _xfail_open(name):
