@@ -1706,15 +1706,26 @@ cdef object _validated_grad(Operation op, object g, Py_ssize_t index, TensorBase
                 f"`{type(op).__name__}.backward_var(<gradient>, index={index})` returned "
                 f"a gradient of {cnp.PyArray_NDIM(<cnp.ndarray>g)} dimension(s), shape "
                 f"{(<object>g).shape}, for an input of {len(var_shape)}, shape {var_shape}: "
-                f"a gradient has at least as many dimensions as its input")
+                f"a gradient has at least as many dimensions as its input"
+                + _reshaped_input_hint(g, var_shape))
         try:
             g = reduce_broadcast(g, var_shape)
         except ValueError:
             raise InvalidGradient(
                 f"`{type(op).__name__}.backward_var(<gradient>, index={index})` returned "
                 f"a gradient of shape {(<object>g).shape}, which does not broadcast-reduce to the "
-                f"shape of that input, {var_shape}") from None
+                f"shape of that input, {var_shape}" + _reshaped_input_hint(g, var_shape)) from None
     return g
+
+
+cdef str _reshaped_input_hint(cnp.ndarray g, tuple var_shape):
+    """The likely cause of a gradient of the input's size in another shape: the input's
+    ``.shape`` was set (under ``no_autodiff``, which records no Reshape) after the
+    operation used it.  MyGrad fails there too (an AssertionError or an IndexError)."""
+    if cnp.PyArray_SIZE(g) != int(np.prod(var_shape, dtype=np.intp)):
+        return ""
+    return ("; the gradient has the input's size: was the input's `.shape` set after this "
+            "operation used it (under no_autodiff)? Set it before building the graph")
 
 
 # ---------------------------------------------------------------------------

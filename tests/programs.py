@@ -568,6 +568,19 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     return any(ns.get(name) is target for name in reshaped)   # (by any name of that tensor)
 
 
+def _mygrad_replays_untracked_shape(d: "Difference") -> bool:
+    """(seed 175, session 17) A backward through views of a tensor whose shape was set
+    while no graph was tracked (``with mg.no_autodiff: v.shape = ...``): MyGrad re-takes
+    the view from the reshaped array and fails (IndexError: too many indices); mygrad_c
+    refuses the gradient of the old shape (InvalidGradient, its message naming the cause),
+    as PyTorch refuses a gradient of the wrong shape."""
+    if d.mirror is None or d.key != "exception" or "backward(" not in d.stmt:
+        return False
+    if not re.match(r"\(InvalidGradient\(.*, IndexError\(", str(d.got), re.S):
+        return False
+    return any(re.match(r"with mg\.no_autodiff: v\d+\.shape = ", s) for s in d.mirror._code)
+
+
 def _refused_over_locked_target(d: "Difference") -> bool:
     """Both raise, mygrad_c first refusing to write into an over-locked target (NumPy
     checks that an output is writeable before anything else): MyGrad, whose array there is
@@ -760,6 +773,8 @@ KNOWN_BUGS: dict = {
     "conv-nan-in-mygrad": lambda d: _mygrad_drops_nan(d, "conv_nd", 2),
     # MyGrad writes a view reshaped under no_autodiff into its base in its new shape
     "untracked-shape-write-in-mygrad": _mygrad_writes_untracked_shape,
+    # MyGrad re-takes a view from a base reshaped under no_autodiff during backward
+    "untracked-shape-backward-in-mygrad": _mygrad_replays_untracked_shape,
     # MyGrad's gru with input weights of 0: 0 * nan comes out as 0
     "gru-nan-in-mygrad": lambda d: _mygrad_drops_nan(d, "gru", 10),
     # MyGrad's gru overwrites the gradient array of its output during back-propagation
@@ -957,6 +972,13 @@ ACCEPTED: dict = {
     # base (ValueError: non-broadcastable); NumPy's `a.shape = s; a -= w` works, and
     # mygrad_c writes the view as its base has it (MyGrad's own view at a write into the base)
     "untracked-shape-write-in-mygrad": "MyGrad fails to write a view reshaped under no_autodiff",
+    # (seed 175, session 17) `with mg.no_autodiff: v.shape = ...` of a tensor whose views
+    # a live graph used, then a backward through them: MyGrad re-takes each view from the
+    # reshaped array and crashes (IndexError: too many indices); mygrad_c refuses the
+    # gradient of the old shape with an InvalidGradient that names the likely cause (as
+    # PyTorch refuses a gradient of the wrong shape)
+    "untracked-shape-backward-in-mygrad": "MyGrad crashes (IndexError) re-taking a view of a base reshaped "
+                                          "under no_autodiff",
     # a gru layer's output: MyGrad's backward through time accumulates into the gradient
     # array it is handed, which is the output's .grad (of the wrong shape, T steps for T + 1
     # states, and wrong values); mygrad_c's is dL/dS

@@ -287,6 +287,40 @@ def test_shape_setter_errors(shape):
     assert_same_trace(scenario)
 
 
+@pytest.mark.parametrize("through_view", [False, True])
+def test_backward_after_an_untracked_reshape_names_the_cause(through_view):
+    """``x.shape = ...`` under no_autodiff after a graph used ``x``: the backward cannot give
+    ``x`` a gradient of its old shape.  MyGrad fails too (an AssertionError, or through a
+    view an IndexError as it re-takes the view from the reshaped array: accepted
+    ``untracked-shape-backward-in-mygrad``); mygrad_c's error says what happened, and a
+    backward after the shape is set back works as in MyGrad."""
+    x = mg.full((2, 3), -1.0)
+    y = mg.concatenate([x[:1, 2, None]] * 2, axis=-1) if through_view else x * 2
+    with mg.no_autodiff:
+        x.shape = (-1,)
+    with pytest.raises(mg.errors.InvalidGradient, match=r"`\.shape` set after this operation used it"):
+        y.sum().backward()
+    assert x.grad is None
+    with mg.no_autodiff:
+        x.shape = (2, 3)
+    y.sum().backward()
+    assert_array_equal(x.grad, [[0, 0, 2], [0, 0, 0]] if through_view else np.full((2, 3), 2.0))
+    with pytest.raises(mg.errors.InvalidGradient) as info:   # (a gradient of another size: no hint)
+        mg.execute_op(_WrongShape, x)[...].sum().backward()
+    assert "`.shape` set" not in str(info.value)
+
+
+class _WrongShape(mg.operation_base.Operation):
+    """x -> x, whose backward returns a gradient of eight elements."""
+
+    def __call__(self, x):
+        self.variables = (x,)
+        return x.data.copy()
+
+    def backward_var(self, grad, index, **kwargs):
+        return np.ones((2, 2, 2))
+
+
 # ---------------------------------------------------------------------------
 # 3-5. Tensor._op, subclasses, attributes
 # ---------------------------------------------------------------------------
