@@ -581,6 +581,40 @@ def _mygrad_replays_untracked_shape(d: "Difference") -> bool:
     return any(re.match(r"with mg\.no_autodiff: v\d+\.shape = ", s) for s in d.mirror._code)
 
 
+_SET_SHAPE = re.compile(r"^(?:with [^:]+: )?(v\d+)\.shape = ")
+
+
+def _mygrad_dropped_sibling_views(d: "Difference") -> bool:
+    """(seed 175, session 17) Setting the shape of a view drops its base's *other* views
+    from MyGrad's record of the base's views: at the next write into the base (or into any
+    of its views) MyGrad does not re-make them, so they keep the old values in memory of
+    their own (``v0 += 1`` leaves ``v3 = v0[::-1]`` as it was) and a backward through them
+    gives no gradient at all (not even their own ``.grad``); mygrad_c's stay views.  Is
+    the difference in such a dropped view, in its base, or in a gradient of a backward
+    whose graph reaches one (in MyGrad)?"""
+    if d.mirror is None or d.key not in ("data", "grad", "shares", "base") \
+            or not any(map(_SET_SHAPE.match, d.mirror._code)):
+        return False
+    ns = d.mirror.ns[mygrad]
+    reshaped = [ns.get(m.group(1)) for m in map(_SET_SHAPE.match, d.mirror._code) if m]
+    dropped = []
+    for k in variables(ns):
+        t = ns[k]
+        base = getattr(t, "base", None)
+        if (isinstance(t, mygrad.Tensor) and base is not None
+                and any(r is not t and getattr(r, "base", None) is base for r in reshaped)
+                and not any(c is t for c in base._view_children)):
+            dropped.append(t)
+    if not dropped:
+        return False
+    related = {id(t) for t in dropped} | {id(t.base) for t in dropped}
+    if id(ns.get(d.name)) in related:
+        return True
+    m = re.search(r"\b(v\d+)(?:\.sum\(\))?\.backward\(", d.stmt)
+    return d.key == "grad" and m is not None and m.group(1) in ns and any(
+        id(t) in related for t in _tensors_in_graphs([ns[m.group(1)]], mygrad))
+
+
 def _refused_over_locked_target(d: "Difference") -> bool:
     """Both raise, mygrad_c first refusing to write into an over-locked target (NumPy
     checks that an output is writeable before anything else): MyGrad, whose array there is
@@ -775,6 +809,8 @@ KNOWN_BUGS: dict = {
     "untracked-shape-write-in-mygrad": _mygrad_writes_untracked_shape,
     # MyGrad re-takes a view from a base reshaped under no_autodiff during backward
     "untracked-shape-backward-in-mygrad": _mygrad_replays_untracked_shape,
+    # MyGrad's shape setter of a view drops its base's other views from the base's record
+    "shape-set-drops-views-in-mygrad": _mygrad_dropped_sibling_views,
     # MyGrad's gru with input weights of 0: 0 * nan comes out as 0
     "gru-nan-in-mygrad": lambda d: _mygrad_drops_nan(d, "gru", 10),
     # MyGrad's gru overwrites the gradient array of its output during back-propagation
@@ -979,6 +1015,13 @@ ACCEPTED: dict = {
     # PyTorch refuses a gradient of the wrong shape)
     "untracked-shape-backward-in-mygrad": "MyGrad crashes (IndexError) re-taking a view of a base reshaped "
                                           "under no_autodiff",
+    # (seed 175, session 17) `v2.shape = ...` of a view of v0 drops v0's other views (v3)
+    # from MyGrad's record of v0's views: the next write into v0 or one of its views leaves
+    # v3 holding the old values in memory of its own (a wrong number: NumPy's view shows
+    # the new ones), and a backward through v3 gives no gradient, not even v3's own
+    # .grad; mygrad_c's v3 stays a view of v0 (values and gradients as if no shape was set)
+    "shape-set-drops-views-in-mygrad": "MyGrad's shape setter cuts a base's other views off it "
+                                       "(stale values, no gradients)",
     # a gru layer's output: MyGrad's backward through time accumulates into the gradient
     # array it is handed, which is the output's .grad (of the wrong shape, T steps for T + 1
     # states, and wrong values); mygrad_c's is dL/dS

@@ -1272,12 +1272,18 @@ REGRESSIONS = {
         "v1 = mg.full((2, 3), -1.0, dtype='float64')", "v2 = v1[:1:1, 2, None]",
         "v5 = mg.concatenate([v2, v2], axis=-1)", "with mg.no_autodiff: v1.shape = (-1,)",
         "v5.sum().backward()"),
-    # (hunt seed 175, session 17) OPEN: after two out= writes into v2 with its shape set
-    # between, MyGrad's sibling view v3 no longer shares memory with v0, mygrad_c's does
-    "shape-set/sibling-view": P(
+    # (hunt seed 175, session 17) accepted (session 18): after two out= writes into v2 with
+    # its shape set between, MyGrad's sibling view v3 no longer shares memory with v0 (its
+    # shape setter dropped v3 from v0's views), mygrad_c's does
+    "shape-set-drops-views-in-mygrad": P(
         "v0 = mg.tensor([-1, 0, 0])", "v2 = v0[1:]", "v3 = v0[::-1]",
         body=["v6 = mg.add(v2, v2, out=v2, where=np.array([False, True]))", "v2.shape = (-1,)"],
         iterations=2),
+    # (session 18) the same with values: v3 keeps its old values in MyGrad after v0 += 1, and
+    # a backward through it gives no gradient
+    "shape-set-drops-views-in-mygrad/values-and-gradients": P(
+        "v0 = mg.tensor([-1.0, 0.0, 0.0])", "v2 = v0[1:]", "v3 = v0[::-1]", "v2.shape = (-1,)",
+        "v0 += 1", "(v3 * mg.tensor([1.0, 2.0, 3.0])).sum().backward()"),
     "shape-set/view": P("x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])", "t = x[...]", "t.shape = (4,)",
                         "t[0] = 7.0", "mg.sum(t * x.sum()).backward()", "x[0, 1] = 9.0"),
     # (seed 162, session 17) accepted: 0/0 = nan in the input, input weights (U) of 0 -
@@ -1299,7 +1305,7 @@ REGRESSIONS = {
 # The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
 # fixed, its test passes and fails as XPASS until its name is removed from here).  None
 # today: each was fixed in issue 11 or accepted (programs.ACCEPTED, with the reason).
-OPEN: set = {"shape-set/sibling-view"}   # (session 17: left open)
+OPEN: set = set()
 
 
 def _xfail_open(name):
@@ -1321,6 +1327,14 @@ def _needs_numba(name):
 @pytest.mark.parametrize("name", [pytest.param(n, marks=_xfail_open(n) + _needs_numba(n)) for n in REGRESSIONS])
 def test_regression(name):
     run_program(REGRESSIONS[name])
+
+
+@pytest.mark.parametrize("name", ["untracked-shape-backward-in-mygrad", "shape-set-drops-views-in-mygrad",
+                                  "shape-set-drops-views-in-mygrad/values-and-gradients"])
+def test_accepted_shape_set_programs_end_at_their_difference(name):
+    """The two set_shape findings of hunt seed 175 (session 17, accepted in session 18) end
+    where MyGrad fails - not earlier at another accepted difference, nor running through."""
+    assert run_program(REGRESSIONS[name]).ended == f"accepted difference {name.split('/')[0]!r}"
 
 
 def test_a_program_that_grows_without_bound_ends():
