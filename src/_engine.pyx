@@ -1017,6 +1017,23 @@ cpdef TensorBase run_op(object Op, tuple tensors, object op_args=None,
     return _run_op(Op, tensors, op_args, op_kwargs, constant, cls)
 
 
+cdef void _share_array_locks(TensorBase result, cnp.ndarray out, object op_kwargs, object inputs):
+    """The memory locks of a new result whose array is not its own alone.
+
+    The caller's ``out=`` array (maybe another tensor's): its locks - this result's and
+    those of the tensor whose array it may be - are counted per array
+    (LockCell.acquire), as MyGrad's guard tracks the array, whichever tensor holds it.
+    An input's own array (a squeeze of nothing): one lock cell for both tensors, so that
+    neither one's release unlocks what the other's graph uses."""
+    cdef TensorBase var
+    if op_kwargs is not None and (<dict>op_kwargs).get("out") is out:
+        _hold_twice(out)
+    for var in inputs:
+        if var._data is out:
+            result._lock = var._lock_cell()
+            break
+
+
 cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
                         object op_kwargs, object constant, object cls=None):
     cdef Operation op
@@ -1046,17 +1063,7 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
             out = np.asarray(out)
         result = _new_tensor(out, constant if constant is not None
                              else not _is_float_dtype(<cnp.ndarray>out), None, None, cls)
-        if op_kwargs is not None and (<dict>op_kwargs).get("out") is out:
-            # the caller's out= array (maybe another tensor's): its locks are counted per
-            # array, as on the graph's path below, so that this tensor too sees it locked
-            # by the guard when that other tensor's graph locks it
-            _hold_twice(<cnp.ndarray>out)
-        for var in tensors:
-            if var._data is out:
-                # the input's own array (squeeze of nothing): one memory lock for both, so
-                # that neither tensor's release unlocks what the other's graph uses
-                result._lock = var._lock_cell()
-                break
+        _share_array_locks(result, <cnp.ndarray>out, op_kwargs, tensors)
         return result
     _check_real(<cnp.ndarray>out)
     if not _is_float_dtype(<cnp.ndarray>out):
@@ -1073,15 +1080,7 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
                 break
 
     result = _new_tensor(out, is_const, op, None, cls)
-    if op_kwargs is not None and (<dict>op_kwargs).get("out") is out:
-        # the caller's out= array: its locks - this result's and those of the tensor whose
-        # array it may be - are counted per array (LockCell.acquire), as MyGrad's guard
-        # tracks the array, whichever tensor holds it
-        _hold_twice(<cnp.ndarray>out)
-    for var in op._variables:
-        if var._data is out:
-            result._lock = var._lock_cell()  # the same array: the same memory lock
-            break
+    _share_array_locks(result, <cnp.ndarray>out, op_kwargs, op._variables)
     _detach_released_views(tensors)
     if op.can_return_view:
         _register_view(result, op, op_args, op_kwargs, constant)
