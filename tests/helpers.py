@@ -9,9 +9,14 @@ Use these instead of writing new comparison loops in each test file:
   differences of ``sum(f(*arrays) * weights)`` for each input.
 - ``arrays(...)`` / ``float_arrays(...)``: hypothesis strategies that also make
   0-d, empty, non-contiguous (strided / negative-stride) inputs.
+- ``assert_same_trace(scenario)``: run ``scenario(lib, out)`` - typically a training loop
+  through the same leaves and views - with both libraries, each appending what a user
+  can observe after every step to ``out``; the two records must be equal.
+  ``outcome(call)`` records a call's value, or the type of what it raised, and goes on.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Callable, Optional, Sequence
 
 import hypothesis.extra.numpy as hnp
@@ -180,3 +185,72 @@ def compare_with_mygrad(func, *arrays, constant: Optional[Sequence[bool]] = None
                 assert tc.grad.dtype == tr.grad.dtype, (i, tc.grad.dtype, tr.grad.dtype)
             assert_allclose(tc.grad, tr.grad, equal_nan=True, err_msg=f"gradient of input {i}", **tol)
     return out_c, out_r
+
+
+# --- traces: the same scenario (a training loop) run with both libraries ----------------
+
+LIBS = (mg, mygrad)
+
+
+def observed(obs):
+    """An observation in a form that compares across the two libraries."""
+    if isinstance(obs, (mg.Tensor, mygrad.Tensor)):
+        return ("tensor", type(obs).__name__, obs.constant) + observed(np.asarray(obs.data))[1:]
+    if isinstance(obs, np.ndarray):
+        return ("array", obs.dtype, obs.shape, obs.tobytes())
+    if isinstance(obs, (list, tuple)):
+        return type(obs)(observed(o) for o in obs)
+    if isinstance(obs, BaseException):
+        return ("raised", type(obs).__name__)
+    return obs
+
+
+class _Observations(list):
+    """A scenario's record: each observation is taken (copied, in comparable form) when it
+    is appended, so that an array written in place later (a ``.grad`` accumulating) is
+    recorded as it was at that step."""
+
+    def append(self, obs):
+        super().append(observed(obs))
+
+    def extend(self, observations):
+        for obs in observations:
+            self.append(obs)
+
+
+def trace(scenario):
+    """Run ``scenario(lib, out)`` for both libraries (mygrad_c's trace first); each appends
+    what it observes to ``out``.  An exception ends the scenario and is recorded as its
+    last observation (a pytest failure inside the scenario is not an Exception: it fails
+    the test)."""
+    traces = []
+    for lib in LIBS:
+        out = _Observations()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                scenario(lib, out)
+            except Exception as e:  # noqa: BLE001 - the type is compared
+                out.append(e)
+        traces.append(list(out))
+    return traces
+
+
+def assert_same_trace(scenario):
+    """Assert both libraries' traces of ``scenario`` are equal, step by step; returns
+    mygrad_c's."""
+    ours, ref = trace(scenario)
+    for step, (a, b) in enumerate(zip(ours, ref)):
+        assert a == b, f"step {step}: mygrad_c {a!r} != mygrad {b!r}"
+    assert len(ours) == len(ref), (ours[len(ref):], ref[len(ours):])
+    return ours
+
+
+def outcome(call):
+    """A comparable record of ``call()``: its value, or the type of what it raised (the
+    scenario goes on)."""
+    try:
+        value = call()
+    except Exception as error:  # noqa: BLE001 - the type is what is compared
+        return ("raises", type(error).__name__)
+    return ("value", value)

@@ -22,46 +22,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import mygrad_c as mg
 import mygrad_c.operation_base  # noqa: F401
-
-LIBS = (mg, mygrad)
-
-
-def _norm(obs):
-    """An observation in a form that compares across the two libraries."""
-    if isinstance(obs, (mg.Tensor, mygrad.Tensor)):
-        return ("tensor", type(obs).__name__, obs.constant) + _norm(np.asarray(obs.data))[1:]
-    if isinstance(obs, np.ndarray):
-        return ("array", obs.dtype, obs.shape, obs.tobytes())
-    if isinstance(obs, (list, tuple)):
-        return type(obs)(_norm(o) for o in obs)
-    if isinstance(obs, BaseException):
-        return ("raised", type(obs).__name__)
-    return obs
-
-
-def trace(scenario):
-    """Run ``scenario(lib, out)`` for both libraries; each appends what it observes to
-    ``out``.  An exception ends the scenario and is recorded as its last observation."""
-    traces = []
-    for lib in LIBS:
-        out = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                scenario(lib, out)
-            except Exception as e:  # noqa: BLE001 - the type is compared
-                out.append(e)
-        traces.append([_norm(o) for o in out])
-    return traces
-
-
-def assert_same_trace(scenario):
-    ours, ref = trace(scenario)
-    for step, (a, b) in enumerate(zip(ours, ref)):
-        assert a == b, f"step {step}: mygrad_c {a!r} != mygrad {b!r}"
-    assert len(ours) == len(ref), (ours[len(ref):], ref[len(ours):])
-    return ours
-
+from helpers import assert_same_trace, observed, trace
 
 # ---------------------------------------------------------------------------
 # 1. views taken and dropped over and over (the engine crashed at the 65th)
@@ -183,7 +144,7 @@ def test_released_view_used_again_has_its_own_gradient():
         (2 * base).backward(-1)
         out.extend([base.grad, base.base is None])
     ours = assert_same_trace(scenario)
-    assert ours[1] == _norm(np.full(4, -2.0))
+    assert ours[1] == observed(np.full(4, -2.0))
 
 
 def test_write_into_base_not_seen_by_view_released_with_the_base():
