@@ -591,8 +591,10 @@ def _mygrad_dropped_sibling_views(d: "Difference") -> bool:
     their own (``v0 += 1`` leaves ``v3 = v0[::-1]`` as it was) and a backward through them
     gives no gradient at all (not even their own ``.grad``); mygrad_c's stay views.  Is
     the difference in such a dropped view, in its base, or in a gradient of a backward
-    whose graph reaches one (in MyGrad)?"""
-    if d.mirror is None or d.key not in ("data", "grad", "shares", "base") \
+    whose graph reaches one (in MyGrad)?  (Also whether the base keeps its creator after a
+    backward through a dropped view: MyGrad clears the graph of a view's base with the
+    view's - not once it has dropped the view; hunt seed 176.)"""
+    if d.mirror is None or d.key not in ("data", "grad", "shares", "base", "has_creator") \
             or not any(map(_SET_SHAPE.match, d.mirror._code)):
         return False
     ns = d.mirror.ns[mygrad]

@@ -1284,6 +1284,12 @@ REGRESSIONS = {
     "shape-set-drops-views-in-mygrad/values-and-gradients": P(
         "v0 = mg.tensor([-1.0, 0.0, 0.0])", "v2 = v0[1:]", "v3 = v0[::-1]", "v2.shape = (-1,)",
         "v0 += 1", "(v3 * mg.tensor([1.0, 2.0, 3.0])).sum().backward()"),
+    # (hunt seed 176, session 18) the same: after v3's backward MyGrad's v0 keeps its creator
+    # (v3 is no longer its view), mygrad_c's graph of v0 is cleared with its view's
+    "shape-set-drops-views-in-mygrad/base-keeps-its-creator": P(
+        "v0 = mg.tensor([-1, 0, 0, 0])", "v0.shape = (1, 4, 1)", "v2 = mg.expand_dims(v0, -4)",
+        "v3 = v0.squeeze(0)", "v2.shape = (-1,)", "v0.shape = (1, 4, 1, 1)",
+        "v3.backward(np.array([[-1.0], [-0.33333333333333337], [0.33333333333333326], [1.0]]))"),
     "shape-set/view": P("x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])", "t = x[...]", "t.shape = (4,)",
                         "t[0] = 7.0", "mg.sum(t * x.sum()).backward()", "x[0, 1] = 9.0"),
     # (seed 162, session 17) accepted: 0/0 = nan in the input, input weights (U) of 0 -
@@ -1330,7 +1336,8 @@ def test_regression(name):
 
 
 @pytest.mark.parametrize("name", ["untracked-shape-backward-in-mygrad", "shape-set-drops-views-in-mygrad",
-                                  "shape-set-drops-views-in-mygrad/values-and-gradients"])
+                                  "shape-set-drops-views-in-mygrad/values-and-gradients",
+                                  "shape-set-drops-views-in-mygrad/base-keeps-its-creator"])
 def test_accepted_shape_set_programs_end_at_their_difference(name):
     """The two set_shape findings of hunt seed 175 (session 17, accepted in session 18) end
     where MyGrad fails - not earlier at another accepted difference, nor running through."""
