@@ -387,7 +387,7 @@ class Writer:
                  "np.roll({x}, 1{axis})", "np.where({x} > 0, {x}, {y})", "np.clip({x}, -0.5, 0.5)",
                  "np.concatenate([{x}, {x}]{caxis})", "np.stack([{x}, {y_same}])", "np.copy({x})",
                  "np.array({x})", "np.asarray({x})", "np.ones_like({x})", "np.zeros_like({x})",
-                 "np.einsum('...->...', {x})", "np.linalg.norm({x})", "np.sin({x}, where={x} > 0)"]
+                 "np.einsum('...->...', {x})", "np.linalg.norm({x})", "np.sin({x})"]
         if t.ndim:
             forms += ["np.moveaxis({x}, 0, -1)", "np.swapaxes({x}, 0, -1)", "np.flip({x}, 0)"]
         if 1 <= t.ndim <= 2 and t.shape[-1] > 0:
