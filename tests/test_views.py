@@ -70,9 +70,14 @@ def describe(tensors: Sequence, *, grads: bool = True) -> list[dict]:
             "shares": tuple(j for j, a in enumerate(arrays) if j != i and np.shares_memory(d, a)),
         }
         if grads:
-            g = t.grad
-            info["grad"] = None if g is None else np.array(g)
-            info["grad_dtype"] = None if g is None else np.asarray(g).dtype
+            try:
+                g = t.grad
+            except Exception as e:  # noqa: BLE001 - reading it fails in both (hunt seed 176:
+                # a view whose base was reshaped under no_autodiff is re-taken from it)
+                info["grad"], info["grad_dtype"] = f"reading it raises {type(e).__name__}", None
+            else:
+                info["grad"] = None if g is None else np.array(g)
+                info["grad_dtype"] = None if g is None else np.asarray(g).dtype
         out.append(info)
     return out
 
