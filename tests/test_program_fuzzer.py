@@ -1349,6 +1349,15 @@ REGRESSIONS = {
         "v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1], v0.reshape(-1)[:1].reshape(1, 1), "
         "v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1], v0.reshape(-1)[:1].reshape(1, 1), "
         "v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1], bp_lim=0)"),
+    # (hunt seed 180, session 18) accepted: a write into the gru's output (its first state),
+    # then a backward - MyGrad's v2.grad is -0.697 where central differences give -0.65625
+    "gru-written-output-in-mygrad": P(
+        "v2 = mg.tensor([-1.0, -1.0, -1.0], constant=False)",
+        "v3 = mg.nnet.gru(v2.reshape(3, 1, 1), v2.reshape(-1)[:1].reshape(1, 1), "
+        "v2.reshape(-1)[:1].reshape(1, 1), v2.reshape(-1)[:1], v2.reshape(-1)[:1].reshape(1, 1), "
+        "v2.reshape(-1)[:1].reshape(1, 1), v2.reshape(-1)[:1], v2.reshape(-1)[:1].reshape(1, 1), "
+        "v2.reshape(-1)[:1].reshape(1, 1), v2.reshape(-1)[:1])",
+        "v3[-4, None, 0, -1, ...] = -0.5", "v3.backward()"),
     # (seed 85, session 11) accepted: MyGrad's v0.grad is np.float64(-2.0), ours float16
     "grad-dtype-0d-where-in-mygrad": P(
         "v0 = mg.tensor(0.0, dtype='float16')", "v4 = -2.0 * v0",
@@ -1382,13 +1391,15 @@ def test_regression(name):
     run_program(REGRESSIONS[name])
 
 
-@pytest.mark.parametrize("name", ["untracked-shape-backward-in-mygrad", "untracked-shape-backward-in-mygrad/repeat",
-                                  "shape-set-drops-views-in-mygrad",
-                                  "shape-set-drops-views-in-mygrad/values-and-gradients",
-                                  "shape-set-drops-views-in-mygrad/base-keeps-its-creator"])
-def test_accepted_shape_set_programs_end_at_their_difference(name):
-    """The two set_shape findings of hunt seed 175 (session 17, accepted in session 18) end
-    where MyGrad fails - not earlier at another accepted difference, nor running through."""
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_needs_numba(n)) for n in [
+    "untracked-shape-backward-in-mygrad", "untracked-shape-backward-in-mygrad/repeat",
+    "shape-set-drops-views-in-mygrad", "shape-set-drops-views-in-mygrad/values-and-gradients",
+    "shape-set-drops-views-in-mygrad/base-keeps-its-creator", "gru-written-output-in-mygrad",
+    "gru-output-grad-in-mygrad"]])
+def test_accepted_programs_end_at_their_difference(name):
+    """The differences accepted in session 18 (and the gru one before, which the hang
+    watchdog used to end during numba's compilation of MyGrad's gru) end where MyGrad
+    fails - not earlier at another accepted difference or a watchdog, nor running through."""
     assert run_program(REGRESSIONS[name]).ended == f"accepted difference {name.split('/')[0]!r}"
 
 
