@@ -1257,6 +1257,18 @@ cpdef object current_object(TensorBase t):
     return t
 
 
+cdef object _shape_set_step(TensorBase view):
+    """The view step from the past state to ``view`` if ``view``'s shape was set in place
+    (its creator's input is that past state, kept as a view of the same base by
+    ``adopt_own_view``), else None."""
+    cdef Operation op = <Operation>view._creator
+    past = op._variables[0] if op._variables else None
+    if not isinstance(past, TensorBase) or not (<TensorBase>past)._hidden \
+            or (<TensorBase>past)._base is None or not hasattr(op, "replay_args"):
+        return None
+    return ((type(op), tuple(op.replay_args), dict(op.replay_kwargs) if op.replay_kwargs else None),)
+
+
 cdef object _view_grad(TensorBase view):
     """A view's gradient: the view of its parent's gradient (MyGrad's rule).
 
@@ -1274,10 +1286,19 @@ cdef object _view_grad(TensorBase view):
     # (the parent may have been written in place after this view was released - its op
     # was rewired to the parent's past state: as in MyGrad, whose op still refers to the
     # parent object, the gradient is read off that object's current gradient)
-    parent = current_object((<Operation>view._creator)._variables[0])
-    if parent is view:
-        # the view's own past state: its shape was set in place (``v.shape = ...``), which
-        # made it a reshape of what it was - read it off the base through its whole chain
+    past = (<Operation>view._creator)._variables[0]
+    parent = current_object(past)
+    step = _shape_set_step(view)
+    if step is not None:
+        # its shape was set in place (``v.shape = ...``): as MyGrad, read it off the past
+        # state it is a reshape of - itself a view, whose gradient a later backward that
+        # reached it (and raised) nulls, as MyGrad's nulls its past state's
+        parent_grad = _view_grad(<TensorBase>past)
+        if parent_grad is None:
+            return None
+        vg = apply_view_chain(parent_grad, step)
+    elif parent is view:
+        # (a deep copy of such a view, whose operation refers to the copy itself)
         vg = apply_view_chain(base_grad, view._view_chain)
     else:
         parent_grad = parent.grad
@@ -2220,6 +2241,14 @@ def adopt_own_view(TensorBase target, TensorBase new):
     taken from, one view step further - so that a write into its base rebuilds it in its
     new shape, and its gradient is read off its base's through the reshape."""
     cdef tuple steps = new._view_steps_from_parent
+    cdef TensorBase past = <TensorBase>(<Operation>new._creator)._variables[0]
+    # the past state stays a view of the same base, as MyGrad's (``v.creator.variables[0]
+    # .base``): the view's gradient is read off its gradient (``_view_grad``)
+    past._base = target._base
+    past._view_chain = target._view_chain
+    past._view_steps_from_parent = target._view_steps_from_parent
+    past._readonly_view = target._readonly_view
+    past._view_grad, past._view_grad_src = target._view_grad, target._view_grad_src
     adopt_state(target, new)
     target._view_chain = new._view_chain
     target._view_steps_from_parent = (target._view_steps_from_parent or ()) + steps

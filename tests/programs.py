@@ -646,10 +646,10 @@ def _mygrad_dropped_sibling_views(d: "Difference") -> bool:
 
 
 def _shape_set_view_grad_after_failed_backward(d: "Difference") -> bool:
-    """(thorough seed 1521, session 18; open) A view whose shape was set twice, with a
+    """(thorough seed 1521, session 18; fixed) A view whose shape was set twice, with a
     backward that raised between: MyGrad reads the view's gradient off its past state's,
-    which that backward nulled (None once the view is used again); mygrad_c reads it off
-    its base through the view's chain and keeps the earlier backward's."""
+    which that backward nulled (None once the view is used again); mygrad_c read it off
+    its base through the view's chain and kept the earlier backward's."""
     if d.mirror is None or d.key != "grad" or d.want is not None or d.got is None or not d.mirror.failed:
         return False
     t = d.mirror.ns[mygrad].get(d.name)
@@ -849,8 +849,8 @@ KNOWN_BUGS: dict = {
     "conv-nan-in-mygrad": lambda d: _mygrad_drops_nan(d, "conv_nd", 2),
     # MyGrad writes a view reshaped under no_autodiff into its base in its new shape
     "untracked-shape-write-in-mygrad": _mygrad_writes_untracked_shape,
-    # (open) a view whose shape was set, after a backward that raised: MyGrad's gradient
-    # is read off the past state's (nulled), mygrad_c's off the base
+    # (fixed) a view whose shape was set, after a backward that raised: MyGrad's gradient
+    # is read off the past state's (nulled), mygrad_c's was read off the base
     "shape-set-view-grad-after-failed-backward": _shape_set_view_grad_after_failed_backward,
     # MyGrad re-takes a view from a base reshaped under no_autodiff during backward
     "untracked-shape-backward-in-mygrad": _mygrad_replays_untracked_shape,

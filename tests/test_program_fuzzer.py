@@ -1337,10 +1337,10 @@ REGRESSIONS = {
               'v4 = mg.einsum("i,i", v1, v1)', "v5 = mg.expand_dims(v4, 0)",
               "with mg.no_autodiff: v5[...] = v5 - 0.1 * v5.grad", "v2.shape = (2, 1, 1)", "v5.backward()"],
         iterations=3),
-    # (thorough seed 1521, session 18) OPEN: a view whose shape is set in a loop, with a
+    # (thorough seed 1521, session 18) fixed: a view whose shape is set in a loop, with a
     # backward that raises (InvalidBackprop, in both) between: once the view is used again
     # MyGrad's v1.grad is None (read off its past state's gradient, which the failed
-    # backward nulled), mygrad_c's the earlier backward's [-1, 0, 0] (read off the base)
+    # backward nulled), mygrad_c's was the earlier backward's [-1, 0, 0] (read off the base)
     "shape-set-view-grad-after-failed-backward": P(
         "v0 = mg.ones((3, 1), dtype='float32')",
         body=["v1 = mg.ravel(v0)", "del v0", "v2 = v1.min(axis=-1, keepdims=True)", "v1.shape = (-1,)",
@@ -1375,7 +1375,7 @@ REGRESSIONS = {
 # The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
 # fixed, its test passes and fails as XPASS until its name is removed from here).  None
 # today: each was fixed in issue 11 or accepted (programs.ACCEPTED, with the reason).
-OPEN: set = {"shape-set-view-grad-after-failed-backward"}   # (session 18: left open)
+OPEN: set = set()
 
 
 def _xfail_open(name):
@@ -1468,6 +1468,4 @@ def test_regressions_are_recognised():
 
 # The example of a stale view gradient (the lead's): MyGrad's gradients there are those
 # of a view it has released, so the release is what shows first.
-FIRST_SYMPTOM = {"stale-view-grad": "released-view",
-                 # (a stale view gradient too: that general entry comes first)
-                 "shape-set-view-grad-after-failed-backward": "stale-view-grad"}
+FIRST_SYMPTOM = {"stale-view-grad": "released-view"}
