@@ -1345,6 +1345,12 @@ REGRESSIONS = {
         "v0 = mg.ones((3, 1), dtype='float32')",
         body=["v1 = mg.ravel(v0)", "del v0", "v2 = v1.min(axis=-1, keepdims=True)", "v1.shape = (-1,)",
               "v2.backward(np.array([-1.0]))"], iterations=3),
+    # (thorough seed 1522, session 18) fixed: matmul of a batch by a shared matrix with an
+    # empty axis - mygrad_c's backward raised ValueError (cannot reshape size 0 into (0))
+    "empty/matmul-batch-by-matrix": P(
+        "v2 = mg.tensor(np.zeros((2, 0)), constant=False)", "v3 = mg.astensor(v2)",
+        "v4 = mg.stack([v3, v2], axis=-3)", "v6 = v4 @ np.zeros((0, 2))", "v7 = mg.matmul(v6, v2)",
+        "v7.backward(2.0)"),
     "shape-set/view": P("x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])", "t = x[...]", "t.shape = (4,)",
                         "t[0] = 7.0", "mg.sum(t * x.sum()).backward()", "x[0, 1] = 9.0"),
     # (seed 162, session 17) accepted: 0/0 = nan in the input, input weights (U) of 0 -

@@ -211,7 +211,9 @@ class MatMul(BinaryUfunc):
         if b.ndim == 2 and a2.ndim > 2:
             # a matrix b shared by a batch: one product over the stacked rows (what MyGrad
             # computes, bit for bit; a sum of per-sample products rounds differently)
-            out = np.matmul(a2.reshape(-1, a2.shape[-1]).T, g.reshape(-1, g.shape[-1]))
+            # (rows counted, not -1: a reshape cannot infer them when the last axis is 0)
+            rows = int(np.prod(a2.shape[:-1]))
+            out = np.matmul(a2.reshape(rows, a2.shape[-1]).T, g.reshape(rows, g.shape[-1]))
         else:
             out = np.matmul(a2.swapaxes(-1, -2), g)
         return out[..., :, 0] if b.ndim == 1 else out
