@@ -587,8 +587,7 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     if m is None or m.group(1) not in ns:
         return False
     target = ns[m.group(1)]
-    reshaped = [r.group(1) for r in (re.match(r"with mg\.no_autodiff: (v\d+)\.shape = ", s)
-                                     for s in d.mirror._code) if r]
+    reshaped = [r.group(1) for r in map(_UNTRACKED_SET_SHAPE.match, d.mirror._code) if r]
     return any(ns.get(name) is target for name in reshaped)   # (by any name of that tensor)
 
 
@@ -606,10 +605,11 @@ def _mygrad_replays_untracked_shape(d: "Difference") -> bool:
     if not (re.match(r"\(InvalidGradient\(.*, (IndexError|ValueError)\(", got, re.S)
             or re.match(r"mygrad raised (IndexError|ValueError)\(.*, mygrad_c did not", got, re.S)):
         return False
-    return any(re.match(r"with mg\.no_autodiff: v\d+\.shape = ", s) for s in d.mirror._code)
+    return any(map(_UNTRACKED_SET_SHAPE.match, d.mirror._code))
 
 
 _SET_SHAPE = re.compile(r"^(?:with [^:]+: )?(v\d+)\.shape = ")
+_UNTRACKED_SET_SHAPE = re.compile(r"with mg\.no_autodiff: (v\d+)\.shape = ")   # (no graph tracked)
 
 
 def _mygrad_dropped_sibling_views(d: "Difference") -> bool:
