@@ -137,3 +137,34 @@ def test_out_target_with_list_and_scalar_operands(other, target):
         results.append([r.data, x.grad] + ([y.grad] if isinstance(other, str) else []))
     for ours, ref in zip(results[1], results[0]):
         assert bits(ours) == bits(ref)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("grad_dtype", [None, np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "mean_keepdims"])
+def test_a_whole_reduction_of_a_square_as_mygrad(dtype, grad_dtype, reduction):
+    """``square(x).mean()`` (and ``.sum()``): the mean's value (computed without np.mean's
+    Python layer for float32/float64), the repeated gradient it passes back and square's
+    derivative of a repeated gradient (one value doubled, times x) are MyGrad's bits -
+    with huge, tiny and signed-zero values, any upstream dtype, over many shapes."""
+    rng = np.random.default_rng(7)
+    shapes = [(), (1,), (5,), (3, 4), (2, 0, 3), (64, 256), (17, 1, 3)]
+    for k, shape in enumerate(shapes):
+        a = rng.standard_normal(shape) * 10.0 ** rng.integers(-6, 6, size=shape)
+        if a.size:
+            a.reshape(-1)[0] = -0.0
+        a = a.astype(dtype)
+        g = None if grad_dtype is None else np.asarray(rng.standard_normal()).astype(grad_dtype)
+        results = []
+        for lib in (mygrad, mygrad_c):
+            x = lib.tensor(a)
+            y = lib.square(x)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                r = {"mean": lambda: y.mean(), "sum": lambda: y.sum(),
+                     "mean_keepdims": lambda: lib.mean(y, keepdims=True)}[reduction]()
+                r.backward(g if g is None or reduction != "mean_keepdims"
+                           else g.reshape((1,) * len(shape)))
+            results.append([r.data, x.grad, y.grad])
+        for ours, ref in zip(results[1], results[0]):
+            assert bits(ours) == bits(ref), (shape, k)

@@ -149,9 +149,16 @@ class Square(UnaryUfunc):
     """
 
     numpy_ufunc = np.square
+    takes_broadcast_grad = True   # (a mean's gradient: one value, doubled once)
 
     def _derivative(self, grad, index):
-        return (2 * grad * self.variables[0].data).astype(grad.dtype, copy=False)
+        x = self.variables[0].data
+        if grad.size and grad.ndim and not any(grad.strides) and grad.shape == x.shape:
+            # one value repeated (a sum's or a mean's gradient): (2 * value) * x, the same
+            # numbers as the whole product, in one pass over x
+            value = grad[(0,) * grad.ndim]
+            return ((2 * value) * x).astype(grad.dtype, copy=False)
+        return (2 * grad * x).astype(grad.dtype, copy=False)
 
 
 class Sqrt(UnaryUfunc):

@@ -28,6 +28,7 @@ Axis = Union[None, int, Tuple[int, ...]]
 _NoValue = np._NoValue  # "not given", as in NumPy's and MyGrad's signatures
 
 _builtin_sum = sum
+_SUMMED_AS_IS = (np.dtype(np.float32), np.dtype(np.float64))   # (np.mean sums others in another dtype)
 
 
 # ---------------------------------------------------------------------------
@@ -58,6 +59,17 @@ def _drop_axes(kept: np.ndarray, axis: Axis) -> np.ndarray:
     e.g. a squeeze of it is then a view in MyGrad's rules)."""
     axes = _reduced_axes(axis, kept.ndim)
     return kept.reshape([n for i, n in enumerate(kept.shape) if i not in axes]).copy()
+
+
+def _repeated(value: np.ndarray, shape: tuple) -> np.ndarray:
+    """``np.broadcast_to(value, shape)`` for a one-element array ``value``: a read-only
+    view that repeats it (all strides 0), made without broadcast_to's Python layer."""
+    try:
+        out = np.ndarray(shape, value.dtype, value, 0, (0,) * len(shape))
+    except (TypeError, ValueError, BufferError):   # (a value whose buffer is not exported)
+        return np.broadcast_to(value, shape)
+    out.flags.writeable = False
+    return out
 
 
 def _count(shape: tuple, axes: Tuple[int, ...]) -> int:
@@ -156,7 +168,7 @@ class Sum(_Reduction):
 
     def backward_var(self, grad, index, **kwargs):
         x, _, g = self._grad_and_axes(grad)
-        return np.broadcast_to(g, x.shape)
+        return _repeated(g, x.shape) if g.size == 1 else np.broadcast_to(g, x.shape)
 
 
 class Mean(_Reduction):
@@ -167,13 +179,24 @@ class Mean(_Reduction):
     def __call__(self, x, axis=None, keepdims=False):
         self.variables = (x,)
         self._record(axis, keepdims)
-        out = np.mean(x.data, axis=axis, keepdims=keepdims)
+        data = x.data
+        if axis is None and keepdims is False and data.size and data.dtype in _SUMMED_AS_IS:
+            # np.mean's own steps for a whole float32/float64 array (its sum, divided by
+            # the count as an intp, in the sum's type), without its Python layer
+            total = whole_sum(data)
+            if total is None:
+                total = np.add.reduce(data, axis=None)
+            out = total.dtype.type(total / np.intp(data.size))
+        else:
+            out = np.mean(data, axis=axis, keepdims=keepdims)
         self.out_shape = np.shape(out)
         return out
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
         n = _count(x.shape, axes)
+        if n and g.size == 1:
+            return _repeated(g / n, x.shape)
         return np.broadcast_to(g / n if n else g, x.shape)
 
 
