@@ -495,6 +495,22 @@ def _mygrad_max_pool_strides(d: "Difference") -> bool:
 _GRU_OUTPUT = re.compile(r"^(?:with [^:]+: )?(v\d+) = mg\.nnet\.(?:layers\.)?gru\(")
 
 
+def _gru_outputs(d: "Difference") -> list:
+    """The MyGrad tensors the program's gru calls returned (those still bound)."""
+    ns = d.mirror.ns[mygrad]
+    found = [ns.get(m.group(1)) for m in map(_GRU_OUTPUT.match, d.mirror._code) if m]
+    return [t for t in found if t is not None]
+
+
+def _is_or_views(t, tensors: list) -> bool:
+    """Is ``t`` one of ``tensors``, or a view (through ``.base``) of one?"""
+    while t is not None:
+        if any(t is o for o in tensors):
+            return True
+        t = getattr(t, "base", None)
+    return False
+
+
 def _mygrad_gru_output_grad(d: "Difference") -> bool:
     """The ``.grad`` of a gru layer's output (or of a view of it) after a backward through
     the layer: MyGrad's gru back-propagates through time inside the gradient array it is
@@ -503,14 +519,7 @@ def _mygrad_gru_output_grad(d: "Difference") -> bool:
     (seed 159, session 16)."""
     if d.mirror is None or d.key != "grad" or not any("gru(" in s for s in d.mirror._code):
         return False
-    outputs = [m.group(1) for m in map(_GRU_OUTPUT.match, d.mirror._code) if m]
-    ns = d.mirror.ns[mygrad]
-    t = ns.get(d.name)
-    while t is not None:
-        if any(t is ns.get(o) for o in outputs):
-            return True
-        t = getattr(t, "base", None)
-    return False
+    return _is_or_views(d.mirror.ns[mygrad].get(d.name), _gru_outputs(d))
 
 
 def _mygrad_gru_written_output(d: "Difference") -> bool:
@@ -520,15 +529,11 @@ def _mygrad_gru_written_output(d: "Difference") -> bool:
     differences give -1.260, as mygrad_c's); without the write both agree."""
     if d.mirror is None or d.key != "grad" or not any("gru(" in s for s in d.mirror._code):
         return False
-    ns = d.mirror.ns[mygrad]
-    outputs = [ns.get(m.group(1)) for m in map(_GRU_OUTPUT.match, d.mirror._code) if m]
+    ns, outputs = d.mirror.ns[mygrad], _gru_outputs(d)
     for stmt in d.mirror._code:
         m = _IN_PLACE_TARGET.match(stmt) or _OUT_TARGET.search(stmt)
-        t = ns.get(m.group(1)) if m else None
-        while t is not None:
-            if any(t is o for o in outputs if o is not None):
-                return True
-            t = getattr(t, "base", None)
+        if m and _is_or_views(ns.get(m.group(1)), outputs):
+            return True
     return False
 
 
