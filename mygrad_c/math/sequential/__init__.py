@@ -61,15 +61,18 @@ def _drop_axes(kept: np.ndarray, axis: Axis) -> np.ndarray:
     return kept.reshape([n for i, n in enumerate(kept.shape) if i not in axes]).copy()
 
 
-def _repeated(value: np.ndarray, shape: tuple) -> np.ndarray:
-    """``np.broadcast_to(value, shape)`` for a one-element array ``value``: a read-only
-    view that repeats it (all strides 0), made without broadcast_to's Python layer."""
-    try:
-        out = np.ndarray(shape, value.dtype, value, 0, (0,) * len(shape))
-    except (TypeError, ValueError, BufferError):   # (a value whose buffer is not exported)
-        return np.broadcast_to(value, shape)
-    out.flags.writeable = False
-    return out
+def _broadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """``np.broadcast_to(g, shape)``; for a one-element ``g`` (a whole reduction's gradient)
+    the read-only view that repeats it (all strides 0) is made directly, without
+    broadcast_to's Python layer."""
+    if g.size == 1:
+        try:
+            out = np.ndarray(shape, g.dtype, g, 0, (0,) * len(shape))
+        except (TypeError, ValueError, BufferError):   # (a value whose buffer is not exported)
+            return np.broadcast_to(g, shape)
+        out.flags.writeable = False
+        return out
+    return np.broadcast_to(g, shape)
 
 
 def _count(shape: tuple, axes: Tuple[int, ...]) -> int:
@@ -168,7 +171,7 @@ class Sum(_Reduction):
 
     def backward_var(self, grad, index, **kwargs):
         x, _, g = self._grad_and_axes(grad)
-        return _repeated(g, x.shape) if g.size == 1 else np.broadcast_to(g, x.shape)
+        return _broadcast(g, x.shape)
 
 
 class Mean(_Reduction):
@@ -195,9 +198,7 @@ class Mean(_Reduction):
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
         n = _count(x.shape, axes)
-        if n and g.size == 1:
-            return _repeated(g / n, x.shape)
-        return np.broadcast_to(g / n if n else g, x.shape)
+        return _broadcast(g / n if n else g, x.shape)
 
 
 class Variance(_Reduction):
