@@ -273,11 +273,17 @@ def measure(workloads, threads: int, args):
             else:
                 rows[wid]["samples"].setdefault(lib, []).append(v)
 
-    # warm-up (one call each; it also tells how many calls make a sample and how many rounds fit)
+    # warm-up: one call each, then a second that tells how many calls make a sample and how many
+    # rounds fit (a first call pays for lazy initialisation - PyTorch's first backward takes
+    # milliseconds - and calibrating on it made that library's samples a few calls long, each
+    # started cold)
     plan = {}
     for lib in LIBS:
         plan[lib] = {i: 1 for i in ids if i in workers[lib].ready}
         first = workers[lib].ask("sample", list(plan[lib]), number=plan[lib])
+        slow = {wid for wid, v in first.items() if not isinstance(v, dict) and v > budget / 2}
+        again = [wid for wid in plan[lib] if wid not in slow and not isinstance(first.get(wid), dict)]
+        first.update(workers[lib].ask("sample", again, number={wid: 1 for wid in again}))
         for wid, v in first.items():
             if isinstance(v, dict):
                 rows[wid]["errors"][lib] = v["error"]
