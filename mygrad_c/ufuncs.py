@@ -20,7 +20,8 @@ from typing import Optional, Union
 
 import numpy as np
 
-from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c import _parallel
+from mygrad_c._engine import TensorBase, execute_op, set_ufunc_base
 from mygrad_c._in_place import (
     _broadcasts_to, _fits, _raise_numpys_error, broadcast_shape, guard_out_array, prepare_out_target,
     ufunc_result_dtype, write_into,
@@ -84,6 +85,10 @@ class UfuncOp(Operation):
 
     def _derivative(self, grad, index):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+# the engine runs UfuncOp's own forward and backward of mygrad_c's ops without their Python frames
+set_ufunc_base(UfuncOp, _parallel)
 
 
 class UnaryUfunc(UfuncOp):

@@ -426,3 +426,61 @@ def test_deep_chain_time_is_linear():
     # forward + backward, garbage collector on (as users run it): linear growth gives 4x;
     # allow 2x for noise
     assert big / small < 8, (small, big)
+
+
+# ---------------------------------------------------------------------------
+# the engine's shortcut for mygrad_c's own elementwise operations
+# ---------------------------------------------------------------------------
+def _ufunc_likes():
+    """mygrad_c's ufunc-like functions of real floats, with their operation classes."""
+    found = {}
+    for name in dir(mg):
+        f = getattr(mg, name)
+        if isinstance(f, type) and issubclass(f, mg.ufunc) and f._Op is not None:
+            found[f.__name__] = f
+    return [found[k] for k in sorted(found)]
+
+
+def _as_users_op(Op):
+    """A subclass of ``Op`` defined outside mygrad_c: the engine runs it through the
+    operation's own ``__call__`` and ``backward_var``, as a user's operation."""
+    return type("Users" + Op.__name__, (Op,), {"__module__": "users_code"})
+
+
+@pytest.mark.parametrize("f", _ufunc_likes(), ids=lambda f: f.__name__)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("split", [False, True], ids=["whole", "split"])
+def test_elementwise_shortcut_is_the_operations_own_methods(f, dtype, split, monkeypatch):
+    # The engine calls the NumPy ufunc and ``_derivative`` of mygrad_c's elementwise ops
+    # itself, without ``UfuncOp.__call__``/``backward_var``: the values and gradients must
+    # be those of the methods, bit for bit - for 0-d, broadcast, non-contiguous and empty
+    # inputs, in every float dtype, and with large passes split over threads.
+    from mygrad_c import _parallel
+
+    if split:
+        monkeypatch.setattr(_parallel, "MIN_SIZE", 2)
+        monkeypatch.setattr(_parallel, "_threads", 3)
+    rng = np.random.default_rng(0)
+    nin = f._numpy_ufunc.nin
+    if f._numpy_ufunc.signature is not None:   # (matmul)
+        shapes = [[(3, 4), (4, 2)], [(2, 3, 4), (4,)], [(4,), (4, 3)], [(4, 3), (3, 3)], [(0, 3), (3, 2)]]
+    elif nin == 1:
+        shapes = [[()], [(3, 4)], [(4, 3)], [(0, 3)]]
+    else:
+        shapes = [[(), ()], [(3, 4), (4,)], [(1, 4), (3, 1)], [(4, 3), (4, 3)], [(0, 3), (3,)]]
+    for shape_set in shapes:
+        arrays = [rng.uniform(0.25, 0.9, size=s).astype(dtype) for s in shape_set]
+        if shape_set[0] == (4, 3):
+            arrays = [a.T.copy().T for a in arrays]   # (F-ordered: not C-contiguous)
+        outcomes = []
+        for Op in (f._Op, _as_users_op(f._Op)):
+            xs = [mg.tensor(a) for a in arrays]
+            with np.errstate(all="ignore"):
+                y = mg.execute_op(Op, *xs)
+                y.backward(np.linspace(-2, 2, y.size, dtype=y.dtype).reshape(y.shape))
+            outcomes.append([y.data] + [x.grad for x in xs])
+        ours, methods = outcomes
+        for a, b in zip(ours, methods):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            assert_array_equal(a, b, strict=True)
+
