@@ -24,8 +24,12 @@ class SoftmaxCrossEntropy(Operation):
         self.rows = np.arange(n)
         self.y = y_true
         self.logp = log_softmax_data(data, axis=1)  # C = 0: numpy's ValueError, as MyGrad
-        with np.errstate(invalid="ignore", divide="ignore"):
-            loss = -np.add.reduce(self.logp[self.rows, y_true]) / n   # (np.sum's sum, one call less)
+        picked = self.logp[self.rows, y_true]
+        if n:   # (log-probabilities are <= 0 or nan: only an empty batch's 0 / 0 warns)
+            loss = -np.add.reduce(picked) / n   # (np.sum's sum, one call less)
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                loss = -np.add.reduce(picked) / n
         return np.asarray(loss, dtype=data.dtype)
 
     def backward_var(self, grad, index, **kwargs):
