@@ -78,10 +78,8 @@ class Tensor(TensorBase):
             return
         if newshape == self.data.shape:   # (as MyGrad: the shape as given, so `(-1,)` reshapes)
             return
-        from mygrad_c.tensor_manip.array_shape import Reshape
-
         old_shape = self.data.shape
-        new = run_op(Reshape, (self,), op_args=(probe.shape,), cls=type(self))
+        new = run_op(_array_shape.Reshape, (self,), op_args=(probe.shape,), cls=type(self))
         _engine.split_state(self)
         if self.base is not None:   # a view stays a view of what it was taken from
             _engine.adopt_own_view(self, new)
@@ -89,7 +87,7 @@ class Tensor(TensorBase):
             _engine.adopt_state(self, new)
         # as in MyGrad, the views of the tensor keep their shapes: each is taken again
         # from the tensor reshaped back to its old shape
-        _engine.mark_written(self, ((Reshape, (old_shape,), None),))
+        _engine.mark_written(self, ((_array_shape.Reshape, (old_shape,), None),))
 
     @property
     def ndim(self) -> int:
@@ -109,9 +107,7 @@ class Tensor(TensorBase):
     @property
     def T(self) -> "Tensor":
         """The tensor with its axes reversed (see ``transpose``), of this tensor's type."""
-        from mygrad_c.tensor_manip.transpose_like import Tensor_Transpose_Property
-
-        return run_op(Tensor_Transpose_Property, (self,), cls=type(self))
+        return run_op(_transpose_like.Tensor_Transpose_Property, (self,), cls=type(self))
 
     def __len__(self) -> int:
         return len(self.data)
@@ -273,9 +269,7 @@ class Tensor(TensorBase):
         >>> mg.tensor([1.0, 2.0]).astype("float32")
         Tensor([1., 2.], dtype=float32)
         """
-        from mygrad_c.math.arithmetic import _astype
-
-        return _astype(self, dtype, casting=casting, copy=copy, constant=constant)
+        return _ops._astype(self, dtype, casting=casting, copy=copy, constant=constant)
 
     # ------------------------------------------------------------------
     # arithmetic operators
@@ -384,57 +378,39 @@ class Tensor(TensorBase):
 
     def sum(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
         """Sum of elements over ``axis``; see ``mygrad_c.sum``."""
-        from mygrad_c.math.sequential import sum as f
-
-        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+        return _sequential.sum(self, axis=axis, keepdims=keepdims, constant=constant)
 
     def mean(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
         """Mean of elements over ``axis``; see ``mygrad_c.mean``."""
-        from mygrad_c.math.sequential import mean as f
-
-        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+        return _sequential.mean(self, axis=axis, keepdims=keepdims, constant=constant)
 
     def var(self, axis=None, ddof: int = 0, keepdims: bool = False, *, constant=None) -> "Tensor":
         """Variance over ``axis``; see ``mygrad_c.var``."""
-        from mygrad_c.math.sequential import var as f
-
-        return f(self, axis=axis, ddof=ddof, keepdims=keepdims, constant=constant)
+        return _sequential.var(self, axis=axis, ddof=ddof, keepdims=keepdims, constant=constant)
 
     def std(self, axis=None, ddof: int = 0, keepdims: bool = False, *, constant=None) -> "Tensor":
         """Standard deviation over ``axis``; see ``mygrad_c.std``."""
-        from mygrad_c.math.sequential import std as f
-
-        return f(self, axis=axis, ddof=ddof, keepdims=keepdims, constant=constant)
+        return _sequential.std(self, axis=axis, ddof=ddof, keepdims=keepdims, constant=constant)
 
     def prod(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
         """Product of elements over ``axis``; see ``mygrad_c.prod``."""
-        from mygrad_c.math.sequential import prod as f
-
-        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+        return _sequential.prod(self, axis=axis, keepdims=keepdims, constant=constant)
 
     def cumsum(self, axis=None, *, constant=None) -> "Tensor":
         """Cumulative sum; see ``mygrad_c.cumsum``."""
-        from mygrad_c.math.sequential import cumsum as f
-
-        return f(self, axis=axis, constant=constant)
+        return _sequential.cumsum(self, axis=axis, constant=constant)
 
     def cumprod(self, axis=None, *, constant=None) -> "Tensor":
         """Cumulative product; see ``mygrad_c.cumprod``."""
-        from mygrad_c.math.sequential import cumprod as f
-
-        return f(self, axis=axis, constant=constant)
+        return _sequential.cumprod(self, axis=axis, constant=constant)
 
     def max(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
         """Maximum over ``axis``; see ``mygrad_c.max``."""
-        from mygrad_c.math.sequential import max as f
-
-        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+        return _sequential.max(self, axis=axis, keepdims=keepdims, constant=constant)
 
     def min(self, axis=None, keepdims: bool = False, *, constant=None) -> "Tensor":
         """Minimum over ``axis``; see ``mygrad_c.min``."""
-        from mygrad_c.math.sequential import min as f
-
-        return f(self, axis=axis, keepdims=keepdims, constant=constant)
+        return _sequential.min(self, axis=axis, keepdims=keepdims, constant=constant)
 
     def argmax(self, axis=None, out=None) -> np.ndarray:
         """Indices of the maxima (a plain array)."""
@@ -450,74 +426,54 @@ class Tensor(TensorBase):
 
     def clip(a, a_min, a_max, out=None, *, constant=None) -> "Tensor":  # noqa: N805 (MyGrad names it `a`)
         """The tensor clipped to ``[a_min, a_max]``; see ``mygrad_c.clip``."""
-        from mygrad_c.math.misc import clip
-
-        return clip(a, a_min, a_max, out=out, constant=constant)
+        return _misc.clip(a, a_min, a_max, out=out, constant=constant)
 
     def reshape(self, *newshape, constant=None) -> "Tensor":
         """The tensor with a new shape; see ``mygrad_c.reshape``."""
-        from mygrad_c.tensor_manip.array_shape import reshape
-
         if not newshape:
             raise TypeError("reshape() takes at least one argument (0 given)")
         if len(newshape) == 1:
             newshape = newshape[0]
             if newshape is None:
                 raise TypeError("'NoneType' object cannot be interpreted as an integer")
-        return reshape(self, newshape, constant=constant)
+        return _array_shape.reshape(self, newshape, constant=constant)
 
     def flatten(self, *, constant=None) -> "Tensor":
         """A flattened copy of the tensor."""
-        from mygrad_c.tensor_manip.array_shape import flatten
-
-        return flatten(self, constant=constant)
+        return _array_shape.flatten(self, constant=constant)
 
     def ravel(self, *, constant=None) -> "Tensor":
         """The tensor flattened to 1-D; see ``mygrad_c.ravel``."""
-        from mygrad_c.tensor_manip.array_shape import ravel
-
-        return ravel(self, constant=constant)
+        return _array_shape.ravel(self, constant=constant)
 
     def squeeze(self, axis=None, *, constant=None) -> "Tensor":
         """The tensor without its length-1 axes; see ``mygrad_c.squeeze``."""
-        from mygrad_c.tensor_manip.array_shape import squeeze
-
-        return squeeze(self, axis=axis, constant=constant)
+        return _array_shape.squeeze(self, axis=axis, constant=constant)
 
     def transpose(self, *axes, constant=None) -> "Tensor":
         """The tensor with permuted axes; see ``mygrad_c.transpose``."""
-        from mygrad_c.tensor_manip.transpose_like import transpose
-
         if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], Integral)):
             if axes[0] is not None and len(axes[0]) == 0 and self.ndim:
                 np.transpose(self.data, ())  # an explicit empty permutation: NumPy's error
             axes = () if axes[0] is None else tuple(axes[0])
-        return transpose(self, *axes, constant=constant)
+        return _transpose_like.transpose(self, *axes, constant=constant)
 
     def moveaxis(self, source, destination, *, constant=None) -> "Tensor":
         """The tensor with axes moved; see ``mygrad_c.moveaxis``."""
-        from mygrad_c.tensor_manip.transpose_like import moveaxis
-
-        return moveaxis(self, source, destination, constant=constant)
+        return _transpose_like.moveaxis(self, source, destination, constant=constant)
 
     def swapaxes(self, axis1: int, axis2: int, *, constant=None) -> "Tensor":
         """The tensor with two axes swapped; see ``mygrad_c.swapaxes``."""
-        from mygrad_c.tensor_manip.transpose_like import swapaxes
-
-        return swapaxes(self, axis1, axis2, constant=constant)
+        return _transpose_like.swapaxes(self, axis1, axis2, constant=constant)
 
     # ------------------------------------------------------------------
     # NumPy protocols
     # ------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from mygrad_c._numpy_protocols import array_ufunc
-
-        return array_ufunc(self, ufunc, method, *inputs, **kwargs)
+        return _numpy_protocols.array_ufunc(self, ufunc, method, *inputs, **kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from mygrad_c._numpy_protocols import array_function
-
-        return array_function(self, func, types, args, kwargs)
+        return _numpy_protocols.array_function(self, func, types, args, kwargs)
 
 
 def _comparison_shape(a: np.ndarray, b) -> tuple:
@@ -658,6 +614,12 @@ def asarray(a: "ArrayLike", dtype=None, order: str = None) -> np.ndarray:
 
 
 from mygrad_c.math import arithmetic as _ops  # noqa: E402  (operators need the catalog)
+# the modules the methods above call into, bound once (an import inside a method runs at each call)
+from mygrad_c import _numpy_protocols  # noqa: E402
+from mygrad_c.math import misc as _misc  # noqa: E402
+from mygrad_c.math import sequential as _sequential  # noqa: E402
+from mygrad_c.tensor_manip import array_shape as _array_shape  # noqa: E402
+from mygrad_c.tensor_manip import transpose_like as _transpose_like  # noqa: E402
 from mygrad_c._in_place import augmented_assign, setitem  # noqa: E402
 from mygrad_c.indexing_routines.indexing import getitem  # noqa: E402
 
