@@ -245,10 +245,17 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any = _UNARY) -> Tens
         # refused before the operation runs: the other operand keeps its gradient (MyGrad)
         _raise_numpys_error(func, t, operands)
 
+    cls = type(t)
+    routed = _engine.routes_through_op(cls)
+
     def compute(t):
         args = (t,) + operands[1:]
-        try:  # as in MyGrad, the target keeps its constant flag
-            r = func(*args, constant=True if t.constant else None)
+        constant = True if t.constant else None   # (as in MyGrad, the target keeps its flag)
+        try:
+            if routed:   # a Tensor subclass with its own _op sees the operation (as in MyGrad)
+                r = cls._op(func._Op, *args, op_args=None, op_kwargs=None, constant=constant)
+            else:
+                r = func(*args, constant=constant)
         except ValueError:
             _raise_numpys_error(func, t, args)
             raise

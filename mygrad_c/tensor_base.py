@@ -107,7 +107,7 @@ class Tensor(TensorBase):
     @property
     def T(self) -> "Tensor":
         """The tensor with its axes reversed (see ``transpose``), of this tensor's type."""
-        return run_op(_transpose_like.Tensor_Transpose_Property, (self,), cls=type(self))
+        return self._unary(_transpose_like.Tensor_Transpose_Property)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -281,7 +281,10 @@ class Tensor(TensorBase):
         return _ops.power_dispatch(self, other, type(self))
 
     def __rpow__(self, other) -> "Tensor":
-        return run_op(_ops.Power, (as_tensor(other), self), cls=type(self))
+        cls = type(self)
+        if _engine.routes_through_op(cls):
+            return cls._op(_ops.Power, other, self)
+        return run_op(_ops.Power, (as_tensor(other), self), cls=cls)
 
     def __matmul__(self, other) -> "Tensor":
         return self._op(_ops.MatMul, self, other)
@@ -290,10 +293,18 @@ class Tensor(TensorBase):
         return self._op(_ops.MatMul, other, self)
 
     def __neg__(self) -> "Tensor":
-        return run_op(_ops.Negative, (self,), cls=type(self))
+        return self._unary(_ops.Negative)
 
     def __pos__(self) -> "Tensor":
-        return run_op(_ops.Positive, (self,), cls=type(self))
+        return self._unary(_ops.Positive)
+
+    def _unary(self, Op) -> "Tensor":
+        """``Op`` run on this tensor, giving a tensor of its type - through the type's own
+        ``_op`` if it defines one (MyGrad's operators call ``type(self)._op``)."""
+        cls = type(self)
+        if _engine.routes_through_op(cls):
+            return cls._op(Op, self)
+        return run_op(Op, (self,), cls=cls)
 
     def __abs__(self) -> "Tensor":
         return run_op(_ops.Abs, (self,))

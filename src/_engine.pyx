@@ -129,6 +129,22 @@ def set_tensor_type(cls):
     _Tensor = cls
 
 
+cpdef bint routes_through_op(object cls):
+    """Does the tensor type ``cls`` (a subclass of Tensor) define its own ``_op``?
+
+    MyGrad runs its operators (``+ - * / ** @``, unary ``-``/``+``), indexing and ``.T``
+    through ``type(self)._op(Op, *inputs)``, so a subclass can watch or change every
+    operation on its tensors by overriding that classmethod.  For such a subclass the
+    same calls go through its ``_op`` here; ``Tensor`` itself, and subclasses that keep
+    its ``_op``, take the compiled paths (the same result, without the call)."""
+    if cls is None or cls is _Tensor:
+        return False
+    for klass in cls.__mro__:
+        if "_op" in klass.__dict__:
+            return klass is not _Tensor
+    return False
+
+
 def is_tracking() -> bool:
     """True when operations record the computational graph (not in ``no_autodiff``), in this thread."""
     return not mgc_graph_off
@@ -2502,7 +2518,7 @@ cdef class SetItem(Operation):
 
 def tensor_getitem(TensorBase t, object index):
     """``t[index]`` (``Tensor.__getitem__``)."""
-    if _is_simple_index(index):
+    if _is_simple_index(index) and (type(t) is _Tensor or not routes_through_op(type(t))):
         return _run_op(GetItem, (t,), (index,), None, None, type(t))
     return _getitem_py(t, index)
 
@@ -2582,12 +2598,15 @@ cdef inline object _exact_float(object other, object x):
 cdef TensorBase _binary(int kind, object a, object b, object cls):
     """``a <op> b`` for the operator method of a tensor of type ``cls`` (MyGrad's
     operators return the type of the tensor whose method ran)."""
-    cdef TensorBase ta = _operand(_exact_float(b, a))
-    cdef TensorBase tb = _operand(_exact_float(a, b))
+    cdef TensorBase ta, tb
     cdef double x, y, r
     cdef Operation op
     cdef TensorBase result
     Op = _op_class(kind)
+    if cls is not _Tensor and routes_through_op(cls):
+        return cls._op(Op, a, b)   # (the operands as given, as MyGrad passes them)
+    ta = _operand(_exact_float(b, a))
+    tb = _operand(_exact_float(a, b))
     if not (_is_f64_scalar_array(ta._data) and _is_f64_scalar_array(tb._data)):
         return _run_op(Op, (ta, tb), None, None, None, cls)
     x = _f64_value(ta)

@@ -422,6 +422,65 @@ def test_subclass_is_kept_as_mygrad_keeps_it(name):
     assert_same_trace(scenario)
 
 
+def _describe(lib, v):
+    if isinstance(v, lib.Tensor):
+        return f"{type(v).__name__}{tuple(v.shape)}"
+    return repr(v) if not isinstance(v, np.ndarray) else f"array{v.shape}"
+
+
+@pytest.mark.parametrize("name", list(SUBCLASS_EXPRESSIONS))
+def test_subclass_op_hook_sees_what_mygrad_shows_it(name):
+    # MyGrad runs its operators, indexing and .T through type(self)._op: a subclass that
+    # overrides that classmethod sees each of them, with the inputs as given; its result
+    # (and gradients) are what its _op returns.  (The hook watches the expression only:
+    # MyGrad's backward also replays a view's operation through _op to make the view's
+    # gradient, an internal step mygrad_c does not share - docs/guide/migrating.md.)
+    def scenario(lib, out):
+        watching = [True]
+
+        class Watched(lib.Tensor):
+            @classmethod
+            def _op(cls, Op, *inputs, **kwargs):
+                if watching[0]:
+                    out.append(f"{Op.__name__}({', '.join(_describe(lib, v) for v in inputs)}; "
+                               f"{sorted((k, _describe(lib, v)) for k, v in kwargs.items())})")
+                return super()._op(Op, *inputs, **kwargs)
+
+        p = Watched([[1.0, 2.0], [3.0, 4.0]])
+        r = SUBCLASS_EXPRESSIONS[name](p)
+        watching[0] = False
+        out.append(type(r).__name__)
+        if isinstance(r, lib.Tensor) and not r.constant:
+            r.sum().backward()
+            out.extend([p.grad, r.grad])
+    assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("update", ["x += 1", "x -= y", "x *= y", "x /= 2", "x **= 2", "x **= 3"])
+def test_subclass_op_hook_sees_augmented_assignments(update):
+    # MyGrad's in-place algorithm calls _op with out= (the target's array) and, for views,
+    # more times to rebuild them; mygrad_c's computes the update once, out of place: the hook
+    # sees the same operation and inputs, and no out= (docs/guide/migrating.md)
+    def scenario(lib, out):
+        seen = []
+
+        class Watched(lib.Tensor):
+            @classmethod
+            def _op(cls, Op, *inputs, **kwargs):
+                seen.append((Op.__name__, [_describe(lib, v) for v in inputs]))
+                return super()._op(Op, *inputs, **kwargs)
+
+        x = Watched([1.0, 2.0])
+        y = lib.tensor([3.0, 4.0])
+        z = x * 1
+        seen.clear()
+        exec(update, {}, {"x": x, "y": y})
+        out.extend([seen, type(x).__name__, x.data.copy()])
+        (x * z).sum().backward()
+        out.extend([z.grad, y.grad])
+    assert_same_trace(scenario)
+
+
 def test_subclass_in_place_and_past_states():
     def scenario(lib, out):
         class Param(lib.Tensor):

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from mygrad_c._engine import GetItem, SetItem, TensorBase, run_op, set_indexing_helpers
+from mygrad_c._engine import GetItem, SetItem, TensorBase, routes_through_op, run_op, set_indexing_helpers
 from mygrad_c._indexing import scatter_add_rows
 from mygrad_c._parallel import take_rows
 from mygrad_c.operation_base import Operation
@@ -214,7 +214,10 @@ def getitem(tensor: TensorBase, index: Any) -> TensorBase:
     >>> x.grad
     array([2., 0., 1.])
     """
-    return run_op(GetItem, (tensor,), op_args=(normalize_index(index),), cls=type(tensor))
+    cls = type(tensor)
+    if routes_through_op(cls):   # (a subclass with its own _op sees its indexing, as in MyGrad)
+        return cls._op(GetItem, tensor, op_args=(normalize_index(index),))
+    return run_op(GetItem, (tensor,), op_args=(normalize_index(index),), cls=cls)
 
 
 # ---------------------------------------------------------------------------
