@@ -205,6 +205,8 @@ class MatMul(BinaryUfunc):
 
     def _derivative(self, grad, index):
         a, b = self.variables[0].data, self.variables[1].data
+        if a.ndim == 2 and b.ndim == 2:   # (two matrices: the formulas as they stand)
+            return np.matmul(grad, b.T) if index == 0 else np.matmul(a.T, grad)
         a2 = a[np.newaxis, :] if a.ndim == 1 else a
         b2 = b[:, np.newaxis] if b.ndim == 1 else b
         g = grad  # restore the axes that 1-D operands dropped: the column axis first
