@@ -274,7 +274,7 @@ class Tensor(TensorBase):
     # ------------------------------------------------------------------
     # arithmetic operators
     # ------------------------------------------------------------------
-    # + - * / (and their reflected forms) are compiled: see TensorBase in _engine.pyx
+    # + - * / @ (and their reflected forms) are compiled: see TensorBase in _engine.pyx
     # As in MyGrad, an operator returns the type of the tensor whose method ran
     # (``Tensor._op``): ``p * 2`` is a ``Param`` for ``class Param(Tensor)``.
     def __pow__(self, other) -> "Tensor":
@@ -285,12 +285,6 @@ class Tensor(TensorBase):
         if _engine.routes_through_op(cls):
             return cls._op(_ops.Power, other, self)
         return run_op(_ops.Power, (as_tensor(other), self), cls=cls)
-
-    def __matmul__(self, other) -> "Tensor":
-        return self._op(_ops.MatMul, self, other)
-
-    def __rmatmul__(self, other) -> "Tensor":
-        return self._op(_ops.MatMul, other, self)
 
     def __neg__(self) -> "Tensor":
         return self._unary(_ops.Negative)

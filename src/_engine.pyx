@@ -860,6 +860,12 @@ cdef class TensorBase:
     def __rtruediv__(self, other):
         return _binary(K_DIV, other, self, type(self))
 
+    def __matmul__(self, other):
+        return _matmul(self, other, type(self))
+
+    def __rmatmul__(self, other):
+        return _matmul(other, self, type(self))
+
 
     # --- locking (memory guarding) ---------------------------------------
     cdef inline LockCell _lock_cell(self):
@@ -2361,10 +2367,21 @@ cdef object _MulOp = None
 cdef object _DivOp = None
 
 
-def set_arithmetic_ops(Add, Subtract, Multiply, Divide):
+cdef object _MatMulOp = None
+
+
+def set_arithmetic_ops(Add, Subtract, Multiply, Divide, MatMul):
     """Register the operation classes that the arithmetic operators record."""
-    global _AddOp, _SubOp, _MulOp, _DivOp
-    _AddOp, _SubOp, _MulOp, _DivOp = Add, Subtract, Multiply, Divide
+    global _AddOp, _SubOp, _MulOp, _DivOp, _MatMulOp
+    _AddOp, _SubOp, _MulOp, _DivOp, _MatMulOp = Add, Subtract, Multiply, Divide, MatMul
+
+
+cdef TensorBase _matmul(object a, object b, object cls):
+    """``a @ b`` for the operator method of a tensor of type ``cls``: MyGrad's
+    ``cls._op(MatMul, a, b)``, its inputs made tensors as ``execute_op`` makes them."""
+    if cls is not _Tensor and routes_through_op(cls):
+        return cls._op(_MatMulOp, a, b)
+    return _run_op(_MatMulOp, (_as_tensor(a), _as_tensor(b)), None, None, None, cls)
 
 
 # ---------------------------------------------------------------------------

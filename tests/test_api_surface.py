@@ -68,7 +68,7 @@ def _params(obj):
     return out
 
 
-COMPILED_OPERATORS = {f"__{r}{op}__" for op in ("add", "sub", "mul", "truediv") for r in ("", "r")}
+COMPILED_OPERATORS = {f"__{r}{op}__" for op in ("add", "sub", "mul", "truediv", "matmul") for r in ("", "r")}
 
 
 def test_api_md_was_read():
@@ -111,7 +111,7 @@ def test_name_exists_with_mygrads_signature(module, name):
         assert isinstance(ours, (property, type(mygrad_c.Tensor.constant))), type(ours)
         return
     if _params(ours) is None and name in COMPILED_OPERATORS:
-        # + - * / are compiled operator slots: their (self, other) contract is fixed by Python
+        # + - * / @ are compiled operator slots: their (self, other) contract is fixed by Python
         assert _params(ref)[1:] == [("other", inspect.Parameter.POSITIONAL_OR_KEYWORD, "<required>")]
         return
     assert _params(ours) == _params(ref), f"{module}.{name}: {_params(ours)} != {_params(ref)}"

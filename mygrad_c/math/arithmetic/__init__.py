@@ -314,7 +314,7 @@ _fix_signatures()
 
 
 # the Tensor operators + - * / record these classes (with a compiled scalar fast path)
-set_arithmetic_ops(Add, Subtract, Multiply, Divide)
+set_arithmetic_ops(Add, Subtract, Multiply, Divide, MatMul)
 
 
 # ---------------------------------------------------------------------------
