@@ -1946,17 +1946,24 @@ cdef inline object _plain_forward(object cls):
     return _op_class_entry(cls)[3]
 
 
+cdef inline object _current_data(TensorBase t):
+    """``t.data``: a past state whose array a later element write changed in place
+    (``overwrite``) gets its own array, with its values, back first."""
+    if t._undo_from:
+        _restore_overwritten(t)
+    return t._data
+
+
 cdef object _call_ufunc(object uf, tuple tensors):
-    """``uf`` on the tensors' arrays, as ``UfuncOp.__call__`` computes it: large arrays go
-    through ``_parallel.ufunc_call`` (which may split the pass over threads)."""
+    """``uf`` on the tensors' arrays (``t.data``), as ``UfuncOp.__call__`` computes it: large
+    arrays go through ``_parallel.ufunc_call`` (which may split the pass over threads)."""
     cdef TensorBase t
     cdef Py_ssize_t limit = _parallel.MIN_SIZE
-    for t in tensors:
-        if cnp.PyArray_SIZE(<cnp.ndarray>t._data) >= limit:
-            return _parallel.ufunc_call(uf, *[(<TensorBase>v)._data for v in tensors])
-    if len(tensors) == 2:
-        return uf((<TensorBase>tensors[0])._data, (<TensorBase>tensors[1])._data)
-    return uf(*[(<TensorBase>v)._data for v in tensors])
+    arrays = [_current_data(<TensorBase>v) for v in tensors]
+    for a in arrays:
+        if cnp.PyArray_SIZE(<cnp.ndarray>a) >= limit:
+            return _parallel.ufunc_call(uf, *arrays)
+    return uf(*arrays)
 
 
 cdef inline object _backward_var(Operation op, object g, Py_ssize_t index):

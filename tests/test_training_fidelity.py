@@ -481,6 +481,26 @@ def test_subclass_op_hook_sees_augmented_assignments(update):
     assert_same_trace(scenario)
 
 
+@pytest.mark.parametrize("consumer", ["x[[0, 1]]", "x.sum()", "mg.mean(x)", "x + 1", "mg.reshape(x, (3,))", "x * x"])
+@pytest.mark.parametrize("use", ["past + 1", "mg.exp(past)", "past * past", "-past", "past @ past", "past ** 2"])
+def test_a_past_state_used_again_has_its_values(consumer, use):
+    # x[0] = 10. may write into x's own array when nothing that used x reads its data in
+    # backward (an advanced index); the state before the write, reachable as
+    # y.creator.variables[0], must still compute with its own values when a new operation
+    # uses it - before anything else has read its .data
+    def scenario(lib, out):
+        env = {"mg": lib}
+        x = lib.tensor([1.0, 2.0, 3.0])
+        y = eval(consumer, env, {"x": x})
+        x[0] = 10.0
+        past = y.creator.variables[0]
+        r = eval(use, env, {"past": past})
+        out.extend([r.data, x.data])
+        r.sum().backward()
+        out.extend([x.grad, past.data])
+    assert_same_trace(scenario)
+
+
 def test_subclass_in_place_and_past_states():
     def scenario(lib, out):
         class Param(lib.Tensor):
