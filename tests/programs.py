@@ -859,6 +859,9 @@ KNOWN_BUGS: dict = {
     "shape-set-view-grad-after-failed-backward": _shape_set_view_grad_after_failed_backward,
     # MyGrad re-takes a view from a base reshaped under no_autodiff during backward
     "untracked-shape-backward-in-mygrad": _mygrad_replays_untracked_shape,
+    "repeat-empty-in-mygrad": lambda d: (d.key == "exception" and "backward" in d.stmt
+                                         and "mygrad raised ValueError('Each size of the window-shape must "
+                                             "fit" in str(d.got) and "mygrad_c did not" in str(d.got)),
     # MyGrad's shape setter of a view drops its base's other views from the base's record
     "shape-set-drops-views-in-mygrad": _mygrad_dropped_sibling_views,
     # MyGrad's gru with input weights of 0: 0 * nan comes out as 0
@@ -1065,6 +1068,10 @@ ACCEPTED: dict = {
     # reshaped array and crashes (IndexError: too many indices); mygrad_c refuses the
     # gradient of the old shape with an InvalidGradient that names the likely cause (as
     # PyTorch refuses a gradient of the wrong shape)
+    # (hunt seed 187, session 20) the backward of a repeat of an empty tensor: MyGrad's
+    # sliding window over the gradient raises ValueError; mygrad_c gives the empty gradient
+    # (tests/test_fidelity_api.py::test_repeat_of_an_empty_input_backpropagates)
+    "repeat-empty-in-mygrad": "MyGrad crashes (ValueError) in the backward of a repeat of an empty tensor",
     "untracked-shape-backward-in-mygrad": "MyGrad crashes (IndexError) re-taking a view of a base reshaped "
                                           "under no_autodiff",
     # (seed 175, session 17) `v2.shape = ...` of a view of v0 drops v0's other views (v3)

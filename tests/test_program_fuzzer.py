@@ -1256,6 +1256,10 @@ REGRESSIONS = {
         "v0.reshape(-1)[:1], v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1], "
         "v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1].reshape(1, 1), v0.reshape(-1)[:1])",
         "mg.sum(v1 * v1).backward()"),
+    # (hunt seed 187, session 20) accepted: MyGrad's repeat backward of an empty tensor raises
+    "repeat-empty-in-mygrad": P(
+        "v0 = mg.full((0,), -0.25, dtype='float32')", "v2 = mg.minimum(v0, v0)", "v4 = np.repeat(v2, 2)",
+        "with mg.mem_guard_off: v4.sum().backward()"),
     # (seed 171, session 17) accepted: a view reshaped under no_autodiff, then written in
     # place - MyGrad raises ValueError (non-broadcastable), mygrad_c writes it
     "untracked-shape-write-in-mygrad": P(
@@ -1420,7 +1424,7 @@ def test_regression(name):
     "untracked-shape-backward-in-mygrad", "untracked-shape-backward-in-mygrad/repeat",
     "shape-set-drops-views-in-mygrad", "shape-set-drops-views-in-mygrad/values-and-gradients",
     "shape-set-drops-views-in-mygrad/base-keeps-its-creator", "gru-written-output-in-mygrad",
-    "gru-output-grad-in-mygrad"]])
+    "gru-output-grad-in-mygrad", "repeat-empty-in-mygrad"]])
 def test_accepted_programs_end_at_their_difference(name):
     """The differences accepted in session 18 (and the gru one before, which the hang
     watchdog used to end during numba's compilation of MyGrad's gru) end where MyGrad
