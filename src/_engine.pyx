@@ -2128,10 +2128,12 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
     for i in range(len(order) - 1, -1, -1):
         node = <TensorBase>order[i]
         g = node._pending
-        if node._hidden:
-            # a past state of an in-place target: its gradient is only passed on,
-            # so its memory can be reused at once (a loop of in-place updates then
-            # needs no more gradient memory than one update does)
+        if node._hidden and Py_REFCNT(node) == 2 + node._graph_refs:
+            # a past state of an in-place target that nobody outside the graph holds (only
+            # `order`, this loop and the graph's operations do): its gradient can never be
+            # read, it is only passed on, so its memory can be reused at once (a loop of
+            # in-place updates then needs no more gradient memory than one update does).
+            # One that is held (``y.creator.variables[0]``) keeps it, as MyGrad's placeholder
             node._pending = None
         if g is None or node._creator is None:
             continue

@@ -501,6 +501,24 @@ def test_a_past_state_used_again_has_its_values(consumer, use):
     assert_same_trace(scenario)
 
 
+@pytest.mark.parametrize("write", ["x[2] = -2 * x[2]", "x[1:] = x[:2] * 3", "x *= 3", "x += x",
+                                   "x **= 2", "x -= 0.5 * x", "mg.multiply(x, 2, out=x)"])
+def test_a_past_state_held_by_the_user_gets_its_gradient(write):
+    # the state of x before an in-place write (MyGrad's placeholder, y.creator.variables[0])
+    # gets the gradient that passes through it, as MyGrad gives it - mygrad_c drops it only
+    # when nobody outside the graph can read it; over several update-and-backward iterations
+    def scenario(lib, out):
+        x = lib.tensor([1.0, 2.0, 3.0])
+        for _ in range(3):
+            exec(write, {"mg": lib}, {"x": x})
+            past = x.creator.variables[0]
+            (x * x).sum().backward()
+            out.extend([past.grad, x.grad, past.data])
+            with lib.no_autodiff:
+                x -= 0.01 * x.grad
+    assert_same_trace(scenario)
+
+
 def test_subclass_in_place_and_past_states():
     def scenario(lib, out):
         class Param(lib.Tensor):
