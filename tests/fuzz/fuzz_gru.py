@@ -24,22 +24,24 @@ def sig(x):
 
 
 def mm(a, b):
-    """a @ b with each product rounded before it is added (as the kernel computes it).
-    NumPy's BLAS may fuse a multiply and an add (FMA): there an overflowing product next
-    to an infinity gives -inf where the separately rounded product gives inf - inf = nan."""
+    """a @ b with each product rounded before it is added.  The kernel's products are
+    NumPy's matmul (BLAS), which may fuse a multiply and an add (FMA): there an overflowing
+    product next to an infinity gives -inf where the separately rounded product gives
+    inf - inf = nan - so the forward is checked against either (``ref_forward``'s
+    ``product``)."""
     return (a[..., :, None] * b).sum(axis=-2)
 
 
-def ref_forward(xzrh, Wzr, Wh, s0):
+def ref_forward(xzrh, Wzr, Wh, s0, product=mm):
     T, N, D3 = xzrh.shape
     D = D3 // 3
     s = np.zeros((T + 1, N, D))
     s[0] = s0
     z, r, h = (np.zeros((T, N, D)) for _ in range(3))
     for t in range(T):
-        z[t] = sig(xzrh[t, :, :D] + mm(s[t], Wzr[:, :D]))
-        r[t] = sig(xzrh[t, :, D:2 * D] + mm(s[t], Wzr[:, D:]))
-        h[t] = np.tanh(xzrh[t, :, 2 * D:] + mm(r[t] * s[t], Wh))
+        z[t] = sig(xzrh[t, :, :D] + product(s[t], Wzr[:, :D]))
+        r[t] = sig(xzrh[t, :, D:2 * D] + product(s[t], Wzr[:, D:]))
+        h[t] = np.tanh(xzrh[t, :, 2 * D:] + product(r[t] * s[t], Wh))
         s[t + 1] = (1 - z[t]) * h[t] + z[t] * s[t]
     return s, z, r, h
 
@@ -115,14 +117,24 @@ def test_one_input(data: bytes) -> None:
         for a, b in zip((s, z, r, h, rs), before):
             assert np.array_equal(a, b, equal_nan=True), "outputs written by a rejected call"
         return
+    nterms = 3 * D + 2
+    tolmul = 50 * max(T, 1)   # errors grow through the recurrence
     with np.errstate(all="ignore"):
         gru_forward(*args)
-        rs_ref, zr, rr, hr = ref_forward(*(np.asarray(a, np.float64) for a in (xzrh, Wzr, Wh, s[0])))
-    nterms = 3 * D + 2
-    scale = np.maximum(1.0, np.abs(rs_ref))
-    tolmul = 50 * max(T, 1)   # errors grow through the recurrence
-    for name, got, ref in (("s", s, rs_ref), ("z", z, zr), ("r", r, rr), ("h", h, hr)):
-        assert_close_scaled(got, ref, scale[: ref.shape[0]] * tolmul, nterms, dtype, f"gru_forward {name}")
+        inputs = [np.asarray(a, np.float64) for a in (xzrh, Wzr, Wh, s[0])]
+        references = [ref_forward(*inputs, product=f) for f in (mm, np.matmul)]
+    failures = []
+    for rs_ref, zr, rr, hr in references:   # (the kernel's must match one of them throughout)
+        scale = np.maximum(1.0, np.abs(rs_ref))
+        try:
+            for name, got, ref in (("s", s, rs_ref), ("z", z, zr), ("r", r, rr), ("h", h, hr)):
+                assert_close_scaled(got, ref, scale[: ref.shape[0]] * tolmul, nterms, dtype,
+                                    f"gru_forward {name}")
+            break
+        except AssertionError as e:
+            failures.append(e)
+    else:
+        raise failures[0]
     assert_close_scaled(rs, r * s[:-1], np.abs(r * s[:-1]), 1, dtype, "gru_forward rs")
     if special:
         return   # NaN/inf forward checked; the backward of NaN states is NaN either way
