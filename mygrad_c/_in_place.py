@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from mygrad_c import _engine
-from mygrad_c._engine import TensorBase, adopt_state, apply_view_chain, run_op, split_state
+from mygrad_c._engine import TensorBase, adopt_state, apply_view_chain, execute_op, run_op, split_state
 from mygrad_c.operation_base import Operation
 
 __all__ = ["apply_in_place", "augmented_assign", "write_into", "setitem"]
@@ -231,6 +231,19 @@ class _Fit(Operation):
 _UNARY = object()  # (augmented_assign of a one-input ufunc: there is no `other`)
 
 
+def _natural_result_fits(t: TensorBase, func, args) -> bool:
+    """Would the ufunc-like ``func``'s own result for ``args`` have ``t``'s dtype and
+    (C-contiguous) memory layout?  Told before computing, from the inputs."""
+    data = t.data
+    if not data.flags.c_contiguous or ufunc_result_dtype(func, args) != data.dtype:
+        return False
+    for a in args:
+        arr = a.data if isinstance(a, TensorBase) else a
+        if isinstance(arr, np.ndarray) and not arr.flags.c_contiguous:
+            return False
+    return True
+
+
 def augmented_assign(t: TensorBase, func: Callable, other: Any = _UNARY) -> TensorBase:
     """``t = func(t, other)`` in place: ``t += other`` and friends (``t = func(t)`` for a
     one-input ufunc, as ``x **= 2`` is an in-place square)."""
@@ -251,11 +264,16 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any = _UNARY) -> Tens
     def compute(t):
         args = (t,) + operands[1:]
         constant = True if t.constant else None   # (as in MyGrad, the target keeps its flag)
+        # MyGrad computes the operation into the target's own array: when NumPy would give
+        # a result of another dtype (x *= 2.0 on float32 x) or layout, it is computed into a
+        # new array like the target's, so the recorded creator is the operation itself, with
+        # its inputs, and its gradient is formed in the target's dtype, as in MyGrad
+        kwargs = None if _natural_result_fits(t, func, args) else {"out": np.empty_like(t.data)}
         try:
             if routed:   # a Tensor subclass with its own _op sees the operation (as in MyGrad)
-                r = cls._op(func._Op, *args, op_args=None, op_kwargs=None, constant=constant)
+                r = cls._op(func._Op, *args, op_args=None, op_kwargs=kwargs, constant=constant)
             else:
-                r = func(*args, constant=constant)
+                r = execute_op(func._Op, *args, op_kwargs=kwargs, constant=constant)
         except ValueError:
             _raise_numpys_error(func, t, args)
             raise

@@ -690,6 +690,7 @@ cdef class TensorBase:
     cdef object _view_grad          # (view) its gradient, read off its parent's ...
     cdef object _view_grad_src      # ... while its base's gradient is this same array
     cdef list _consumers            # weak references to the operations that took this tensor as input
+    cdef list _past_consumers       # (a past state) those of the object it was the state of
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
     cdef Py_ssize_t _graph_refs     # references to it from the operations of that traversal
     cdef bint _unguarded            # a private constant made from a number or a list: never locked
@@ -1595,6 +1596,10 @@ cdef void _rewire_consumers(TensorBase target, TensorBase old):
         if variables is not None:
             op._variables = tuple(variables)
             _untrack(op._variables)
+            if old._past_consumers is None:
+                old._past_consumers = []
+                _untrack(old._past_consumers)
+            old._past_consumers.append(consumer)   # (_unreadable asks who can reach `old`)
     target._consumers = None
 
 
@@ -2116,6 +2121,28 @@ cdef void _commit(TensorBase root, list order):
                 node._grad_lazy = False
 
 
+cdef extern from "Python.h":
+    Py_ssize_t _refcount "Py_REFCNT"(PyObject *o)
+
+
+cdef bint _unreadable(TensorBase node):
+    """During ``_propagate``: can nobody outside the graph reach ``node`` to read its
+    gradient?  Only `order`, the propagation loop and the graph's operations hold it,
+    and none of the operations that took it as an input is held from outside either
+    (``c = z.creator`` reaches it as ``c.variables[0]``, as in MyGrad; such an
+    operation is referenced by more than its result's ``creator``)."""
+    cdef PyObject *obj
+    if Py_REFCNT(node) != 2 + node._graph_refs:
+        return False
+    for consumers in (node._consumers, node._past_consumers):
+        if consumers is not None:
+            for consumer in <list>consumers:
+                obj = PyWeakref_GetObject(consumer)
+                if obj != <PyObject*>None and _refcount(obj) > 1:
+                    return False
+    return True
+
+
 cdef void _propagate(TensorBase root, object seed, list order) except *:
     """Step 2 of the module docstring: push ``seed`` from ``root`` back through ``order``
     (its topological order), leaving each node's gradient in ``_pending``."""
@@ -2128,12 +2155,12 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
     for i in range(len(order) - 1, -1, -1):
         node = <TensorBase>order[i]
         g = node._pending
-        if node._hidden and Py_REFCNT(node) == 2 + node._graph_refs:
-            # a past state of an in-place target that nobody outside the graph holds (only
-            # `order`, this loop and the graph's operations do): its gradient can never be
-            # read, it is only passed on, so its memory can be reused at once (a loop of
-            # in-place updates then needs no more gradient memory than one update does).
-            # One that is held (``y.creator.variables[0]``) keeps it, as MyGrad's placeholder
+        if node._hidden and _unreadable(node):
+            # a past state of an in-place target that nobody outside the graph can reach:
+            # its gradient can never be read, it is only passed on, so its memory can be
+            # reused at once (a loop of in-place updates then needs no more gradient
+            # memory than one update does).  One that can be (``y.creator.variables[0]``)
+            # keeps it, as MyGrad's placeholder
             node._pending = None
         if g is None or node._creator is None:
             continue
@@ -2190,11 +2217,11 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
                 gi = _validated_grad(op, gi, index, var)
                 _accumulate(var, gi, _exclusively_ours(gi))
         var = None   # (a reference this loop holds to an input, not to the node itself)
-        if node is not root and Py_REFCNT(node) == 2 + node._graph_refs:
-            # nobody outside this graph holds the node (only `order`, this loop and the
-            # graph's operations do): its gradient can never be read, so its memory is
-            # given back as soon as it has been passed on (the peak of a deep network's
-            # backward pass then holds a few activations' gradients, not all of them)
+        if node is not root and _unreadable(node):
+            # nobody outside this graph can reach the node: its gradient can never be
+            # read, so its memory is given back as soon as it has been passed on (the peak
+            # of a deep network's backward pass then holds a few activations' gradients,
+            # not all of them)
             node._pending = None
 
 
@@ -2246,14 +2273,21 @@ cdef void _clear_nodes(list nodes):
                 # MyGrad, such a view has no gradient once its graph is cleared, unless
                 # it still keeps one it read off its base's present gradient earlier
                 node._view_grad = node._view_grad_src = None
+    cdef Operation op
     for node in nodes:
         node._version = _new_version()
         node._view_children = None
-        if node._creator is not None:
-            node._creator = None
+        op = node._creator
+        node._creator = None
         if node._holds_self_lock:
             node._holds_self_lock = False
-            node._lock.release()
+            if op is not None and Py_REFCNT(op) > 1:
+                # the user holds the operation (``c = y.creator``): as in MyGrad, it keeps
+                # its result's memory locked while it lives, like its inputs'
+                op._locked = (node._lock,) if op._locked is None else op._locked + (node._lock,)
+            else:
+                node._lock.release()
+        op = None
 
 
 cpdef _clear_graph(TensorBase root):

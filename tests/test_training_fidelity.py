@@ -1030,3 +1030,28 @@ def test_a_backward_that_raised_midway_retried_as_mygrad(expr):
                 assert got is None
             else:
                 assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("update", ["x *= 2.0", "x -= 0.1 * y", "x **= 0.5 * y", "x += y.T.T",
+                                    "x /= mg.tensor(3.0)", "x += np.ones((2, 2), order='F')"])
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_a_promoted_augmented_assignment_records_the_operation_itself(dtype, update, layout):
+    # x *= 2.0 on a float32 x: NumPy's result is float64; MyGrad computes it into x's own
+    # array, so x.creator is the Multiply itself with its two inputs, and the gradient is
+    # formed in x's dtype.  mygrad_c recorded a private cast of a float64 result instead
+    # (one variable).  Over several update-and-backward iterations, with the recorded
+    # inputs used as tensors.
+    def scenario(lib, out):
+        x = lib.tensor(np.array([[1.0, 2.0], [3.0, 0.5]], dtype=dtype, order=layout))
+        y = lib.tensor([[0.5, 1.5], [2.5, 1.0]])
+        for _ in range(3):
+            exec(update, {"mg": lib, "np": np}, {"x": x, "y": y})
+            c = x.creator
+            out.extend([type(c).__name__, len(c.variables), x.dtype, x.data.strides, x.data])
+            past = c.variables[0]
+            (x * x + past).sum().backward()
+            out.extend([x.grad, y.grad, past.grad, [v.grad for v in c.variables]])
+            with lib.no_autodiff:
+                x -= 0.01 * x.grad
+    assert_same_trace(scenario)
