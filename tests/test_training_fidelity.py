@@ -1055,3 +1055,25 @@ def test_a_promoted_augmented_assignment_records_the_operation_itself(dtype, upd
             with lib.no_autodiff:
                 x -= 0.01 * x.grad
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("held", ["y.creator", "z.creator"])
+@pytest.mark.parametrize("clear", ["z.backward()", "z.clear_graph()", "z.null_grad()", "(z * 1).sum().backward()"])
+def test_an_operation_held_by_the_user_keeps_what_it_reaches(held, clear):
+    # MyGrad: an operation the user holds after its graph is cleared keeps its inputs' and
+    # its result's memory locked until it is freed, and the tensors it reaches as
+    # c.variables get their gradients; over iterations that write into the leaf
+    def scenario(lib, out):
+        x = lib.tensor([1.0, 2.0])
+        for _ in range(3):
+            y = x * 2
+            z = y * 3
+            c = eval(held, {}, {"y": y, "z": z})
+            exec(clear, {}, {"z": z})
+            out.extend([[v.data.flags.writeable for v in (x, y, z)], [v.grad for v in c.variables]])
+            del c
+            out.append([v.data.flags.writeable for v in (x, y, z)])
+            with lib.no_autodiff:
+                x += 1.0
+            out.append(x.data)
+    assert_same_trace(scenario)
