@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Union
 import numpy as np
 
 from mygrad_c import _engine
-from mygrad_c._engine import TensorBase, as_tensor, run_op
+from mygrad_c._engine import TensorBase, method_op, run_op
 
 if TYPE_CHECKING:  # pragma: no cover
     from mygrad_c.operation_base import Operation
@@ -281,10 +281,7 @@ class Tensor(TensorBase):
         return _ops.power_dispatch(self, other, type(self))
 
     def __rpow__(self, other) -> "Tensor":
-        cls = type(self)
-        if _engine.routes_through_op(cls):
-            return cls._op(_ops.Power, other, self)
-        return run_op(_ops.Power, (as_tensor(other), self), cls=cls)
+        return method_op(type(self), _ops.Power, (other, self))
 
     def __neg__(self) -> "Tensor":
         return self._unary(_ops.Negative)
@@ -295,10 +292,7 @@ class Tensor(TensorBase):
     def _unary(self, Op) -> "Tensor":
         """``Op`` run on this tensor, giving a tensor of its type - through the type's own
         ``_op`` if it defines one (MyGrad's operators call ``type(self)._op``)."""
-        cls = type(self)
-        if _engine.routes_through_op(cls):
-            return cls._op(Op, self)
-        return run_op(Op, (self,), cls=cls)
+        return method_op(type(self), Op, (self,))
 
     def __abs__(self) -> "Tensor":
         return run_op(_ops.Abs, (self,))

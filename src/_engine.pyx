@@ -136,7 +136,8 @@ cpdef bint routes_through_op(object cls):
     through ``type(self)._op(Op, *inputs)``, so a subclass can watch or change every
     operation on its tensors by overriding that classmethod.  For such a subclass the
     same calls go through its ``_op`` here; ``Tensor`` itself, and subclasses that keep
-    its ``_op``, take the compiled paths (the same result, without the call)."""
+    its ``_op``, take the compiled paths (the same result, without the call).  (Hot
+    callers test ``cls is not _Tensor`` first: the common case then costs no call.)"""
     if cls is None or cls is _Tensor:
         return False
     for klass in cls.__mro__:
@@ -1962,7 +1963,6 @@ cdef inline object _current_data(TensorBase t):
 cdef object _call_ufunc(object uf, tuple tensors):
     """``uf`` on the tensors' arrays (``t.data``), as ``UfuncOp.__call__`` computes it: large
     arrays go through ``_parallel.ufunc_call`` (which may split the pass over threads)."""
-    cdef TensorBase t
     cdef Py_ssize_t limit = _parallel.MIN_SIZE
     arrays = [_current_data(<TensorBase>v) for v in tensors]
     for a in arrays:
@@ -2419,12 +2419,23 @@ def set_arithmetic_ops(Add, Subtract, Multiply, Divide, MatMul):
     _AddOp, _SubOp, _MulOp, _DivOp, _MatMulOp = Add, Subtract, Multiply, Divide, MatMul
 
 
-cdef TensorBase _matmul(object a, object b, object cls):
-    """``a @ b`` for the operator method of a tensor of type ``cls``: MyGrad's
-    ``cls._op(MatMul, a, b)``, its inputs made tensors as ``execute_op`` makes them."""
+cpdef TensorBase method_op(object cls, object Op, tuple inputs, object op_args=None):
+    """``Op`` run on ``inputs`` for an operator or method of a tensor of type ``cls``,
+    giving a ``cls`` (MyGrad's ``cls._op(Op, *inputs)``).
+
+    A subclass that defines its own ``_op`` sees the call, with the inputs as given;
+    otherwise the operation runs directly, its inputs made tensors as ``execute_op``
+    makes them (the same result, without the call)."""
     if cls is not _Tensor and routes_through_op(cls):
-        return cls._op(_MatMulOp, a, b)
-    return _run_op(_MatMulOp, (_as_tensor(a), _as_tensor(b)), None, None, None, cls)
+        if op_args is None:
+            return cls._op(Op, *inputs)
+        return cls._op(Op, *inputs, op_args=op_args)
+    return _run_op(Op, tuple([_as_tensor(x) for x in inputs]), op_args, None, None, cls)
+
+
+cdef TensorBase _matmul(object a, object b, object cls):
+    """``a @ b`` for the operator method of a tensor of type ``cls``."""
+    return method_op(cls, _MatMulOp, (a, b))
 
 
 # ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from mygrad_c._engine import GetItem, SetItem, TensorBase, routes_through_op, run_op, set_indexing_helpers
+from mygrad_c._engine import GetItem, SetItem, TensorBase, method_op, set_indexing_helpers
 from mygrad_c._indexing import scatter_add_rows
 from mygrad_c._parallel import take_rows
 from mygrad_c.operation_base import Operation
@@ -214,10 +214,7 @@ def getitem(tensor: TensorBase, index: Any) -> TensorBase:
     >>> x.grad
     array([2., 0., 1.])
     """
-    cls = type(tensor)
-    if routes_through_op(cls):   # (a subclass with its own _op sees its indexing, as in MyGrad)
-        return cls._op(GetItem, tensor, op_args=(normalize_index(index),))
-    return run_op(GetItem, (tensor,), op_args=(normalize_index(index),), cls=cls)
+    return method_op(type(tensor), GetItem, (tensor,), (normalize_index(index),))
 
 
 # ---------------------------------------------------------------------------

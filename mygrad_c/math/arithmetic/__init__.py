@@ -12,7 +12,7 @@ from numbers import Number
 
 import numpy as np
 
-from mygrad_c._engine import TensorBase, as_tensor, reduce_broadcast, routes_through_op, run_op, set_arithmetic_ops
+from mygrad_c._engine import TensorBase, method_op, reduce_broadcast, set_arithmetic_ops
 from mygrad_c._parallel import ufunc_call
 from mygrad_c.ufuncs import BinaryUfunc, UnaryUfunc, make_ufunc
 
@@ -337,11 +337,9 @@ def power_dispatch(base: TensorBase, exponent, cls=None) -> TensorBase:
     ``cls``: the type of the result (``Tensor.__pow__`` returns its own type).
     """
     special = special_power(exponent)
-    if routes_through_op(cls):   # (a Tensor subclass with its own _op sees the operation)
-        return cls._op(special._Op, base) if special is not None else cls._op(Power, base, exponent)
     if special is not None:
-        return run_op(special._Op, (base,), cls=cls)
-    return run_op(Power, (base, as_tensor(exponent)), cls=cls)
+        return method_op(cls, special._Op, (base,))
+    return method_op(cls, Power, (base, exponent))
 
 
 def _astype(t: TensorBase, dtype, casting="unsafe", copy=True, constant=None) -> TensorBase:
