@@ -1077,3 +1077,30 @@ def test_an_operation_held_by_the_user_keeps_what_it_reaches(held, clear):
                 x += 1.0
             out.append(x.data)
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("expr", ["x.clip(-0.5, None)", "x * 2.0", "2 - x", "mg.maximum(x, 1)", "x ** 3",
+                                  "mg.add(x, [1.0, 2.0])"])
+def test_an_operations_recorded_constants_are_locked(expr):
+    # the constant an operation makes of a number is one of its inputs: read as
+    # c.variables[j], it is read-only while the operation lives, as MyGrad locks every
+    # input (a write into it would change the gradient); over iterations
+    def scenario(lib, out):
+        x = lib.tensor([1.0, -2.0])
+        for _ in range(3):
+            y = eval(expr, {"mg": lib}, {"x": x})
+            c = y.creator
+            const = [v for v in c.variables if v is not x]
+            out.append([v.data.flags.writeable for v in const])
+            for v in const:
+                try:
+                    v.data[...] = 7.0
+                except ValueError as e:
+                    out.append(e)
+            y.sum().backward()
+            out.extend([x.grad, [v.data.flags.writeable for v in const]])
+            del c, y
+            out.append([v.data.flags.writeable for v in const])
+            with lib.no_autodiff:
+                x -= 0.1 * x.grad
+    assert_same_trace(scenario)
