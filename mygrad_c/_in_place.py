@@ -115,7 +115,8 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     base = t.base
     if base is None:
         new = compute(t)
-        if new.data.strides != t.data.strides:
+        if new.data.strides != t.data.strides and not (
+                new.data.flags.c_contiguous and t.data.flags.c_contiguous):
             # keep the target's memory layout (a ufunc's result follows its inputs'
             # layout): views such as ravel() must stay views after the write
             new = run_op(_Fit, (new,), op_args=(t.data,))
