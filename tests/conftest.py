@@ -4,7 +4,9 @@ The default profile ("fast") keeps the whole suite within CI's budget and is
 derandomized: CI runs the same examples every time, so a run fails for a change, not for
 the draw (a rare input found by chance is then reproduced by the thorough profile and
 kept as an explicit test).  Set ``MYGRAD_C_HYPOTHESIS_PROFILE=thorough`` for many more,
-random, examples per property.
+random, examples per property; ``MYGRAD_C_HYPOTHESIS_EXAMPLES=<n>`` sets its base count
+(400; the program fuzzer runs a multiple of it), so that a run fits a time limit and ends
+with its statistics instead of being killed.
 """
 import os
 import sys
@@ -18,7 +20,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "thorough", max_examples=400, deadline=None,
+    "thorough", max_examples=int(os.environ.get("MYGRAD_C_HYPOTHESIS_EXAMPLES", 400)), deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("MYGRAD_C_HYPOTHESIS_PROFILE", "fast"))
