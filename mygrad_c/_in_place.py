@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from mygrad_c import _engine
-from mygrad_c._engine import TensorBase, adopt_state, apply_view_chain, execute_op, run_op, split_state
+from mygrad_c._engine import TensorBase, adopt_state, apply_view_chain, execute_op_as, run_op, split_state
 from mygrad_c.operation_base import Operation
 
 __all__ = ["apply_in_place", "augmented_assign", "write_into", "setitem"]
@@ -274,7 +274,7 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any = _UNARY) -> Tens
             if routed:   # a Tensor subclass with its own _op sees the operation (as in MyGrad)
                 r = cls._op(func._Op, *args, op_args=None, op_kwargs=kwargs, constant=constant)
             else:
-                r = execute_op(func._Op, *args, op_kwargs=kwargs, constant=constant)
+                r = execute_op_as(cls, func._Op, args, None, kwargs, constant)   # (constants: a cls)
         except ValueError:
             _raise_numpys_error(func, t, args)
             raise
@@ -371,7 +371,7 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
     array(20.)
     """
     index = normalize_index(index)
-    value_t = _engine.as_tensor(value)
+    value_t = _engine.as_tensor(value, type(tensor))   # (a Param's value: a Param, as in MyGrad)
     if not _engine.is_tracking():
         tensor.data[index] = value_t.data
         return
@@ -400,7 +400,7 @@ def _execute_op_out(Op, input_vars, op_args, op_kwargs, constant, out, cls=None)
         if "out" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
             raise TypeError(f"{Op.__qualname__}.__call__() got an unexpected keyword argument 'out'")
         prepare_out_target(out)
-        result = _engine.execute_op(Op, *input_vars, op_args=op_args, op_kwargs=op_kwargs, constant=constant)
+        result = _engine.execute_op_as(type(out), Op, tuple(input_vars), op_args, op_kwargs, constant)
         return write_into(out, result)
     if isinstance(out, np.ndarray):
         input_vars = guard_out_array(out, input_vars)

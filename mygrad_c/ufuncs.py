@@ -21,7 +21,7 @@ from typing import Optional, Union
 import numpy as np
 
 from mygrad_c import _parallel
-from mygrad_c._engine import TensorBase, execute_op, set_ufunc_base
+from mygrad_c._engine import TensorBase, execute_op, execute_op_as, set_ufunc_base
 from mygrad_c._in_place import (
     _broadcasts_to, _fits, _raise_numpys_error, broadcast_shape, guard_out_array, prepare_out_target,
     ufunc_result_dtype, write_into,
@@ -288,7 +288,8 @@ class _UfuncMeta(type):
                 # dtype (casting or summing it first rounds differently, and a sum over nothing
                 # times inf would give nan)
                 kwargs["out"] = np.empty(out.shape, dtype=out.dtype)
-            result = execute_op(cls._Op, *args, op_kwargs=kwargs or None, constant=constant)
+            # (the inputs that are not tensors become tensors of out's type, as in MyGrad)
+            result = execute_op_as(type(out), cls._Op, tuple(args), None, kwargs or None, constant)
             if not _broadcasts_to(result.shape, out.shape) \
                     or not np.can_cast(result.dtype, out.dtype, "same_kind"):
                 _raise_numpys_error(cls, out, args)

@@ -939,14 +939,16 @@ def tensor_from_array(data, bint constant=False, creator=None, base=None, cls=No
     return _new_tensor(data, constant, creator, base, cls)
 
 
-def as_tensor(x):
-    """``x`` if it is a tensor, else a constant tensor sharing its memory (TypeError for
-    data that is not bool, integer or float)."""
-    return _as_tensor(x)
+def as_tensor(x, cls=None):
+    """``x`` if it is a tensor, else a constant tensor (of type ``cls``, a Tensor subclass;
+    None: Tensor) sharing its memory (TypeError for data that is not bool, integer or
+    float)."""
+    return _as_tensor(x, cls)
 
 
-cdef inline TensorBase _as_tensor(object x):
-    """Inputs that are not tensors become constant tensors (sharing an array's memory).
+cdef inline TensorBase _as_tensor(object x, object cls=None):
+    """Inputs that are not tensors become constant tensors (sharing an array's memory), of
+    type ``cls``: as in MyGrad, ``Param._op`` makes a number it is given a ``Param``.
 
     An input that was not an array (a number, a list) becomes a private array
     that nobody else can see: it is never locked, and never the base of a view.
@@ -957,7 +959,7 @@ cdef inline TensorBase _as_tensor(object x):
     arr = np.asarray(x)
     if not mgc_graph_off:  # (with no graph, MyGrad accepts any array: complex-step checks)
         _check_real(arr)
-    t = _new_tensor(arr, True, None, None)
+    t = _new_tensor(arr, True, None, None, cls)
     t._unguarded = not cnp.PyArray_Check(x)
     t._shared_array = not t._unguarded
     return t
@@ -1020,7 +1022,7 @@ def execute_op_as(cls, Op, tuple input_vars, op_args=None, op_kwargs=None, const
         if hook is None:
             raise NotImplementedError("out= is not supported yet")
         return hook(Op, input_vars, op_args, op_kwargs, constant, out, cls)
-    tensors = tuple([_as_tensor(x) for x in input_vars])
+    tensors = tuple([_as_tensor(x, cls) for x in input_vars])
     return _run_op(Op, tensors, op_args, op_kwargs, constant, cls)
 
 
@@ -2445,7 +2447,7 @@ cpdef TensorBase method_op(object cls, object Op, tuple inputs, object op_args=N
         if op_args is None:
             return cls._op(Op, *inputs)
         return cls._op(Op, *inputs, op_args=op_args)
-    return _run_op(Op, tuple([_as_tensor(x) for x in inputs]), op_args, None, None, cls)
+    return _run_op(Op, tuple([_as_tensor(x, cls) for x in inputs]), op_args, None, None, cls)
 
 
 cdef TensorBase _matmul(object a, object b, object cls):
@@ -2622,7 +2624,7 @@ def tensor_setitem(TensorBase t, object index, object value):
             cnp.PyArray_ISWRITEABLE(arr) or _locked_by_guard(t, arr)):
         _setitem_py(t, index, value)  # (it raises the right error for read-only arrays)
         return
-    v = _operand(value)   # (a stale view is brought up to date first)
+    v = _operand(value, type(t))   # (a stale view is brought up to date first)
     del arr   # (overwrite counts the references to the array)
     written = overwrite(t, index, v._data)  # None: SetItem writes into a copy
     new = _run_op(SetItem, (t, v), (index,), {"written": written}, True if t._constant else None)
@@ -2646,15 +2648,16 @@ cdef inline double _f64_value(TensorBase t):
     return (<double*>cnp.PyArray_DATA(<cnp.ndarray>t._data))[0]
 
 
-cdef TensorBase _operand(object x):
-    """An operator's operand as a tensor; Python numbers become private constants."""
+cdef TensorBase _operand(object x, object cls=None):
+    """An operator's operand as a tensor (of type ``cls``, see ``_as_tensor``); Python
+    numbers become private constants."""
     cdef TensorBase t
     if isinstance(x, TensorBase):
         return <TensorBase>x
     if type(x) is float:
-        t = _new_tensor(_f64_scalar(<double>x), True, None, None)
+        t = _new_tensor(_f64_scalar(<double>x), True, None, None, cls)
     else:
-        t = _as_tensor(x)
+        t = _as_tensor(x, cls)
     # an array made here from a Python number is private: nobody can write it
     t._unguarded = type(x) is float or type(x) is int or type(x) is bool
     return t
@@ -2691,8 +2694,8 @@ cdef TensorBase _binary(int kind, object a, object b, object cls):
     Op = _op_class(kind)
     if cls is not _Tensor and routes_through_op(cls):
         return cls._op(Op, a, b)   # (the operands as given, as MyGrad passes them)
-    ta = _operand(_exact_float(b, a))
-    tb = _operand(_exact_float(a, b))
+    ta = _operand(_exact_float(b, a), cls)
+    tb = _operand(_exact_float(a, b), cls)
     if not (_is_f64_scalar_array(ta._data) and _is_f64_scalar_array(tb._data)):
         return _run_op(Op, (ta, tb), None, None, None, cls)
     x = _f64_value(ta)

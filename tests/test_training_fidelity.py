@@ -1143,3 +1143,43 @@ def test_einsum_of_an_empty_input_whose_shape_was_set():
         x.shape = (4,)
     with pytest.raises(mg.errors.InvalidGradient, match="shape` set after this operation used it"):
         y.backward()
+
+
+@pytest.mark.parametrize("expr", ["p * 0.5", "0.5 * p", "p + np.ones(2)", "p ** 2", "2 ** p", "-p", "p @ np.ones(2)",
+                                  "p[0]", "mg.multiply(p, 0.5)", "mg.add(0.5, p)", "p.T", "mg.exp(p)",
+                                  "p * mg.tensor(2.0)"])
+@pytest.mark.parametrize("own_op", [False, True])
+def test_a_subclass_makes_its_constants_of_its_own_type(expr, own_op):
+    # MyGrad's Param._op makes the numbers and arrays it is given Params: an operator's (or
+    # an in-place update's) recorded inputs are Params; a function's (mg.multiply) Tensors
+    def scenario(lib, out):
+        base = type("Param", (lib.Tensor,), {})
+        Param = base if not own_op else type("Param", (base,), {
+            "_op": classmethod(lambda cls, Op, *a, **k: super(Param, cls)._op(Op, *a, **k))})
+        p = Param(np.array([-0.5, 1.0]))
+        for _ in range(2):
+            y = eval(expr, {"mg": lib, "np": np}, {"p": p})
+            out.extend([type(y).__name__, [type(v).__name__ for v in y.creator.variables]])
+            y.sum().backward()
+            out.append(p.grad)
+            with lib.no_autodiff:
+                p -= 0.1 * p.grad
+    assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("update", ["p *= 0.5", "p += np.ones(2)", "p **= 2", "p[0] = 3.0", "p[np.array([0])] = [3.0]",
+                                    "mg.multiply(p, 2, out=p)", "mg.multiply(t, 2, out=p)", "p[:1] *= 2",
+                                    "p *= np.float32(2)"])
+def test_a_subclass_in_place_update_records_constants_of_its_type(update):
+    def scenario(lib, out):
+        Param = type("Param", (lib.Tensor,), {})
+        p = Param(np.array([-0.5, 1.0]))
+        t = lib.tensor([1.0, 2.0])
+        # (a second write through a view of p, after the backward: MyGrad's AssertionError)
+        for _ in range(1 if "[:1]" in update else 2):
+            exec(update, {"mg": lib, "np": np}, {"p": p, "t": t})
+            out.extend([type(p).__name__, type(p.creator).__name__ if type(p.creator).__name__ != "UnView"
+                        else "PlaceRegion", [type(v).__name__ for v in p.creator.variables]])
+            (p * p).sum().backward()
+            out.extend([p.grad, t.grad])
+    assert_same_trace(scenario)
