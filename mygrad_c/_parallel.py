@@ -7,10 +7,7 @@ a small pool of threads (the calling thread takes one of them) and give exactly
 what NumPy gives in one call: the same values bit for bit, the same dtype and
 memory layout, the same warnings and errors.
 
-- Elementwise ufuncs, ``take`` and a broadcast copy are cut along the first axis of
-  the result.
-- A sum over leading axes is cut along the axes it keeps: each part sums its columns
-  in NumPy's order (row after row), so every column gets the same number.
+- Elementwise ufuncs and ``take`` are cut along the first axis of the result.
 - A whole-array sum is cut where NumPy's own pairwise summation cuts it (half
   of the elements, rounded down to a multiple of 8): the two halves' sums are
   added last by NumPy too, so the result is the same number.
@@ -33,8 +30,7 @@ from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["MIN_SIZE", "num_threads", "set_num_threads", "ufunc_call", "whole_sum", "take_rows",
-           "broadcast_copy", "sum_leading", "run"]
+__all__ = ["MIN_SIZE", "num_threads", "set_num_threads", "ufunc_call", "whole_sum", "take_rows", "run"]
 
 MIN_SIZE = int(os.environ.get("MYGRAD_C_PARALLEL_MIN_SIZE", 1 << 18))   # (tests set it low)
 
@@ -187,40 +183,3 @@ def take_rows(data: np.ndarray, index: np.ndarray):
              for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo]
     run(parts)
     return out.reshape(shape)
-
-
-def broadcast_copy(src: np.ndarray, shape: tuple) -> np.ndarray:
-    """A new C-contiguous array of ``shape`` holding ``src`` broadcast to it (``src``
-    C-contiguous, of the trailing shape): NumPy's ``copyto``, split over threads by rows
-    when large."""
-    out = np.empty(shape, dtype=src.dtype)
-    if not _worth_splitting(shape) or src.ndim == len(shape):
-        np.copyto(out, src)
-        return out
-    cuts = _bounds(shape[0], _threads)
-    run([(lambda lo=lo, hi=hi: np.copyto(out[lo:hi], src))
-         for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo])
-    return out
-
-
-def sum_leading(x: np.ndarray, n_lead: int):
-    """``x`` summed over its first ``n_lead`` axes (``np.add.reduce``), for a large
-    C-contiguous float32/float64 ``x``: the kept columns split over threads, each summed
-    row after row as NumPy sums them.  None when ``x`` is not such an array (the caller
-    sums it itself)."""
-    if (_threads == 1 or x.size < MIN_SIZE or x.dtype not in (np.float32, np.float64)
-            or not x.flags.c_contiguous or not 0 < n_lead < x.ndim):
-        return None
-    rows = int(np.prod(x.shape[:n_lead]))
-    x2 = x.reshape(rows, -1)
-    cols = x2.shape[1]
-    if cols < 8 * _threads:
-        return None
-    out = np.empty(cols, dtype=x.dtype)
-    cuts = _bounds(cols, _threads)
-    # (cut at multiples of 8 elements: each part's columns are vectorised alike)
-    cuts = [c - c % 8 if 0 < c < cols else c for c in cuts]
-    if run([(lambda lo=lo, hi=hi: np.add.reduce(x2[:, lo:hi], axis=0, out=out[lo:hi]))
-            for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo]) is None:
-        return None
-    return out.reshape(x.shape[n_lead:])

@@ -13,7 +13,7 @@ from numbers import Number
 import numpy as np
 
 from mygrad_c._engine import TensorBase, method_op, reduce_broadcast, set_arithmetic_ops
-from mygrad_c._parallel import broadcast_copy, sum_leading, ufunc_call
+from mygrad_c._parallel import ufunc_call
 from mygrad_c.ufuncs import BinaryUfunc, UnaryUfunc, make_ufunc
 
 __all__ = [
@@ -55,21 +55,17 @@ class Multiply(BinaryUfunc):
         if unit != 0 and shape == grad.shape:
             # the product is ``other`` (or ``-other``) written out to the gradient's shape -
             # exactly, and faster than multiplying
-            if unit > 0:
-                return broadcast_copy(other, grad.shape)
             out = np.empty(grad.shape, dtype=other.dtype)
-            np.negative(other, out=out)
+            if unit > 0:
+                np.copyto(out, other)
+            else:
+                np.negative(other, out=out)
             return out
         if unit != 0 and grad.shape == other.shape:
             # this input was broadcast against ``other``: sum ``other`` directly, without the
             # product array - the same numbers in the same order as summing ``grad * other``
             # (multiplying by +-1 is exact, and the product is laid out as ``other``)
-            lead = other.ndim - len(shape)
-            summed = None
-            if lead and shape == other.shape[lead:]:
-                summed = sum_leading(other, lead)   # (split over threads when large)
-            if summed is None:
-                summed = reduce_broadcast(other, shape)
+            summed = reduce_broadcast(other, shape)
             if unit < 0:
                 return np.negative(summed)
             return summed.copy() if np.may_share_memory(summed, other) else summed
