@@ -172,7 +172,7 @@ class EinSum(Operation):
             kwargs["out"] = out
         result = np.einsum(subscripts, *arrays, **kwargs)
         shapes = [a.shape for a in arrays]
-        self.shapes = shapes   # (an input's .shape may be set later, under no_autodiff)
+        self._shapes = shapes   # (an input's .shape may be set later, under no_autodiff)
         self.in_labels, self.out_labels = _parse(subscripts, shapes)
         self.sizes = _label_sizes(self.in_labels, shapes)
         if out is None and len(arrays) > 1 and any(np.may_share_memory(result, a) for a in arrays):
@@ -185,14 +185,14 @@ class EinSum(Operation):
             return np.zeros(x.shape, dtype=x.dtype)   # (in its present shape, as MyGrad)
         # the operands in the shapes they had in the forward pass (the same elements: an
         # input whose shape was set since then is refused its gradient by the engine)
-        x = x.reshape(self.shapes[index])
+        x = x.reshape(self._shapes[index])
         labels = self.in_labels[index]
         unique = list(dict.fromkeys(labels))
         others = set(self.out_labels)
         args = [grad, self.out_labels]
         for j, t in enumerate(self.variables):
             if j != index:
-                args += [t.data.reshape(self.shapes[j]), self.in_labels[j]]
+                args += [t.data.reshape(self._shapes[j]), self.in_labels[j]]
                 others.update(self.in_labels[j])
         keep = [lbl for lbl in unique if lbl in others]
         g = np.einsum(*args, keep, optimize=self.optimize)
