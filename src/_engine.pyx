@@ -598,8 +598,7 @@ cdef class Operation:
         def __get__(self):
             if not self._variables_set:
                 raise _no_variables(self)
-            if self._locked is not None:
-                _guard_private_constants(self)
+            _guard_private_constants(self)
             return self._variables
 
         def __set__(self, value):
@@ -1829,15 +1828,18 @@ cdef bint _used_since_cleared(TensorBase var):
 
 cdef void _guard_private_constants(Operation op):
     """``op``'s inputs are read through ``op.variables``: a private constant it made from
-    a Python number (never locked, as nobody could write it) can now be written by the
-    caller, so it is locked from here on while ``op`` lives, as MyGrad locks every input."""
+    a Python number (never locked, as nobody could write it) can now be written and used
+    by the caller, so it is an ordinary tensor from here on - locked by the operations
+    that use it, ``op`` too while it lives if it was made with the guard on - as MyGrad
+    locks every input."""
     cdef TensorBase var
     for var in op._variables:
         if var._unguarded:
             var._unguarded = False
-            cell = var._lock_cell()
-            (<LockCell>cell).acquire(var._data is (<LockCell>cell).array)
-            op._locked = op._locked + (cell,)
+            if op._locked is not None:
+                cell = var._lock_cell()
+                (<LockCell>cell).acquire(var._data is (<LockCell>cell).array)
+                op._locked = op._locked + (cell,)
 
 
 cdef object _no_variables(Operation op):
