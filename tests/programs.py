@@ -827,6 +827,12 @@ KNOWN_BUGS: dict = {
     # squeeze with nothing to squeeze returns the input's own array: MyGrad makes it a
     # view of the input when that array is itself a NumPy view
     "squeeze-nothing": lambda d: d.key == "base" and "squeeze" in d.stmt,
+    # the state a view had before an in-place write (an operation's recorded input,
+    # ``c.variables[j]``): MyGrad's is a view of the base's earlier state, mygrad_c's is
+    # frozen on its own (``.base`` None; values and gradients the same)
+    "past-view-base": lambda d: (d.key == "base" and d.got is None and d.want is not None
+                                 and ".creator.variables[" in d.stmt and d.mirror is not None
+                                 and getattr(d.mirror.ns[mg].get(d.name), "_hidden", False)),
     # x op= scalar on a constant float16/float32 tensor: MyGrad records a creator
     "constant-augmented-creator": lambda d: (d.key == "has_creator" and d.want is True
                                             and re.search(r"\S+ \W+= ", d.stmt) is not None),
