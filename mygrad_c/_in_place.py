@@ -85,7 +85,7 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
     "assignment destination", a ufunc's ``out=`` says "output array".
     """
     data = t.data
-    base = t.base
+    base = t._view_base
     if base is None and (data.flags.writeable or _engine.is_guard_locked(t) or _engine.was_guard_locked(t)):
         # the common cases: writeable, or read-only only while a graph uses it; and, as in
         # MyGrad, an array a graph has locked before (e.g. a broadcast made under
@@ -112,7 +112,7 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     of ``base``, the new value of the view is placed into (a copy of) the base's
     data, the base is rebound the same way, and all its views are rebuilt.
     """
-    base = t.base
+    base = t._view_base
     if base is None:
         new = compute(t)
         if new.data.strides != t.data.strides and not (
@@ -121,16 +121,16 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
             # layout): views such as ravel() must stay views after the write
             new = run_op(_Fit, (new,), op_args=(t.data,))
         _engine.set_constant(new, t.constant)  # as in MyGrad: the written tensor keeps its flag
-        split_state(t)
+        past = split_state(t)
         adopt_state(t, new)
-        _engine.mark_written(t)
+        _engine.mark_written(t, None, past)
         return t
     region = compute(_view_of(base, t._view_steps))
     new_base = run_op(PlaceRegion, (base, region), op_args=(t._view_steps,),
                       constant=base.constant if constant is None else constant)
-    split_state(base)
+    past = split_state(base)
     adopt_state(base, new_base)
-    _engine.mark_written(base)  # rebuilds t (and every other live view) on the new base
+    _engine.mark_written(base, None, past)  # rebuilds t (and every other live view) on the new base
     return t
 
 

@@ -66,7 +66,9 @@ Locks are counted per block of memory (``LockCell``: a base's array and its
 views' arrays).  An operation takes one lock on each input when it is created
 and gives them back when it is freed (``__dealloc__``) - so a graph that is
 simply dropped releases its locks by reference counting.  A tensor with a
-creator also locks its memory until its graph is cleared.  Only arrays that
+creator also locks its memory until its graph is cleared - or, when the user holds
+that creator (``c = y.creator``), until the operation is freed, as in MyGrad; and
+the inputs such an operation reaches keep their gradients.  Only arrays that
 were writeable are made read-only, and only those are made writeable again.
 
 Graph nodes hold no reference cycles, so they are kept out of the cyclic
@@ -693,6 +695,7 @@ cdef class TensorBase:
     cdef object _view_grad_src      # ... while its base's gradient is this same array
     cdef list _consumers            # weak references to the operations that took this tensor as input
     cdef list _past_consumers       # (a past state) those of the object it was the state of
+    cdef TensorBase _past_base      # (a view's past state) its base's past state: its `.base`
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
     cdef Py_ssize_t _graph_refs     # references to it from the operations of that traversal
     cdef bint _unguarded            # a private constant made from a number or a list: never locked
@@ -795,6 +798,15 @@ cdef class TensorBase:
     @property
     def base(self):
         """The tensor whose memory this tensor views, or None."""
+        if self._base is None and self._hidden:
+            return self._past_base   # (the earlier state of a view: its base's earlier state)
+        return self._base
+
+    @property
+    def _view_base(self):
+        """The tensor this one is registered as a view of (``.base``, except for the
+        earlier state of a view, which is frozen on its own): what the in-place and copy
+        machinery follow."""
         return self._base
 
     @property
@@ -1381,7 +1393,7 @@ cdef bint _registered_with_parent(TensorBase view):
     return parent is not None and any(v is view for v in _live_children(<TensorBase>parent))
 
 
-def mark_written(TensorBase base, tuple prefix=None):
+def mark_written(TensorBase base, tuple prefix=None, TensorBase past=None):
     """After an in-place write into ``base``: rebuild the views registered with it.
 
     Each view registered with ``base``, and each registered with those, in turn, is
@@ -1391,7 +1403,10 @@ def mark_written(TensorBase base, tuple prefix=None):
     ``adopt_state``), so operations that used it keep its old state.
 
     ``prefix``: view steps to take from ``base`` first, for views that must keep
-    their shape when ``base``'s shape is set (``x.shape = ...``).
+    their shape when ``base``'s shape is set (``x.shape = ...``).  ``past``: the state
+    ``base`` had before the write (``split_state``'s result); each view's own earlier
+    state shows it as its ``.base``, as MyGrad's placeholder of a view is a view of its
+    base's placeholder.
     """
     cdef list tree = []          # (parent, view) in pre-order: parents before their views
     cdef list stack
@@ -1415,7 +1430,9 @@ def mark_written(TensorBase base, tuple prefix=None):
         steps = view._view_steps_from_parent
         for Op, args, kwargs in steps:
             fresh = _run_op(Op, (fresh,), args or None, kwargs, None)
-        split_state(view)
+        old = split_state(view)
+        if past is not None:
+            (<TensorBase>old)._past_base = past
         adopt_state(view, fresh)
         view._base = fresh._base
         view._view_chain = fresh._view_chain
@@ -2630,9 +2647,9 @@ def tensor_setitem(TensorBase t, object index, object value):
     del arr   # (overwrite counts the references to the array)
     written = overwrite(t, index, v._data)  # None: SetItem writes into a copy
     new = _run_op(SetItem, (t, v), (index,), {"written": written}, True if t._constant else None)
-    split_state(t)
+    past = split_state(t)
     adopt_state(t, new)
-    mark_written(t)
+    mark_written(t, None, past)
 
 
 cdef inline bint _is_f64_scalar_array(object a):

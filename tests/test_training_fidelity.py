@@ -1183,3 +1183,25 @@ def test_a_subclass_in_place_update_records_constants_of_its_type(update):
             (p * p).sum().backward()
             out.extend([p.grad, t.grad])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("write", ["b[1, 1] = 5.", "v *= 2", "b *= 3", "mg.negative(v, out=v)", "w[...] = 0."])
+def test_the_earlier_state_of_a_view_is_a_view_of_the_bases_earlier_state(write):
+    # an operation's input recorded before an in-place write (MyGrad's placeholder, read as
+    # c.variables[0]): the earlier state of a view is a view of its base's earlier state,
+    # with that state's values; over iterations of writes and backward passes
+    def scenario(lib, out):
+        b = lib.arange(6.0).reshape(2, 3)
+        v = b[0]
+        w = v[1:]
+        for _ in range(2):
+            y = v * 2
+            z = w * 3
+            exec(write, {"mg": lib}, {"b": b, "v": v, "w": w})
+            for t in (y, z):
+                p = t.creator.variables[0]
+                out.extend([p.base is None, None if p.base is None else p.base.data,
+                            np.shares_memory(p.data, b.data)])
+            (y.sum() + z.sum()).backward()
+            out.extend([b.grad, y.creator is None])
+    assert_same_trace(scenario)
