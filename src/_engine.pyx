@@ -1601,9 +1601,15 @@ cdef void _rewire_consumers(TensorBase target, TensorBase old):
     cdef Operation op
     cdef Py_ssize_t i
     cdef list variables
-    if target._consumers is None:
+    # (a past state written in place - the user's ``c.variables[0][...] = v`` - has the
+    # operations that took it as an input among its _past_consumers)
+    consumers = target._consumers
+    if target._past_consumers is not None:
+        consumers = target._past_consumers + (consumers or [])
+        target._past_consumers = None
+    if consumers is None:
         return
-    for consumer in target._consumers:
+    for consumer in consumers:
         ref = PyWeakref_GetObject(consumer)
         if ref == <PyObject*>None:
             continue

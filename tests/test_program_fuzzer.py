@@ -1435,6 +1435,11 @@ REGRESSIONS = {
     "einsum-empty-shape-set": P(
         "v0 = mg.tensor([[], []])", "v2 = mg.einsum('ij,jk->ik', v0, np.zeros((0, 2)))",
         "with mg.no_autodiff: v0.shape = (0, 2)", "v2.backward()"),
+    # (seed 190) a write into an earlier state: the operations that had used it were left
+    # pointing at its new values (a backward then refused)
+    "write-into-earlier-state": P(
+        "v0 = mg.ones((3, 2), dtype='float32')", "v1 = copy.deepcopy(v0)", "v2 = mg.squeeze(v1)",
+        body=["v5 = v2.creator.variables[0]", "v5[[-1], [0]] /= 0.5"], iterations=3),
     # (seed 190) the state a view had before an in-place write showed no .base; MyGrad's
     # placeholder is a view of the base's placeholder
     "past-view-base": P(

@@ -1205,3 +1205,22 @@ def test_the_earlier_state_of_a_view_is_a_view_of_the_bases_earlier_state(write)
             (y.sum() + z.sum()).backward()
             out.extend([b.grad, y.creator is None])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("make", ["mg.squeeze(x)", "x * 2", "x[...]", "mg.exp(x)"])
+@pytest.mark.parametrize("write", ["p[[-1], [0]] /= 0.5", "p *= 3", "p[0] = 7.0"])
+def test_a_write_into_an_earlier_state_leaves_the_operations_that_used_it(make, write):
+    # the user writes into an operation's recorded input after it became an earlier state
+    # (c.variables[0] after x was written): the operations that used that state keep what
+    # they computed with, as in MyGrad (mygrad_c's pointed at the state's new values and
+    # refused the backward)
+    def scenario(lib, out):
+        x = lib.ones((3, 2), dtype="float32")
+        y = eval(make, {"mg": lib}, {"x": x})
+        for _ in range(3):
+            p = y.creator.variables[0]
+            out.extend([p.data, y.data, x.data, np.shares_memory(p.data, y.data)])
+            exec(write, {}, {"p": p})
+        y.sum().backward()
+        out.extend([x.grad, y.grad])
+    assert_same_trace(scenario)
