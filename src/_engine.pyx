@@ -1856,9 +1856,15 @@ cdef void _guard_private_constants(Operation op):
     that use it, ``op`` too while it lives if it was made with the guard on - as MyGrad
     locks every input."""
     cdef TensorBase var
+    consumer = None
     for var in op._variables:
         if var._unguarded:
             var._unguarded = False
+            # (an in-place write into it rewires ``op`` to its earlier state, as for any input)
+            if consumer is None:
+                consumer = PyWeakref_NewRef(op, None)
+                _untrack(consumer)
+            _add_consumer(var, consumer)
             if op._locked is not None:
                 cell = var._lock_cell()
                 (<LockCell>cell).acquire(var._data is (<LockCell>cell).array)

@@ -1419,6 +1419,11 @@ REGRESSIONS = {
     "under-locked/recorded-constant-used": P(
         "v0 = mg.tensor([-1, 1, -1])", "with mg.mem_guard_off: v2 = v0 / -0.5", "v7 = v2.creator.variables[1]",
         "v8 = np.einsum('...->...', v7)"),
+    # (seed 191) ... and written in place: the operation is rewired to its earlier state
+    "recorded-constant-written": P(
+        "v1 = mg.tensor([[2, 0], [0, 0], [-1, 2]])", "v3 = v1[[-3, -3, -3], [0, -2, 1]]",
+        "v3[np.array([False, True, True])] = -1.5",
+        body=["v6 = v3.creator.variables[1]", "v6 += 0.5 * v6"], iterations=2),
     # a subclass's operator makes its constants of the subclass
     "subclass-constant": P(
         "class Param(mg.Tensor): pass", "v4 = Param(np.array(-0.5))", "v4 *= 0.5", "v5 = v4.creator.variables[1]"),
