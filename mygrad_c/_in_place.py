@@ -125,20 +125,15 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
         adopt_state(t, new)
         _engine.mark_written(t, None, past)
         return t
-    region = compute(_view_of(base, t._view_steps))
+    # (computed from the view's own state, which becomes its earlier state - MyGrad's
+    # placeholder - so a backward from the view reaches that state too)
+    region = compute(t)
     new_base = run_op(PlaceRegion, (base, region), op_args=(t._view_steps,),
                       constant=base.constant if constant is None else constant)
     past = split_state(base)
     adopt_state(base, new_base)
     _engine.mark_written(base, None, past)  # rebuilds t (and every other live view) on the new base
     return t
-
-
-def _view_of(base: TensorBase, chain) -> TensorBase:
-    """The view ``chain`` of ``base``, recorded in the graph."""
-    for Op, args, kwargs in chain:
-        base = run_op(Op, (base,), args or None, kwargs)
-    return base
 
 
 def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, args=()) -> TensorBase:

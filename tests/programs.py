@@ -709,6 +709,21 @@ def _backward_into_past_state(d: "Difference") -> bool:
     return any(t._hidden and t.creator is None for t in _tensors_in_graphs(d.mirror.ns[mg].values(), mg))
 
 
+def _stale_op_input_read(d: "Difference") -> bool:
+    """``vN = vK.creator.variables[j]`` of an operation whose input was written in place
+    after its graph was cleared: mygrad_c's operation refers to the input's earlier state
+    (what it computed with), MyGrad's to the input object as it is now - another variable
+    of the program in MyGrad, a hidden state in mygrad_c."""
+    if d.mirror is None or ".creator.variables[" not in d.stmt:
+        return False
+    ns_c, ns_r = d.mirror.ns[mg], d.mirror.ns[mygrad]
+    name = d.stmt.split("=")[0].strip()
+    tc, t = ns_c.get(name), ns_r.get(name)
+    if not (isinstance(tc, mg.Tensor) and tc._hidden and isinstance(t, mygrad.Tensor)):
+        return False
+    return any(ns_r[k] is t and ns_c.get(k) is not tc for k in variables(ns_r) if k != name)
+
+
 def _tensors_in_graphs(objects, lib) -> list:
     """The tensors of ``lib`` among ``objects`` and every tensor their graphs reach."""
     seen, stack = {}, [v for v in objects if isinstance(v, lib.Tensor)]
@@ -915,7 +930,7 @@ KNOWN_BUGS: dict = {
     "stale-op-after-clear": lambda d: ((d.key == "has_creator" and d.want is False and d.got is True
                                         and ("backward" in d.stmt or "clear_graph" in d.stmt))
                                        or _backward_into_past_state(d) or _locked_through_stale_op(d)
-                                       or _gradient_from_new_state(d)),
+                                       or _gradient_from_new_state(d) or _stale_op_input_read(d)),
     # out= whose inputs are all constant: MyGrad leaves the (non-constant) target non-constant
     "out-constant": lambda d: d.key == "constant" and "out=" in d.stmt,
     # out= that overwrites the whole target keeps the target's earlier graph in mygrad_c:

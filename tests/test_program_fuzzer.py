@@ -1445,6 +1445,11 @@ REGRESSIONS = {
     "write-into-earlier-state": P(
         "v0 = mg.ones((3, 2), dtype='float32')", "v1 = copy.deepcopy(v0)", "v2 = mg.squeeze(v1)",
         body=["v5 = v2.creator.variables[0]", "v5[[-1], [0]] /= 0.5"], iterations=3),
+    # (seed 191) accepted: an op's input written after its graph was cleared is, read as
+    # c.variables[0], the input object in MyGrad, its earlier state in mygrad_c
+    "stale-op-after-clear/input-read": P(
+        "v0 = mg.tensor([])", "v2 = mg.logaddexp(v0, v0)", "v0.clear_graph()",
+        "v4 = mg.multiply(v0, 2.0, out=v0, where=np.zeros((0,), dtype='bool'))", "v5 = v2.creator.variables[0]"),
     # (seed 190) the state a view had before an in-place write showed no .base; MyGrad's
     # placeholder is a view of the base's placeholder
     "past-view-base": P(
@@ -1483,7 +1488,7 @@ def test_regression(name):
     "untracked-shape-backward-in-mygrad", "untracked-shape-backward-in-mygrad/repeat",
     "shape-set-drops-views-in-mygrad", "shape-set-drops-views-in-mygrad/values-and-gradients",
     "shape-set-drops-views-in-mygrad/base-keeps-its-creator", "gru-written-output-in-mygrad",
-    "gru-output-grad-in-mygrad", "repeat-empty-in-mygrad"]])
+    "gru-output-grad-in-mygrad", "repeat-empty-in-mygrad", "stale-op-after-clear/input-read"]])
 def test_accepted_programs_end_at_their_difference(name):
     """The differences accepted in session 18 (and the gru one before, which the hang
     watchdog used to end during numba's compilation of MyGrad's gru) end where MyGrad

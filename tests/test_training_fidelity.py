@@ -1224,3 +1224,23 @@ def test_a_write_into_an_earlier_state_leaves_the_operations_that_used_it(make, 
         y.sum().backward()
         out.extend([x.grad, y.grad])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("write", ["v[[0], [-1]] = 5.0", "v *= 2", "v[...] = v * v", "mg.negative(v, out=v)"])
+def test_the_earlier_state_of_a_written_view_is_in_the_new_graph(write):
+    # a write through a view computes the view's new values from its earlier state (MyGrad's
+    # placeholder, read as c.variables[j] of an operation that used the view): a backward
+    # from the view reaches that state - it gets its gradient and its graph is cleared
+    def scenario(lib, out):
+        x = lib.tensor([[-2.0, -1.0, -2.0]])
+        for _ in range(2):
+            v = x.transpose()
+            y = x / v
+            exec(write, {"mg": lib}, {"v": v})
+            p = y.creator.variables[1]
+            out.extend([p.creator is None, p.base is None])
+            v.backward()
+            out.extend([p.creator is None, p.grad, x.grad])
+            with lib.no_autodiff:
+                x -= 0.1
+    assert_same_trace(scenario)
