@@ -696,6 +696,7 @@ cdef class TensorBase:
     cdef list _consumers            # weak references to the operations that took this tensor as input
     cdef list _past_consumers       # (a past state) those of the object it was the state of
     cdef TensorBase _past_base      # (a view's past state) its base's past state: its `.base`
+    cdef tuple _past_chain          # (a view's past state) its view chain from that base
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
     cdef Py_ssize_t _graph_refs     # references to it from the operations of that traversal
     cdef bint _unguarded            # a private constant made from a number or a list: never locked
@@ -782,6 +783,11 @@ cdef class TensorBase:
         A view's gradient is the same view of its base's gradient (see ``_view_grad``).
         """
         if self._base is None:
+            if self._past_base is not None and self._past_chain is not None:
+                # the earlier state of a view: as MyGrad's placeholder, the same view of its
+                # base's earlier state's gradient
+                base_grad = self._past_base.grad
+                return None if base_grad is None else apply_view_chain(base_grad, self._past_chain)
             return self._materialized_grad()
         return _view_grad(self)
 
@@ -1433,6 +1439,7 @@ def mark_written(TensorBase base, tuple prefix=None, TensorBase past=None):
         old = split_state(view)
         if past is not None:
             (<TensorBase>old)._past_base = past
+            (<TensorBase>old)._past_chain = view._view_chain
         adopt_state(view, fresh)
         view._base = fresh._base
         view._view_chain = fresh._view_chain

@@ -1450,6 +1450,11 @@ REGRESSIONS = {
     "stale-op-after-clear/input-read": P(
         "v0 = mg.tensor([])", "v2 = mg.logaddexp(v0, v0)", "v0.clear_graph()",
         "v4 = mg.multiply(v0, 2.0, out=v0, where=np.zeros((0,), dtype='bool'))", "v5 = v2.creator.variables[0]"),
+    # (seed 191) ... and had no gradient: MyGrad's is the view of its base's earlier state's
+    "stale-view-grad/earlier-state": P(
+        "v0 = mg.tensor(np.zeros((2, 0), dtype='float32'))", "v1 = v0[...]",
+        "v4 = mg.where(v1 > 0, v1, np.zeros((0,)))", "v5 = mg.negative(v0, out=v0)", "v0.backward()",
+        "v6 = v4.creator.variables[0]"),
     # (seed 190) the state a view had before an in-place write showed no .base; MyGrad's
     # placeholder is a view of the base's placeholder
     "past-view-base": P(

@@ -1244,3 +1244,25 @@ def test_the_earlier_state_of_a_written_view_is_in_the_new_graph(write):
             with lib.no_autodiff:
                 x -= 0.1
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("write", ["v0 *= 2", "v1[0] = 7.", "v2 += 1", "mg.negative(v0, out=v0)"])
+@pytest.mark.parametrize("order", range(5))
+def test_the_earlier_state_of_a_view_reads_its_gradient_off_its_bases(write, order):
+    # the earlier state of a view (MyGrad's placeholder, read as c.variables[0]) is a view
+    # of its base's earlier state: its gradient is the same view of that state's gradient,
+    # whichever backward gave it (up to the first backward that raises)
+    def scenario(lib, out):
+        v0 = lib.tensor(np.arange(6.0).reshape(2, 3))
+        v1 = v0[...]
+        v2 = v0[:, 1]
+        v4 = lib.exp(v1 / 10)
+        v5 = v2 * 3
+        exec(write, {"mg": lib}, {"v0": v0, "v1": v1, "v2": v2})
+        p4, p5 = v4.creator.variables[0].creator.variables[0], v5.creator.variables[0]
+        steps = [lambda: v5.sum().backward(), lambda: (v4 * 2).sum().backward(), lambda: v0.backward(),
+                 lambda: v1.backward(), lambda: v2.backward()]
+        for step in steps[order:] + steps[:order]:
+            step()
+            out.extend([p4.grad, p5.grad, v0.grad, p4.base is None])
+    assert_same_trace(scenario)
