@@ -1285,6 +1285,9 @@ REGRESSIONS = {
     "untracked-shape-write-in-mygrad": P(
         "v2 = mg.tensor([[[-1.0, 0.75, 1.5]], [[-2.0, 0.75, 0.25]]], dtype='float16')",
         "v5 = v2[...]", "with mg.no_autodiff: v5.shape = (1, 2, 1, 3)", "v5 -= v2"),
+    # (seed 192) the same with an index of the new shape: MyGrad's IndexError
+    "untracked-shape-write-in-mygrad/index": P(
+        "v0 = mg.arange(4.0).reshape((4,))", "with mg.no_autodiff: v0.shape = (1, 4)", "v0[[0], [-3]] += 0.5"),
     # (seed 175) the same through a ufunc's out= (the view reshaped by another name)
     "untracked-shape-write-in-mygrad/out": P(
         "v0 = np.array(-1.5, dtype='float16')", "v1 = mg.arange(3.0).reshape((3,))",
