@@ -167,19 +167,16 @@ def broadcast_shape(args) -> tuple:
     return np.broadcast_shapes(*[np.shape(a.data if isinstance(a, TensorBase) else a) for a in args])
 
 
-def _fits(cls, args, out, dtype) -> bool:
-    """Can the ufunc's result for ``args`` be written into the tensor ``out`` (shape and
-    same-kind casting)?  Told from the inputs' shapes and dtypes, before computing
-    (``cls``: a ufunc-like class; any other callable is not checked here)."""
-    if getattr(cls, "_numpy_ufunc", None) is None:
-        return True
+def _fits(args, out, result) -> bool:
+    """Can a ufunc's result for ``args``, of dtype ``result`` (``ufunc_result_dtype``'s),
+    be written into the tensor ``out`` (shape and same-kind casting)?  Told from the
+    inputs' shapes and dtypes, before computing."""
+    if result is None:
+        return True   # (no loop for these inputs: the operation raises its own error)
     try:
         shape = broadcast_shape(args)
     except ValueError:
         return True   # (the operation raises its own error)
-    result = ufunc_result_dtype(cls, args, dtype)
-    if result is None:
-        return True
     return _broadcasts_to(shape, out.shape) and np.can_cast(result, out.dtype, "same_kind")
 
 
@@ -227,11 +224,11 @@ class _Fit(Operation):
 _UNARY = object()  # (augmented_assign of a one-input ufunc: there is no `other`)
 
 
-def _natural_result_fits(t: TensorBase, func, args) -> bool:
-    """Would the ufunc-like ``func``'s own result for ``args`` have ``t``'s dtype and
+def _natural_result_fits(t: TensorBase, result, args) -> bool:
+    """Would a ufunc's own result for ``args``, of dtype ``result``, have ``t``'s dtype and
     (C-contiguous) memory layout?  Told before computing, from the inputs."""
     data = t.data
-    if not data.flags.c_contiguous or ufunc_result_dtype(func, args) != data.dtype:
+    if not data.flags.c_contiguous or result != data.dtype:
         return False
     for a in args:
         arr = a.data if isinstance(a, TensorBase) else a
@@ -250,7 +247,8 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any = _UNARY) -> Tens
         return t
     _engine.prepare_in_place_target(t)
     _check_writeable(t, "output array is read-only")
-    if not _fits(func, operands, t, None):
+    result = ufunc_result_dtype(func, operands)
+    if not _fits(operands, t, result):
         # refused before the operation runs: the other operand keeps its gradient (MyGrad)
         _raise_numpys_error(func, t, operands)
 
@@ -264,7 +262,7 @@ def augmented_assign(t: TensorBase, func: Callable, other: Any = _UNARY) -> Tens
         # a result of another dtype (x *= 2.0 on float32 x) or layout, it is computed into a
         # new array like the target's, so the recorded creator is the operation itself, with
         # its inputs, and its gradient is formed in the target's dtype, as in MyGrad
-        kwargs = None if _natural_result_fits(t, func, args) else {"out": np.empty_like(t.data)}
+        kwargs = None if _natural_result_fits(t, result, args) else {"out": np.empty_like(t.data)}
         try:
             if routed:   # a Tensor subclass with its own _op sees the operation (as in MyGrad)
                 r = cls._op(func._Op, *args, op_args=None, op_kwargs=kwargs, constant=constant)

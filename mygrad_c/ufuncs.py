@@ -276,9 +276,9 @@ class _UfuncMeta(type):
             # whose graph was cleared, its base) by then.  As NumPy, a read-only target is
             # named before a shape or casting error.
             prepare_out_target(out)
-            if not _fits(cls, args, out, dtype):
-                _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
             natural = ufunc_result_dtype(cls, args, dtype)
+            if not _fits(args, out, natural):
+                _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
             if (natural is not None and natural != out.dtype) or broadcast_shape(args) != out.shape:
                 # computed into a new array of the target's shape and dtype, as MyGrad computes
                 # into the target itself (NumPy's loop for the inputs, its result broadcast and
