@@ -2186,16 +2186,21 @@ cdef bint _unreadable(TensorBase node):
     and none of the operations that took it as an input is held from outside either
     (``c = z.creator`` reaches it as ``c.variables[0]``, as in MyGrad; such an
     operation is referenced by more than its result's ``creator``)."""
-    cdef PyObject *obj
     if Py_REFCNT(node) != 2 + node._graph_refs:
         return False
-    for consumers in (node._consumers, node._past_consumers):
-        if consumers is not None:
-            for consumer in <list>consumers:
-                obj = PyWeakref_GetObject(consumer)
-                if obj != <PyObject*>None and _refcount(obj) > 1:
-                    return False
-    return True
+    return not (_any_held(node._consumers) or _any_held(node._past_consumers))
+
+
+cdef inline bint _any_held(list consumers):
+    """Is any live operation among ``consumers`` (weak references) held from outside?"""
+    cdef PyObject *obj
+    if consumers is None:
+        return False
+    for consumer in consumers:
+        obj = PyWeakref_GetObject(consumer)
+        if obj != <PyObject*>None and _refcount(obj) > 1:
+            return True
+    return False
 
 
 cdef void _propagate(TensorBase root, object seed, list order) except *:
