@@ -721,7 +721,24 @@ def _stale_op_input_read(d: "Difference") -> bool:
     tc, t = ns_c.get(name), ns_r.get(name)
     if not (isinstance(tc, mg.Tensor) and tc._hidden and isinstance(t, mygrad.Tensor)):
         return False
-    return any(ns_r[k] is t and ns_c.get(k) is not tc for k in variables(ns_r) if k != name)
+    if any(ns_r[k] is t and ns_c.get(k) is not tc for k in variables(ns_r) if k != name):
+        return True
+    # The same when the written input is no variable of the program any more (a training
+    # loop rebinding ``vN`` to the op's input and writing into it, hunt seed 192): MyGrad's
+    # object carries the write (its new history or values), mygrad_c's operation refers to
+    # an input whose graph was cleared since the operation used it.
+    from mygrad_c import _engine
+
+    m = re.search(r"(\w+)\.creator\.variables\[(-?\d+)\]", d.stmt)
+    holder = ns_c.get(m.group(1)) if m else None
+    op = getattr(holder, "creator", None)
+    if op is None:
+        return False
+    j = int(m.group(2)) % len(op.variables)
+    if j not in _engine.cleared_inputs(op, every=True):
+        return False
+    return (t.creator is not None and tc.creator is None) or \
+        t.shape != tc.shape or not np.array_equal(t.data, tc.data, equal_nan=True)
 
 
 def _tensors_in_graphs(objects, lib) -> list:

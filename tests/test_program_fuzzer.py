@@ -1453,6 +1453,13 @@ REGRESSIONS = {
     "stale-op-after-clear/input-read": P(
         "v0 = mg.tensor([])", "v2 = mg.logaddexp(v0, v0)", "v0.clear_graph()",
         "v4 = mg.multiply(v0, 2.0, out=v0, where=np.zeros((0,), dtype='bool'))", "v5 = v2.creator.variables[0]"),
+    # (seed 192) the same in a loop that rebinds the name to the op's input and writes into
+    # it after a backward cleared its graph: MyGrad's op then refers to the written object
+    "stale-op-after-clear/input-read-rebound": P(
+        "v1 = mg.ones((2,), dtype='float32')", "v2 = mg.subtract(v1, np.zeros((2,)))",
+        "v3 = np.array(1.5) - v1", "v4 = v3[...]",
+        body=["v5 = v2.creator.variables[0]", "v5[np.array([True, False])] += 0.5", "v4.backward()"],
+        iterations=3),
     # (seed 191) ... and had no gradient: MyGrad's is the view of its base's earlier state's
     "stale-view-grad/earlier-state": P(
         "v0 = mg.tensor(np.zeros((2, 0), dtype='float32'))", "v1 = v0[...]",
@@ -1496,7 +1503,8 @@ def test_regression(name):
     "untracked-shape-backward-in-mygrad", "untracked-shape-backward-in-mygrad/repeat",
     "shape-set-drops-views-in-mygrad", "shape-set-drops-views-in-mygrad/values-and-gradients",
     "shape-set-drops-views-in-mygrad/base-keeps-its-creator", "gru-written-output-in-mygrad",
-    "gru-output-grad-in-mygrad", "repeat-empty-in-mygrad", "stale-op-after-clear/input-read"]])
+    "gru-output-grad-in-mygrad", "repeat-empty-in-mygrad", "stale-op-after-clear/input-read",
+    "stale-op-after-clear/input-read-rebound"]])
 def test_accepted_programs_end_at_their_difference(name):
     """The differences accepted in session 18 (and the gru one before, which the hang
     watchdog used to end during numba's compilation of MyGrad's gru) end where MyGrad
