@@ -1338,7 +1338,10 @@ cdef object _view_grad(TensorBase view):
     # was rewired to the parent's past state: as in MyGrad, whose op still refers to the
     # parent object, the gradient is read off that object's current gradient)
     past = (<Operation>view._creator)._variables[0]
-    parent = current_object(past)
+    # (a view taken of an earlier state itself - ``y.creator.variables[0][...]`` - reads
+    # that state's gradient, as MyGrad's view of its placeholder)
+    parent_ref = view._view_parent
+    parent = past if parent_ref is not None and parent_ref() is past else current_object(past)
     step = _shape_set_step(view)
     if step is not None:
         # its shape was set in place (``v.shape = ...``): as MyGrad, read it off the past

@@ -1460,6 +1460,12 @@ REGRESSIONS = {
         "v3 = np.array(1.5) - v1", "v4 = v3[...]",
         body=["v5 = v2.creator.variables[0]", "v5[np.array([True, False])] += 0.5", "v4.backward()"],
         iterations=3),
+    # (seed 193) a view taken of an earlier state after a backward read the written
+    # tensor's gradient (None) instead of the state's own
+    "stale-view-grad/view-of-earlier-state": P(
+        "v0 = mg.tensor(0)", "v1 = mg.full((2, 2), -0.25, dtype='float16')", "v1.shape = (2, 2, 1)",
+        "v4 = v1.creator.variables[0]", "v8 = mg.minimum(v0, v4)", "mg.sum(v8 * v8).backward()",
+        "v10 = v4[...]"),
     # (seed 191) ... and had no gradient: MyGrad's is the view of its base's earlier state's
     "stale-view-grad/earlier-state": P(
         "v0 = mg.tensor(np.zeros((2, 0), dtype='float32'))", "v1 = v0[...]",

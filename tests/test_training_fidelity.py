@@ -1266,3 +1266,26 @@ def test_the_earlier_state_of_a_view_reads_its_gradient_off_its_bases(write, ord
             step()
             out.extend([p4.grad, p5.grad, v0.grad, p4.base is None])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("write", ["x *= 2", "x.shape = (3, 2, 1)", "x[0] = 7.", "mg.negative(x, out=x)"])
+def test_a_view_of_an_earlier_state_reads_that_states_gradient(write):
+    # an earlier state read as c.variables[0] and viewed (p[...], p.T, p[0]) in a training
+    # loop: each view's gradient is the same view of the state's gradient, before and
+    # after each backward and update, as MyGrad's views of its placeholder (hunt seed 193:
+    # a view taken after the backward read the written tensor's gradient, None)
+    def scenario(lib, out):
+        w = lib.tensor(np.linspace(-1.0, 1.0, 6).reshape(3, 2))
+        x = w * 1.5
+        exec(write, {"mg": lib}, {"x": x})
+        p = x.creator.variables[0]
+        for _ in range(4):
+            views = [p[...], p.T, p[0]]
+            loss = (lib.minimum(p, 0.25) * p).sum() + (views[1] * 3).sum()
+            out.extend(v.grad for v in views)
+            loss.backward()
+            out.extend([p.grad, w.grad] + [v.grad for v in views])
+            out.extend(v.grad for v in (p[...], p[:, 1]))
+            with lib.no_autodiff:
+                w -= 0.1 * w.grad
+    assert_same_trace(scenario)
