@@ -80,11 +80,12 @@ class Tensor(TensorBase):
             return
         old_shape = self.data.shape
         new = run_op(_array_shape.Reshape, (self,), op_args=(probe.shape,), cls=type(self))
-        _engine.split_state(self)
+        past = _engine.split_state(self)
         if self._view_base is not None:   # a view stays a view of what it was taken from
             _engine.adopt_own_view(self, new)
         else:
             _engine.adopt_state(self, new)
+            _engine.register_with_past_state(self, past, new)
         # as in MyGrad, the views of the tensor keep their shapes: each is taken again
         # from the tensor reshaped back to its old shape
         _engine.mark_written(self, ((_array_shape.Reshape, (old_shape,), None),))

@@ -2450,6 +2450,15 @@ def adopt_own_view(TensorBase target, TensorBase new):
         target._view_steps_from_parent = target._view_chain
 
 
+def register_with_past_state(TensorBase target, TensorBase past, TensorBase new):
+    """``target.shape = ...`` of a tensor that is no view: as in MyGrad, ``target`` - now
+    ``new``'s reshape of its earlier state ``past`` - is recorded among the views of that
+    state (its ``.base`` stays None), so that a write into the state (read as
+    ``op.variables[j]``) rebuilds ``target`` from it, as any view of a written tensor."""
+    _add_view_child(past, target)
+    target._view_steps_from_parent = new._view_steps_from_parent
+
+
 # ---------------------------------------------------------------------------
 # the arithmetic operators, with a scalar fast path
 # ---------------------------------------------------------------------------

@@ -1289,3 +1289,56 @@ def test_a_view_of_an_earlier_state_reads_that_states_gradient(write):
             with lib.no_autodiff:
                 w -= 0.1 * w.grad
     assert_same_trace(scenario)
+
+
+_SHAPE_SET_STEPS = {
+    "write p": lambda lib, v, p: p.__setitem__((0, 1), 5.0),
+    "write p through a view": lambda lib, v, p: p.T.__setitem__((2, 0), -3.0),
+    "p += 1": lambda lib, v, p: p.__iadd__(1.0),
+    "write v": lambda lib, v, p: v.__setitem__((0, 1, 2), 7.0),
+    "backward v": lambda lib, v, p: (v * v).sum().backward(),
+    "backward y": lambda lib, v, p: None,   # (replaced below: needs y)
+}
+
+
+@pytest.mark.parametrize("order, mygrad_crashes", [
+    (("write p", "backward v", "write p through a view"), ("AssertionError", 2)),
+    (("backward v", "write p", "backward v"), None),
+    (("write v", "write p", "backward v"), ("TypeError", 1)),
+    (("p += 1", "backward y", "write p"), None),
+    (("write p through a view", "write v", "backward y", "p += 1"), None),
+    (("backward y", "backward v", "write p"), None),
+    (("write p", "backward y", "write v", "backward v"), None),
+])
+def test_a_tensor_whose_shape_was_set_is_a_view_of_its_earlier_state(order, mygrad_crashes):
+    # MyGrad records x.shape = ... as a reshape of x's earlier state (read as
+    # y.creator.variables[0]) and x among that state's views: a write into the state
+    # rebuilds x from it (x's values change, x.base becomes the state) until a backward
+    # clears the graph (hunt seed 194: x kept its values).  Two orders crash MyGrad
+    # inside its in-place machinery (an AssertionError writing through a view of the state
+    # once it has a gradient; a TypeError writing into the state after one into x): the
+    # traces agree up to that step, where mygrad_c writes.
+    def scenario(lib, out):
+        w = lib.tensor([[1.0, 0.0, 1.0], [0.0, -1.0, 2.0]])
+        x = w * 1.0
+        y = lib.minimum(x, 0.5)
+        x.shape = (1, 2, 3)
+        p = y.creator.variables[0]
+        for name in order:
+            try:
+                if name == "backward y":
+                    (y * 2).sum().backward()
+                else:
+                    _SHAPE_SET_STEPS[name](lib, x, p)
+                out.append("ok")
+            except Exception as error:  # noqa: BLE001 - the type is compared
+                out.append(type(error).__name__)
+            out.extend([x.data.tolist(), p.data.tolist(), x.base is p, x.base is None, x.grad, p.grad,
+                        w.grad, type(x.creator).__name__])
+    if mygrad_crashes is None:
+        assert_same_trace(scenario)
+        return
+    ours, ref = trace(scenario)
+    error, step = mygrad_crashes
+    crash = 9 * step
+    assert ref[crash] == error and ours[:crash] == ref[:crash] and ours[crash] == "ok"
