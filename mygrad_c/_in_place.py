@@ -101,6 +101,15 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
         raise ValueError(message)
 
 
+def _assignable(shape: tuple, to: tuple) -> bool:
+    """Can an array of ``shape`` be assigned into one of ``to``?  NumPy's rule for
+    ``a[...] = b``: it broadcasts after dropping leading axes of length 1 (which a ufunc's
+    ``out=`` does not allow: ``_broadcasts_to``)."""
+    while len(shape) > len(to) and shape[0] == 1:
+        shape = shape[1:]
+    return _broadcasts_to(shape, to)
+
+
 def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
                    constant=None) -> TensorBase:
     """Make ``t`` hold ``compute(t)``, computed from ``t``'s current state.
@@ -125,10 +134,20 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
         adopt_state(t, new)
         _engine.mark_written(t, None, past)
         return t
+    steps = t._view_steps
+    taken = apply_view_chain(base.data, steps)
+    if taken.shape != t.data.shape and not _assignable(t.data.shape, taken.shape):
+        # (a shape was set while no graph was tracked - ``with mg.no_autodiff: base.shape =
+        # ...`` - so taking the view again gives a shape the view's values cannot be
+        # written into.  MyGrad writes and the view takes that other shape; or it fails)
+        raise ValueError(
+            f"cannot write through this view of shape {t.data.shape}: taken again from its base "
+            f"(of shape {base.data.shape} now) it has shape {taken.shape} - was the base's shape "
+            f"set under no_autodiff after the view was taken?")
     # (computed from the view's own state, which becomes its earlier state - MyGrad's
     # placeholder - so a backward from the view reaches that state too)
     region = compute(t)
-    new_base = run_op(PlaceRegion, (base, region), op_args=(t._view_steps,),
+    new_base = run_op(PlaceRegion, (base, region), op_args=(steps,),
                       constant=base.constant if constant is None else constant)
     past = split_state(base)
     adopt_state(base, new_base)

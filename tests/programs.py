@@ -584,14 +584,24 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     from the view's reshaped array and fails to write it into the view's region of its base
     (ValueError: the shapes do not broadcast); mygrad_c computes it from the view as its
     record of the view (and MyGrad's, at a write into the base) has it, and writes it."""
-    if d.mirror is None or d.key != "exception" or "mygrad_c did not" not in str(d.got) \
-            or not str(d.got).startswith(("mygrad raised ValueError", "mygrad raised IndexError")):
+    if d.mirror is None or d.key != "exception":
+        return False
+    got = str(d.got)
+    # (the mirror image, hunt seed 194: the *base*'s shape set so, a write through a view
+    # taken before: MyGrad writes and the view takes the shape it has taken again from the
+    # reshaped base - a write changing a tensor's shape; mygrad_c refuses, naming the cause)
+    base_reshaped = got.startswith("mygrad_c raised ValueError(") and "), mygrad did not" in got \
+        and "cannot write through this view" in got
+    if not base_reshaped and ("mygrad_c did not" not in got
+                              or not got.startswith(("mygrad raised ValueError", "mygrad raised IndexError"))):
         return False   # (IndexError: an index of the view's new shape into its old one, seed 192)
     m = _OUT_TARGET.search(d.stmt) or _IN_PLACE_TARGET.match(d.stmt)   # (a ufunc's out= too)
     ns = d.mirror.ns[mg]
     if m is None or m.group(1) not in ns:
         return False
     target = ns[m.group(1)]
+    if base_reshaped:
+        target = target._view_base
     reshaped = [r.group(1) for r in map(_UNTRACKED_SET_SHAPE.match, d.mirror._code) if r]
     return any(ns.get(name) is target for name in reshaped)   # (by any name of that tensor)
 
@@ -1100,7 +1110,11 @@ ACCEPTED: dict = {
     # MyGrad computes v - w in v's new shape and cannot write it into v's region of its
     # base (ValueError: non-broadcastable); NumPy's `a.shape = s; a -= w` works, and
     # mygrad_c writes the view as its base has it (MyGrad's own view at a write into the base)
-    "untracked-shape-write-in-mygrad": "MyGrad fails to write a view reshaped under no_autodiff",
+    # (hunt seed 194) and the mirror image: the base's shape set so, a write through a view
+    # taken before, whose values no longer fit the view taken again: MyGrad writes, and the
+    # view changes shape; mygrad_c raises ValueError naming the likely cause
+    "untracked-shape-write-in-mygrad": "MyGrad fails to write a view reshaped under no_autodiff, "
+                                       "or changes a view's shape by a write through it",
     # (seed 175, session 17) `with mg.no_autodiff: v.shape = ...` of a tensor whose views
     # a live graph used, then a backward through them: MyGrad re-takes each view from the
     # reshaped array and crashes (IndexError: too many indices); mygrad_c refuses the

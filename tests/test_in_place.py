@@ -755,3 +755,25 @@ def test_gradient_through_an_op_whose_input_was_cleared_then_written(op, cleared
 
     assert_array_equal(run(mg), [1.0, 2.0, 3.0])
     assert_array_equal(run(mygrad), [2.0, 4.0, 6.0] if cleared else [1.0, 2.0, 3.0])
+
+
+def test_a_write_through_a_view_of_a_base_reshaped_untracked_is_refused_clearly():
+    # (hunt seed 194) the base's shape set under no_autodiff after the view was taken: the
+    # view taken again from the base has another shape, which the view's values do not
+    # broadcast into.  MyGrad writes, and the view takes that other shape; mygrad_c
+    # refuses with a message naming the likely cause and leaves both tensors as they were
+    base = mg.tensor([[0.25, 0.25], [0.75, -0.25], [1.5, 0.5]])
+    view = base[2, None]
+    with mg.no_autodiff:
+        base.shape = (3, 2, 1)
+    with pytest.raises(ValueError, match="no_autodiff"):
+        view[np.array([[True, True]])] = 0.75
+    assert view.shape == (1, 2) and view.data.tolist() == [[1.5, 0.5]]
+    assert base.data.ravel().tolist() == [0.25, 0.25, 0.75, -0.25, 1.5, 0.5]
+    # values that still fit (a leading axis of 1 more or less, as NumPy assigns) are
+    # written (MyGrad raises IndexError here: the accepted untracked-shape-write-in-mygrad)
+    v = mg.arange(4.0).reshape((4,))
+    with mg.no_autodiff:
+        v.shape = (1, 4)
+    v[[0], [-3]] += 0.5
+    assert v.data.ravel().tolist() == [0.0, 1.5, 2.0, 3.0]
