@@ -28,6 +28,13 @@ A 1x1 convolution with stride 1 and no padding needs no unfolding at all.
     d/dw      dW^T   += im2col(x[i]) @ grad[i]^T             (C*K, F)
     d/dx      dx[i]   = col2im(W^T @ grad[i])                (C, S)
 
+With more than one thread (``mygrad_c._parallel``), a large pass is cut into ranges of
+samples that run at the same time, each with its own column buffer: NumPy's matmul
+releases the GIL, and so do the kernels.  The forward pass and d/dx are the same numbers
+however they are cut; d/dw then sums the samples of each half of the batch and adds the
+two halves (a rounding that differs from the one-thread sum's by float rounding; summing
+by halves with one thread too would cost 2-4 % of that pass).
+
 The kernels do no validation (boundscheck is off in the optimised build): the
 Python-facing functions below check every size against the buffers first and
 raise ``ValueError``/``TypeError`` instead of touching memory out of range.
@@ -37,8 +44,11 @@ from cython cimport floating
 from libc.string cimport memcpy, memset
 
 import threading
+from functools import partial
 
 import numpy as np
+
+from mygrad_c import _parallel
 
 DEFAULT_CHUNK_BYTES = 1 << 20
 _SCRATCH_MAX = 1 << 23  # each thread keeps its column buffer between calls, up to 8 MB
@@ -285,22 +295,57 @@ cdef void _fold(dx, cols, Py_ssize_t n0, Py_ssize_t n, const Geometry* g, bint o
             _col2im(&c64[0], &d64[n0 * block], n, g)
 
 
+cdef bint _split(Py_ssize_t N, Py_ssize_t macs_per_sample) except -1:
+    """Is a pass over N samples cut into ranges of samples that threads run at once?
+    With more than one thread, from 16 x the size an elementwise pass is split at
+    (``_parallel.MIN_SIZE``, 4 M multiply-adds: handing a range to a thread costs some
+    20 us, such a pass takes a few hundred; tests that set it low split every pass)."""
+    return (N >= 2 and _parallel.num_threads() > 1
+            and N * macs_per_sample >= 16 * <Py_ssize_t>_parallel.MIN_SIZE)
+
+
+def _by_samples(run_range, Py_ssize_t N):
+    """``run_range(lo, hi)`` over N samples cut into one range per thread, at the same
+    time; None (nothing to rely on: the caller runs the pass in one piece) if a range
+    met a floating-point error, so that NumPy's warning or error comes out once."""
+    cdef Py_ssize_t k, parts = min(<Py_ssize_t>_parallel.num_threads(), N)
+    bounds = [N * k // parts for k in range(parts + 1)]
+    return _parallel.run([partial(run_range, bounds[k], bounds[k + 1]) for k in range(parts)])
+
+
+def _output(out, shape, dtype):
+    """A new C-contiguous array of ``shape`` and ``dtype``, or ``out`` checked to be one."""
+    shape = tuple(shape)
+    if out is None:
+        return np.empty(shape, dtype=dtype)
+    if (not isinstance(out, np.ndarray) or out.dtype != dtype or tuple(out.shape) != shape
+            or not out.flags.c_contiguous or not out.flags.writeable):
+        raise ValueError(f"out must be a writeable C-contiguous {np.dtype(dtype)} array of shape {shape}")
+    return out
+
+
 # ---------------------------------------------------------------------------
 # the whole convolution: forward and the two gradients
 # ---------------------------------------------------------------------------
-def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES):
+def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES, out=None,
+                 bint split=True):
     """``out`` (N, F, G0, G1, G2) of x (N, C, S0, S1, S2) and w (F, C, K0, K1, K2).
 
     ``x`` and ``w`` are float32 or float64 arrays of one dtype; the output is a
-    new C-contiguous array of that dtype."""
+    new C-contiguous array of that dtype (or ``out``, such an array, written).
+    ``split``: a large pass may be cut by samples (see the module docstring)."""
     x, w = _float_array(x, "x"), _float_array(w, "w")
     if x.dtype != w.dtype:
         raise TypeError("x and w must have the same dtype")
     G = _grid(x.shape, w.shape, stride, padding, dilation)
     cdef Geometry g = _geometry(x.shape, w.shape[2:], G, stride, padding, dilation)
     cdef Py_ssize_t N = x.shape[0], F = w.shape[0], CK = g.C * g.Kn, n0, n, nb
-    out = np.empty((N, F) + G, dtype=x.dtype)
+    out = _output(out, (N, F) + G, x.dtype)
     if out.size == 0:
+        return out
+    if split and _split(N, F * CK * g.Gn) and _by_samples(
+            lambda lo, hi: conv_forward(x[lo:hi], w, stride, padding, dilation, chunk_bytes,
+                                        out[lo:hi], False), N) is not None:
         return out
     out3 = out.reshape(N, F, g.Gn)
     wmat = w.reshape(F, CK)
@@ -319,7 +364,8 @@ def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTE
     return out
 
 
-def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES):
+def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES,
+                bint split=True):
     """dL/dw (shape ``w_shape``) from x (N, C, S0, S1, S2) and grad = dL/dout (N, F, G0, G1, G2)."""
     x, grad = _float_array(x, "x"), _float_array(grad, "grad")
     if x.dtype != grad.dtype:
@@ -330,6 +376,15 @@ def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT
         raise ValueError(f"grad must have shape {(x.shape[0], w_shape[0]) + G}, got {grad.shape}")
     cdef Geometry g = _geometry(x.shape, w_shape[2:], G, stride, padding, dilation)
     cdef Py_ssize_t N = x.shape[0], F = w_shape[0], CK = g.C * g.Kn, n0, n, nb
+    if split and _split(N, F * CK * g.Gn):
+        # the two halves of the batch, each summed on its own, then added
+        halves = [lambda lo=lo, hi=hi: conv_grad_w(x[lo:hi], grad[lo:hi], w_shape, stride,
+                                                   padding, dilation, chunk_bytes, False)
+                  for lo, hi in ((0, N // 2), (N // 2, N))]
+        parts = _parallel.run(halves)
+        if parts is None:   # (a floating-point error: NumPy's warning, once)
+            parts = [half() for half in halves]
+        return parts[0] + parts[1]
     dwT = np.zeros((CK, F), dtype=x.dtype)
     if N == 0 or dwT.size == 0:
         return dwT.T.reshape(w_shape)
@@ -349,9 +404,10 @@ def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT
     return np.ascontiguousarray(dwT.T).reshape(w_shape)
 
 
-def conv_grad_x(grad, w, x_shape, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES):
+def conv_grad_x(grad, w, x_shape, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES,
+                out=None, bint split=True):
     """dL/dx (shape ``x_shape`` = (N, C, S0, S1, S2)) from grad = dL/dout (N, F, G0, G1, G2)
-    and w (F, C, K0, K1, K2)."""
+    and w (F, C, K0, K1, K2); written into ``out`` if given (such an array)."""
     grad, w = _float_array(grad, "grad"), _float_array(w, "w")
     if grad.dtype != w.dtype:
         raise TypeError("grad and w must have the same dtype")
@@ -361,13 +417,19 @@ def conv_grad_x(grad, w, x_shape, stride, padding, dilation, chunk_bytes=DEFAULT
         raise ValueError(f"grad must have shape {(x_shape[0], w.shape[0]) + G}, got {grad.shape}")
     cdef Geometry g = _geometry(x_shape, w.shape[2:], G, stride, padding, dilation)
     cdef Py_ssize_t N = x_shape[0], F = w.shape[0], CK = g.C * g.Kn, n0, n, nb
+    dx = _output(out, x_shape, w.dtype)
     if N == 0 or CK == 0 or g.Sn == 0:
-        return np.zeros(x_shape, dtype=w.dtype)
+        dx[...] = 0
+        return dx
+    if split and _split(N, F * CK * g.Gn) and _by_samples(
+            lambda lo, hi: conv_grad_x(grad[lo:hi], w, (hi - lo,) + x_shape[1:], stride, padding,
+                                       dilation, chunk_bytes, dx[lo:hi], False), N) is not None:
+        return dx
     wT = w.reshape(F, CK).T
     g3 = grad.reshape(N, F, g.Gn)
     if _is_identity(&g):
-        return np.matmul(wT, g3).reshape(x_shape)
-    dx = np.empty(x_shape, dtype=w.dtype)
+        np.matmul(wT, g3, out=dx.reshape(N, CK, g.Gn))
+        return dx
     nb = _samples_per_chunk(CK * g.Gn * w.itemsize, N, chunk_bytes)
     dcols = _scratch((nb, CK, g.Gn), w.dtype)
     for n0 in range(0, N, nb):

@@ -169,3 +169,68 @@ def test_pool_works_after_fork(threads):
 def test_set_num_threads_refuses_non_positive_integers(bad):
     with pytest.raises(ValueError, match="positive integer"):
         _parallel.set_num_threads(bad)
+
+
+CONV_CASES = {
+    "2-d, padded": ((6, 3, 9, 8), (4, 3, 3, 3), (1, 1), (1, 1), (1, 1)),
+    "2-d, strided and dilated": ((5, 2, 11, 10), (3, 2, 3, 2), (2, 1), (0, 2), (2, 1)),
+    "1-d": ((4, 3, 17), (5, 3, 4), (1,), (2,), (1,)),
+    "1x1": ((3, 4, 5, 5), (6, 4, 1, 1), (1, 1), (0, 0), (1, 1)),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", list(CONV_CASES))
+def test_conv_cut_by_samples(threads, case, dtype):
+    # a convolution cut into ranges of samples (every pass is, with MIN_SIZE this low)
+    # gives the forward pass and d/dx bit for bit as in one piece, and d/dw - summed by
+    # halves of the batch - as in one piece up to float rounding
+    from mygrad_c import _conv
+    from mygrad_c.nnet.layers.conv import _as3d
+
+    xs, ws, stride, pad, dil = CONV_CASES[case]
+    r = np.random.default_rng(5)
+    x, w = r.standard_normal(xs).astype(dtype), r.standard_normal(ws).astype(dtype)
+    one = (1,) * (3 - len(stride))
+    x5, w5 = x.reshape(xs[:2] + one + xs[2:]), w.reshape(ws[:2] + one + ws[2:])
+    geo = (_as3d(stride, 1), _as3d(pad, 0), _as3d(dil, 1))
+    out = _conv.conv_forward(x5, w5, *geo)
+    assert_identical(out, _conv.conv_forward(x5, w5, *geo, split=False))
+    g = r.standard_normal(out.shape).astype(dtype)
+    assert_identical(_conv.conv_grad_x(g, w5, x5.shape, *geo), _conv.conv_grad_x(g, w5, x5.shape, *geo, split=False))
+    dw = _conv.conv_grad_w(x5, g, w5.shape, *geo)
+    _parallel.set_num_threads(1)
+    whole = _conv.conv_grad_w(x5, g, w5.shape, *geo)
+    assert_identical(whole, _conv.conv_grad_w(x5, g, w5.shape, *geo, split=False))
+    assert dw.dtype == whole.dtype and dw.shape == whole.shape and dw.flags.c_contiguous
+    np.testing.assert_allclose(dw, whole, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-5)
+    # and through conv_nd, against MyGrad's numbers
+    mygrad = pytest.importorskip("mygrad")
+    got, want = mg.tensor(x), mygrad.tensor(x)
+    fw, rw = mg.tensor(w), mygrad.tensor(w)
+    _parallel.set_num_threads(threads)
+    g_nd = g.reshape(out.shape[:2] + out.shape[5 - len(stride):])
+    for lib, xt, wt in ((mg, got, fw), (mygrad, want, rw)):
+        (lib.nnet.conv_nd(xt, wt, stride=stride, padding=pad, dilation=dil) * g_nd).sum().backward()
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(got.grad, want.grad, **tol)
+    np.testing.assert_allclose(fw.grad, rw.grad, **tol)
+
+
+def test_conv_cut_by_samples_warns_once_as_in_one_piece(threads):
+    # a range that meets a floating-point error: the pass runs again in one piece, so
+    # NumPy's warning comes out once, as without threads
+    from mygrad_c import _conv
+
+    x = np.full((4, 1, 1, 3, 3), 3e38, dtype=np.float32)
+    w = np.full((2, 1, 1, 2, 2), 2.0, dtype=np.float32)
+    geo = ((1, 1, 1), (0, 0, 0), (1, 1, 1))
+    with warnings.catch_warnings(record=True) as split:
+        warnings.simplefilter("always")
+        out = _conv.conv_forward(x, w, *geo)
+    with warnings.catch_warnings(record=True) as whole:
+        warnings.simplefilter("always")
+        want = _conv.conv_forward(x, w, *geo, split=False)
+    assert_identical(out, want)
+    assert len(whole) == 1 and "overflow" in str(whole[0].message)
+    assert [str(m.message) for m in split] == [str(m.message) for m in whole]
