@@ -1531,7 +1531,15 @@ cdef void _restore_overwritten(TensorBase t):
     for j in range(len(cell.undo) - 1, t._undo_from - 2, -1):
         index, values = cell.undo[j]
         arr[index] = values
-    arr.flags.writeable = False  # a past state: never written
+    if cell.count > 0:
+        # read-only while the graph that uses the state holds its lock, and writeable
+        # again with the block's other arrays when that lock is released (as MyGrad's
+        # placeholder, which a program may write into once it reads it as an op's input)
+        if cell.views is None:
+            cell.views = []
+        cell.views.append(weakref_ref(arr))
+        cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
+        cell._flipped_view(arr)
     t._data = arr
     t._undo_from = 0
     cell.past_refs -= 1
@@ -2873,3 +2881,4 @@ def graft_view(TensorBase t, TensorBase base, tuple chain):
     t._view_chain = chain
     t._view_steps_from_parent = steps
     t._view_parent = weakref_ref(parent)
+

@@ -1476,6 +1476,12 @@ REGRESSIONS = {
     "untracked-shape-write-in-mygrad/base-reshaped": P(
         "v0 = mg.tensor([[0.25, 0.25], [0.75, -0.25], [1.5, 0.5]])", "v1 = v0[mg.tensor(2), None]",
         "with mg.no_autodiff: v0.shape = (3, 2, 1)", "v1[np.array([[True, True]])] = 0.75"),
+    # (thorough seed 1531) an overwritten earlier state read back stayed read-only for
+    # good: a write into it raised "read-only" where MyGrad writes
+    "read-only-numpy-view/restored-earlier-state": P(
+        "v1 = mg.arange(0.0).reshape((0,))", "v2 = mg.tensor(v1)",
+        body=["v4 = v1.creator.variables[0]", "v1[()] = 0.5", "v1[None, ..., None, :] = v2",
+              "v4[None, None] = np.zeros((1, 1, 0))", "v4.backward(np.zeros((0,)))"], iterations=3),
     # (seed 191) ... and had no gradient: MyGrad's is the view of its base's earlier state's
     "stale-view-grad/earlier-state": P(
         "v0 = mg.tensor(np.zeros((2, 0), dtype='float32'))", "v1 = v0[...]",

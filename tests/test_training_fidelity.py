@@ -1342,3 +1342,25 @@ def test_a_tensor_whose_shape_was_set_is_a_view_of_its_earlier_state(order, mygr
     error, step = mygrad_crashes
     crash = 9 * step
     assert ref[crash] == error and ours[:crash] == ref[:crash] and ours[crash] == "ok"
+
+
+@pytest.mark.parametrize("shape", [(0,), (3,), (2, 3)])
+def test_an_overwritten_earlier_state_read_back_is_locked_as_its_graph_holds_it(shape):
+    # element writes that overwrite a tensor's array in place keep what they replaced; an
+    # earlier state read back as c.variables[0] gets its own array with those values -
+    # read-only while a graph holds it, writeable after, and writeable through MyGrad's
+    # in-place rules (thorough run seed 1531: it was read-only for good, so a write into it
+    # raised "assignment destination is read-only" where MyGrad writes)
+    def scenario(lib, out):
+        v1 = lib.arange(float(np.prod(shape))).reshape(shape)
+        v2 = lib.tensor(v1)
+        for it in range(4):
+            v4 = v1.creator.variables[0]
+            v1[()] = 0.5
+            v1[(None, Ellipsis, None, slice(None))] = v2
+            out.extend([v4.data.flags.writeable, v4.data.tolist(), v1.data.tolist()])
+            v4[None, None] = np.full((1, 1) + shape[-1:], float(it))
+            out.extend([v4.data.flags.writeable, v4.data.tolist(), type(v4.creator).__name__])
+            v4.backward(np.ones(shape))
+            out.extend([v4.data.flags.writeable, v4.grad, v1.data.flags.writeable, v2.grad, v1.grad])
+    assert_same_trace(scenario)
