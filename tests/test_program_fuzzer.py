@@ -1482,6 +1482,11 @@ REGRESSIONS = {
         "v1 = mg.arange(0.0).reshape((0,))", "v2 = mg.tensor(v1)",
         body=["v4 = v1.creator.variables[0]", "v1[()] = 0.5", "v1[None, ..., None, :] = v2",
               "v4[None, None] = np.zeros((1, 1, 0))", "v4.backward(np.zeros((0,)))"], iterations=3),
+    # (seed 195) accepted: MyGrad's out= that fails (a casting error) has already made a
+    # tensor whose shape was set a view of its earlier state
+    "failed-write-rebuilds-views-in-mygrad": P(
+        "v0 = mg.tensor([[0], [-2], [0]])", "v0.shape = (-1,)", "v1 = v0.creator.variables[0]",
+        "v3 = np.squeeze(v1)", "v4 = mg.multiply(v0, 2.0, out=v3, where=np.array([True, False, True]))"),
     # (seed 191) ... and had no gradient: MyGrad's is the view of its base's earlier state's
     "stale-view-grad/earlier-state": P(
         "v0 = mg.tensor(np.zeros((2, 0), dtype='float32'))", "v1 = v0[...]",
@@ -1526,7 +1531,8 @@ def test_regression(name):
     "shape-set-drops-views-in-mygrad", "shape-set-drops-views-in-mygrad/values-and-gradients",
     "shape-set-drops-views-in-mygrad/base-keeps-its-creator", "gru-written-output-in-mygrad",
     "gru-output-grad-in-mygrad", "repeat-empty-in-mygrad", "stale-op-after-clear/input-read",
-    "stale-op-after-clear/input-read-rebound", "untracked-shape-write-in-mygrad/base-reshaped"]])
+    "stale-op-after-clear/input-read-rebound", "untracked-shape-write-in-mygrad/base-reshaped",
+    "failed-write-rebuilds-views-in-mygrad"]])
 def test_accepted_programs_end_at_their_difference(name):
     """The differences accepted in session 18 (and the gru one before, which the hang
     watchdog used to end during numba's compilation of MyGrad's gru) end where MyGrad
