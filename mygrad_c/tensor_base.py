@@ -189,7 +189,11 @@ class Tensor(TensorBase):
             if self._view_base is not None and variables and isinstance(variables[0], TensorBase):
                 # a view's operation refers to the tensor it views as that object is now,
                 # as MyGrad's does (also after an in-place write rewired it to a past state)
-                variables = (_engine.current_object(variables[0]),) + tuple(variables[1:])
+                # - except the view's own earlier state, which a view whose shape was set
+                # is a reshape of: that state is copied, as MyGrad copies its placeholder
+                now = _engine.current_object(variables[0])
+                if now is not self:
+                    variables = (now,) + tuple(variables[1:])
             op.variables = copy.deepcopy(variables, memo)
             _engine.graft(out, op, cleared)
         if self._view_base is not None:

@@ -1364,3 +1364,27 @@ def test_an_overwritten_earlier_state_read_back_is_locked_as_its_graph_holds_it(
             v4.backward(np.ones(shape))
             out.extend([v4.data.flags.writeable, v4.grad, v1.data.flags.writeable, v2.grad, v1.grad])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("view", ["mg.squeeze(w)", "w[0]", "w.T"])
+def test_a_deep_copy_of_a_view_whose_shape_was_set_backpropagates(view):
+    # copy.deepcopy of a view whose shape was set copies the view's earlier state (the
+    # input of its reshape) with its own history, as MyGrad copies its placeholder: a
+    # backward from the copy reaches the copied base (hunt seed 195: the copy's reshape
+    # referred to the copy itself, and no gradient came out)
+    import copy
+
+    def scenario(lib, out):
+        w = lib.tensor(np.linspace(-1.0, 1.0, 3).reshape(1, 3))
+        for it in range(3):
+            v = eval(view, {"mg": lib, "w": w})
+            v.shape = (-1,)
+            c = copy.deepcopy(v)
+            out.extend([c.base is None, c.creator.variables[0] is c, type(c.creator.variables[0].creator).__name__])
+            (c * (it + 2.0)).sum().backward()
+            out.extend([c.grad, c.base.grad, c.creator.variables[0].grad, w.grad, v.grad])
+            (v ** 2).sum().backward()
+            out.extend([w.grad, v.grad, c.grad])
+            with lib.no_autodiff:
+                w -= 0.1 * w.grad
+    assert_same_trace(scenario)
