@@ -719,6 +719,28 @@ def _backward_into_past_state(d: "Difference") -> bool:
     return any(t._hidden and t.creator is None for t in _tensors_in_graphs(d.mirror.ns[mg].values(), mg))
 
 
+_OUT_ARRAY = re.compile(r"out=(v\d+(?:\.data)?)(?=[,)])")
+
+
+def _out_overwrote_an_input(d: "Difference") -> bool:
+    """(hunt seed 196) ``mg.add(v1, v1.data, out=v1.data)`` (the guard off, or a NumPy array
+    target and input): MyGrad records the input array itself, which the write then fills with
+    the result - its backward reads the overwritten values (``multiply(x, a, out=a)`` gives
+    ``x.grad`` the product, a wrong number); mygrad_c keeps a copy of the input's values
+    (documented in the migration guide).  Did the program run an out= into an array that the
+    same call took as an input, and is the difference in what such a copy changes?"""
+    if d.mirror is None or d.key not in ("shares", "data", "grad"):
+        return False
+    ns = d.mirror.ns[mg]
+    for stmt in d.mirror._code:
+        m = _OUT_ARRAY.search(stmt)
+        if m is None or stmt.count(m.group(1)) < 2:
+            continue
+        if m.group(1).endswith(".data") or isinstance(ns.get(m.group(1)), np.ndarray):
+            return True
+    return False
+
+
 def _stale_op_input_read(d: "Difference") -> bool:
     """``vN = vK.creator.variables[j]`` of an operation whose input was written in place
     after its graph was cleared: mygrad_c's operation refers to the input's earlier state
@@ -945,6 +967,7 @@ KNOWN_BUGS: dict = {
     # in mygrad_c; MyGrad keeps them
     "failed-op-nulls-grad": lambda d: (d.key == "grad" and d.want is not None and d.got is None and d.raised
                                        and "backward" not in d.stmt),
+    "out-overwrites-input-in-mygrad": _out_overwrote_an_input,
     # (hunt seed 195) an in-place write or out= that raises (a casting error) has, in MyGrad,
     # already taken the views of the target's base again - a tensor whose shape was set is
     # then a view of its earlier state; mygrad_c's failed write changes nothing
@@ -1044,6 +1067,9 @@ KNOWN_BUGS: dict = {
 # failing, as the states part ways).  Move a name here only where MyGrad's behaviour
 # crashes, corrupts data or gives a wrong number, and say why.
 ACCEPTED: dict = {
+    # (hunt seed 196) MyGrad's backward reads an input array that out= overwrote
+    "out-overwrites-input-in-mygrad": "MyGrad gives a wrong gradient: its recorded input is the "
+                                      "out= array the result overwrote",
     # (hunt seed 195) an operation that raises should leave the program's state as it was
     "failed-write-rebuilds-views-in-mygrad": "MyGrad changes the views of a write's target "
                                              "even when the write fails",

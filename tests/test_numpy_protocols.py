@@ -372,6 +372,8 @@ def test_out_array_that_no_input_locks_is_written_as_in_mygrad(code):
     "a = np.array([1.5, 0.5])\nwith mg.mem_guard_off: r = np.multiply(a, t, out=a)",
     "a = np.array([1.5, 0.5])\nwith mg.mem_guard_off: r = mg.einsum('i,i->i', a, t, out=a)",
     "b = np.zeros((2, 2)); b[0] = [1.5, 0.5]\nwith mg.mem_guard_off: r = mg.stack([b[0], t], out=b)",
+    # (hunt seed 196) a tensor's own array, as input and as out=
+    "u = mg.tensor([1.5, 0.5])\nwith mg.mem_guard_off: r = mg.multiply(t, u.data, out=u.data)",
 ])
 def test_an_input_array_that_out_overwrites_keeps_its_values_for_the_backward_pass(code):
     """A NumPy array input that the result overwrites, where no lock refuses it: the
