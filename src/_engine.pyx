@@ -2445,15 +2445,28 @@ def adopt_own_view(TensorBase target, TensorBase new):
     past._view_steps_from_parent = target._view_steps_from_parent
     past._readonly_view = target._readonly_view
     past._view_grad, past._view_grad_src = target._view_grad, target._view_grad_src
+    cdef bint registered = target._base is not None and _registered(target)
     adopt_state(target, new)
     target._view_chain = new._view_chain
-    target._view_steps_from_parent = (target._view_steps_from_parent or ()) + steps
     target._readonly_view = new._readonly_view
+    if registered:
+        # as in MyGrad, the past state stays a live view of the base - in the target's
+        # place among its parent's views, so a write into the base rebuilds it and one into
+        # it reaches the base - and the target is a view of it, one reshape further
+        parent = <TensorBase>target._view_parent()
+        for j, ref in enumerate(parent._view_children):
+            if ref() is target:
+                parent._view_children[j] = weakref_ref(past)
+        past._view_parent = target._view_parent
+        _add_view_child(past, target)
+        target._view_steps_from_parent = steps
+        return
+    target._view_steps_from_parent = (target._view_steps_from_parent or ()) + steps
     # as MyGrad, which replays the view from its base: a view released from its base's
     # registry (a graph along the way cleared) is registered again - with the base itself,
     # by its whole chain - so that a write into the base reaches it (and one into a view
     # in between, which such a write cuts off its base, does not)
-    if target._base is not None and not _registered(target):
+    if target._base is not None:
         _add_view_child(<TensorBase>target._base, target)
         target._view_steps_from_parent = target._view_chain
 
