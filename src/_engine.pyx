@@ -2458,8 +2458,7 @@ def adopt_own_view(TensorBase target, TensorBase new):
             if ref() is target:
                 parent._view_children[j] = weakref_ref(past)
         past._view_parent = target._view_parent
-        _add_view_child(past, target)
-        target._view_steps_from_parent = steps
+        register_with_past_state(target, past, new)
         return
     target._view_steps_from_parent = (target._view_steps_from_parent or ()) + steps
     # as MyGrad, which replays the view from its base: a view released from its base's
@@ -2472,10 +2471,10 @@ def adopt_own_view(TensorBase target, TensorBase new):
 
 
 def register_with_past_state(TensorBase target, TensorBase past, TensorBase new):
-    """``target.shape = ...`` of a tensor that is no view: as in MyGrad, ``target`` - now
-    ``new``'s reshape of its earlier state ``past`` - is recorded among the views of that
-    state (its ``.base`` stays None), so that a write into the state (read as
-    ``op.variables[j]``) rebuilds ``target`` from it, as any view of a written tensor."""
+    """After ``target.shape = ...``: as in MyGrad, ``target`` - now ``new``'s reshape of its
+    earlier state ``past`` - is recorded among the views of that state (a tensor that is no
+    view keeps ``.base`` None), so that a write into the state (read as ``op.variables[j]``)
+    rebuilds ``target`` from it, as any view of a written tensor."""
     _add_view_child(past, target)
     target._view_steps_from_parent = new._view_steps_from_parent
 
@@ -2894,4 +2893,3 @@ def graft_view(TensorBase t, TensorBase base, tuple chain):
     t._view_chain = chain
     t._view_steps_from_parent = steps
     t._view_parent = weakref_ref(parent)
-
