@@ -1286,8 +1286,14 @@ cdef inline void _detach_released_views(tuple tensors):
     (MyGrad's rule): it no longer follows writes into the base, nor its gradient."""
     cdef TensorBase var
     for var in tensors:
-        if var._base is not None and var._creator is None:
-            _detach_view(var)
+        if var._creator is None:
+            if var._base is not None:
+                _detach_view(var)
+            elif var._past_base is not None:
+                # (the earlier state of a view, read as an op's input: MyGrad's placeholder
+                # is a view, released the same way)
+                var._past_base = None
+                var._past_chain = None
 
 
 cdef bint _kept_view_grad_valid(TensorBase view):

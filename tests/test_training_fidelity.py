@@ -1428,3 +1428,23 @@ def test_the_earlier_state_of_a_view_whose_shape_was_set_stays_a_view(view, orde
             out.extend([w.data.tolist(), p.data.tolist(), v.data.tolist(), p.base is w, v.base is w,
                         v.creator is not None and v.creator.variables[0] is p, w.grad, p.grad, v.grad, x.grad])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("write", ["v0[...] /= v0", "v0[1:] *= 3.", "mg.negative(v0[:2], out=v0[:2])"])
+def test_the_earlier_state_of_a_view_is_released_when_used_after_its_graph_was_cleared(write):
+    # the earlier state of a view (MyGrad's placeholder, read as c.variables[j]) is a view:
+    # once a backward cleared its graph, using it in an operation cuts it off its base -
+    # .base None, its gradient its own - as any view (hunt seed 197: it kept its base)
+    def scenario(lib, out):
+        v0 = lib.tensor(np.array([1.0, 2.0, 4.0], dtype="float32"))
+        exec(write, {"mg": lib}, {"v0": v0})
+        states = [v for v in v0.creator.variables if isinstance(v, lib.Tensor)]
+        for it in range(3):
+            out.extend([s.base is None for s in states] + [s.grad for s in states])
+            lib.sum(v0 * v0).backward()
+            out.extend([s.base is None for s in states] + [s.grad for s in states] + [v0.grad])
+            used = [s.clip(-0.5, None) for s in states]
+            out.extend([s.base is None for s in states] + [s.grad for s in states])
+            lib.sum(lib.stack([u.sum() for u in used])).backward()
+            out.extend([s.grad for s in states] + [v0.grad])
+    assert_same_trace(scenario)
