@@ -1509,6 +1509,15 @@ REGRESSIONS = {
     "released-view/earlier-state-of-a-view-used": P(
         "v0 = mg.tensor(np.zeros((0,), dtype='float32'))", "v0[...] /= v0", "v1 = v0.creator.variables[1]",
         "mg.sum(v0 * v0).backward()", "v4 = v1.clip(-0.5, None)"),
+    # (thorough seed 1535, session 22) OPEN, reported as the known released-view (the same on
+    # session 21's build): after the shape of an einsum view of v1 was set, an out= write into
+    # v1 leaves MyGrad's other view v3 = v1[0] in memory of its own (the same values), while
+    # mygrad_c's stays a view of v1 - likely the accepted shape-set-drops-views-in-mygrad,
+    # whose predicate does not follow an einsum view (MyGrad's v5.base is not v1 there)
+    "released-view/out-write-after-a-shape-set-view": P(
+        "v1 = mg.linspace(-1, 1, 6).reshape((2, 1, 3))", "v3 = v1[0]",
+        body=["with mg.mem_guard_off: v4 = mg.multiply(v3, 2.0, out=v1)", 'v5 = mg.einsum("...->...", v1)',
+              "v5.shape = (-1,)"], iterations=2),
     # (seed 191) ... and had no gradient: MyGrad's is the view of its base's earlier state's
     "stale-view-grad/earlier-state": P(
         "v0 = mg.tensor(np.zeros((2, 0), dtype='float32'))", "v1 = v0[...]",
@@ -1524,7 +1533,7 @@ REGRESSIONS = {
 # The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
 # fixed, its test passes and fails as XPASS until its name is removed from here); the
 # others were fixed or accepted (programs.ACCEPTED, with the reason).
-OPEN: set = set()
+OPEN: set = {"released-view/out-write-after-a-shape-set-view"}
 
 
 def _xfail_open(name):
