@@ -241,12 +241,14 @@ cdef class LockCell:
         self.base_flipped = False
         self.shared = shared
 
-    cdef void add_view(self, cnp.ndarray arr, bint readonly=False):
+    cdef void add_view(self, cnp.ndarray arr, bint readonly=False, bint stands_in=False):
+        """Register ``arr`` (a view of the block, or with ``stands_in`` an array standing in
+        for one - a past state's restored copy) with the lock: read-only while it is held."""
         if self.views is None:
             self.views = []
         elif len(self.views) >= 32 and (len(self.views) & (len(self.views) - 1)) == 0:
             self.views = [r for r in self.views if r() is not None]
-        if mgc_guard_off:
+        if mgc_guard_off and not stands_in:
             # made under mem_guard_off: as in MyGrad, its array is neither locked nor
             # made writeable by this lock, now or later (a view of a locked array stays
             # read-only)
@@ -1540,12 +1542,9 @@ cdef void _restore_overwritten(TensorBase t):
     if cell.count > 0:
         # read-only while the graph that uses the state holds its lock, and writeable
         # again with the block's other arrays when that lock is released (as MyGrad's
-        # placeholder, which a program may write into once it reads it as an op's input)
-        if cell.views is None:
-            cell.views = []
-        cell.views.append(weakref_ref(arr))
-        cnp.PyArray_CLEARFLAGS(arr, cnp.NPY_ARRAY_WRITEABLE)
-        cell._flipped_view(arr)
+        # placeholder, which a program may write into once it reads it as an op's input;
+        # also when first read under mem_guard_off: it stands in for the locked array)
+        cell.add_view(arr, False, True)
     t._data = arr
     t._undo_from = 0
     cell.past_refs -= 1
