@@ -1359,9 +1359,6 @@ cdef object _view_grad(TensorBase view):
         if parent_grad is None:
             return None
         vg = apply_view_chain(parent_grad, step)
-    elif parent is view:
-        # (a deep copy of such a view, whose operation refers to the copy itself)
-        vg = apply_view_chain(base_grad, view._view_chain)
     else:
         parent_grad = parent.grad
         if parent_grad is None:
