@@ -28,7 +28,7 @@ extensions = [
     Extension(
         f"mygrad_c.{path.stem}",
         [str(path)],
-        include_dirs=[np.get_include()],
+        include_dirs=[np.get_include(), "src"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,
     )

@@ -43,6 +43,32 @@ cimport cython
 from cython cimport floating
 from libc.string cimport memcpy, memset
 
+cdef extern from "_direct_conv.h" nogil:
+    int dc_available()
+    void dc_clear_flags()
+    int dc_raised(int divide, int over, int under, int invalid)
+    int DC_MR, DC_NV, DC_WF, DC_WK
+    void dc_fwd_f32(const float* xs, const float* wp, const Py_ssize_t* koff, Py_ssize_t K,
+                    float* out, Py_ssize_t Pv, Py_ssize_t Fp)
+    void dc_fwd_f64(const double* xs, const double* wp, const Py_ssize_t* koff, Py_ssize_t K,
+                    double* out, Py_ssize_t Pv, Py_ssize_t Fp)
+    void dc_dw_f32(const float* xs, Py_ssize_t xs_step, const float* gf, Py_ssize_t ns,
+                   const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv, Py_ssize_t Fp, float* dwv)
+    void dc_dw_f64(const double* xs, Py_ssize_t xs_step, const double* gf, Py_ssize_t ns,
+                   const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv, Py_ssize_t Fp, double* dwv)
+    void dc_pad_f32(const float* x, float* xs, Py_ssize_t n_xs, Py_ssize_t C,
+                    const Py_ssize_t* S, const Py_ssize_t* P, const Py_ssize_t* q)
+    void dc_pad_f64(const double* x, double* xs, Py_ssize_t n_xs, Py_ssize_t C,
+                    const Py_ssize_t* S, const Py_ssize_t* P, const Py_ssize_t* q)
+    void dc_compact_f32(const float* full, Py_ssize_t Pv, float* out, Py_ssize_t F,
+                        const Py_ssize_t* G, const Py_ssize_t* P)
+    void dc_compact_f64(const double* full, Py_ssize_t Pv, double* out, Py_ssize_t F,
+                        const Py_ssize_t* G, const Py_ssize_t* P)
+    void dc_spread_f32(const float* grad, float* gf, Py_ssize_t Fp, Py_ssize_t Pv, Py_ssize_t F,
+                       const Py_ssize_t* G, const Py_ssize_t* P)
+    void dc_spread_f64(const double* grad, double* gf, Py_ssize_t Fp, Py_ssize_t Pv, Py_ssize_t F,
+                       const Py_ssize_t* G, const Py_ssize_t* P)
+
 import threading
 from functools import partial
 
@@ -238,11 +264,12 @@ def _scratch(shape, dtype):
     per page, which for a cache-sized buffer takes longer than filling it."""
     nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
     buf = getattr(_local, "buf", None)
-    if buf is None or buf.nbytes < nbytes:
-        buf = np.empty(max(nbytes, 1), dtype=np.uint8)
+    if buf is None or buf.nbytes < nbytes + 64:
+        buf = np.empty(nbytes + 64, dtype=np.uint8)
         if nbytes <= _SCRATCH_MAX:
             _local.buf = buf
-    return buf[:nbytes].view(dtype).reshape(shape)
+    start = -buf.ctypes.data % 64   # aligned to a cache line (and an AVX-512 vector)
+    return buf[start:start + nbytes].view(dtype).reshape(shape)
 
 
 cdef bint _is_identity(const Geometry* g) noexcept:
@@ -325,6 +352,159 @@ def _output(out, shape, dtype):
 
 
 # ---------------------------------------------------------------------------
+# direct stride-1 kernels (_direct_conv.h): no column matrix at all
+# ---------------------------------------------------------------------------
+# Whether the stride-1 passes use the direct kernels (this CPU has AVX-512); tests set it
+# to False to run the same passes through im2col + BLAS.
+DIRECT = bool(dc_available())
+_MAX_WASTE = 2.0   # at most this many multiply-adds per useful one (wrapped positions, filter padding)
+
+
+def _round_up(Py_ssize_t v, Py_ssize_t m):
+    return (v + m - 1) // m * m
+
+
+cdef class _Layout:
+    """Where one padded sample and its full-width positions lie (see _direct_conv.h):
+    the padded spatial shape P, the number of full-width positions np_ (rounded up to
+    ``align``), the offset of each filter row k = (c, k0, k1, k2) and the length of the
+    sample buffer with the slack the loads need."""
+    cdef Py_ssize_t C, Kn, npos, useful, n_xs
+    cdef Py_ssize_t S[3]
+    cdef Py_ssize_t P[3]
+    cdef Py_ssize_t q[3]
+    cdef Py_ssize_t G[3]
+    cdef object koff
+
+    def __init__(self, x_shape, K, dilation, padding, Py_ssize_t align, Py_ssize_t rows=1):
+        cdef Py_ssize_t j, last
+        self.C = x_shape[1]
+        for j in range(3):
+            self.S[j], self.q[j] = x_shape[2 + j], padding[j]
+            self.P[j] = self.S[j] + 2 * self.q[j]
+            self.G[j] = self.P[j] - (K[j] - 1) * dilation[j]
+        plane = self.P[1] * self.P[2]
+        last = (self.G[0] - 1) * plane + (self.G[1] - 1) * self.P[2] + self.G[2]
+        self.npos = _round_up(last, align)
+        self.useful = self.G[0] * self.G[1] * self.G[2]
+        k0, k1, k2 = np.meshgrid(*[np.arange(K[j]) * dilation[j] for j in range(3)], indexing="ij")
+        per_c = (k0 * plane + k1 * self.P[2] + k2).reshape(-1)
+        koff = (np.arange(self.C)[:, None] * (self.P[0] * plane) + per_c).reshape(-1)
+        self.Kn = koff.size
+        # the kernel rows, padded to a multiple of ``rows`` with rows that read offset 0
+        self.koff = np.zeros(_round_up(self.Kn, rows), dtype=np.intp)
+        self.koff[:self.Kn] = koff
+        # (rounded up to whole vectors: what follows xs in its buffer starts aligned)
+        self.n_xs = _round_up(max(self.C * self.P[0] * plane, int(koff.max()) + self.npos), 16)
+
+    def waste(self, Py_ssize_t F, Py_ssize_t Fp):
+        return float(self.npos * Fp) / max(1, self.useful * F)
+
+
+cdef bint _flags_raised():
+    err = np.geterr()
+    return dc_raised(err["divide"] != "ignore", True, err["under"] != "ignore", True)
+
+
+def _direct_forward(x, w, out, dilation, padding):
+    """out (N, F, *G) <- the stride-1 convolution of x (N, C, *S) padded by ``padding``
+    with w (F, C, *K), by dc_fwd; None (``out`` partly written) if the layout wastes too
+    much or a floating-point flag was raised - the caller then uses im2col + BLAS."""
+    cdef Py_ssize_t N = x.shape[0], F = w.shape[0], n, Fp = _round_up(F, DC_MR), CK
+    cdef Py_ssize_t lanes = 64 // x.itemsize
+    cdef _Layout lay = _Layout(x.shape, w.shape[2:], dilation, padding, DC_NV * lanes)
+    if lay.waste(F, Fp) > _MAX_WASTE:
+        return None
+    CK = lay.Kn
+    # the filters packed per block of DC_MR: wp[block, k, i] = w[block * DC_MR + i, k]
+    wp = np.zeros((Fp, CK), dtype=x.dtype)
+    wp[:F] = w.reshape(F, CK)
+    wp = np.ascontiguousarray(wp.reshape(Fp // DC_MR, DC_MR, CK).transpose(0, 2, 1))
+    buf = _scratch((lay.n_xs + Fp * lay.npos,), x.dtype)
+    xs, full = buf[:lay.n_xs], buf[lay.n_xs:]
+    cdef const Py_ssize_t[::1] koff = lay.koff
+    cdef Py_ssize_t xstride = lay.C * lay.S[0] * lay.S[1] * lay.S[2], ostride = F * lay.useful
+    cdef const float[::1] x32, w32
+    cdef float[::1] xs32, f32, o32
+    cdef const double[::1] x64, w64
+    cdef double[::1] xs64, f64, o64
+    dc_clear_flags()
+    if x.dtype == np.float32:
+        x32, w32, xs32, f32, o32 = x.reshape(-1), wp.reshape(-1), xs, full, out.reshape(-1)
+        with nogil:
+            for n in range(N):
+                dc_pad_f32(&x32[n * xstride], &xs32[0], lay.n_xs, lay.C, lay.S, lay.P, lay.q)
+                dc_fwd_f32(&xs32[0], &w32[0], &koff[0], CK, &f32[0], lay.npos, Fp)
+                dc_compact_f32(&f32[0], lay.npos, &o32[n * ostride], F, lay.G, lay.P)
+    else:
+        x64, w64, xs64, f64, o64 = x.reshape(-1), wp.reshape(-1), xs, full, out.reshape(-1)
+        with nogil:
+            for n in range(N):
+                dc_pad_f64(&x64[n * xstride], &xs64[0], lay.n_xs, lay.C, lay.S, lay.P, lay.q)
+                dc_fwd_f64(&xs64[0], &w64[0], &koff[0], CK, &f64[0], lay.npos, Fp)
+                dc_compact_f64(&f64[0], lay.npos, &o64[n * ostride], F, lay.G, lay.P)
+    return None if _flags_raised() else out
+
+
+def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
+    """dL/dw (F, C*K) of a stride-1 convolution by dc_dw, or None (see _direct_forward).
+    The samples go through a few at a time (as many as fit in ``chunk_bytes``)."""
+    cdef Py_ssize_t N = x.shape[0], F = w_shape[0], n0, n, j, nb, Fp = _round_up(F, DC_WF), Kp
+    cdef Py_ssize_t lanes = 64 // x.itemsize
+    cdef _Layout lay = _Layout(x.shape, w_shape[2:], dilation, padding, lanes, DC_WK)
+    if lay.waste(F, Fp) > _MAX_WASTE:
+        return None
+    Kp = lay.koff.size
+    dwv = np.zeros((Fp, Kp, lanes), dtype=x.dtype)
+    cdef Py_ssize_t gsize = Fp * lay.npos, xstride = lay.C * lay.S[0] * lay.S[1] * lay.S[2]
+    cdef Py_ssize_t gstride = F * lay.useful
+    nb = _samples_per_chunk((lay.n_xs + gsize) * x.itemsize, N, chunk_bytes)
+    buf = _scratch((nb * (lay.n_xs + gsize),), x.dtype)
+    xs, gf = buf[:nb * lay.n_xs], buf[nb * lay.n_xs:]
+    cdef const Py_ssize_t[::1] koff = lay.koff
+    cdef const float[::1] x32, g32
+    cdef float[::1] xs32, gf32, d32
+    cdef const double[::1] x64, g64
+    cdef double[::1] xs64, gf64, d64
+    dc_clear_flags()
+    if x.dtype == np.float32:
+        x32, g32, xs32, gf32, d32 = x.reshape(-1), grad.reshape(-1), xs, gf, dwv.reshape(-1)
+        with nogil:
+            n0 = 0
+            while n0 < N:
+                n = min(nb, N - n0)
+                for j in range(n):
+                    dc_pad_f32(&x32[(n0 + j) * xstride], &xs32[j * lay.n_xs], lay.n_xs, lay.C,
+                               lay.S, lay.P, lay.q)
+                    dc_spread_f32(&g32[(n0 + j) * gstride], &gf32[j * gsize], Fp, lay.npos, F,
+                                  lay.G, lay.P)
+                dc_dw_f32(&xs32[0], lay.n_xs, &gf32[0], n, &koff[0], Kp, lay.npos, Fp, &d32[0])
+                n0 += n
+    else:
+        x64, g64, xs64, gf64, d64 = x.reshape(-1), grad.reshape(-1), xs, gf, dwv.reshape(-1)
+        with nogil:
+            n0 = 0
+            while n0 < N:
+                n = min(nb, N - n0)
+                for j in range(n):
+                    dc_pad_f64(&x64[(n0 + j) * xstride], &xs64[j * lay.n_xs], lay.n_xs, lay.C,
+                               lay.S, lay.P, lay.q)
+                    dc_spread_f64(&g64[(n0 + j) * gstride], &gf64[j * gsize], Fp, lay.npos, F,
+                                  lay.G, lay.P)
+                dc_dw_f64(&xs64[0], lay.n_xs, &gf64[0], n, &koff[0], Kp, lay.npos, Fp, &d64[0])
+                n0 += n
+    # (a nan from a wrapped position: 0 * inf; the flag sends the pass to BLAS)
+    if _flags_raised():
+        return None
+    return np.ascontiguousarray(dwv.sum(axis=2)[:F, :lay.Kn])
+
+
+cdef bint _direct(const Geometry* g, x) noexcept:
+    """Do the direct kernels apply: stride 1, a non-empty input, and the CPU has them?"""
+    return (DIRECT and x.size > 0 and g.st[0] == 1 and g.st[1] == 1 and g.st[2] == 1)
+
+
+# ---------------------------------------------------------------------------
 # the whole convolution: forward and the two gradients
 # ---------------------------------------------------------------------------
 def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTES, out=None,
@@ -351,6 +531,9 @@ def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTE
     wmat = w.reshape(F, CK)
     if CK == 0:
         out.fill(0)
+        return out
+    if not _is_identity(&g) and _direct(&g, x) and _direct_forward(
+            x, w, out, dilation, padding) is not None:
         return out
     if _is_identity(&g):
         np.matmul(wmat, x.reshape(N, CK, g.Gn), out=out3)
@@ -389,6 +572,10 @@ def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT
     if N == 0 or dwT.size == 0:
         return dwT.T.reshape(w_shape)
     g3 = grad.reshape(N, F, g.Gn)
+    if not _is_identity(&g) and _direct(&g, x):
+        dw = _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes)
+        if dw is not None:
+            return dw.reshape(w_shape)
     if _is_identity(&g):
         cols = x.reshape(N, CK, g.Gn)
         dwT = np.matmul(cols, g3.transpose(0, 2, 1)).sum(axis=0)
@@ -425,6 +612,13 @@ def conv_grad_x(grad, w, x_shape, stride, padding, dilation, chunk_bytes=DEFAULT
             lambda lo, hi: conv_grad_x(grad[lo:hi], w, (hi - lo,) + x_shape[1:], stride, padding,
                                        dilation, chunk_bytes, dx[lo:hi], False), N) is not None:
         return dx
+    if not _is_identity(&g) and _direct(&g, grad):
+        # d/dx of a stride-1 convolution: the convolution of grad, padded by d*(K-1) - p,
+        # with the filters transposed (C, F, *K) and flipped
+        q = [g.dl[j] * (g.K[j] - 1) - g.pd[j] for j in range(3)]
+        if min(q) >= 0 and _direct_forward(
+                grad, w.transpose(1, 0, 2, 3, 4)[:, :, ::-1, ::-1, ::-1], dx, dilation, q) is not None:
+            return dx
     wT = w.reshape(F, CK).T
     g3 = grad.reshape(N, F, g.Gn)
     if _is_identity(&g):
