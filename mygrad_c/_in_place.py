@@ -85,7 +85,7 @@ def _check_writeable(t: TensorBase, message: str = "assignment destination is re
     "assignment destination", a ufunc's ``out=`` says "output array".
     """
     data = t.data
-    base = t._view_base
+    base = t.base
     if base is None and (data.flags.writeable or _engine.is_guard_locked(t) or _engine.was_guard_locked(t)):
         # the common cases: writeable, or read-only only while a graph uses it; and, as in
         # MyGrad, an array a graph has locked before (e.g. a broadcast made under
@@ -121,7 +121,7 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     of ``base``, the new value of the view is placed into (a copy of) the base's
     data, the base is rebound the same way, and all its views are rebuilt.
     """
-    base = t._view_base
+    base = t.base
     if base is None:
         new = compute(t)
         if new.data.strides != t.data.strides and not (

@@ -81,7 +81,7 @@ class Tensor(TensorBase):
         old_shape = self.data.shape
         new = run_op(_array_shape.Reshape, (self,), op_args=(probe.shape,), cls=type(self))
         past = _engine.split_state(self)
-        if self._view_base is not None:   # a view stays a view of what it was taken from
+        if self.base is not None:   # a view stays a view of what it was taken from
             _engine.adopt_own_view(self, new)
         else:
             _engine.adopt_state(self, new)
@@ -186,7 +186,7 @@ class Tensor(TensorBase):
                 setattr(op, name, copy.deepcopy(value, memo))
             cleared = _engine.cleared_inputs(self.creator)   # (before the inputs are copied)
             variables = self.creator.variables
-            if self._view_base is not None and variables and isinstance(variables[0], TensorBase):
+            if self.base is not None and variables and isinstance(variables[0], TensorBase):
                 # a view's operation refers to the tensor it views as that object is now,
                 # as MyGrad's does (also after an in-place write rewired it to a past state)
                 # - except the view's own earlier state, which a view whose shape was set
@@ -196,8 +196,8 @@ class Tensor(TensorBase):
                     variables = (now,) + tuple(variables[1:])
             op.variables = copy.deepcopy(variables, memo)
             _engine.graft(out, op, cleared)
-        if self._view_base is not None:
-            _engine.graft_view(out, copy.deepcopy(self._view_base, memo), self._view_steps)
+        if self.base is not None:
+            _engine.graft_view(out, copy.deepcopy(self.base, memo), self._view_steps)
         return out
 
     def __reduce__(self):

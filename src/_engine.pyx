@@ -697,8 +697,6 @@ cdef class TensorBase:
     cdef object _view_grad_src      # ... while its base's gradient is this same array
     cdef list _consumers            # weak references to the operations that took this tensor as input
     cdef list _past_consumers       # (a past state) those of the object it was the state of
-    cdef TensorBase _past_base      # (a view's past state) its base's past state: its `.base`
-    cdef tuple _past_chain          # (a view's past state) its view chain from that base
     cdef Py_ssize_t _mark           # visit mark of the current graph traversal
     cdef Py_ssize_t _graph_refs     # references to it from the operations of that traversal
     cdef bint _unguarded            # a private constant made from a number or a list: never locked
@@ -785,11 +783,6 @@ cdef class TensorBase:
         A view's gradient is the same view of its base's gradient (see ``_view_grad``).
         """
         if self._base is None:
-            if self._past_base is not None and self._past_chain is not None:
-                # the earlier state of a view: as MyGrad's placeholder, the same view of its
-                # base's earlier state's gradient
-                base_grad = self._past_base.grad
-                return None if base_grad is None else apply_view_chain(base_grad, self._past_chain)
             return self._materialized_grad()
         return _view_grad(self)
 
@@ -806,15 +799,6 @@ cdef class TensorBase:
     @property
     def base(self):
         """The tensor whose memory this tensor views, or None."""
-        if self._base is None and self._hidden:
-            return self._past_base   # (the earlier state of a view: its base's earlier state)
-        return self._base
-
-    @property
-    def _view_base(self):
-        """The tensor this one is registered as a view of (``.base``, except for the
-        earlier state of a view, which is frozen on its own): what the in-place and copy
-        machinery follow."""
         return self._base
 
     @property
@@ -1289,13 +1273,8 @@ cdef inline void _detach_released_views(tuple tensors):
     cdef TensorBase var
     for var in tensors:
         if var._creator is None:
-            if var._base is not None:
+            if var._base is not None:   # (the earlier state of a view too: a view)
                 _detach_view(var)
-            elif var._past_base is not None:
-                # (the earlier state of a view, read as an op's input: MyGrad's placeholder
-                # is a view, released the same way)
-                var._past_base = None
-                var._past_chain = None
 
 
 cdef bint _kept_view_grad_valid(TensorBase view):
@@ -1438,6 +1417,7 @@ def mark_written(TensorBase base, tuple prefix=None, TensorBase past=None):
     if prefix:
         for Op, args, kwargs in prefix:
             entry = _run_op(Op, (entry,), args or None, kwargs, None)
+    cdef dict olds = {}           # id(view) -> its earlier state (for views of views)
     for parent, view in tree:
         src = <TensorBase>entry if parent is base else parent
         fresh = src
@@ -1446,8 +1426,15 @@ def mark_written(TensorBase base, tuple prefix=None, TensorBase past=None):
             fresh = _run_op(Op, (fresh,), args or None, kwargs, None)
         old = split_state(view)
         if past is not None:
-            (<TensorBase>old)._past_base = past
-            (<TensorBase>old)._past_chain = view._view_chain
+            # as MyGrad's placeholder of a view, the view's earlier state is a live view
+            # of its base's earlier state, registered under its parent's earlier state:
+            # a write into it reaches that state (and rebuilds it), a view of it is a
+            # view of that state
+            (<TensorBase>old)._base = past
+            (<TensorBase>old)._view_chain = view._view_chain
+            (<TensorBase>old)._view_steps_from_parent = steps
+            _add_view_child(<TensorBase>(past if parent is base else olds[id(parent)]), <TensorBase>old)
+            olds[id(view)] = old
         adopt_state(view, fresh)
         view._base = fresh._base
         view._view_chain = fresh._view_chain
@@ -2400,7 +2387,7 @@ def split_state(TensorBase target):
     _untrack(old)
     _move_node(old, target)
     _rewire_consumers(target, old)
-    old._base = None   # a frozen past state: never refreshed as a view
+    old._base = None   # (a view's earlier state: made a view of its base's by mark_written)
     old._hidden = True
     old._successor = weakref_ref(target)
     old._undo_from = target._overwritten_at

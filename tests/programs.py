@@ -601,7 +601,7 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
         return False
     target = ns[m.group(1)]
     if base_reshaped:
-        target = target._view_base
+        target = target.base
     reshaped = [r.group(1) for r in map(_UNTRACKED_SET_SHAPE.match, d.mirror._code) if r]
     return any(ns.get(name) is target for name in reshaped)   # (by any name of that tensor)
 

@@ -1509,6 +1509,17 @@ REGRESSIONS = {
     "released-view/earlier-state-of-a-view-used": P(
         "v0 = mg.tensor(np.zeros((0,), dtype='float32'))", "v0[...] /= v0", "v1 = v0.creator.variables[1]",
         "mg.sum(v0 * v0).backward()", "v4 = v1.clip(-0.5, None)"),
+    # (seed 198, session 23) a write into the earlier state of a view (v0, a reshape of a
+    # linspace, written in place): MyGrad's placeholder is a view of its base's placeholder,
+    # so the write reaches that and the state's own earlier state is a view of the base's;
+    # mygrad_c's was frozen on its own (.base None after the second write)
+    "past-view-base/written-earlier-state-of-a-view": P(
+        "v0 = mg.linspace(-1, 1, 0).reshape((2, 0))", "v2 = v0[np.zeros((2, 0), dtype='bool')]",
+        body=["v4 = v2.creator.variables[0]", "v4 /= 0.5"], iterations=3),
+    # (seed 198) ... and a view of it is a view of the base's earlier state: v8.base was v6
+    "past-view-base/view-of-an-earlier-state-of-a-view": P(
+        "class Param(mg.Tensor): pass", "v1 = Param(np.array([[2.0, -0.5], [2.0, 1.5]], dtype='float32'))",
+        "v1[0, None, ..., 0:0:-1, None] -= 2.0", "v6 = v1.creator.variables[1]", "v8 = v6[...]"),
     # (thorough seed 1535, session 22; accepted in session 23) reported as the known
     # released-view: the shape set of a view of v1 (einsum or v1[...]) drops MyGrad's other
     # view v3 = v1[0] from v1's record, so the next out= write into v1 leaves v3 in memory of
