@@ -357,7 +357,14 @@ def _output(out, shape, dtype):
 # Whether the stride-1 passes use the direct kernels (this CPU has AVX-512); tests set it
 # to False to run the same passes through im2col + BLAS.
 DIRECT = bool(dc_available())
-_MAX_WASTE = 2.0   # at most this many multiply-adds per useful one (wrapped positions, filter padding)
+# When they are faster than BLAS (measured on row 11-14 shapes and a few others): at most
+# this many multiply-adds per useful one (wrapped positions, filter padding); at least this
+# many filter rows C*K (with fewer the tiles are mostly loads and stores: a 1-channel 3x3
+# convolution is faster through BLAS); and for d/dw, sums per tile (F*C*K vectors) that
+# stay in the L2 cache (2.4 MB of them, for 64 filters of 64x3x3, made it slower than BLAS)
+_MAX_WASTE = 2.0
+_MIN_ROWS = 16
+_MAX_DW_SUMS_BYTES = 1 << 20
 
 
 def _round_up(Py_ssize_t v, Py_ssize_t m):
@@ -452,9 +459,9 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
     cdef Py_ssize_t N = x.shape[0], F = w_shape[0], n0, n, j, nb, Fp = _round_up(F, DC_WF), Kp
     cdef Py_ssize_t lanes = 64 // x.itemsize
     cdef _Layout lay = _Layout(x.shape, w_shape[2:], dilation, padding, lanes, DC_WK)
-    if lay.waste(F, Fp) > _MAX_WASTE:
-        return None
     Kp = lay.koff.size
+    if lay.waste(F, Fp) > _MAX_WASTE or Fp * Kp * 64 > _MAX_DW_SUMS_BYTES:
+        return None
     dwv = np.zeros((Fp, Kp, lanes), dtype=x.dtype)
     cdef Py_ssize_t gsize = Fp * lay.npos, xstride = lay.C * lay.S[0] * lay.S[1] * lay.S[2]
     cdef Py_ssize_t gstride = F * lay.useful
@@ -499,9 +506,12 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
     return np.ascontiguousarray(dwv.sum(axis=2)[:F, :lay.Kn])
 
 
-cdef bint _direct(const Geometry* g, x) noexcept:
-    """Do the direct kernels apply: stride 1, a non-empty input, and the CPU has them?"""
-    return (DIRECT and x.size > 0 and g.st[0] == 1 and g.st[1] == 1 and g.st[2] == 1)
+cdef bint _direct(const Geometry* g, x, Py_ssize_t rows) noexcept:
+    """Do the direct kernels apply: stride 1, a non-empty input, enough filter rows
+    (``rows``: C*K, or F*K for d/dx) and the CPU has them?  (_direct_forward and
+    _direct_grad_w check the rest.)"""
+    return (DIRECT and x.size > 0 and rows >= _MIN_ROWS
+            and g.st[0] == 1 and g.st[1] == 1 and g.st[2] == 1)
 
 
 # ---------------------------------------------------------------------------
@@ -532,7 +542,7 @@ def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTE
     if CK == 0:
         out.fill(0)
         return out
-    if not _is_identity(&g) and _direct(&g, x) and _direct_forward(
+    if not _is_identity(&g) and _direct(&g, x, CK) and _direct_forward(
             x, w, out, dilation, padding) is not None:
         return out
     if _is_identity(&g):
@@ -572,7 +582,7 @@ def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT
     if N == 0 or dwT.size == 0:
         return dwT.T.reshape(w_shape)
     g3 = grad.reshape(N, F, g.Gn)
-    if not _is_identity(&g) and _direct(&g, x):
+    if not _is_identity(&g) and _direct(&g, x, CK):
         dw = _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes)
         if dw is not None:
             return dw.reshape(w_shape)
@@ -612,7 +622,7 @@ def conv_grad_x(grad, w, x_shape, stride, padding, dilation, chunk_bytes=DEFAULT
             lambda lo, hi: conv_grad_x(grad[lo:hi], w, (hi - lo,) + x_shape[1:], stride, padding,
                                        dilation, chunk_bytes, dx[lo:hi], False), N) is not None:
         return dx
-    if not _is_identity(&g) and _direct(&g, grad):
+    if not _is_identity(&g) and _direct(&g, grad, F * g.Kn):
         # d/dx of a stride-1 convolution: the convolution of grad, padded by d*(K-1) - p,
         # with the filters transposed (C, F, *K) and flipped
         q = [g.dl[j] * (g.K[j] - 1) - g.pd[j] for j in range(3)]

@@ -147,3 +147,17 @@ def test_conv_nd_training_steps_through_the_direct_kernels_match_mygrad():
         for lib, ps in params.items():
             for p in ps:
                 p.data -= 0.1 * p.grad
+
+
+def test_the_direct_kernels_decline_where_blas_is_faster(blas):
+    # d/dw with sums larger than the L2 cache (64 filters of 64x3x3: 2.4 MB) goes to BLAS,
+    # and so does a convolution with few filter rows (1 channel, 3x3) - with the same numbers
+    r = np.random.default_rng(7)
+    x = r.standard_normal((2, 64, 1, 8, 8)).astype(np.float32)
+    g = r.standard_normal((2, 64, 1, 6, 6)).astype(np.float32)
+    w_shape = (64, 64, 1, 3, 3)
+    assert _conv._direct_grad_w(x, g, w_shape, ONE, (0, 0, 0), _conv.DEFAULT_CHUNK_BYTES) is None
+    got = _conv.conv_grad_w(x, g, w_shape, ONE, (0, 0, 0), ONE)
+    with blas:
+        np.testing.assert_array_equal(got, _conv.conv_grad_w(x, g, w_shape, ONE, (0, 0, 0), ONE))
+    assert _conv._MIN_ROWS > 9
