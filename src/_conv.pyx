@@ -28,6 +28,15 @@ A 1x1 convolution with stride 1 and no padding needs no unfolding at all.
     d/dw      dW^T   += im2col(x[i]) @ grad[i]^T             (C*K, F)
     d/dx      dx[i]   = col2im(W^T @ grad[i])                (C, S)
 
+On a CPU with AVX-512, a stride-1 pass with enough filter rows goes through the direct
+kernels of ``_direct_conv.h`` instead (``DIRECT``): no column matrix at all - each filter
+row reads a contiguous slice of the zero-padded sample, at "full-width" output positions
+whose wrapped ones are computed and dropped.  d/dx of a stride-1 convolution is itself one
+(of the gradient padded by d*(K-1) - p, with the filters transposed and flipped).  They
+decline (returning None: BLAS then does the pass) where BLAS is faster or where a
+floating-point flag NumPy would report was raised, so warnings and nan/inf results stay
+BLAS's.
+
 With more than one thread (``mygrad_c._parallel``), a large pass is cut into ranges of
 samples that run at the same time, each with its own column buffer: NumPy's matmul
 releases the GIL, and so do the kernels.  The forward pass and d/dx are the same numbers
