@@ -509,10 +509,12 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
                                   lay.G, lay.P)
                 dc_dw_f64(&xs64[0], lay.n_xs, &gf64[0], n, &koff[0], Kp, lay.npos, Fp, &d64[0])
                 n0 += n
-    # (a nan from a wrapped position: 0 * inf; the flag sends the pass to BLAS)
-    if _flags_raised():
+    # a wrapped position multiplies what it reads by a gradient of 0: an inf there makes
+    # nan and raises a flag, a nan stays nan quietly - either way BLAS redoes the pass
+    dw = np.ascontiguousarray(dwv.sum(axis=2)[:F, :lay.Kn])
+    if _flags_raised() or np.isnan(dw).any():
         return None
-    return np.ascontiguousarray(dwv.sum(axis=2)[:F, :lay.Kn])
+    return dw
 
 
 cdef bint _direct(const Geometry* g, x, Py_ssize_t rows) noexcept:

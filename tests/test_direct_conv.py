@@ -96,6 +96,18 @@ def test_an_infinite_input_read_only_by_thrown_away_positions_does_not_reach_dw(
     assert np.isfinite(got[:, :, :, :, 1:]).all() and np.isinf(got[:, 1, 0, :, 0]).any()
 
 
+def test_a_nan_input_read_only_by_thrown_away_positions_does_not_reach_dw(blas):
+    # the same with a nan, which raises no flag (0 * nan is nan, quietly)
+    x = np.random.default_rng(5).standard_normal((2, 2, 1, 6, 6))
+    x[1, 0, 0, 2, 0] = np.nan
+    w_shape, g = (3, 2, 1, 3, 3), np.ones((2, 3, 1, 4, 4))
+    got = _conv.conv_grad_w(x, g, w_shape, ONE, (0, 0, 0), ONE)
+    with blas:
+        want = _conv.conv_grad_w(x, g, w_shape, ONE, (0, 0, 0), ONE)
+    np.testing.assert_array_equal(got, want)
+    assert np.isfinite(got[:, :, :, :, 1:]).all() and np.isnan(got[:, 0, 0, :, 0]).any()
+
+
 @pytest.mark.parametrize("which", ["forward", "grad_w", "grad_x"])
 def test_floating_point_warnings_are_numpys_as_through_blas(which, blas):
     x = np.full((2, 2, 1, 5, 5), 3e38, dtype=np.float32)

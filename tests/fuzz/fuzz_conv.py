@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 
 with instrumented():
     import mygrad_c as mg
+    from mygrad_c import _conv
     from mygrad_c._conv import col2im, conv_forward, conv_grad_w, conv_grad_x, im2col
 import mygrad  # noqa: E402  (oracle for conv_nd's errors only)
 
@@ -126,7 +127,20 @@ def _kernels(p: Provider) -> None:
 
 def _drivers(p: Provider) -> None:
     """The chunked drivers on any 3-d geometry (the grid need not tile the input), any
-    layout and dtype, any chunk size; bad input must raise TypeError/ValueError."""
+    layout and dtype, any chunk size; bad input must raise TypeError/ValueError.  Half of
+    the time the direct stride-1 kernels are made to take every pass they can (their
+    limits of waste and filter rows lifted: on these small geometries they would decline)."""
+    force = p.flag()
+    saved = _conv._MAX_WASTE, _conv._MIN_ROWS
+    if force:
+        _conv._MAX_WASTE, _conv._MIN_ROWS = float("inf"), 1
+    try:
+        _drivers_checked(p)
+    finally:
+        _conv._MAX_WASTE, _conv._MIN_ROWS = saved
+
+
+def _drivers_checked(p: Provider) -> None:
     N, C, F = p.int_in(0, 3), p.int_in(0, 3), p.int_in(0, 3)
     S, K, st, pd, dl = _geometry(p, 3)
     dtype = np.dtype(p.pick((np.float64, np.float32, np.float64, np.float32, np.float16)))
@@ -173,6 +187,54 @@ def _drivers(p: Provider) -> None:
                         F * int(np.prod(K)) + 1, dtype, "conv_grad_x")
 
 
+def _direct(p: Provider) -> None:
+    """The direct stride-1 kernels called as such, on geometries that always fit (no limit
+    of waste or filter rows): their result matches the reference, or they decline (None)
+    only after a floating-point flag that NumPy would report - never with nothing to show."""
+    D = 3
+    N, C, F = p.int_in(1, 3), p.int_in(1, 9), p.int_in(1, 10)
+    K = tuple(p.int_in(1, 3) for _ in range(D))
+    dl = tuple(p.int_in(1, 2) for _ in range(D))
+    pd = tuple(p.int_in(0, 2) for _ in range(D))
+    G = tuple(p.int_in(1, 5) for _ in range(D))
+    # the input: what the grid needs, minus the padding (at least 0), maybe a bit more
+    S = tuple(max(0, (g - 1) + (k - 1) * d + 1 - 2 * q) + p.int_in(0, 1) for g, k, d, q in zip(G, K, dl, pd))
+    dtype = np.dtype(p.pick((np.float32, np.float64)))
+    x = p.array((N, C) + S, dtype)
+    w = p.array((F, C) + K, dtype)
+    x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)
+    if x.size == 0 or not (x.dtype.isnative and w.dtype.isnative):
+        return
+    rooms = [s + 2 * q - (k - 1) * d - 1 for s, k, q, d in zip(S, K, pd, dl)]
+    G = tuple(r + 1 for r in rooms)
+    cols = ref_im2col(x, K, G, (1, 1, 1), pd, dl)
+    w64 = np.asarray(w, dtype=np.float64)
+    saved, _conv._MAX_WASTE = _conv._MAX_WASTE, float("inf")
+    try:
+        with np.errstate(all="ignore"):
+            out = _conv._direct_forward(x, w, np.empty((N, F) + G, dtype), dl, pd)
+            g = np.ascontiguousarray(p.array((N, F) + G, dtype, special=False))
+            dw = (_conv._direct_grad_w(x, g, w.shape, dl, pd, p.pick((1, 4096, 1 << 20)))
+                  if g.dtype.isnative else None)
+    finally:
+        _conv._MAX_WASTE = saved
+    if out is not None:
+        with np.errstate(all="ignore"):
+            ref = np.einsum("fcijk,ncijkuvw->nfuvw", w64, cols)
+            scale = np.einsum("fcijk,ncijkuvw->nfuvw", np.abs(w64), np.abs(cols))
+        assert_close_scaled(out, ref, scale, C * int(np.prod(K)), dtype, "direct forward")
+    else:   # declined: a flag was raised - the values had something to raise it
+        assert not (np.isfinite(x).all() and np.isfinite(w).all()
+                    and float(np.abs(x).max(initial=0)) * float(np.abs(w).max(initial=0)) * C * np.prod(K) < 1e30), \
+            "the direct forward declined finite, moderate values"
+    if dw is not None:
+        g64 = np.asarray(g, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            ref = np.einsum("nfuvw,ncijkuvw->fcijk", g64, cols).reshape(F, -1)
+            scale = np.einsum("nfuvw,ncijkuvw->fcijk", np.abs(g64), np.abs(cols)).reshape(F, -1)
+        assert_close_scaled(dw, ref, scale, N * int(np.prod(G)), dtype, "direct d/dw")
+
+
 def _public(p: Provider) -> None:
     D = p.int_in(1, 3)
     N, C, F = p.int_in(0, 2), p.int_in(1, 2), p.int_in(1, 2)
@@ -217,7 +279,7 @@ def _public(p: Provider) -> None:
 
 def test_one_input(data: bytes) -> None:
     p = Provider(data)
-    p.pick((_kernels, _drivers, _public))(p)
+    p.pick((_kernels, _drivers, _public, _direct))(p)
 
 
 def main():
