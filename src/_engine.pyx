@@ -2110,7 +2110,11 @@ cpdef backward(TensorBase root, object grad=None):
     if root._constant:
         _clear_graph(root)
         return
-    seed = _seed_gradient(root, grad)
+    try:
+        seed = _seed_gradient(root, grad)
+    except BaseException:
+        root.null_grad()   # (as MyGrad: a refused gradient leaves the tensor's own .grad None)
+        raise
     cdef list constants = []
     order = _topological_order(root, True, constants)
     try:

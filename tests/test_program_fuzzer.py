@@ -1520,6 +1520,13 @@ REGRESSIONS = {
     "past-view-base/view-of-an-earlier-state-of-a-view": P(
         "class Param(mg.Tensor): pass", "v1 = Param(np.array([[2.0, -0.5], [2.0, 1.5]], dtype='float32'))",
         "v1[0, None, ..., 0:0:-1, None] -= 2.0", "v6 = v1.creator.variables[1]", "v8 = v6[...]"),
+    # (seed 199, session 23) a backward whose gradient MyGrad refuses (shape (3,) for a
+    # (3, 1) tensor, after a shape set under no_autodiff) nulls the tensor's own .grad first;
+    # mygrad_c kept the previous backward's
+    "failed-backward-grad/refused-gradient": P(
+        "v1 = mg.arange(3.0).reshape((3,))", "v3 = mg.divide(v1, np.array([-0.5, -0.5, 2.0]))",
+        body=["v3.backward(np.array([-1.0, 0.0, 1.0]))", "with mg.no_autodiff: v3.shape = (3, 1)"],
+        iterations=2),
     # (thorough seed 1535, session 22; accepted in session 23) reported as the known
     # released-view: the shape set of a view of v1 (einsum or v1[...]) drops MyGrad's other
     # view v3 = v1[0] from v1's record, so the next out= write into v1 leaves v3 in memory of

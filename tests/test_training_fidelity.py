@@ -22,7 +22,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import mygrad_c as mg
 import mygrad_c.operation_base  # noqa: F401
-from helpers import assert_same_trace, observed, trace
+from helpers import assert_same_trace, observed, outcome, trace
 
 # ---------------------------------------------------------------------------
 # 1. views taken and dropped over and over (the engine crashed at the 65th)
@@ -1493,4 +1493,24 @@ def test_the_earlier_state_of_a_view_is_a_live_view_of_its_bases_earlier_state(v
             out.extend([w.data.tolist(), p.data.tolist(), wp.data.tolist(), p.base is wp,
                         q.base is wp, q.base is p.base, isinstance(earlier, lib.Tensor) and earlier.base is not None,
                         p.grad, q.grad, wp.grad, x.grad])
+    assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("bad", ["np.ones(5)", "np.ones((2, 2))", "1j", "'abc'"])
+@pytest.mark.parametrize("root", ["leaf", "result", "view", "view-with-graph"])
+def test_a_backward_whose_gradient_is_refused_leaves_the_tensors_own_grad_none(root, bad):
+    # MyGrad checks the gradient handed to backward after it has nulled the tensor's own
+    # .grad (not its base's, nor its inputs'): in a loop, the previous step's gradient is
+    # gone once a step passes a gradient it refuses (hunt seed 199: it was kept)
+    def scenario(lib, out):
+        a = lib.tensor([1.0, 2.0, 3.0])
+        for step in range(3):
+            t = {"leaf": lambda: a, "result": lambda: a * 2, "view": lambda: a[:2],
+                 "view-with-graph": lambda: (a * 1)[1:]}[root]()
+            (t * t).sum().backward()
+            out.extend([t.grad, a.grad])
+            out.append(outcome(lambda: t.backward(eval(bad, {"np": np}))))
+            out.extend([t.grad, a.grad, t.creator is None])
+            out.append(outcome(lambda: t.backward()))
+            out.extend([t.grad, a.grad])
     assert_same_trace(scenario)
