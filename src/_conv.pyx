@@ -382,39 +382,49 @@ def _round_up(Py_ssize_t v, Py_ssize_t m):
 
 cdef class _Layout:
     """Where one padded sample and its full-width positions lie (see _direct_conv.h):
-    the padded spatial shape P, the number of full-width positions np_ (rounded up to
-    ``align``), the offset of each filter row k = (c, k0, k1, k2) and the length of the
-    sample buffer with the slack the loads need."""
+    the padded spatial shape P, the number of full-width positions ``npos`` (rounded up
+    to ``align``) of which ``useful`` are kept, and the length ``n_xs`` of the sample
+    buffer with the slack the loads need; ``offsets`` gives each filter row's offset."""
     cdef Py_ssize_t C, Kn, npos, useful, n_xs
     cdef Py_ssize_t S[3]
     cdef Py_ssize_t P[3]
     cdef Py_ssize_t q[3]
     cdef Py_ssize_t G[3]
-    cdef object koff
+    cdef Py_ssize_t K[3]
+    cdef Py_ssize_t d[3]
 
-    def __init__(self, x_shape, K, dilation, padding, Py_ssize_t align, Py_ssize_t rows=1):
-        cdef Py_ssize_t j, last
+    def __init__(self, x_shape, K, dilation, padding, Py_ssize_t align):
+        cdef Py_ssize_t j, last, plane, last_row
         self.C = x_shape[1]
+        self.Kn = self.C
         for j in range(3):
             self.S[j], self.q[j] = x_shape[2 + j], padding[j]
+            self.K[j], self.d[j] = K[j], dilation[j]
             self.P[j] = self.S[j] + 2 * self.q[j]
-            self.G[j] = self.P[j] - (K[j] - 1) * dilation[j]
+            self.G[j] = self.P[j] - (self.K[j] - 1) * self.d[j]
+            self.Kn *= self.K[j]
         plane = self.P[1] * self.P[2]
         last = (self.G[0] - 1) * plane + (self.G[1] - 1) * self.P[2] + self.G[2]
         self.npos = _round_up(last, align)
         self.useful = self.G[0] * self.G[1] * self.G[2]
-        k0, k1, k2 = np.meshgrid(*[np.arange(K[j]) * dilation[j] for j in range(3)], indexing="ij")
-        per_c = (k0 * plane + k1 * self.P[2] + k2).reshape(-1)
-        koff = (np.arange(self.C)[:, None] * (self.P[0] * plane) + per_c).reshape(-1)
-        self.Kn = koff.size
-        # the kernel rows, padded to a multiple of ``rows`` with rows that read offset 0
-        self.koff = np.zeros(_round_up(self.Kn, rows), dtype=np.intp)
-        self.koff[:self.Kn] = koff
+        last_row = ((self.C - 1) * self.P[0] * plane + (self.K[0] - 1) * self.d[0] * plane
+                    + (self.K[1] - 1) * self.d[1] * self.P[2] + (self.K[2] - 1) * self.d[2])
         # (rounded up to whole vectors: what follows xs in its buffer starts aligned)
-        self.n_xs = _round_up(max(self.C * self.P[0] * plane, int(koff.max()) + self.npos), 16)
+        self.n_xs = _round_up(max(self.C * self.P[0] * plane, last_row + self.npos), 16)
 
     def waste(self, Py_ssize_t F, Py_ssize_t Fp):
+        """Multiply-adds done per useful one (wrapped positions, filters padded to Fp)."""
         return float(self.npos * Fp) / max(1, self.useful * F)
+
+    def offsets(self, Py_ssize_t rows=1):
+        """The offset in ``xs`` of each filter row k = (c, k0, k1, k2), padded to a
+        multiple of ``rows`` with rows that read offset 0."""
+        plane = self.P[1] * self.P[2]
+        k0, k1, k2 = np.meshgrid(*[np.arange(self.K[j]) * self.d[j] for j in range(3)], indexing="ij")
+        per_c = (k0 * plane + k1 * self.P[2] + k2).reshape(-1)
+        koff = np.zeros(_round_up(self.Kn, rows), dtype=np.intp)
+        koff[:self.Kn] = (np.arange(self.C)[:, None] * (self.P[0] * plane) + per_c).reshape(-1)
+        return koff
 
 
 cdef bint _flags_raised():
@@ -432,13 +442,14 @@ def _direct_forward(x, w, out, dilation, padding):
     if lay.waste(F, Fp) > _MAX_WASTE:
         return None
     CK = lay.Kn
+    offsets = lay.offsets()
     # the filters packed per block of DC_MR: wp[block, k, i] = w[block * DC_MR + i, k]
     wp = np.zeros((Fp, CK), dtype=x.dtype)
     wp[:F] = w.reshape(F, CK)
     wp = np.ascontiguousarray(wp.reshape(Fp // DC_MR, DC_MR, CK).transpose(0, 2, 1))
     buf = _scratch((lay.n_xs + Fp * lay.npos,), x.dtype)
     xs, full = buf[:lay.n_xs], buf[lay.n_xs:]
-    cdef const Py_ssize_t[::1] koff = lay.koff
+    cdef const Py_ssize_t[::1] koff = offsets
     cdef Py_ssize_t xstride = lay.C * lay.S[0] * lay.S[1] * lay.S[2], ostride = F * lay.useful
     cdef const float[::1] x32, w32
     cdef float[::1] xs32, f32, o32
@@ -467,17 +478,18 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
     The samples go through a few at a time (as many as fit in ``chunk_bytes``)."""
     cdef Py_ssize_t N = x.shape[0], F = w_shape[0], n0, n, j, nb, Fp = _round_up(F, DC_WF), Kp
     cdef Py_ssize_t lanes = 64 // x.itemsize
-    cdef _Layout lay = _Layout(x.shape, w_shape[2:], dilation, padding, lanes, DC_WK)
-    Kp = lay.koff.size
+    cdef _Layout lay = _Layout(x.shape, w_shape[2:], dilation, padding, lanes)
+    Kp = _round_up(lay.Kn, DC_WK)
     if lay.waste(F, Fp) > _MAX_WASTE or Fp * Kp * 64 > _MAX_DW_SUMS_BYTES:
         return None
+    offsets = lay.offsets(DC_WK)
     dwv = np.zeros((Fp, Kp, lanes), dtype=x.dtype)
     cdef Py_ssize_t gsize = Fp * lay.npos, xstride = lay.C * lay.S[0] * lay.S[1] * lay.S[2]
     cdef Py_ssize_t gstride = F * lay.useful
     nb = _samples_per_chunk((lay.n_xs + gsize) * x.itemsize, N, chunk_bytes)
     buf = _scratch((nb * (lay.n_xs + gsize),), x.dtype)
     xs, gf = buf[:nb * lay.n_xs], buf[nb * lay.n_xs:]
-    cdef const Py_ssize_t[::1] koff = lay.koff
+    cdef const Py_ssize_t[::1] koff = offsets
     cdef const float[::1] x32, g32
     cdef float[::1] xs32, gf32, d32
     cdef const double[::1] x64, g64
