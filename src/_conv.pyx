@@ -53,17 +53,18 @@ from cython cimport floating
 from libc.string cimport memcpy, memset
 
 cdef extern from "_direct_conv.h" nogil:
-    int dc_available()
+    int dc_isa()
+    int DC_NONE, DC_AVX2, DC_AVX512
+    const int DC_TILES[3][5]
     void dc_clear_flags()
     int dc_raised(int divide, int over, int under, int invalid)
-    int DC_MR, DC_NV, DC_WF, DC_WK
-    void dc_fwd_f32(const float* xs, const float* wp, const Py_ssize_t* koff, Py_ssize_t K,
+    void dc_fwd_f32(int isa, const float* xs, const float* wp, const Py_ssize_t* koff, Py_ssize_t K,
                     float* out, Py_ssize_t Pv, Py_ssize_t Fp)
-    void dc_fwd_f64(const double* xs, const double* wp, const Py_ssize_t* koff, Py_ssize_t K,
+    void dc_fwd_f64(int isa, const double* xs, const double* wp, const Py_ssize_t* koff, Py_ssize_t K,
                     double* out, Py_ssize_t Pv, Py_ssize_t Fp)
-    void dc_dw_f32(const float* xs, Py_ssize_t xs_step, const float* gf, Py_ssize_t ns,
+    void dc_dw_f32(int isa, const float* xs, Py_ssize_t xs_step, const float* gf, Py_ssize_t ns,
                    const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv, Py_ssize_t Fp, float* dwv)
-    void dc_dw_f64(const double* xs, Py_ssize_t xs_step, const double* gf, Py_ssize_t ns,
+    void dc_dw_f64(int isa, const double* xs, Py_ssize_t xs_step, const double* gf, Py_ssize_t ns,
                    const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv, Py_ssize_t Fp, double* dwv)
     void dc_pad_f32(const float* x, float* xs, Py_ssize_t n_xs, Py_ssize_t C,
                     const Py_ssize_t* S, const Py_ssize_t* P, const Py_ssize_t* q)
@@ -363,9 +364,11 @@ def _output(out, shape, dtype):
 # ---------------------------------------------------------------------------
 # direct stride-1 kernels (_direct_conv.h): no column matrix at all
 # ---------------------------------------------------------------------------
-# Whether the stride-1 passes use the direct kernels (this CPU has AVX-512); tests set it
-# to False to run the same passes through im2col + BLAS.
-DIRECT = bool(dc_available())
+# The instruction set whose direct kernels the stride-1 passes use: 2 (AVX-512), 1 (AVX2
+# with FMA), or 0 - none, im2col + BLAS (this CPU has neither, or it was set to 0: tests
+# set it to run the same passes through BLAS, or through the AVX2 kernels on an AVX-512 CPU)
+AVAILABLE = dc_isa()
+DIRECT = AVAILABLE
 # When they are faster than BLAS (measured on row 11-14 shapes and a few others): at most
 # this many multiply-adds per useful one (wrapped positions, filter padding); at least this
 # many filter rows C*K (with fewer the tiles are mostly loads and stores: a 1-channel 3x3
@@ -436,17 +439,20 @@ def _direct_forward(x, w, out, dilation, padding):
     """out (N, F, *G) <- the stride-1 convolution of x (N, C, *S) padded by ``padding``
     with w (F, C, *K), by dc_fwd; None (``out`` partly written) if the layout wastes too
     much or a floating-point flag was raised - the caller then uses im2col + BLAS."""
-    cdef Py_ssize_t N = x.shape[0], F = w.shape[0], n, Fp = _round_up(F, DC_MR), CK
-    cdef Py_ssize_t lanes = 64 // x.itemsize
-    cdef _Layout lay = _Layout(x.shape, w.shape[2:], dilation, padding, DC_NV * lanes)
+    cdef int isa = _isa()
+    if isa == DC_NONE:
+        return None
+    cdef Py_ssize_t MR = DC_TILES[isa][0], NV = DC_TILES[isa][1], lanes = DC_TILES[isa][4] // x.itemsize
+    cdef Py_ssize_t N = x.shape[0], F = w.shape[0], n, Fp = _round_up(F, MR), CK
+    cdef _Layout lay = _Layout(x.shape, w.shape[2:], dilation, padding, NV * lanes)
     if lay.waste(F, Fp) > _MAX_WASTE:
         return None
     CK = lay.Kn
     offsets = lay.offsets()
-    # the filters packed per block of DC_MR: wp[block, k, i] = w[block * DC_MR + i, k]
+    # the filters packed per block of MR: wp[block, k, i] = w[block * MR + i, k]
     wp = np.zeros((Fp, CK), dtype=x.dtype)
     wp[:F] = w.reshape(F, CK)
-    wp = np.ascontiguousarray(wp.reshape(Fp // DC_MR, DC_MR, CK).transpose(0, 2, 1))
+    wp = np.ascontiguousarray(wp.reshape(Fp // MR, MR, CK).transpose(0, 2, 1))
     buf = _scratch((lay.n_xs + Fp * lay.npos,), x.dtype)
     xs, full = buf[:lay.n_xs], buf[lay.n_xs:]
     cdef const Py_ssize_t[::1] koff = offsets
@@ -461,14 +467,14 @@ def _direct_forward(x, w, out, dilation, padding):
         with nogil:
             for n in range(N):
                 dc_pad_f32(&x32[n * xstride], &xs32[0], lay.n_xs, lay.C, lay.S, lay.P, lay.q)
-                dc_fwd_f32(&xs32[0], &w32[0], &koff[0], CK, &f32[0], lay.npos, Fp)
+                dc_fwd_f32(isa, &xs32[0], &w32[0], &koff[0], CK, &f32[0], lay.npos, Fp)
                 dc_compact_f32(&f32[0], lay.npos, &o32[n * ostride], F, lay.G, lay.P)
     else:
         x64, w64, xs64, f64, o64 = x.reshape(-1), wp.reshape(-1), xs, full, out.reshape(-1)
         with nogil:
             for n in range(N):
                 dc_pad_f64(&x64[n * xstride], &xs64[0], lay.n_xs, lay.C, lay.S, lay.P, lay.q)
-                dc_fwd_f64(&xs64[0], &w64[0], &koff[0], CK, &f64[0], lay.npos, Fp)
+                dc_fwd_f64(isa, &xs64[0], &w64[0], &koff[0], CK, &f64[0], lay.npos, Fp)
                 dc_compact_f64(&f64[0], lay.npos, &o64[n * ostride], F, lay.G, lay.P)
     return None if _flags_raised() else out
 
@@ -476,13 +482,16 @@ def _direct_forward(x, w, out, dilation, padding):
 def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
     """dL/dw (F, C*K) of a stride-1 convolution by dc_dw, or None (see _direct_forward).
     The samples go through a few at a time (as many as fit in ``chunk_bytes``)."""
-    cdef Py_ssize_t N = x.shape[0], F = w_shape[0], n0, n, j, nb, Fp = _round_up(F, DC_WF), Kp
-    cdef Py_ssize_t lanes = 64 // x.itemsize
-    cdef _Layout lay = _Layout(x.shape, w_shape[2:], dilation, padding, lanes)
-    Kp = _round_up(lay.Kn, DC_WK)
-    if lay.waste(F, Fp) > _MAX_WASTE or Fp * Kp * 64 > _MAX_DW_SUMS_BYTES:
+    cdef int isa = _isa()
+    if isa == DC_NONE:
         return None
-    offsets = lay.offsets(DC_WK)
+    cdef Py_ssize_t WF = DC_TILES[isa][2], WK = DC_TILES[isa][3], lanes = DC_TILES[isa][4] // x.itemsize
+    cdef Py_ssize_t N = x.shape[0], F = w_shape[0], n0, n, j, nb, Fp = _round_up(F, WF), Kp
+    cdef _Layout lay = _Layout(x.shape, w_shape[2:], dilation, padding, lanes)
+    Kp = _round_up(lay.Kn, WK)
+    if lay.waste(F, Fp) > _MAX_WASTE or Fp * Kp * lanes * x.itemsize > _MAX_DW_SUMS_BYTES:
+        return None
+    offsets = lay.offsets(WK)
     dwv = np.zeros((Fp, Kp, lanes), dtype=x.dtype)
     cdef Py_ssize_t gsize = Fp * lay.npos, xstride = lay.C * lay.S[0] * lay.S[1] * lay.S[2]
     cdef Py_ssize_t gstride = F * lay.useful
@@ -506,7 +515,7 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
                                lay.S, lay.P, lay.q)
                     dc_spread_f32(&g32[(n0 + j) * gstride], &gf32[j * gsize], Fp, lay.npos, F,
                                   lay.G, lay.P)
-                dc_dw_f32(&xs32[0], lay.n_xs, &gf32[0], n, &koff[0], Kp, lay.npos, Fp, &d32[0])
+                dc_dw_f32(isa, &xs32[0], lay.n_xs, &gf32[0], n, &koff[0], Kp, lay.npos, Fp, &d32[0])
                 n0 += n
     else:
         x64, g64, xs64, gf64, d64 = x.reshape(-1), grad.reshape(-1), xs, gf, dwv.reshape(-1)
@@ -519,7 +528,7 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
                                lay.S, lay.P, lay.q)
                     dc_spread_f64(&g64[(n0 + j) * gstride], &gf64[j * gsize], Fp, lay.npos, F,
                                   lay.G, lay.P)
-                dc_dw_f64(&xs64[0], lay.n_xs, &gf64[0], n, &koff[0], Kp, lay.npos, Fp, &d64[0])
+                dc_dw_f64(isa, &xs64[0], lay.n_xs, &gf64[0], n, &koff[0], Kp, lay.npos, Fp, &d64[0])
                 n0 += n
     # a wrapped position multiplies what it reads by a gradient of 0: an inf there makes
     # nan and raises a flag, a nan stays nan quietly - either way BLAS redoes the pass
@@ -529,11 +538,17 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
     return dw
 
 
+cdef int _isa() except -1:
+    """The instruction set of the direct kernels to run: ``DIRECT`` if this CPU has it,
+    else the best it has (0: none)."""
+    return DIRECT if 0 < DIRECT <= AVAILABLE else AVAILABLE
+
+
 cdef bint _direct(const Geometry* g, x, Py_ssize_t rows) noexcept:
     """Do the direct kernels apply: stride 1, a non-empty input, enough filter rows
     (``rows``: C*K, or F*K for d/dx) and the CPU has them?  (_direct_forward and
     _direct_grad_w check the rest.)"""
-    return (DIRECT and x.size > 0 and rows >= _MIN_ROWS
+    return (0 < DIRECT <= AVAILABLE and x.size > 0 and rows >= _MIN_ROWS
             and g.st[0] == 1 and g.st[1] == 1 and g.st[2] == 1)
 
 

@@ -15,36 +15,48 @@
  * 26x26 image that is 8 % more work, against the im2col matrix (9 times the input) that
  * BLAS would otherwise read, pack and read again.
  *
- * dc_fwd_*  out (Fp, Pv) for Fp filters in blocks of DC_MR: each tile keeps DC_MR x DC_NV
- *           vectors of sums in registers and reads, per k, DC_NV vectors of xs and DC_MR
- *           weights (packed as wp[block][k][i] so that they are consecutive).
+ * dc_fwd_*  out (Fp, Pv) for Fp filters in blocks of MR: each tile keeps MR x NV vectors
+ *           of sums in registers and reads, per k, NV vectors of xs and MR weights (packed
+ *           as wp[block][k][i] so that they are consecutive).
  * dc_dw_*   the weight gradient: dW[f, k] = sum_p gf[f, p] * xs[koff[k] + p], where gf is
  *           the output gradient spread to full-width positions with zeros at the wrapped
- *           ones; sums over p are kept as vectors (one per (f, k)) in dwv and added over
- *           the samples; the caller adds the lanes up at the end.
+ *           ones; tiles of WF filters x WK rows, sums over p kept as vectors (one per
+ *           (f, k)) in dwv and added over the samples; the caller adds the lanes up.
  *
  * The input gradient of a stride-1 convolution is itself such a convolution (of the
  * output gradient padded by d*(K-1) - p, with the filters transposed and flipped), so it
  * uses dc_fwd too.
  *
- * The vector code is written with GCC's vector extensions and compiled for AVX-512 only
- * (a function attribute: the rest of the module keeps the default target); the caller asks
- * dc_available() at run time and uses im2col + BLAS where it returns 0.  The kernels do
- * no checking: _conv.pyx validates every size and allocates every buffer with the slack
- * the loads need (up to koff[K-1] + Pv elements of xs).
+ * The vector code is written with GCC's vector extensions, once per instruction set - for
+ * AVX-512 (64-byte vectors, 32 registers: tiles of 8 x 3 and 4 x 6 vectors) and for AVX2
+ * with FMA (32-byte vectors, 16 registers: 4 x 3 and 4 x 3) - each compiled for its
+ * target by a function attribute (the rest of the module keeps the default one).  The
+ * caller asks dc_isa() at run time which one this CPU has and uses im2col + BLAS where it
+ * has neither.  The kernels do no checking: _conv.pyx validates every size and allocates
+ * every buffer with the slack the loads need (up to koff[K-1] + Pv elements of xs).
  */
 #include <fenv.h>
 #include <string.h>
 
+#define DC_NONE 0
+#define DC_AVX2 1
+#define DC_AVX512 2
+
 #if defined(__GNUC__) && defined(__x86_64__)
-#define DC_TARGET __attribute__((target("avx512f,fma")))
-static int dc_available(void) {
+#define DC_TARGET_AVX512 __attribute__((target("avx512f,fma")))
+#define DC_TARGET_AVX2 __attribute__((target("avx2,fma")))
+static int dc_isa(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
+    if (__builtin_cpu_supports("avx512f"))
+        return DC_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return DC_AVX2;
+    return DC_NONE;
 }
 #else
-#define DC_TARGET
-static int dc_available(void) { return 0; }
+#define DC_TARGET_AVX512
+#define DC_TARGET_AVX2
+static int dc_isa(void) { return DC_NONE; }
 #endif
 
 /* Floating-point errors: the kernels compute positions that are thrown away, and never
@@ -60,86 +72,90 @@ static int dc_raised(int divide, int over, int under, int invalid) {
     return mask != 0 && fetestexcept(mask) != 0;
 }
 
-#define DC_MR 8   /* filters per tile (forward) */
-#define DC_NV 3   /* vectors of positions per tile (forward) */
-#define DC_WF 4   /* filters per tile (weight gradient) */
-#define DC_WK 6   /* kernel rows per tile (weight gradient) */
+/* tile sizes per instruction set - MR, NV (forward), WF, WK (weight gradient) - and the
+   table the caller reads them from (with the vector size in bytes) */
+#define DC_AVX2_TILES 4, 3, 4, 3      /* 12 sums + 3 + 1 and 12 + 4 + 1 of 16 registers */
+#define DC_AVX512_TILES 8, 3, 4, 6    /* 24 sums + 3 + 1 and 24 + 4 + 1 of 32 registers */
+static const int DC_TILES[3][5] = {{0, 0, 0, 0, 0}, {DC_AVX2_TILES, 32}, {DC_AVX512_TILES, 64}};
 
-/* unaligned vector load / store (memcpy of a constant size compiles to one instruction) */
-#define DC_LD(v, ptr) memcpy(&(v), (ptr), sizeof(v))
-#define DC_ST(ptr, v) memcpy((ptr), &(v), sizeof(v))
+/* unaligned vector load / store, through a vector type of the element's alignment that
+   may alias it (a memcpy would take the sums' address: GCC then kept them in memory) */
+#define DC_LD(U, v, ptr) ((v) = *(const U*)(ptr))
+#define DC_ST(U, ptr, v) (*(U*)(ptr) = (v))
 
-#define DC_DEFINE(T, SUF, L)                                                                  \
-typedef T dc_vec_##SUF __attribute__((vector_size(64)));                                      \
+#define DC_KERNELS_(T, SUF, VB, L, MR, NV, WF, WK, TARGET)                                   \
+typedef T dc_vec_##SUF __attribute__((vector_size(VB)));                                      \
+typedef T dc_uvec_##SUF __attribute__((vector_size(VB), aligned(sizeof(T)), may_alias));     \
                                                                                               \
-/* out[f, p] for f < Fp (a multiple of DC_MR), p < Pv (a multiple of DC_NV * L) */            \
-DC_TARGET static void dc_fwd_##SUF(const T* xs, const T* wp, const Py_ssize_t* koff,          \
+/* out[f, p] for f < Fp (a multiple of MR), p < Pv (a multiple of NV * L) */            \
+TARGET static void dc_fwd_##SUF(const T* xs, const T* wp, const Py_ssize_t* koff,          \
                                    Py_ssize_t K, T* out, Py_ssize_t Pv, Py_ssize_t Fp) {     \
-    for (Py_ssize_t fb = 0; fb < Fp; fb += DC_MR) {                                           \
+    for (Py_ssize_t fb = 0; fb < Fp; fb += MR) {                                           \
         const T* w = wp + fb * K;                                                             \
-        for (Py_ssize_t p0 = 0; p0 < Pv; p0 += DC_NV * L) {                                   \
-            dc_vec_##SUF acc[DC_MR][DC_NV];                                                   \
-            for (int i = 0; i < DC_MR; i++)                                                   \
-                for (int j = 0; j < DC_NV; j++)                                               \
+        for (Py_ssize_t p0 = 0; p0 < Pv; p0 += NV * L) {                                   \
+            dc_vec_##SUF acc[MR][NV];                                                   \
+            for (int i = 0; i < MR; i++)                                                   \
+                for (int j = 0; j < NV; j++)                                               \
                     acc[i][j] = (dc_vec_##SUF){0};                                            \
             for (Py_ssize_t k = 0; k < K; k++) {                                              \
                 const T* src = xs + koff[k] + p0;                                             \
-                dc_vec_##SUF b[DC_NV];                                                        \
-                for (int j = 0; j < DC_NV; j++)                                               \
-                    DC_LD(b[j], src + j * L);                                                 \
-                for (int i = 0; i < DC_MR; i++) {                                             \
-                    T a = w[k * DC_MR + i];                                                   \
-                    for (int j = 0; j < DC_NV; j++)                                           \
+                dc_vec_##SUF b[NV];                                                        \
+                for (int j = 0; j < NV; j++)                                               \
+                    DC_LD(dc_uvec_##SUF, b[j], src + j * L);                                                 \
+                for (int i = 0; i < MR; i++) {                                             \
+                    T a = w[k * MR + i];                                                   \
+                    for (int j = 0; j < NV; j++)                                           \
                         acc[i][j] += a * b[j];                                                \
                 }                                                                             \
             }                                                                                 \
-            for (int i = 0; i < DC_MR; i++)                                                   \
-                for (int j = 0; j < DC_NV; j++)                                               \
-                    DC_ST(out + (fb + i) * Pv + p0 + j * L, acc[i][j]);                       \
+            for (int i = 0; i < MR; i++)                                                   \
+                for (int j = 0; j < NV; j++)                                               \
+                    DC_ST(dc_uvec_##SUF, out + (fb + i) * Pv + p0 + j * L, acc[i][j]);                       \
         }                                                                                     \
     }                                                                                         \
 }                                                                                             \
                                                                                               \
 /* dwv[f, k, :] += sum over the ns samples j and p < Pv (a multiple of L) of                  \
-   gf[j][f, p] * xs[j][koff[k] + p], for f < Fp (a multiple of DC_WF) and k < Kp (a multiple  \
-   of DC_WK); sample j's buffers start at xs + j * xs_step and gf + j * Fp * Pv.  (Several     \
+   gf[j][f, p] * xs[j][koff[k] + p], for f < Fp (a multiple of WF) and k < Kp (a multiple  \
+   of WK); sample j's buffers start at xs + j * xs_step and gf + j * Fp * Pv.  (Several     \
    samples per call: each (f, k) tile's sums go to memory once per call, not per sample.) */ \
-DC_TARGET static void dc_dw_##SUF(const T* xs, Py_ssize_t xs_step, const T* gf, Py_ssize_t ns, \
+TARGET static void dc_dw_##SUF(const T* xs, Py_ssize_t xs_step, const T* gf, Py_ssize_t ns, \
                                   const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv,      \
                                   Py_ssize_t Fp, T* dwv) {                                   \
-    for (Py_ssize_t k0 = 0; k0 < Kp; k0 += DC_WK) {                                           \
-        for (Py_ssize_t f0 = 0; f0 < Fp; f0 += DC_WF) {                                       \
-            dc_vec_##SUF acc[DC_WF][DC_WK];                                                   \
-            for (int i = 0; i < DC_WF; i++)                                                   \
-                for (int j = 0; j < DC_WK; j++)                                               \
+    for (Py_ssize_t k0 = 0; k0 < Kp; k0 += WK) {                                           \
+        for (Py_ssize_t f0 = 0; f0 < Fp; f0 += WF) {                                       \
+            dc_vec_##SUF acc[WF][WK];                                                   \
+            for (int i = 0; i < WF; i++)                                                   \
+                for (int j = 0; j < WK; j++)                                               \
                     acc[i][j] = (dc_vec_##SUF){0};                                            \
             for (Py_ssize_t n = 0; n < ns; n++) {                                             \
                 const T* xn = xs + n * xs_step;                                               \
                 const T* gn = gf + (n * Fp + f0) * Pv;                                        \
                 for (Py_ssize_t p = 0; p < Pv; p += L) {                                      \
-                    dc_vec_##SUF g[DC_WF];                                                    \
-                    for (int i = 0; i < DC_WF; i++)                                           \
-                        DC_LD(g[i], gn + i * Pv + p);                                         \
-                    for (int j = 0; j < DC_WK; j++) {                                         \
+                    dc_vec_##SUF g[WF];                                                    \
+                    for (int i = 0; i < WF; i++)                                           \
+                        DC_LD(dc_uvec_##SUF, g[i], gn + i * Pv + p);                                         \
+                    for (int j = 0; j < WK; j++) {                                         \
                         dc_vec_##SUF b;                                                       \
-                        DC_LD(b, xn + koff[k0 + j] + p);                                      \
-                        for (int i = 0; i < DC_WF; i++)                                       \
+                        DC_LD(dc_uvec_##SUF, b, xn + koff[k0 + j] + p);                                      \
+                        for (int i = 0; i < WF; i++)                                       \
                             acc[i][j] += g[i] * b;                                            \
                     }                                                                         \
                 }                                                                             \
             }                                                                                 \
-            for (int i = 0; i < DC_WF; i++)                                                   \
-                for (int j = 0; j < DC_WK; j++) {                                             \
+            for (int i = 0; i < WF; i++)                                                   \
+                for (int j = 0; j < WK; j++) {                                             \
                     T* dst = dwv + ((f0 + i) * Kp + k0 + j) * L;                              \
                     dc_vec_##SUF s;                                                           \
-                    DC_LD(s, dst);                                                            \
+                    DC_LD(dc_uvec_##SUF, s, dst);                                                            \
                     s += acc[i][j];                                                           \
-                    DC_ST(dst, s);                                                            \
+                    DC_ST(dc_uvec_##SUF, dst, s);                                                            \
                 }                                                                             \
         }                                                                                     \
     }                                                                                         \
 }                                                                                             \
-                                                                                              \
+
+#define DC_HELPERS(T, SUF)                                                                   \
 /* xs (C, P0, P1, P2) followed by slack, all zero but for x (C, S0, S1, S2) at offset       \
    (q0, q1, q2) in each channel; n_xs is the whole length of xs */                            \
 static void dc_pad_##SUF(const T* x, T* xs, Py_ssize_t n_xs, Py_ssize_t C,                    \
@@ -202,5 +218,30 @@ static void dc_spread_##SUF(const T* grad, T* gf, Py_ssize_t Fp, Py_ssize_t Pv, 
     memset(gf + F * Pv, 0, (Fp - F) * Pv * sizeof(T));                                        \
 }
 
-DC_DEFINE(float, f32, 16)
-DC_DEFINE(double, f64, 8)
+/* the kernels of the instruction set ``isa`` (DC_AVX2 or DC_AVX512) */
+#define DC_DISPATCH(T, SUF)                                                                   \
+static void dc_fwd_##SUF(int isa, const T* xs, const T* wp, const Py_ssize_t* koff,          \
+                         Py_ssize_t K, T* out, Py_ssize_t Pv, Py_ssize_t Fp) {               \
+    if (isa == DC_AVX512)                                                                     \
+        dc_fwd_##SUF##_avx512(xs, wp, koff, K, out, Pv, Fp);                                  \
+    else                                                                                      \
+        dc_fwd_##SUF##_avx2(xs, wp, koff, K, out, Pv, Fp);                                    \
+}                                                                                             \
+static void dc_dw_##SUF(int isa, const T* xs, Py_ssize_t xs_step, const T* gf, Py_ssize_t ns, \
+                        const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv, Py_ssize_t Fp, \
+                        T* dwv) {                                                             \
+    if (isa == DC_AVX512)                                                                     \
+        dc_dw_##SUF##_avx512(xs, xs_step, gf, ns, koff, Kp, Pv, Fp, dwv);                     \
+    else                                                                                      \
+        dc_dw_##SUF##_avx2(xs, xs_step, gf, ns, koff, Kp, Pv, Fp, dwv);                       \
+}
+
+#define DC_KERNELS(T, SUF, VB, L, TILES, TARGET) DC_KERNELS_(T, SUF, VB, L, TILES, TARGET)
+DC_KERNELS(float, f32_avx512, 64, 16, DC_AVX512_TILES, DC_TARGET_AVX512)
+DC_KERNELS(double, f64_avx512, 64, 8, DC_AVX512_TILES, DC_TARGET_AVX512)
+DC_KERNELS(float, f32_avx2, 32, 8, DC_AVX2_TILES, DC_TARGET_AVX2)
+DC_KERNELS(double, f64_avx2, 32, 4, DC_AVX2_TILES, DC_TARGET_AVX2)
+DC_DISPATCH(float, f32)
+DC_DISPATCH(double, f64)
+DC_HELPERS(float, f32)
+DC_HELPERS(double, f64)

@@ -12,7 +12,31 @@ import pytest
 import mygrad_c as mg
 from mygrad_c import _conv
 
-pytestmark = pytest.mark.skipif(not _conv.DIRECT, reason="the direct kernels need AVX-512")
+pytestmark = pytest.mark.skipif(not _conv.AVAILABLE, reason="the direct kernels need AVX2 or AVX-512")
+ISAS = {1: "avx2", 2: "avx512"}
+
+
+@pytest.fixture(autouse=True, params=[i for i in ISAS if i <= _conv.AVAILABLE], ids=lambda i: ISAS[i])
+def isa(request):
+    """Each test runs with the kernels of each instruction set this CPU has (an AVX-512
+    CPU runs the AVX2 ones too)."""
+    saved = _conv.DIRECT
+    _conv.DIRECT = request.param
+    yield request.param
+    _conv.DIRECT = saved
+
+
+@pytest.fixture
+def blas(isa):
+    """Run the passes through im2col + BLAS inside the block."""
+    class Switch:
+        def __enter__(self):
+            _conv.DIRECT = 0
+
+        def __exit__(self, *exc):
+            _conv.DIRECT = isa
+    return Switch()
+
 
 # (x shape (N, C, S0, S1, S2), w shape (F, C, K0, K1, K2), padding, dilation)
 GEOMETRIES = {
@@ -27,19 +51,6 @@ GEOMETRIES = {
 # too small for the direct kernels (most of their work would be thrown away): BLAS
 DECLINED = {"one-position": ((1, 2, 1, 3, 3), (8, 2, 1, 3, 3), (0, 0, 0), (1, 1, 1))}
 ONE = (1, 1, 1)
-
-
-@pytest.fixture
-def blas():
-    """Run the passes through im2col + BLAS inside the block, and restore the switch."""
-    class Switch:
-        def __enter__(self):
-            _conv.DIRECT = False
-
-        def __exit__(self, *exc):
-            _conv.DIRECT = True
-    yield Switch()
-    _conv.DIRECT = True
 
 
 def _passes(x, w, g, pad, dil):
