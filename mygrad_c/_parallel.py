@@ -16,8 +16,10 @@ memory layout, the same warnings and errors.
   in the calling thread under the caller's ``np.errstate``, so the warning (or
   the error) is NumPy's own, issued once.
 
-Arrays of fewer than ``MIN_SIZE`` elements are not split: handing a part to a
-thread costs some 10-20 µs.  The number of threads is ``MYGRAD_C_NUM_THREADS``
+Arrays of fewer than ``MIN_SIZE`` elements (2^19) are not split: handing a part to a
+thread costs some 10-20 µs on a machine with idle cores at hand, and 50-60 µs on the
+2-core virtual machine of the benchmarks (waking a sleeping thread there takes that long),
+where a multiply of 2^18 float32 values took 35 µs in one thread and 93 µs in two.  The number of threads is ``MYGRAD_C_NUM_THREADS``
 if that is set, else ``OMP_NUM_THREADS`` (as PyTorch and OpenBLAS read it), else
 the number of CPUs this process may run on; 1 turns the splitting off.
 """
@@ -32,7 +34,7 @@ import numpy as np
 
 __all__ = ["MIN_SIZE", "num_threads", "set_num_threads", "ufunc_call", "whole_sum", "take_rows", "run"]
 
-MIN_SIZE = int(os.environ.get("MYGRAD_C_PARALLEL_MIN_SIZE", 1 << 18))   # (tests set it low)
+MIN_SIZE = int(os.environ.get("MYGRAD_C_PARALLEL_MIN_SIZE", 1 << 19))   # (tests set it low)
 
 
 def _threads_from_environment() -> int:

@@ -54,8 +54,8 @@ from libc.string cimport memcpy, memset
 
 cdef extern from "_direct_conv.h" nogil:
     int dc_isa()
-    int DC_NONE, DC_AVX2, DC_AVX512
-    const int DC_TILES[3][5]
+    int DC_NONE, DC_AVX2, DC_AVX512, DC_AVX512_NARROW
+    const int DC_TILES[4][5]
     void dc_clear_flags()
     int dc_raised(int divide, int over, int under, int invalid)
     void dc_fwd_f32(int isa, const float* xs, const float* wp, const Py_ssize_t* koff, Py_ssize_t K,
@@ -332,13 +332,15 @@ cdef void _fold(dx, cols, Py_ssize_t n0, Py_ssize_t n, const Geometry* g, bint o
             _col2im(&c64[0], &d64[n0 * block], n, g)
 
 
-cdef bint _split(Py_ssize_t N, Py_ssize_t macs_per_sample) except -1:
+cdef bint _split(Py_ssize_t N, Py_ssize_t macs_per_sample, bint direct) except -1:
     """Is a pass over N samples cut into ranges of samples that threads run at once?
-    With more than one thread, from 16 x the size an elementwise pass is split at
-    (``_parallel.MIN_SIZE``, 4 M multiply-adds: handing a range to a thread costs some
-    20 us, such a pass takes a few hundred; tests that set it low split every pass)."""
+    With more than one thread, from 8 x the size an elementwise pass is split at
+    (``_parallel.MIN_SIZE``: 4 M multiply-adds; handing a range to a thread costs 20-60 us,
+    such a pass takes a few hundred; tests that set it low split every pass) - or 32 x
+    (17 M) for a pass the ``direct`` kernels run, which do the same work 2-3 x faster
+    (measured: below about 20 M multiply-adds two threads took longer than one)."""
     return (N >= 2 and _parallel.num_threads() > 1
-            and N * macs_per_sample >= 16 * <Py_ssize_t>_parallel.MIN_SIZE)
+            and N * macs_per_sample >= (32 if direct else 8) * <Py_ssize_t>_parallel.MIN_SIZE)
 
 
 def _by_samples(run_range, Py_ssize_t N):
@@ -422,11 +424,16 @@ cdef class _Layout:
     def offsets(self, Py_ssize_t rows=1):
         """The offset in ``xs`` of each filter row k = (c, k0, k1, k2), padded to a
         multiple of ``rows`` with rows that read offset 0."""
-        plane = self.P[1] * self.P[2]
-        k0, k1, k2 = np.meshgrid(*[np.arange(self.K[j]) * self.d[j] for j in range(3)], indexing="ij")
-        per_c = (k0 * plane + k1 * self.P[2] + k2).reshape(-1)
+        cdef Py_ssize_t c, k0, k1, k2, k = 0, plane = self.P[1] * self.P[2]
         koff = np.zeros(_round_up(self.Kn, rows), dtype=np.intp)
-        koff[:self.Kn] = (np.arange(self.C)[:, None] * (self.P[0] * plane) + per_c).reshape(-1)
+        cdef Py_ssize_t[::1] o = koff
+        for c in range(self.C):
+            for k0 in range(self.K[0]):
+                for k1 in range(self.K[1]):
+                    for k2 in range(self.K[2]):
+                        o[k] = ((c * self.P[0] + k0 * self.d[0]) * plane + k1 * self.d[1] * self.P[2]
+                                + k2 * self.d[2])
+                        k += 1
         return koff
 
 
@@ -440,10 +447,13 @@ def _direct_forward(x, w, out, dilation, padding):
     with w (F, C, *K), by dc_fwd; None (``out`` partly written) if the layout wastes too
     much or a floating-point flag was raised - the caller then uses im2col + BLAS."""
     cdef int isa = _isa()
+    cdef Py_ssize_t F = w.shape[0]
     if isa == DC_NONE:
         return None
+    if isa == DC_AVX512 and _round_up(F, DC_TILES[DC_AVX512_NARROW][0]) < _round_up(F, DC_TILES[isa][0]):
+        isa = DC_AVX512_NARROW   # (tiles of fewer filters: less padding)
     cdef Py_ssize_t MR = DC_TILES[isa][0], NV = DC_TILES[isa][1], lanes = DC_TILES[isa][4] // x.itemsize
-    cdef Py_ssize_t N = x.shape[0], F = w.shape[0], n, Fp = _round_up(F, MR), CK
+    cdef Py_ssize_t N = x.shape[0], n, Fp = _round_up(F, MR), CK
     cdef _Layout lay = _Layout(x.shape, w.shape[2:], dilation, padding, NV * lanes)
     if lay.waste(F, Fp) > _MAX_WASTE:
         return None
@@ -571,7 +581,7 @@ def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTE
     out = _output(out, (N, F) + G, x.dtype)
     if out.size == 0:
         return out
-    if split and _split(N, F * CK * g.Gn) and _by_samples(
+    if split and _split(N, F * CK * g.Gn, not _is_identity(&g) and _direct(&g, x, CK)) and _by_samples(
             lambda lo, hi: conv_forward(x[lo:hi], w, stride, padding, dilation, chunk_bytes,
                                         out[lo:hi], False), N) is not None:
         return out
@@ -607,7 +617,7 @@ def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT
         raise ValueError(f"grad must have shape {(x.shape[0], w_shape[0]) + G}, got {grad.shape}")
     cdef Geometry g = _geometry(x.shape, w_shape[2:], G, stride, padding, dilation)
     cdef Py_ssize_t N = x.shape[0], F = w_shape[0], CK = g.C * g.Kn, n0, n, nb
-    if split and _split(N, F * CK * g.Gn):
+    if split and _split(N, F * CK * g.Gn, not _is_identity(&g) and _direct(&g, x, CK)):
         # the two halves of the batch, each summed on its own, then added
         halves = [lambda lo=lo, hi=hi: conv_grad_w(x[lo:hi], grad[lo:hi], w_shape, stride,
                                                    padding, dilation, chunk_bytes, False)
@@ -656,7 +666,7 @@ def conv_grad_x(grad, w, x_shape, stride, padding, dilation, chunk_bytes=DEFAULT
     if N == 0 or CK == 0 or g.Sn == 0:
         dx[...] = 0
         return dx
-    if split and _split(N, F * CK * g.Gn) and _by_samples(
+    if split and _split(N, F * CK * g.Gn, not _is_identity(&g) and _direct(&g, grad, F * g.Kn)) and _by_samples(
             lambda lo, hi: conv_grad_x(grad[lo:hi], w, (hi - lo,) + x_shape[1:], stride, padding,
                                        dilation, chunk_bytes, dx[lo:hi], False), N) is not None:
         return dx

@@ -41,6 +41,7 @@
 #define DC_NONE 0
 #define DC_AVX2 1
 #define DC_AVX512 2
+#define DC_AVX512_NARROW 3   /* (not a CPU: the AVX-512 forward kernel for 4 filters a tile) */
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #define DC_TARGET_AVX512 __attribute__((target("avx512f,fma")))
@@ -76,7 +77,9 @@ static int dc_raised(int divide, int over, int under, int invalid) {
    table the caller reads them from (with the vector size in bytes) */
 #define DC_AVX2_TILES 4, 3, 4, 3      /* 12 sums + 3 + 1 and 12 + 4 + 1 of 16 registers */
 #define DC_AVX512_TILES 8, 3, 4, 6    /* 24 sums + 3 + 1 and 24 + 4 + 1 of 32 registers */
-static const int DC_TILES[3][5] = {{0, 0, 0, 0, 0}, {DC_AVX2_TILES, 32}, {DC_AVX512_TILES, 64}};
+#define DC_AVX512_NARROW_TILES 4, 6, 4, 6   /* 24 + 6 + 1: for fewer filters (less padding) */
+static const int DC_TILES[4][5] = {{0, 0, 0, 0, 0}, {DC_AVX2_TILES, 32}, {DC_AVX512_TILES, 64},
+                                   {DC_AVX512_NARROW_TILES, 64}};
 
 /* unaligned vector load / store, through a vector type of the element's alignment that
    may alias it (a memcpy would take the sums' address: GCC then kept them in memory) */
@@ -218,19 +221,21 @@ static void dc_spread_##SUF(const T* grad, T* gf, Py_ssize_t Fp, Py_ssize_t Pv, 
     memset(gf + F * Pv, 0, (Fp - F) * Pv * sizeof(T));                                        \
 }
 
-/* the kernels of the instruction set ``isa`` (DC_AVX2 or DC_AVX512) */
+/* the kernels of the instruction set ``isa`` (DC_AVX2, DC_AVX512 or DC_AVX512_NARROW) */
 #define DC_DISPATCH(T, SUF)                                                                   \
 static void dc_fwd_##SUF(int isa, const T* xs, const T* wp, const Py_ssize_t* koff,          \
                          Py_ssize_t K, T* out, Py_ssize_t Pv, Py_ssize_t Fp) {               \
     if (isa == DC_AVX512)                                                                     \
         dc_fwd_##SUF##_avx512(xs, wp, koff, K, out, Pv, Fp);                                  \
+    else if (isa == DC_AVX512_NARROW)                                                         \
+        dc_fwd_##SUF##_avx512n(xs, wp, koff, K, out, Pv, Fp);                                 \
     else                                                                                      \
         dc_fwd_##SUF##_avx2(xs, wp, koff, K, out, Pv, Fp);                                    \
 }                                                                                             \
 static void dc_dw_##SUF(int isa, const T* xs, Py_ssize_t xs_step, const T* gf, Py_ssize_t ns, \
                         const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv, Py_ssize_t Fp, \
                         T* dwv) {                                                             \
-    if (isa == DC_AVX512)                                                                     \
+    if (isa == DC_AVX512 || isa == DC_AVX512_NARROW)                                          \
         dc_dw_##SUF##_avx512(xs, xs_step, gf, ns, koff, Kp, Pv, Fp, dwv);                     \
     else                                                                                      \
         dc_dw_##SUF##_avx2(xs, xs_step, gf, ns, koff, Kp, Pv, Fp, dwv);                       \
@@ -239,6 +244,8 @@ static void dc_dw_##SUF(int isa, const T* xs, Py_ssize_t xs_step, const T* gf, P
 #define DC_KERNELS(T, SUF, VB, L, TILES, TARGET) DC_KERNELS_(T, SUF, VB, L, TILES, TARGET)
 DC_KERNELS(float, f32_avx512, 64, 16, DC_AVX512_TILES, DC_TARGET_AVX512)
 DC_KERNELS(double, f64_avx512, 64, 8, DC_AVX512_TILES, DC_TARGET_AVX512)
+DC_KERNELS(float, f32_avx512n, 64, 16, DC_AVX512_NARROW_TILES, DC_TARGET_AVX512)
+DC_KERNELS(double, f64_avx512n, 64, 8, DC_AVX512_NARROW_TILES, DC_TARGET_AVX512)
 DC_KERNELS(float, f32_avx2, 32, 8, DC_AVX2_TILES, DC_TARGET_AVX2)
 DC_KERNELS(double, f64_avx2, 32, 4, DC_AVX2_TILES, DC_TARGET_AVX2)
 DC_DISPATCH(float, f32)
