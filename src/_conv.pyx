@@ -442,6 +442,53 @@ cdef bint _flags_raised():
     return dc_raised(err["divide"] != "ignore", True, err["under"] != "ignore", True)
 
 
+cdef void _forward_samples(const floating[::1] x, const floating[::1] wp, floating[::1] xs,
+                           floating[::1] full, floating[::1] out, const Py_ssize_t[::1] koff,
+                           _Layout lay, int isa, Py_ssize_t N, Py_ssize_t CK, Py_ssize_t Fp,
+                           Py_ssize_t F, Py_ssize_t xstride, Py_ssize_t ostride) noexcept:
+    """_direct_forward's loop over the samples: pad, convolve at full width, compact."""
+    cdef Py_ssize_t n
+    with nogil:
+        for n in range(N):
+            if floating is float:
+                dc_pad_f32(&x[n * xstride], &xs[0], lay.n_xs, lay.C, lay.S, lay.P, lay.q)
+                dc_fwd_f32(isa, &xs[0], &wp[0], &koff[0], CK, &full[0], lay.npos, Fp)
+                dc_compact_f32(&full[0], lay.npos, &out[n * ostride], F, lay.G, lay.P)
+            else:
+                dc_pad_f64(&x[n * xstride], &xs[0], lay.n_xs, lay.C, lay.S, lay.P, lay.q)
+                dc_fwd_f64(isa, &xs[0], &wp[0], &koff[0], CK, &full[0], lay.npos, Fp)
+                dc_compact_f64(&full[0], lay.npos, &out[n * ostride], F, lay.G, lay.P)
+
+
+cdef void _grad_w_samples(const floating[::1] x, const floating[::1] grad, floating[::1] xs,
+                          floating[::1] gf, floating[::1] dwv, const Py_ssize_t[::1] koff,
+                          _Layout lay, int isa, Py_ssize_t N, Py_ssize_t nb, Py_ssize_t Kp,
+                          Py_ssize_t Fp, Py_ssize_t F, Py_ssize_t xstride,
+                          Py_ssize_t gstride) noexcept:
+    """_direct_grad_w's loop: nb samples at a time padded and spread side by side, then
+    their sums added into dwv."""
+    cdef Py_ssize_t n0 = 0, n, j, gsize = Fp * lay.npos
+    with nogil:
+        while n0 < N:
+            n = min(nb, N - n0)
+            for j in range(n):
+                if floating is float:
+                    dc_pad_f32(&x[(n0 + j) * xstride], &xs[j * lay.n_xs], lay.n_xs, lay.C,
+                               lay.S, lay.P, lay.q)
+                    dc_spread_f32(&grad[(n0 + j) * gstride], &gf[j * gsize], Fp, lay.npos, F,
+                                  lay.G, lay.P)
+                else:
+                    dc_pad_f64(&x[(n0 + j) * xstride], &xs[j * lay.n_xs], lay.n_xs, lay.C,
+                               lay.S, lay.P, lay.q)
+                    dc_spread_f64(&grad[(n0 + j) * gstride], &gf[j * gsize], Fp, lay.npos, F,
+                                  lay.G, lay.P)
+            if floating is float:
+                dc_dw_f32(isa, &xs[0], lay.n_xs, &gf[0], n, &koff[0], Kp, lay.npos, Fp, &dwv[0])
+            else:
+                dc_dw_f64(isa, &xs[0], lay.n_xs, &gf[0], n, &koff[0], Kp, lay.npos, Fp, &dwv[0])
+            n0 += n
+
+
 def _direct_forward(x, w, out, dilation, padding):
     """out (N, F, *G) <- the stride-1 convolution of x (N, C, *S) padded by ``padding``
     with w (F, C, *K), by dc_fwd; None (``out`` partly written) if the layout wastes too
@@ -453,7 +500,7 @@ def _direct_forward(x, w, out, dilation, padding):
     if isa == DC_AVX512 and _round_up(F, DC_TILES[DC_AVX512_NARROW][0]) < _round_up(F, DC_TILES[isa][0]):
         isa = DC_AVX512_NARROW   # (tiles of fewer filters: less padding)
     cdef Py_ssize_t MR = DC_TILES[isa][0], NV = DC_TILES[isa][1], lanes = DC_TILES[isa][4] // x.itemsize
-    cdef Py_ssize_t N = x.shape[0], n, Fp = _round_up(F, MR), CK
+    cdef Py_ssize_t N = x.shape[0], Fp = _round_up(F, MR), CK
     cdef _Layout lay = _Layout(x.shape, w.shape[2:], dilation, padding, NV * lanes)
     if lay.waste(F, Fp) > _MAX_WASTE:
         return None
@@ -467,25 +514,13 @@ def _direct_forward(x, w, out, dilation, padding):
     xs, full = buf[:lay.n_xs], buf[lay.n_xs:]
     cdef const Py_ssize_t[::1] koff = offsets
     cdef Py_ssize_t xstride = lay.C * lay.S[0] * lay.S[1] * lay.S[2], ostride = F * lay.useful
-    cdef const float[::1] x32, w32
-    cdef float[::1] xs32, f32, o32
-    cdef const double[::1] x64, w64
-    cdef double[::1] xs64, f64, o64
     dc_clear_flags()
     if x.dtype == np.float32:
-        x32, w32, xs32, f32, o32 = x.reshape(-1), wp.reshape(-1), xs, full, out.reshape(-1)
-        with nogil:
-            for n in range(N):
-                dc_pad_f32(&x32[n * xstride], &xs32[0], lay.n_xs, lay.C, lay.S, lay.P, lay.q)
-                dc_fwd_f32(isa, &xs32[0], &w32[0], &koff[0], CK, &f32[0], lay.npos, Fp)
-                dc_compact_f32(&f32[0], lay.npos, &o32[n * ostride], F, lay.G, lay.P)
+        _forward_samples[float](x.reshape(-1), wp.reshape(-1), xs, full, out.reshape(-1), koff, lay,
+                                isa, N, CK, Fp, F, xstride, ostride)
     else:
-        x64, w64, xs64, f64, o64 = x.reshape(-1), wp.reshape(-1), xs, full, out.reshape(-1)
-        with nogil:
-            for n in range(N):
-                dc_pad_f64(&x64[n * xstride], &xs64[0], lay.n_xs, lay.C, lay.S, lay.P, lay.q)
-                dc_fwd_f64(isa, &xs64[0], &w64[0], &koff[0], CK, &f64[0], lay.npos, Fp)
-                dc_compact_f64(&f64[0], lay.npos, &o64[n * ostride], F, lay.G, lay.P)
+        _forward_samples[double](x.reshape(-1), wp.reshape(-1), xs, full, out.reshape(-1), koff, lay,
+                                 isa, N, CK, Fp, F, xstride, ostride)
     return None if _flags_raised() else out
 
 
@@ -496,7 +531,7 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
     if isa == DC_NONE:
         return None
     cdef Py_ssize_t WF = DC_TILES[isa][2], WK = DC_TILES[isa][3], lanes = DC_TILES[isa][4] // x.itemsize
-    cdef Py_ssize_t N = x.shape[0], F = w_shape[0], n0, n, j, nb, Fp = _round_up(F, WF), Kp
+    cdef Py_ssize_t N = x.shape[0], F = w_shape[0], nb, Fp = _round_up(F, WF), Kp
     cdef _Layout lay = _Layout(x.shape, w_shape[2:], dilation, padding, lanes)
     Kp = _round_up(lay.Kn, WK)
     if lay.waste(F, Fp) > _MAX_WASTE or Fp * Kp * lanes * x.itemsize > _MAX_DW_SUMS_BYTES:
@@ -509,37 +544,13 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
     buf = _scratch((nb * (lay.n_xs + gsize),), x.dtype)
     xs, gf = buf[:nb * lay.n_xs], buf[nb * lay.n_xs:]
     cdef const Py_ssize_t[::1] koff = offsets
-    cdef const float[::1] x32, g32
-    cdef float[::1] xs32, gf32, d32
-    cdef const double[::1] x64, g64
-    cdef double[::1] xs64, gf64, d64
     dc_clear_flags()
     if x.dtype == np.float32:
-        x32, g32, xs32, gf32, d32 = x.reshape(-1), grad.reshape(-1), xs, gf, dwv.reshape(-1)
-        with nogil:
-            n0 = 0
-            while n0 < N:
-                n = min(nb, N - n0)
-                for j in range(n):
-                    dc_pad_f32(&x32[(n0 + j) * xstride], &xs32[j * lay.n_xs], lay.n_xs, lay.C,
-                               lay.S, lay.P, lay.q)
-                    dc_spread_f32(&g32[(n0 + j) * gstride], &gf32[j * gsize], Fp, lay.npos, F,
-                                  lay.G, lay.P)
-                dc_dw_f32(isa, &xs32[0], lay.n_xs, &gf32[0], n, &koff[0], Kp, lay.npos, Fp, &d32[0])
-                n0 += n
+        _grad_w_samples[float](x.reshape(-1), grad.reshape(-1), xs, gf, dwv.reshape(-1), koff, lay,
+                               isa, N, nb, Kp, Fp, F, xstride, gstride)
     else:
-        x64, g64, xs64, gf64, d64 = x.reshape(-1), grad.reshape(-1), xs, gf, dwv.reshape(-1)
-        with nogil:
-            n0 = 0
-            while n0 < N:
-                n = min(nb, N - n0)
-                for j in range(n):
-                    dc_pad_f64(&x64[(n0 + j) * xstride], &xs64[j * lay.n_xs], lay.n_xs, lay.C,
-                               lay.S, lay.P, lay.q)
-                    dc_spread_f64(&g64[(n0 + j) * gstride], &gf64[j * gsize], Fp, lay.npos, F,
-                                  lay.G, lay.P)
-                dc_dw_f64(isa, &xs64[0], lay.n_xs, &gf64[0], n, &koff[0], Kp, lay.npos, Fp, &d64[0])
-                n0 += n
+        _grad_w_samples[double](x.reshape(-1), grad.reshape(-1), xs, gf, dwv.reshape(-1), koff, lay,
+                                isa, N, nb, Kp, Fp, F, xstride, gstride)
     # a wrapped position multiplies what it reads by a gradient of 0: an inf there makes
     # nan and raises a flag, a nan stays nan quietly - either way BLAS redoes the pass
     dw = np.ascontiguousarray(dwv.sum(axis=2)[:F, :lay.Kn])
