@@ -22,8 +22,8 @@ from test_op_attributes import ALL_CALLS, _desc, run_call
 
 ROUNDING_ONLY = {
     "empty((2, 3))": "uninitialised memory",
-    "nnet.layers.conv_nd(T(x_nchw), T(w_fchw), stride=1)": "one GEMM over unfolded windows",
-    "nnet.layers.conv_nd(T(x_1d), T(w_1d), stride=1)": "one GEMM over unfolded windows",
+    "nnet.layers.conv_nd(T(x_nchw), T(w_fchw), stride=1)": "a direct convolution or one GEMM over unfolded windows",
+    "nnet.layers.conv_nd(T(x_1d), T(w_1d), stride=1)": "a direct convolution or one GEMM over unfolded windows",
     "nnet.layers.batchnorm(T(f3), eps=0.0)": "x_norm of a 1-d input: another formula",
 }
 
