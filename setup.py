@@ -31,6 +31,7 @@ extensions = [
         include_dirs=[np.get_include(), "src"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,
+        depends=[str(h) for h in sorted(Path("src").glob("*.h"))],   # (C headers the .pyx include)
     )
     for path in sorted(Path("src").glob("*.pyx"))
 ]
