@@ -111,7 +111,7 @@ def _assignable(shape: tuple, to: tuple) -> bool:
 
 
 def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
-                   constant=None) -> TensorBase:
+                   constant=None, index: Any = None) -> TensorBase:
     """Make ``t`` hold ``compute(t)``, computed from ``t``'s current state.
 
     ``compute`` must return a tensor with ``t``'s shape and dtype.  Everything is
@@ -120,6 +120,7 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     the object ``t`` is rewired to, and ``t`` adopts the result.  For a view ``t``
     of ``base``, the new value of the view is placed into (a copy of) the base's
     data, the base is rebound the same way, and all its views are rebuilt.
+    ``index``: the index of a ``t[index] = ...`` (for the errors MyGrad raises).
     """
     base = t.base
     if base is None:
@@ -139,7 +140,11 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     if taken.shape != t.data.shape and not _assignable(t.data.shape, taken.shape):
         # (a shape was set while no graph was tracked - ``with mg.no_autodiff: base.shape =
         # ...`` - so taking the view again gives a shape the view's values cannot be
-        # written into.  MyGrad writes and the view takes that other shape; or it fails)
+        # written into.  MyGrad writes and the view takes that other shape; or it fails -
+        # for ``t[index] = ...``, first where NumPy cannot apply ``index`` to the view taken
+        # again, which MyGrad indexes: the same IndexError)
+        if index is not None:
+            taken[index]
         raise ValueError(
             f"cannot write through this view of shape {t.data.shape}: taken again from its base "
             f"(of shape {base.data.shape} now) it has shape {taken.shape} - was the base's shape "
@@ -395,7 +400,7 @@ def setitem(tensor: TensorBase, index: Any, value: Any) -> None:
     written = _engine.overwrite(tensor, index, value_t.data) if is_basic_index(index) else None
     apply_in_place(tensor, lambda t: run_op(
         SetItem, (t, value_t), op_args=(index,), op_kwargs={"written": written},
-        constant=True if t.constant else None))
+        constant=True if t.constant else None), index=index)
 
 
 from mygrad_c.indexing_routines.indexing import (  # noqa: E402  (indexing imports this module)

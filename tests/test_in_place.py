@@ -18,6 +18,7 @@ from numpy.testing import assert_array_equal
 
 import mygrad_c as mg
 from test_views import backward_sum_sq, check_mirrored, run_scenario, assert_same_error
+from helpers import assert_same_trace, outcome
 
 
 def _a(lib, shape=(3, 4), constant=None, dtype=np.float64):
@@ -755,6 +756,24 @@ def test_gradient_through_an_op_whose_input_was_cleared_then_written(op, cleared
 
     assert_array_equal(run(mg), [1.0, 2.0, 3.0])
     assert_array_equal(run(mygrad), [2.0, 4.0, 6.0] if cleared else [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("make, index", [
+    ("mg.tensor(np.zeros((0,)), constant=True)[()]", "(slice(None), -1)"),
+    ("mg.tensor([[[0.75, -1.0, -0.25]], [[-0.5, -1.5, -2.0]]], constant=True).transpose()",
+     "(slice(0, 0, 3), slice(0, 0, -1), -1, slice(None, None, -1), None)"),
+])
+def test_an_index_the_view_taken_again_cannot_take_raises_numpys_index_error(make, index):
+    # (hunts 199, 200) the view's own shape set under no_autodiff: MyGrad takes the view
+    # again from its base (its old shape) and indexes that, so an index with more axes
+    # than it has raises NumPy's IndexError - before any check of the values' shape
+    def scenario(lib, out):
+        v = eval(make, {"mg": lib, "np": np})
+        with lib.no_autodiff:
+            v.shape = v.shape + (1,) if v.ndim > 1 else (0, 1)
+        out.append(outcome(lambda: v.__setitem__(eval(index), 1.0)))
+        out.extend([v.shape, v.data.tolist(), v.base.data.tolist()])
+    assert_same_trace(scenario)
 
 
 def test_a_write_through_a_view_of_a_base_reshaped_untracked_is_refused_clearly():

@@ -1527,6 +1527,16 @@ REGRESSIONS = {
         "v1 = mg.arange(3.0).reshape((3,))", "v3 = mg.divide(v1, np.array([-0.5, -0.5, 2.0]))",
         body=["v3.backward(np.array([-1.0, 0.0, 1.0]))", "with mg.no_autodiff: v3.shape = (3, 1)"],
         iterations=2),
+    # (seeds 199, 200, session 23) a write through a view whose own shape was set under
+    # no_autodiff, with an index the view taken again from its base cannot take: MyGrad
+    # indexes that view, NumPy's IndexError; mygrad_c raised its ValueError first
+    "error-precedence/index-of-the-view-taken-again": P(
+        "v0 = mg.tensor([[[0.75, -1.0, -0.25]], [[-0.5, -1.5, -2.0]]], constant=True)", "v1 = v0.transpose()",
+        "with mg.no_autodiff: v1.shape = (3, 1, 2, 1)",
+        "v1[:0:3, 0:0:-1, -1, ::-1, None] = -2 * v1[:0:3, 0:0:-1, -1, ::-1, None]"),
+    "error-precedence/index-of-the-view-taken-again/empty": P(
+        "v2 = mg.tensor(np.zeros((0,)), constant=True)", "v3 = v2[()]",
+        "with mg.no_autodiff: v3.shape = (0, 1)", "v3[:, -1] = 1.0"),
     # (thorough seed 1535, session 22; accepted in session 23) reported as the known
     # released-view: the shape set of a view of v1 (einsum or v1[...]) drops MyGrad's other
     # view v3 = v1[0] from v1's record, so the next out= write into v1 leaves v3 in memory of
