@@ -64,9 +64,14 @@ class WriteInto(Operation):
     same order, so one that fails midway leaves the same partial gradients.)
     """
 
-    def __call__(self, value, target, where=True):
+    def __call__(self, value, target, where=True, masked=False):
         self.variables = (value, target)
         self.where = where
+        self.masked = masked
+        if masked:
+            # ``value`` is a ufunc's result computed with ``where=`` into the target's
+            # values: it is the new target already (MyGrad's target takes its very array)
+            return value.data
         out = np.array(target.data, copy=True)
         np.copyto(out, value.data, casting="unsafe", where=where)
         return out
@@ -75,7 +80,7 @@ class WriteInto(Operation):
         # masked by multiplying, as MyGrad does: a nan/inf gradient stays nan where masked
         if index == 1:
             return np.zeros_like(grad) if self.where is True else grad * np.logical_not(self.where)
-        return grad if self.where is True else grad * self.where
+        return grad if self.where is True or self.masked else grad * self.where
 
 
 def _check_writeable(t: TensorBase, message: str = "assignment destination is read-only") -> None:
@@ -342,9 +347,10 @@ def guard_out_array(out: np.ndarray, inputs, message: str = "output array is rea
     return kept
 
 
-def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
+def write_into(out: TensorBase, value: TensorBase, where=True, masked: bool = False) -> TensorBase:
     """``out=`` with a tensor target: ``out`` holds ``value`` (where ``where``), in place;
-    ``prepare_out_target(out)`` was called before ``value`` was computed."""
+    ``prepare_out_target(out)`` was called before ``value`` was computed.  ``masked``:
+    ``value`` was computed with ``where=`` into a copy of ``out``'s values (a ufunc's)."""
     if not _engine.is_tracking():
         np.copyto(out.data, value.data, casting="same_kind", where=where)
         return out
@@ -355,7 +361,8 @@ def write_into(out: TensorBase, value: TensorBase, where=True) -> TensorBase:
             return apply_in_place(out, lambda out: value)
         return apply_in_place(out, lambda out: run_op(_Fit, (value,), op_args=(out.data,),
                                                       constant=True if value.constant else None))
-    return apply_in_place(out, lambda out: run_op(WriteInto, (value, out), op_kwargs={"where": where}))
+    return apply_in_place(out, lambda out: run_op(WriteInto, (value, out),
+                                                  op_kwargs={"where": where, "masked": masked}))
 
 
 def setitem(tensor: TensorBase, index: Any, value: Any) -> None:

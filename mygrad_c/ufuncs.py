@@ -269,7 +269,6 @@ class _UfuncMeta(type):
                 raise ValueError("out= must be a single array or tensor for this ufunc")
             out = out[0]
         if isinstance(out, TensorBase):
-            kwargs.pop("where", None)
             # Checked before the operation runs (which would lock a target that is also an
             # input): a refused out= leaves the inputs as they were (they keep their
             # gradients), as in MyGrad, whose target has lost its gradient (and, a view
@@ -279,7 +278,12 @@ class _UfuncMeta(type):
             natural = ufunc_result_dtype(cls, args, dtype)
             if not _fits(args, out, natural):
                 _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
-            if (natural is not None and natural != out.dtype) or broadcast_shape(args) != out.shape:
+            if where is not True:
+                # as MyGrad: NumPy's masked result, computed into (a copy of) the target's
+                # values - the recorded value holds the target's new values, its operation
+                # masks the gradients, and the write passes it the whole gradient
+                kwargs["out"] = np.array(out.data, copy=True)
+            elif (natural is not None and natural != out.dtype) or broadcast_shape(args) != out.shape:
                 # computed into a new array of the target's shape and dtype, as MyGrad computes
                 # into the target itself (NumPy's loop for the inputs, its result broadcast and
                 # cast): the gradient then reaches the operation at the target's shape and in
@@ -293,7 +297,7 @@ class _UfuncMeta(type):
             if not _broadcasts_to(result.shape, out.shape) \
                     or not np.can_cast(result.dtype, out.dtype, "same_kind"):
                 _raise_numpys_error(cls, out, args)
-            return write_into(out, result, where)
+            return write_into(out, result, where, masked=where is not True)
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out= must be a numpy array or a tensor, got {type(out)}")
         args = guard_out_array(out, args)

@@ -1537,12 +1537,12 @@ REGRESSIONS = {
     "error-precedence/index-of-the-view-taken-again/empty": P(
         "v2 = mg.tensor(np.zeros((0,)), constant=True)", "v3 = v2[()]",
         "with mg.no_autodiff: v3.shape = (0, 1)", "v3[:, -1] = 1.0"),
-    # (seed 201, session 23) OPEN: out= into a tensor with where=: MyGrad's recorded value
+    # (seed 201, session 23; fixed) out= into a tensor with where=: MyGrad's recorded value
     # (c.variables[0]) is NumPy's masked result - the target's own new array (shared memory,
     # the target's old values where masked) - and takes the full gradient, its ufunc's
     # backward applying the mask; mygrad_c's is the unmasked result in an array of its own,
-    # masked by the write.  Gradients of the inputs agree; the recorded value's data, memory
-    # and gradient differ
+    # masked by the write.  Gradients of the inputs agreed; the recorded value's data,
+    # memory and gradient differed
     "out-where-value/recorded-value-is-the-target": P(
         "v0 = mg.tensor([[1.5], [-1.0], [1.0]], dtype='float32', constant=True)", "v1 = mg.squeeze(v0)",
         "v2 = mg.expand_dims(v1, -1)",
@@ -1572,7 +1572,7 @@ REGRESSIONS = {
 # The discrepancies of REGRESSIONS that are still open in mygrad_c (strict: when one is
 # fixed, its test passes and fails as XPASS until its name is removed from here); the
 # others were fixed or accepted (programs.ACCEPTED, with the reason).
-OPEN: set = {"out-where-value"}
+OPEN: set = set()
 
 
 def _xfail_open(name):

@@ -1514,3 +1514,29 @@ def test_a_backward_whose_gradient_is_refused_leaves_the_tensors_own_grad_none(r
             out.append(outcome(lambda: t.backward()))
             out.extend([t.grad, a.grad])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("call", ["mg.add(x, y, out=x, where=m)", "mg.multiply(x, 2.0, out=x, where=m)",
+                                  "mg.exp(y, out=x, where=m)", "mg.add(x, x, out=x, where=m)"])
+@pytest.mark.parametrize("target", ["leaf", "view"])
+def test_a_masked_out_write_records_numpys_masked_result_as_its_value(call, target):
+    # out= into a tensor with where=: MyGrad's operation is NumPy's ufunc computed with the
+    # mask into the target's values, so the value it records (c.variables[0]) is the
+    # target's new array itself - the target's old values where masked - and takes the
+    # whole gradient, its ufunc masking it (hunt seed 201: mygrad_c recorded the unmasked
+    # result in an array of its own, masked by the write).  Over three steps of writes,
+    # backward passes and updates
+    def scenario(lib, out):
+        w = lib.tensor([[1.0, 2.0, -1.0], [0.5, 3.0, 2.0]])
+        y = lib.tensor([[10.0, 20.0, 30.0], [-1.0, -2.0, -3.0]])
+        m = np.array([True, False, True])
+        for step in range(3):
+            x = {"leaf": lambda: w * 1, "view": lambda: (w * 1)[::-1]}[target]()
+            eval(call, {"mg": lib, "x": x, "y": y, "m": m})
+            value = x.creator.variables[0]
+            out.extend([x.data.tolist(), value.data.tolist(), np.shares_memory(value.data, x.data),
+                        value.data.flags.writeable])
+            (x * x).sum().backward()
+            out.extend([value.grad, y.grad, w.grad, x.data.flags.writeable])
+            w.data -= 0.1 * w.grad
+    assert_same_trace(scenario)
