@@ -18,10 +18,11 @@ memory layout, the same warnings and errors.
 
 Arrays of fewer than ``MIN_SIZE`` elements (2^19) are not split: handing a part to a
 thread costs some 10-20 µs on a machine with idle cores at hand, and 50-60 µs on the
-2-core virtual machine of the benchmarks (waking a sleeping thread there takes that long),
-where a multiply of 2^18 float32 values took 35 µs in one thread and 93 µs in two.  The number of threads is ``MYGRAD_C_NUM_THREADS``
-if that is set, else ``OMP_NUM_THREADS`` (as PyTorch and OpenBLAS read it), else
-the number of CPUs this process may run on; 1 turns the splitting off.
+2-core virtual machine of the benchmarks (waking a sleeping thread there takes that
+long), where a multiply of 2^18 float32 values took 35 µs in one thread and 93 µs in
+two.  The number of threads is ``MYGRAD_C_NUM_THREADS`` if that is set, else
+``OMP_NUM_THREADS`` (as PyTorch and OpenBLAS read it), else the number of CPUs this
+process may run on; 1 turns the splitting off.
 """
 from __future__ import annotations
 
