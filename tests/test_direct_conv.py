@@ -93,6 +93,17 @@ def test_direct_passes_of_non_contiguous_inputs(blas):
         np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5)
 
 
+def _same_but_rounding(got, want):
+    """nan and inf exactly where BLAS has them, the finite values up to rounding (with
+    several threads only the samples holding the inf/nan go through BLAS: the other half
+    of the batch is summed by the direct kernel)."""
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+    np.testing.assert_array_equal(got[np.isinf(got)], want[np.isinf(want)])
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=1e-5 if got.dtype == np.float32 else 1e-12)
+
+
 def test_an_infinite_input_read_only_by_thrown_away_positions_does_not_reach_dw(blas):
     # x[..., 0] is in no window of kernel column 1, but the direct kernel's wrapped
     # positions read it (times a gradient of 0): inf * 0 is nan, so the pass goes to BLAS
@@ -103,7 +114,7 @@ def test_an_infinite_input_read_only_by_thrown_away_positions_does_not_reach_dw(
         got = _conv.conv_grad_w(x, g, w_shape, ONE, (0, 0, 0), ONE)
         with blas:
             want = _conv.conv_grad_w(x, g, w_shape, ONE, (0, 0, 0), ONE)
-    np.testing.assert_array_equal(got, want)   # (inf where the input is read, finite elsewhere)
+    _same_but_rounding(got, want)   # (inf where the input is read, finite elsewhere)
     assert np.isfinite(got[:, :, :, :, 1:]).all() and np.isinf(got[:, 1, 0, :, 0]).any()
 
 
@@ -115,7 +126,7 @@ def test_a_nan_input_read_only_by_thrown_away_positions_does_not_reach_dw(blas):
     got = _conv.conv_grad_w(x, g, w_shape, ONE, (0, 0, 0), ONE)
     with blas:
         want = _conv.conv_grad_w(x, g, w_shape, ONE, (0, 0, 0), ONE)
-    np.testing.assert_array_equal(got, want)
+    _same_but_rounding(got, want)
     assert np.isfinite(got[:, :, :, :, 1:]).all() and np.isnan(got[:, 0, 0, :, 0]).any()
 
 
