@@ -88,7 +88,7 @@ class Tensor(TensorBase):
             _engine.register_with_past_state(self, past, new)
         # as in MyGrad, the views of the tensor keep their shapes: each is taken again
         # from the tensor reshaped back to its old shape
-        _engine.mark_written(self, ((_array_shape.Reshape, (old_shape,), None),))
+        _engine.mark_written(self, ((_array_shape.Reshape, (old_shape,), None),), past)
 
     @property
     def ndim(self) -> int:

@@ -1548,6 +1548,13 @@ REGRESSIONS = {
         "v2 = mg.expand_dims(v1, -1)",
         body=["v5 = mg.add(v2, v2, out=v2, where=np.array([[True], [False], [True]]))",
               "v8 = v2.creator.variables[0]", "v8.backward(2.0)"], iterations=2),
+    # (seed 202, session 23) the shape set of a tensor with views: each view's earlier
+    # state (read as an op's input) is, in MyGrad, a view of the tensor's earlier state;
+    # mygrad_c's had no base (mark_written was not given that state)
+    "past-view-base/views-earlier-state-after-a-shape-set": P(
+        "v0 = mg.tensor(np.zeros((0,), dtype='float32'), constant=False)", "v1 = v0[...]",
+        "v2 = v1.creator.variables[0]", "v4 = mg.nnet.relu(v1)", "v2.shape = (-1,)",
+        "v10 = v4.creator.variables[0]"),
     # (thorough seed 1535, session 22; accepted in session 23) reported as the known
     # released-view: the shape set of a view of v1 (einsum or v1[...]) drops MyGrad's other
     # view v3 = v1[0] from v1's record, so the next out= write into v1 leaves v3 in memory of

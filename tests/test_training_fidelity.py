@@ -1540,3 +1540,25 @@ def test_a_masked_out_write_records_numpys_masked_result_as_its_value(call, targ
             out.extend([value.grad, y.grad, w.grad, x.data.flags.writeable])
             w.data -= 0.1 * w.grad
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("view", ["x[1:]", "x[::-1]", "x.reshape(2, 2)"])
+def test_a_views_earlier_state_after_its_bases_shape_was_set_is_a_view_of_the_bases(view):
+    # x.shape = ... re-takes x's views from x's new state; each view's earlier state (an
+    # op's recorded input) is, as in MyGrad, a view of x's earlier state - a write into that
+    # state reaches it, and its gradient is read off that state's (hunt seed 202: no base)
+    def scenario(lib, out):
+        x = lib.tensor([1.0, 2.0, 3.0, 4.0])
+        for step in range(2):
+            v = eval(view, {"x": x})
+            y = lib.exp(v)
+            x.shape = (2, 2) if x.ndim == 1 else (4,)
+            p = x.creator.variables[0]
+            q = y.creator.variables[0]
+            out.extend([q.base is p, q.base is x, q.data.tolist(), v.base is x])
+            p[...] = 2.0 + step
+            out.extend([q.data.tolist(), v.data.tolist(), x.data.tolist()])
+            (y.sum() + (v * v).sum()).backward()
+            out.extend([x.grad, q.grad, p.grad, v.grad])
+            x = lib.tensor(x.data.reshape(-1))
+    assert_same_trace(scenario)
