@@ -561,15 +561,16 @@ def _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes):
 
 cdef int _isa() except -1:
     """The instruction set of the direct kernels to run: ``DIRECT`` if this CPU has it,
-    else the best it has (0: none)."""
-    return DIRECT if 0 < DIRECT <= AVAILABLE else AVAILABLE
+    else DC_NONE."""
+    return DIRECT if 0 < DIRECT <= AVAILABLE else DC_NONE
 
 
-cdef bint _direct(const Geometry* g, x, Py_ssize_t rows) noexcept:
-    """Do the direct kernels apply: stride 1, a non-empty input, enough filter rows
-    (``rows``: C*K, or F*K for d/dx) and the CPU has them?  (_direct_forward and
-    _direct_grad_w check the rest.)"""
-    return (0 < DIRECT <= AVAILABLE and x.size > 0 and rows >= _MIN_ROWS
+cdef bint _direct(const Geometry* g, x, Py_ssize_t rows) except -1:
+    """Do the direct kernels apply: the CPU has them, stride 1, not a 1x1 convolution
+    without padding (which needs no unfolding: one matmul), a non-empty input and enough
+    filter rows (``rows``: C*K, or F*K for d/dx)?  (_direct_forward and _direct_grad_w
+    check the rest.)"""
+    return (_isa() != DC_NONE and not _is_identity(g) and x.size > 0 and rows >= _MIN_ROWS
             and g.st[0] == 1 and g.st[1] == 1 and g.st[2] == 1)
 
 
@@ -592,7 +593,8 @@ def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTE
     out = _output(out, (N, F) + G, x.dtype)
     if out.size == 0:
         return out
-    if split and _split(N, F * CK * g.Gn, not _is_identity(&g) and _direct(&g, x, CK)) and _by_samples(
+    cdef bint direct = _direct(&g, x, CK)
+    if split and _split(N, F * CK * g.Gn, direct) and _by_samples(
             lambda lo, hi: conv_forward(x[lo:hi], w, stride, padding, dilation, chunk_bytes,
                                         out[lo:hi], False), N) is not None:
         return out
@@ -601,8 +603,7 @@ def conv_forward(x, w, stride, padding, dilation, chunk_bytes=DEFAULT_CHUNK_BYTE
     if CK == 0:
         out.fill(0)
         return out
-    if not _is_identity(&g) and _direct(&g, x, CK) and _direct_forward(
-            x, w, out, dilation, padding) is not None:
+    if direct and _direct_forward(x, w, out, dilation, padding) is not None:
         return out
     if _is_identity(&g):
         np.matmul(wmat, x.reshape(N, CK, g.Gn), out=out3)
@@ -628,7 +629,8 @@ def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT
         raise ValueError(f"grad must have shape {(x.shape[0], w_shape[0]) + G}, got {grad.shape}")
     cdef Geometry g = _geometry(x.shape, w_shape[2:], G, stride, padding, dilation)
     cdef Py_ssize_t N = x.shape[0], F = w_shape[0], CK = g.C * g.Kn, n0, n, nb
-    if split and _split(N, F * CK * g.Gn, not _is_identity(&g) and _direct(&g, x, CK)):
+    cdef bint direct = _direct(&g, x, CK)
+    if split and _split(N, F * CK * g.Gn, direct):
         # the two halves of the batch, each summed on its own, then added
         halves = [lambda lo=lo, hi=hi: conv_grad_w(x[lo:hi], grad[lo:hi], w_shape, stride,
                                                    padding, dilation, chunk_bytes, False)
@@ -641,7 +643,7 @@ def conv_grad_w(x, grad, w_shape, stride, padding, dilation, chunk_bytes=DEFAULT
     if N == 0 or dwT.size == 0:
         return dwT.T.reshape(w_shape)
     g3 = grad.reshape(N, F, g.Gn)
-    if not _is_identity(&g) and _direct(&g, x, CK):
+    if direct:
         dw = _direct_grad_w(x, grad, w_shape, dilation, padding, chunk_bytes)
         if dw is not None:
             return dw.reshape(w_shape)
@@ -677,11 +679,12 @@ def conv_grad_x(grad, w, x_shape, stride, padding, dilation, chunk_bytes=DEFAULT
     if N == 0 or CK == 0 or g.Sn == 0:
         dx[...] = 0
         return dx
-    if split and _split(N, F * CK * g.Gn, not _is_identity(&g) and _direct(&g, grad, F * g.Kn)) and _by_samples(
+    cdef bint direct = _direct(&g, grad, F * g.Kn)
+    if split and _split(N, F * CK * g.Gn, direct) and _by_samples(
             lambda lo, hi: conv_grad_x(grad[lo:hi], w, (hi - lo,) + x_shape[1:], stride, padding,
                                        dilation, chunk_bytes, dx[lo:hi], False), N) is not None:
         return dx
-    if not _is_identity(&g) and _direct(&g, grad, F * g.Kn):
+    if direct:
         # d/dx of a stride-1 convolution: the convolution of grad, padded by d*(K-1) - p,
         # with the filters transposed (C, F, *K) and flipped
         q = [g.dl[j] * (g.K[j] - 1) - g.pd[j] for j in range(3)]

@@ -86,80 +86,80 @@ static const int DC_TILES[4][5] = {{0, 0, 0, 0, 0}, {DC_AVX2_TILES, 32}, {DC_AVX
 #define DC_LD(U, v, ptr) ((v) = *(const U*)(ptr))
 #define DC_ST(U, ptr, v) (*(U*)(ptr) = (v))
 
-#define DC_KERNELS_(T, SUF, VB, L, MR, NV, WF, WK, TARGET)                                   \
+#define DC_KERNELS_(T, SUF, VB, L, MR, NV, WF, WK, TARGET)                                    \
 typedef T dc_vec_##SUF __attribute__((vector_size(VB)));                                      \
-typedef T dc_uvec_##SUF __attribute__((vector_size(VB), aligned(sizeof(T)), may_alias));     \
+typedef T dc_uvec_##SUF __attribute__((vector_size(VB), aligned(sizeof(T)), may_alias));      \
                                                                                               \
-/* out[f, p] for f < Fp (a multiple of MR), p < Pv (a multiple of NV * L) */            \
-TARGET static void dc_fwd_##SUF(const T* xs, const T* wp, const Py_ssize_t* koff,          \
-                                   Py_ssize_t K, T* out, Py_ssize_t Pv, Py_ssize_t Fp) {     \
-    for (Py_ssize_t fb = 0; fb < Fp; fb += MR) {                                           \
+/* out[f, p] for f < Fp (a multiple of MR), p < Pv (a multiple of NV * L) */                  \
+TARGET static void dc_fwd_##SUF(const T* xs, const T* wp, const Py_ssize_t* koff,             \
+                                   Py_ssize_t K, T* out, Py_ssize_t Pv, Py_ssize_t Fp) {      \
+    for (Py_ssize_t fb = 0; fb < Fp; fb += MR) {                                              \
         const T* w = wp + fb * K;                                                             \
-        for (Py_ssize_t p0 = 0; p0 < Pv; p0 += NV * L) {                                   \
-            dc_vec_##SUF acc[MR][NV];                                                   \
-            for (int i = 0; i < MR; i++)                                                   \
-                for (int j = 0; j < NV; j++)                                               \
+        for (Py_ssize_t p0 = 0; p0 < Pv; p0 += NV * L) {                                      \
+            dc_vec_##SUF acc[MR][NV];                                                         \
+            for (int i = 0; i < MR; i++)                                                      \
+                for (int j = 0; j < NV; j++)                                                  \
                     acc[i][j] = (dc_vec_##SUF){0};                                            \
             for (Py_ssize_t k = 0; k < K; k++) {                                              \
                 const T* src = xs + koff[k] + p0;                                             \
-                dc_vec_##SUF b[NV];                                                        \
-                for (int j = 0; j < NV; j++)                                               \
-                    DC_LD(dc_uvec_##SUF, b[j], src + j * L);                                                 \
-                for (int i = 0; i < MR; i++) {                                             \
-                    T a = w[k * MR + i];                                                   \
-                    for (int j = 0; j < NV; j++)                                           \
+                dc_vec_##SUF b[NV];                                                           \
+                for (int j = 0; j < NV; j++)                                                  \
+                    DC_LD(dc_uvec_##SUF, b[j], src + j * L);                                  \
+                for (int i = 0; i < MR; i++) {                                                \
+                    T a = w[k * MR + i];                                                      \
+                    for (int j = 0; j < NV; j++)                                              \
                         acc[i][j] += a * b[j];                                                \
                 }                                                                             \
             }                                                                                 \
-            for (int i = 0; i < MR; i++)                                                   \
-                for (int j = 0; j < NV; j++)                                               \
-                    DC_ST(dc_uvec_##SUF, out + (fb + i) * Pv + p0 + j * L, acc[i][j]);                       \
+            for (int i = 0; i < MR; i++)                                                      \
+                for (int j = 0; j < NV; j++)                                                  \
+                    DC_ST(dc_uvec_##SUF, out + (fb + i) * Pv + p0 + j * L, acc[i][j]);        \
         }                                                                                     \
     }                                                                                         \
 }                                                                                             \
                                                                                               \
 /* dwv[f, k, :] += sum over the ns samples j and p < Pv (a multiple of L) of                  \
-   gf[j][f, p] * xs[j][koff[k] + p], for f < Fp (a multiple of WF) and k < Kp (a multiple  \
-   of WK); sample j's buffers start at xs + j * xs_step and gf + j * Fp * Pv.  (Several     \
-   samples per call: each (f, k) tile's sums go to memory once per call, not per sample.) */ \
-TARGET static void dc_dw_##SUF(const T* xs, Py_ssize_t xs_step, const T* gf, Py_ssize_t ns, \
-                                  const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv,      \
-                                  Py_ssize_t Fp, T* dwv) {                                   \
-    for (Py_ssize_t k0 = 0; k0 < Kp; k0 += WK) {                                           \
-        for (Py_ssize_t f0 = 0; f0 < Fp; f0 += WF) {                                       \
-            dc_vec_##SUF acc[WF][WK];                                                   \
-            for (int i = 0; i < WF; i++)                                                   \
-                for (int j = 0; j < WK; j++)                                               \
+   gf[j][f, p] * xs[j][koff[k] + p], for f < Fp (a multiple of WF) and k < Kp (a multiple     \
+   of WK); sample j's buffers start at xs + j * xs_step and gf + j * Fp * Pv.  (Several       \
+   samples per call: each (f, k) tile's sums go to memory once per call, not per sample.) */  \
+TARGET static void dc_dw_##SUF(const T* xs, Py_ssize_t xs_step, const T* gf, Py_ssize_t ns,   \
+                                  const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv,       \
+                                  Py_ssize_t Fp, T* dwv) {                                    \
+    for (Py_ssize_t k0 = 0; k0 < Kp; k0 += WK) {                                              \
+        for (Py_ssize_t f0 = 0; f0 < Fp; f0 += WF) {                                          \
+            dc_vec_##SUF acc[WF][WK];                                                         \
+            for (int i = 0; i < WF; i++)                                                      \
+                for (int j = 0; j < WK; j++)                                                  \
                     acc[i][j] = (dc_vec_##SUF){0};                                            \
             for (Py_ssize_t n = 0; n < ns; n++) {                                             \
                 const T* xn = xs + n * xs_step;                                               \
                 const T* gn = gf + (n * Fp + f0) * Pv;                                        \
                 for (Py_ssize_t p = 0; p < Pv; p += L) {                                      \
-                    dc_vec_##SUF g[WF];                                                    \
-                    for (int i = 0; i < WF; i++)                                           \
-                        DC_LD(dc_uvec_##SUF, g[i], gn + i * Pv + p);                                         \
-                    for (int j = 0; j < WK; j++) {                                         \
+                    dc_vec_##SUF g[WF];                                                       \
+                    for (int i = 0; i < WF; i++)                                              \
+                        DC_LD(dc_uvec_##SUF, g[i], gn + i * Pv + p);                          \
+                    for (int j = 0; j < WK; j++) {                                            \
                         dc_vec_##SUF b;                                                       \
-                        DC_LD(dc_uvec_##SUF, b, xn + koff[k0 + j] + p);                                      \
-                        for (int i = 0; i < WF; i++)                                       \
+                        DC_LD(dc_uvec_##SUF, b, xn + koff[k0 + j] + p);                       \
+                        for (int i = 0; i < WF; i++)                                          \
                             acc[i][j] += g[i] * b;                                            \
                     }                                                                         \
                 }                                                                             \
             }                                                                                 \
-            for (int i = 0; i < WF; i++)                                                   \
-                for (int j = 0; j < WK; j++) {                                             \
+            for (int i = 0; i < WF; i++)                                                      \
+                for (int j = 0; j < WK; j++) {                                                \
                     T* dst = dwv + ((f0 + i) * Kp + k0 + j) * L;                              \
                     dc_vec_##SUF s;                                                           \
-                    DC_LD(dc_uvec_##SUF, s, dst);                                                            \
+                    DC_LD(dc_uvec_##SUF, s, dst);                                             \
                     s += acc[i][j];                                                           \
-                    DC_ST(dc_uvec_##SUF, dst, s);                                                            \
+                    DC_ST(dc_uvec_##SUF, dst, s);                                             \
                 }                                                                             \
         }                                                                                     \
     }                                                                                         \
 }                                                                                             \
 
-#define DC_HELPERS(T, SUF)                                                                   \
-/* xs (C, P0, P1, P2) followed by slack, all zero but for x (C, S0, S1, S2) at offset       \
+#define DC_HELPERS(T, SUF)                                                                    \
+/* xs (C, P0, P1, P2) followed by slack, all zero but for x (C, S0, S1, S2) at offset         \
    (q0, q1, q2) in each channel; n_xs is the whole length of xs */                            \
 static void dc_pad_##SUF(const T* x, T* xs, Py_ssize_t n_xs, Py_ssize_t C,                    \
                          const Py_ssize_t* S, const Py_ssize_t* P, const Py_ssize_t* q) {     \
@@ -180,9 +180,9 @@ static void dc_pad_##SUF(const T* x, T* xs, Py_ssize_t n_xs, Py_ssize_t C,      
             }                                                                                 \
 }                                                                                             \
                                                                                               \
-/* out (F, G0, G1, G2) <- the valid positions of full (>= F rows of Pv) */                  \
-static void dc_compact_##SUF(const T* full, Py_ssize_t Pv, T* out, Py_ssize_t F,             \
-                             const Py_ssize_t* G, const Py_ssize_t* P) {                     \
+/* out (F, G0, G1, G2) <- the valid positions of full (>= F rows of Pv) */                    \
+static void dc_compact_##SUF(const T* full, Py_ssize_t Pv, T* out, Py_ssize_t F,              \
+                             const Py_ssize_t* G, const Py_ssize_t* P) {                      \
     for (Py_ssize_t f = 0; f < F; f++)                                                        \
         for (Py_ssize_t g0 = 0; g0 < G[0]; g0++)                                              \
             for (Py_ssize_t g1 = 0; g1 < G[1]; g1++) {                                        \
@@ -193,9 +193,9 @@ static void dc_compact_##SUF(const T* full, Py_ssize_t Pv, T* out, Py_ssize_t F,
             }                                                                                 \
 }                                                                                             \
                                                                                               \
-/* gf (Fp, Pv) <- grad (F, G0, G1, G2) spread to full-width positions, zeros elsewhere */    \
+/* gf (Fp, Pv) <- grad (F, G0, G1, G2) spread to full-width positions, zeros elsewhere */     \
 static void dc_spread_##SUF(const T* grad, T* gf, Py_ssize_t Fp, Py_ssize_t Pv, Py_ssize_t F, \
-                            const Py_ssize_t* G, const Py_ssize_t* P) {                      \
+                            const Py_ssize_t* G, const Py_ssize_t* P) {                       \
     for (Py_ssize_t f = 0; f < F; f++) {                                                      \
         T* dst = gf + f * Pv;                                                                 \
         const T* src = grad + f * G[0] * G[1] * G[2];                                         \
@@ -223,8 +223,8 @@ static void dc_spread_##SUF(const T* grad, T* gf, Py_ssize_t Fp, Py_ssize_t Pv, 
 
 /* the kernels of the instruction set ``isa`` (DC_AVX2, DC_AVX512 or DC_AVX512_NARROW) */
 #define DC_DISPATCH(T, SUF)                                                                   \
-static void dc_fwd_##SUF(int isa, const T* xs, const T* wp, const Py_ssize_t* koff,          \
-                         Py_ssize_t K, T* out, Py_ssize_t Pv, Py_ssize_t Fp) {               \
+static void dc_fwd_##SUF(int isa, const T* xs, const T* wp, const Py_ssize_t* koff,           \
+                         Py_ssize_t K, T* out, Py_ssize_t Pv, Py_ssize_t Fp) {                \
     if (isa == DC_AVX512)                                                                     \
         dc_fwd_##SUF##_avx512(xs, wp, koff, K, out, Pv, Fp);                                  \
     else if (isa == DC_AVX512_NARROW)                                                         \
@@ -233,7 +233,7 @@ static void dc_fwd_##SUF(int isa, const T* xs, const T* wp, const Py_ssize_t* ko
         dc_fwd_##SUF##_avx2(xs, wp, koff, K, out, Pv, Fp);                                    \
 }                                                                                             \
 static void dc_dw_##SUF(int isa, const T* xs, Py_ssize_t xs_step, const T* gf, Py_ssize_t ns, \
-                        const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv, Py_ssize_t Fp, \
+                        const Py_ssize_t* koff, Py_ssize_t Kp, Py_ssize_t Pv, Py_ssize_t Fp,  \
                         T* dwv) {                                                             \
     if (isa == DC_AVX512 || isa == DC_AVX512_NARROW)                                          \
         dc_dw_##SUF##_avx512(xs, xs_step, gf, ns, koff, Kp, Pv, Fp, dwv);                     \
