@@ -11,6 +11,7 @@ with its statistics instead of being killed.
 import os
 import sys
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -24,3 +25,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("MYGRAD_C_HYPOTHESIS_PROFILE", "fast"))
+
+from helpers import forget_mygrads_dead_arrays  # noqa: E402  (after the path and profile)
+
+
+@pytest.fixture(autouse=True)
+def _mygrads_lock_tables_without_dead_arrays():
+    """Each test starts from MyGrad lock tables that name no dead array (an entry left by
+    one would leave a new array at the same address read-only: see
+    ``helpers.forget_mygrads_dead_arrays``)."""
+    forget_mygrads_dead_arrays()

@@ -21,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 import pytest
 
 import mygrad_c as mg
+from helpers import forget_mygrads_dead_arrays
 from test_views import assert_same_description, describe
 
 MAX_TENSORS = 7
@@ -95,6 +96,7 @@ def _do(f):
     # and views registered) until the cyclic collector runs, which would make its
     # behaviour depend on when that happens.  Collect first so each step is deterministic.
     gc.collect()
+    forget_mygrads_dead_arrays()
     outs, errs = [], []
     for lib in (mg, mygrad):
         try:
