@@ -144,16 +144,17 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     taken = apply_view_chain(base.data, steps)
     if taken.shape != t.data.shape and not _assignable(t.data.shape, taken.shape):
         # (a shape was set while no graph was tracked - ``with mg.no_autodiff: base.shape =
-        # ...`` - so taking the view again gives a shape the view's values cannot be
-        # written into.  MyGrad writes and the view takes that other shape; or it fails -
-        # for ``t[index] = ...``, first where NumPy cannot apply ``index`` to the view taken
-        # again, which MyGrad indexes: the same IndexError)
+        # ...`` or ``t.shape = ...`` - so taking the view again gives a shape the view's
+        # values cannot be written into.  MyGrad writes and the view takes that other shape
+        # - for ``t[index] = ...`` the element ``index`` names in the view taken again, not
+        # the one it names in ``t``; or it fails - first where NumPy cannot apply ``index``
+        # to the view taken again, which MyGrad indexes: the same IndexError)
         if index is not None:
             taken[index]
         raise ValueError(
             f"cannot write through this view of shape {t.data.shape}: taken again from its base "
-            f"(of shape {base.data.shape} now) it has shape {taken.shape} - was the base's shape "
-            f"set under no_autodiff after the view was taken?")
+            f"(of shape {base.data.shape} now) it has shape {taken.shape} - was the view's or "
+            f"its base's shape set under no_autodiff after the view was taken?")
     # (computed from the view's own state, which becomes its earlier state - MyGrad's
     # placeholder - so a backward from the view reaches that state too)
     region = compute(t)

@@ -589,21 +589,24 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     got = str(d.got)
     # (the mirror image, hunt seed 194: the *base*'s shape set so, a write through a view
     # taken before: MyGrad writes and the view takes the shape it has taken again from the
-    # reshaped base - a write changing a tensor's shape; mygrad_c refuses, naming the cause)
-    base_reshaped = got.startswith("mygrad_c raised ValueError(") and "), mygrad did not" in got \
+    # reshaped base - a write changing a tensor's shape; mygrad_c refuses, naming the cause:
+    # ``refused``)
+    refused = got.startswith("mygrad_c raised ValueError(") and "), mygrad did not" in got \
         and "cannot write through this view" in got
-    if not base_reshaped and ("mygrad_c did not" not in got
-                              or not got.startswith(("mygrad raised ValueError", "mygrad raised IndexError"))):
+    if not refused and ("mygrad_c did not" not in got
+                        or not got.startswith(("mygrad raised ValueError", "mygrad raised IndexError"))):
         return False   # (IndexError: an index of the view's new shape into its old one, seed 192)
     m = _OUT_TARGET.search(d.stmt) or _IN_PLACE_TARGET.match(d.stmt)   # (a ufunc's out= too)
     ns = d.mirror.ns[mg]
     if m is None or m.group(1) not in ns:
         return False
     target = ns[m.group(1)]
-    if base_reshaped:
-        target = target.base
+    # (the view's own shape set so, hunt seed 203: MyGrad writes the element the index
+    # names in the view taken again - not the one it names in the view - and the view takes
+    # that shape; mygrad_c refuses the same way)
+    targets = (target, target.base) if refused else (target,)
     reshaped = [r.group(1) for r in map(_UNTRACKED_SET_SHAPE.match, d.mirror._code) if r]
-    return any(ns.get(name) is target for name in reshaped)   # (by any name of that tensor)
+    return any(ns.get(name) is t for name in reshaped for t in targets)   # (by any name)
 
 
 def _mygrad_replays_untracked_shape(d: "Difference") -> bool:

@@ -776,6 +776,35 @@ def test_an_index_the_view_taken_again_cannot_take_raises_numpys_index_error(mak
     assert_same_trace(scenario)
 
 
+def test_an_element_write_through_a_view_reshaped_untracked_is_refused_clearly():
+    # (hunt seed 203) the view's own shape set under no_autodiff, to one its values do not
+    # fit when the view is taken again from its base: MyGrad writes the element the index
+    # names in the view taken again - another than the one it names in the view - and the
+    # view takes that shape.  mygrad_c refuses, naming the cause, and leaves both as they were
+    def scenario(lib):
+        v = lib.arange(6.0).reshape((3, 2))
+        with lib.no_autodiff:
+            v.shape = (2, 3)
+        v[[-2], [-2]] = 9.0
+        return v, v.base
+
+    v, base = scenario(mygrad)   # (the reason for the difference: element (0, 1) of v is flat 1)
+    assert v.shape == (3, 2) and base.data.tolist() == [0.0, 1.0, 9.0, 3.0, 4.0, 5.0]
+    expected = np.arange(6.0).reshape((3, 2))
+    expected.shape = (2, 3)
+    expected[[-2], [-2]] = 9.0
+    assert expected.ravel().tolist() == [0.0, 9.0, 2.0, 3.0, 4.0, 5.0]
+    with pytest.raises(ValueError, match=r"view's or its base's shape set under no_autodiff"):
+        scenario(mg)
+    v = mg.arange(6.0).reshape((3, 2))
+    with mg.no_autodiff:
+        v.shape = (2, 3)
+    for write in (lambda: v.__setitem__((0, 1), 9.0), lambda: v.__iadd__(1.0)):
+        with pytest.raises(ValueError, match="no_autodiff"):
+            write()
+        assert v.shape == (2, 3) and v.base.data.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
 def test_a_write_through_a_view_of_a_base_reshaped_untracked_is_refused_clearly():
     # (hunt seed 194) the base's shape set under no_autodiff after the view was taken: the
     # view taken again from the base has another shape, which the view's values do not
