@@ -209,14 +209,18 @@ def observed(obs):
 class _Observations(list):
     """A scenario's record: each observation is taken (copied, in comparable form) when it
     is appended, so that an array written in place later (a ``.grad`` accumulating) is
-    recorded as it was at that step."""
+    recorded as it was at that step.  Each step also drops what arrays that died during it
+    left in MyGrad's lock tables (``forget_mygrads_dead_arrays``), before the next step can
+    reuse their addresses."""
 
     def append(self, obs):
         super().append(observed(obs))
+        forget_mygrads_dead_arrays()
 
     def extend(self, observations):
         for obs in observations:
-            self.append(obs)
+            super().append(observed(obs))
+        forget_mygrads_dead_arrays()
 
 
 def forget_mygrads_dead_arrays():

@@ -38,7 +38,7 @@ import numpy as np
 from hypothesis.errors import HypothesisDeprecationWarning, UnsatisfiedAssumption
 
 import mygrad_c as mg
-from helpers import forget_mygrads_dead_arrays, tols
+from helpers import tols
 from test_views import describe
 from test_views_stateful import _do  # collects MyGrad's cyclic garbage before each step
 
@@ -1408,7 +1408,6 @@ class Runner:
         program again, comparing after every statement).  Exceptions are compared
         after every statement in both modes."""
         last = ("body", len(self.program.body) - 1, self.program.iterations - 1)
-        forget_mygrads_dead_arrays()
         try:
             with frozen_gc():
                 for k, (stmt, where) in enumerate(self.program.steps()):
