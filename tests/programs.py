@@ -537,6 +537,20 @@ def _mygrad_gru_written_output(d: "Difference") -> bool:
     return False
 
 
+def _mygrad_gru_shape_set_output(d: "Difference") -> bool:
+    """(hunt seed 205, session 24) A backward through a gru layer whose output's shape was
+    set (``s.shape = (-1,)``; or of a view of it): MyGrad's back-propagation through time
+    reads the output tensor's new shape and crashes (IndexError "tuple index out of range",
+    or ValueError: operands could not be broadcast); mygrad_c gives the gradients MyGrad
+    gives with ``s = s.reshape(-1)`` instead."""
+    if d.mirror is None or d.key != "exception" or "backward(" not in d.stmt:
+        return False
+    if not re.match(r"mygrad raised (IndexError|ValueError)\(.*, mygrad_c did not", str(d.got), re.S):
+        return False
+    ns, outputs = d.mirror.ns[mygrad], _gru_outputs(d)
+    return any(_is_or_views(ns.get(m.group(1)), outputs) for m in map(_SET_SHAPE.match, d.mirror._code) if m)
+
+
 def _mygrad_drops_nan(d: "Difference", op: str, n_inputs: int) -> bool:
     """MyGrad's conv_nd and gru give a finite number where an input element is nan or
     infinite and the weight it meets is 0: conv_nd with a 1x1 filter (MyGrad's contraction
@@ -948,6 +962,8 @@ KNOWN_BUGS: dict = {
     "gru-written-output-in-mygrad": _mygrad_gru_written_output,
     # MyGrad's gru overwrites the gradient array of its output during back-propagation
     "gru-output-grad-in-mygrad": _mygrad_gru_output_grad,
+    # MyGrad's gru crashes in the backward after its output's shape was set
+    "gru-shape-set-output-in-mygrad": _mygrad_gru_shape_set_output,
     # MyGrad's deep copy takes over the original's views when the copy is written in place
     "deepcopy-takes-views-in-mygrad": _mygrad_deepcopy_took_views,
     # MyGrad's cumprod gradient misses the nan / inf of the products
@@ -1184,6 +1200,11 @@ ACCEPTED: dict = {
     # then a backward through it: MyGrad's back-propagation through time gives the layer's
     # inputs wrong gradients (central differences agree with mygrad_c's)
     "gru-written-output-in-mygrad": "MyGrad's gru gives wrong gradients after a write into its output",
+    # (hunt seed 205, session 24) the shape of a gru layer's output set, then a backward
+    # through it: MyGrad's back-propagation through time reads the new shape and crashes
+    # (IndexError or ValueError); mygrad_c gives the gradients of the output reshaped
+    # (tests/nnet/test_gru.py::test_gru_backward_after_its_outputs_shape_was_set)
+    "gru-shape-set-output-in-mygrad": "MyGrad's gru crashes in the backward after its output's shape was set",
     # a deep copy in MyGrad keeps the original's record of its views (weak references are
     # copied as they are): an in-place write into the copy re-makes those views on the
     # copy's memory, so a view of the original then shows the copy's data (and switches

@@ -1482,6 +1482,14 @@ REGRESSIONS = {
     "untracked-shape-write-in-mygrad/view-reshaped": P(
         "v3 = mg.arange(6.0).reshape((3, 2))", "with mg.no_autodiff: v3.shape = (2, 3)",
         "v4 = mg.nnet.softmax_crossentropy(v3, np.array([1, 0]))", "v3[[-2], [-2]] = v4"),
+    # (hunt seed 205, session 24) accepted: the shape of a gru layer's output set (here
+    # tracked), then a backward through it - MyGrad's back-propagation through time reads
+    # the new shape and crashes (IndexError); mygrad_c back-propagates as for a reshape
+    "gru-shape-set-output-in-mygrad": P(
+        "v0 = mg.tensor(np.array(1.0))",
+        "v1 = mg.nnet.gru(v0.reshape(1, 1, 1), " + ", ".join(
+            ["v0.reshape(1, 1)", "v0.reshape(1, 1)", "v0.reshape(1)"] * 3) + ")",
+        "v1.shape = (-1,)", "v3 = mg.arctan2(0.5, v1)", "v3.backward(np.array([-1.0, 1.0]))"),
     # (thorough seed 1531) an overwritten earlier state read back stayed read-only for
     # good: a write into it raised "read-only" where MyGrad writes
     "read-only-numpy-view/restored-earlier-state": P(
@@ -1615,7 +1623,7 @@ def test_regression(name):
     "shape-set-drops-views-in-mygrad/base-keeps-its-creator", "gru-written-output-in-mygrad",
     "gru-output-grad-in-mygrad", "repeat-empty-in-mygrad", "stale-op-after-clear/input-read",
     "stale-op-after-clear/input-read-rebound", "untracked-shape-write-in-mygrad/base-reshaped",
-    "untracked-shape-write-in-mygrad/view-reshaped",
+    "untracked-shape-write-in-mygrad/view-reshaped", "gru-shape-set-output-in-mygrad",
     "failed-write-rebuilds-views-in-mygrad", "out-overwrites-input-in-mygrad",
     "shape-set-drops-views-in-mygrad/out-write-after-an-einsum-view"]])
 def test_accepted_programs_end_at_their_difference(name):

@@ -410,3 +410,38 @@ def test_gradient_after_a_write_into_the_output_is_the_numerical_one(written):
         down.ravel()[i] -= 1e-6
         numeric[i] = (loss(up, False) - loss(down, False)) / 2e-6
     assert_allclose(loss(X0, True).ravel(), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("untracked", [False, True])
+def test_gru_backward_after_its_outputs_shape_was_set(untracked):
+    """``S.shape = (-1,)`` of the layer's output, then a backward through it (hunt seed 205):
+    the gradients are those of ``S.reshape(-1)``, as MyGrad gives them for the reshape;
+    MyGrad's own backward after the shape set reads the output's new shape and crashes
+    (accepted: gru-shape-set-output-in-mygrad, docs/guide/migrating.md)."""
+    pytest.importorskip("numba")
+    import mygrad
+
+    def grads(lib, set_shape):
+        rng = np.random.default_rng(1)
+        params = [lib.tensor(a) for a in make_inputs(rng, 3, 2, 4, 5)]
+        S = lib.nnet.gru(*params)
+        if set_shape:
+            if untracked:
+                with lib.no_autodiff:
+                    S.shape = (-1,)
+            else:
+                S.shape = (-1,)
+        else:
+            S = S.reshape(-1)
+        lib.arctan2(0.5, S).backward(np.linspace(-1, 1, S.size))
+        return [p.grad for p in params]
+
+    with pytest.raises((IndexError, ValueError)):
+        grads(mygrad, True)
+    if untracked:   # (no graph recorded the shape set: S's gradient has S's new shape, which
+        # the layer's backward through time cannot take - an error naming both shapes)
+        with pytest.raises(ValueError, match=r"must have shape \(3, 2, 5\), got \(39,\)"):
+            grads(mg, True)
+        return
+    for ours, ref in zip(grads(mg, True), grads(mygrad, False)):
+        assert_allclose(ours, ref, rtol=1e-12, atol=1e-14)
