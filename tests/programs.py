@@ -545,7 +545,7 @@ def _mygrad_gru_shape_set_output(d: "Difference") -> bool:
     gives with ``s = s.reshape(-1)`` instead."""
     if d.mirror is None or d.key != "exception" or "backward(" not in d.stmt:
         return False
-    if not re.match(r"mygrad raised (IndexError|ValueError)\(.*, mygrad_c did not", str(d.got), re.S):
+    if not _MYGRAD_CRASHED_ALONE.match(str(d.got)):
         return False
     ns, outputs = d.mirror.ns[mygrad], _gru_outputs(d)
     return any(_is_or_views(ns.get(m.group(1)), outputs) for m in map(_SET_SHAPE.match, d.mirror._code) if m)
@@ -635,13 +635,15 @@ def _mygrad_replays_untracked_shape(d: "Difference") -> bool:
         return False
     got = str(d.got)
     if not (re.match(r"\(InvalidGradient\(.*, (IndexError|ValueError)\(", got, re.S)
-            or re.match(r"mygrad raised (IndexError|ValueError)\(.*, mygrad_c did not", got, re.S)):
+            or _MYGRAD_CRASHED_ALONE.match(got)):
         return False
     return any(map(_UNTRACKED_SET_SHAPE.match, d.mirror._code))
 
 
 _SET_SHAPE = re.compile(r"^(?:with [^:]+: )?(v\d+)\.shape = ")
 _UNTRACKED_SET_SHAPE = re.compile(r"with mg\.no_autodiff: (v\d+)\.shape = ")   # (no graph tracked)
+# a statement on which MyGrad crashed (IndexError / ValueError) and mygrad_c ran on
+_MYGRAD_CRASHED_ALONE = re.compile(r"mygrad raised (IndexError|ValueError)\(.*, mygrad_c did not", re.S)
 
 
 def _mygrad_dropped_sibling_views(d: "Difference") -> bool:
