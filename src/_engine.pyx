@@ -2413,14 +2413,16 @@ def adopt_state(TensorBase target, TensorBase new):
 
 def take_reshaped_array(TensorBase t, cnp.ndarray arr):
     """``t.shape = ...`` with no graph tracked: ``t`` takes ``arr``, a view of its array in
-    the new shape.  As in MyGrad, where that view is read-only only because the guard
-    locked ``t``'s array, it counts as locked by the guard and regains writeability with
-    that array when the lock is released."""
+    the new shape.  As in MyGrad, where that view is read-only while a live lock holds
+    ``t``'s memory, it counts as locked by the guard (an in-place write then goes into a
+    new array, not refused) and regains writeability with that array when the lock is
+    released - also when ``t``'s array was itself read-only only for being made under
+    ``mem_guard_off`` from locked memory (``with mem_guard_off: t.shape = ...``), which
+    MyGrad refuses to write into until the shape is set again so."""
     cdef LockCell cell = t._lock
     old = t._data
     t._data = arr
-    if (cell is not None and cell.count > 0 and not cnp.PyArray_ISWRITEABLE(arr)
-            and ((cell.array is old and cell._guards_base()) or cell._has_flipped(old))):
+    if cell is not None and cell.count > 0 and not cnp.PyArray_ISWRITEABLE(arr):
         cell._flipped_view(arr)
 
 

@@ -21,6 +21,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import mygrad_c as mg
+from helpers import assert_same_trace, outcome
 from test_views import check_mirrored
 
 LIBS = (mg, mygrad)
@@ -317,6 +318,74 @@ def test_unguarded_in_place_is_still_differentiable():
         return [x, y, v]
 
     check_mirrored(scenario, backward=_backward_from(1))
+
+
+_SHAPE_SETS = {
+    "tracked": lambda lib, v, shape: setattr(v, "shape", shape),
+    "mem_guard_off": lambda lib, v, shape: _set_shape_under(lib.mem_guard_off, v, shape),
+    "no_autodiff": lambda lib, v, shape: _set_shape_under(lib.no_autodiff, v, shape),
+}
+
+
+def _set_shape_under(context, v, shape):
+    with context:
+        v.shape = shape
+
+
+@pytest.mark.parametrize("first", ["element write", "tracked", "view taken"])
+@pytest.mark.parametrize("sets", [("mem_guard_off",), ("mem_guard_off", "no_autodiff"),
+                                  ("mem_guard_off", "no_autodiff", "no_autodiff"),
+                                  ("mem_guard_off", "tracked"), ("no_autodiff", "mem_guard_off"),
+                                  ("mem_guard_off", "mem_guard_off", "no_autodiff")])
+@pytest.mark.parametrize("release", [False, True])
+def test_an_in_place_write_after_a_shape_set_under_mem_guard_off_as_mygrad(first, sets, release):
+    # (hunts 207, 208) a tensor in a live graph whose shape is set under mem_guard_off holds
+    # an array read-only because its memory is locked, which MyGrad's guard does not track:
+    # MyGrad refuses `v += v` ("output array is read-only").  Set again under no_autodiff,
+    # the tensor's new array counts as guard-locked again, and MyGrad writes `v += v` (into a
+    # new array), as mygrad_c now does (it refused); each step compared, release or not
+    def scenario(lib, out):
+        v = lib.tensor(np.arange(6.0).reshape(2, 3))
+        keep = []
+        if first == "element write":
+            v[0, :, None, ...] = np.ones((3, 1))
+        elif first == "tracked":
+            v.shape = (3, 2)
+        else:
+            keep.append(v * 2)
+        for j, how in enumerate(sets):
+            _SHAPE_SETS[how](lib, v, (6,) if j % 2 == 0 else (3, 2))
+            out.append(v.data.flags.writeable)
+        if release:
+            keep.clear()
+            v.backward()
+            out.append(v.data.flags.writeable)
+        out.append(outcome(lambda: v.__iadd__(v)))
+        out.extend([v, v.data.flags.writeable])
+        v.backward(np.arange(6.0).reshape(v.shape))
+        out.extend([v.grad, v.data.flags.writeable])
+
+    assert_same_trace(scenario)
+
+
+def test_a_tensor_reshaped_twice_untracked_in_a_live_graph_is_released():
+    # (listed under "Locks are released" in docs/guide/migrating.md) MyGrad leaves the array
+    # read-only for good after the graph is gone; mygrad_c makes it writeable again
+    def scenario(lib):
+        v = lib.tensor(np.arange(6.0).reshape(2, 3))
+        v.shape = (3, 2)
+        for shape in ((6,), (3, 2)):
+            with lib.no_autodiff:
+                v.shape = shape
+            assert not v.data.flags.writeable
+        v.backward()
+        return v
+
+    assert not scenario(mygrad).data.flags.writeable   # MyGrad's leaked lock
+    v = scenario(mg)
+    assert v.data.flags.writeable
+    v.data[0, 0] = 7.0
+    assert v.data.tolist() == [[7.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
 
 
 # ---------------------------------------------------------------------------
