@@ -131,9 +131,12 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     if base is None:
         new = compute(t)
         if new.data.strides != t.data.strides and not (
-                new.data.flags.c_contiguous and t.data.flags.c_contiguous):
+                new.data.flags.c_contiguous and t.data.flags.c_contiguous) \
+                and new.data.strides != np.empty_like(t.data).strides:
             # keep the target's memory layout (a ufunc's result follows its inputs'
-            # layout): views such as ravel() must stay views after the write
+            # layout): views such as ravel() must stay views after the write.  (Not when
+            # the result is laid out as _Fit would lay it, e.g. a target with reversed
+            # axes: the operation stays the written tensor's creator, as in MyGrad)
             new = run_op(_Fit, (new,), op_args=(t.data,))
         _engine.set_constant(new, t.constant)  # as in MyGrad: the written tensor keeps its flag
         past = split_state(t)

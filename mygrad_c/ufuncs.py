@@ -23,8 +23,8 @@ import numpy as np
 from mygrad_c import _parallel
 from mygrad_c._engine import TensorBase, execute_op, execute_op_as, set_ufunc_base
 from mygrad_c._in_place import (
-    _broadcasts_to, _fits, _raise_numpys_error, broadcast_shape, guard_out_array, prepare_out_target,
-    ufunc_result_dtype, write_into,
+    _broadcasts_to, _fits, _natural_result_fits, _raise_numpys_error, broadcast_shape, guard_out_array,
+    prepare_out_target, ufunc_result_dtype, write_into,
 )
 from mygrad_c._parallel import ufunc_call
 from mygrad_c.operation_base import Operation
@@ -283,15 +283,18 @@ class _UfuncMeta(type):
                 # values - the recorded value holds the target's new values, its operation
                 # masks the gradients, and the write passes it the whole gradient
                 kwargs["out"] = np.array(out.data, copy=True)
-            elif (natural is not None and natural != out.dtype) or broadcast_shape(args) != out.shape:
+            elif (natural is not None and (natural != out.dtype
+                                           or not _natural_result_fits(out, natural, args))) \
+                    or broadcast_shape(args) != out.shape:
                 # computed into a new array of the target's shape and dtype, as MyGrad computes
                 # into the target itself (NumPy's loop for the inputs, its result broadcast and
                 # cast): the gradient then reaches the operation at the target's shape and in
                 # its dtype, is multiplied by the derivative there and summed over the broadcast
                 # axes after, in that dtype - MyGrad's order, and one rounding to an input's
                 # dtype (casting or summing it first rounds differently, and a sum over nothing
-                # times inf would give nan)
-                kwargs["out"] = np.empty(out.shape, dtype=out.dtype)
+                # times inf would give nan).  Laid out as the target (a transposed one too), so
+                # that no step to its layout follows: the operation is the target's creator
+                kwargs["out"] = np.empty_like(out.data)
             # (the inputs that are not tensors become tensors of out's type, as in MyGrad)
             result = execute_op_as(type(out), cls._Op, tuple(args), None, kwargs or None, constant)
             if not _broadcasts_to(result.shape, out.shape) \

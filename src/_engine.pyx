@@ -2616,8 +2616,31 @@ cdef class GetItem(Operation):
 
     def backward_var(self, grad, index, **kwargs):
         if self.basic:   # (zeros in x's dtype: the engine would cast the gradient to it)
-            out = np.zeros(self.shape, dtype=self._dtype if self._dtype.kind == "f" else grad.dtype)
-            out[self.index] += grad  # added to the zeros, as MyGrad: a -0.0 gradient gives +0.0
+            dtype = self._dtype if self._dtype.kind == "f" else grad.dtype
+            now = (<TensorBase>self._variables[0])._data.shape
+            if now != self.shape:
+                # x's shape was set under no_autodiff after the view was taken (no Reshape
+                # recorded): as MyGrad, the gradient is scattered into x's shape now, where
+                # the index and the gradient fit it (both shapes set alike, `x[...]`);
+                # otherwise one of the recorded shape is returned, which the engine refuses
+                # naming the cause (MyGrad crashes there)
+                out = np.zeros(now, dtype=dtype)
+                try:
+                    out[self.index] += grad
+                    return out
+                except (ValueError, IndexError):
+                    pass
+            out = np.zeros(self.shape, dtype=dtype)
+            try:
+                out[self.index] += grad  # added to the zeros, as MyGrad: a -0.0 gradient gives +0.0
+            except ValueError:
+                # (the view's gradient does not fit the view as it was taken: its shape was set
+                # under no_autodiff; MyGrad crashes there)
+                raise InvalidGradient(
+                    f"cannot back-propagate a gradient of shape {(<object>grad).shape} through the "
+                    f"view taken of a tensor of shape {self.shape} (index {self.index!r}): was the "
+                    f"view's or the tensor's `.shape` set after the view was taken (under "
+                    f"no_autodiff)? Set it before building the graph") from None
             return out
         return _scatter_add(np.asarray(grad), self.index, self.shape)
 

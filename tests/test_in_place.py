@@ -17,6 +17,7 @@ from hypothesis import given
 from numpy.testing import assert_array_equal
 
 import mygrad_c as mg
+from mygrad_c.errors import InvalidGradient
 from test_views import backward_sum_sq, check_mirrored, run_scenario, assert_same_error
 from helpers import assert_same_trace, outcome
 
@@ -825,3 +826,75 @@ def test_a_write_through_a_view_of_a_base_reshaped_untracked_is_refused_clearly(
         v.shape = (1, 4)
     v[[0], [-3]] += 0.5
     assert v.data.ravel().tolist() == [0.0, 1.5, 2.0, 3.0]
+
+
+_LAID_OUT = {
+    "transposed": lambda lib: lib.tensor(np.arange(6.0).reshape(3, 2)).T,
+    "transposed leaf": lambda lib: lib.tensor(np.arange(6.0).reshape(3, 2).T),
+    "reversed leaf": lambda lib: lib.tensor(np.arange(6.0).reshape(2, 3)[::-1]),
+    "strided leaf": lambda lib: lib.tensor(np.arange(12.0).reshape(2, 6)[:, ::2]),
+    "float16 transposed leaf": lambda lib: lib.tensor(np.arange(6.0, dtype=np.float16).reshape(3, 2).T),
+    "disconnected reversed view": lambda lib: _disconnected_view(lib),
+}
+
+
+def _disconnected_view(lib):
+    base = lib.tensor(np.arange(12.0).reshape(3, 4))
+    view = base[::-1, 1:]
+    base.backward()   # (the view's graph is cleared: a write disconnects it from its base)
+    return view[:2]
+
+
+@pytest.mark.parametrize("target", list(_LAID_OUT))
+@pytest.mark.parametrize("write", [
+    "t -= 0.5 * t", "t += 1", "t **= 2", "t[0] = 2.0",
+    "mg.add(mg.tensor(np.ones((2, 3))), t, out=t)", "mg.add(mg.tensor(np.ones((2, 3))), 1, out=t)",
+    "mg.multiply(mg.tensor(np.ones((2, 3), dtype=int)), 2, out=t)",
+    "mg.negative(mg.tensor(np.ones((3, 2))).T, out=t)"])
+def test_the_operation_is_the_creator_of_a_target_of_any_layout(target, write):
+    # (hunt seed 210) a target laid out otherwise than a ufunc lays its result out got a
+    # step to its layout (`_Fit`) as its creator; MyGrad's is the operation, with its
+    # inputs - code reading `t.creator.variables` (as a hunt's training loop did) saw another
+    # graph.  The creator, its inputs (shapes, memory shared with the target's base), the
+    # layout, and the gradients after a backward, compared with MyGrad's
+    def scenario(lib, out):
+        t = _LAID_OUT[target](lib)
+        base = t.base
+        exec(write, {"mg": lib, "np": np, "t": t})
+        creator = t.creator
+        out.append((type(creator).__name__, t.data.strides, t.dtype))
+        out.append([(v.shape, base is not None and np.shares_memory(v.data, base.data))
+                    for v in creator.variables])
+        t.backward(np.arange(6.0).reshape(t.shape))
+        out.extend([t, t.grad] + [v.grad for v in creator.variables])
+
+    assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("index", [(Ellipsis,), (slice(None),), (slice(None), slice(None))])
+def test_a_backward_from_a_view_after_untracked_shape_sets(index):
+    # (session 25) both the base's and the view's shapes set under no_autodiff, alike: MyGrad
+    # scatters the view's gradient into the base's shape now, and so does mygrad_c (it
+    # raised NumPy's broadcast error).  Where the index or the gradient no longer fits - the
+    # view's shape alone set, or an index of two axes into the base made 1-d - MyGrad
+    # crashes (ValueError / IndexError); mygrad_c raises InvalidGradient naming the cause
+    def run(lib, base_too):
+        x = lib.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])
+        v = x[index]
+        with lib.no_autodiff:
+            if base_too:
+                x.shape = (-1,)
+            v.shape = (-1,)
+        v.backward(np.arange(6.0))
+        return x, v
+
+    fits = len(index) == 1
+    if fits:
+        for lib_result in (run(mygrad, True), run(mg, True)):
+            x, v = lib_result
+            assert x.grad.tolist() == v.grad.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    for base_too in ((False,) if fits else (False, True)):
+        with pytest.raises((ValueError, IndexError)):
+            run(mygrad, base_too)
+        with pytest.raises(InvalidGradient, match="no_autodiff"):
+            run(mg, base_too)

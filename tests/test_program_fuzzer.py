@@ -1490,6 +1490,21 @@ REGRESSIONS = {
         "v1 = mg.nnet.gru(v0.reshape(1, 1, 1), " + ", ".join(
             ["v0.reshape(1, 1)", "v0.reshape(1, 1)", "v0.reshape(1)"] * 3) + ")",
         "v1.shape = (-1,)", "v3 = mg.arctan2(0.5, v1)", "v3.backward(np.array([-1.0, 1.0]))"),
+    # (hunt seed 210, session 25) an in-place write into a view disconnected by a backward
+    # through its base, laid out reversed: mygrad_c recorded a step to the view's layout as
+    # its creator (`_Fit`), where MyGrad's is the subtraction itself, whose first input is
+    # the view's earlier state, sharing its base's memory
+    "in-place-creator/disconnected-reversed-view": P(
+        "v0 = mg.full((3, 2), 0.5, dtype='float16')", "v3 = v0[-2::-1, ::-1]",
+        body=["v4 = v3.creator.variables[0]", "v4.backward(2.0)", "v3 -= 0.1 * v3.grad"],
+        iterations=2),
+    # (session 25, an enumeration of short programs) a backward from a view when its own and
+    # base's shapes were both set under no_autodiff, alike: MyGrad scatters the gradient into
+    # the base's shape now; mygrad_c raised NumPy's broadcast error
+    "untracked-shape-backward/both-set-alike": P(
+        "v0 = mg.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])", "v1 = v0[...]",
+        "v2 = (v0 * v1).sum()", "with mg.no_autodiff: v0.shape = (-1,)",
+        "with mg.no_autodiff: v1.shape = (-1,)", "v1.backward()"),
     # (thorough seed 1531) an overwritten earlier state read back stayed read-only for
     # good: a write into it raised "read-only" where MyGrad writes
     "read-only-numpy-view/restored-earlier-state": P(
