@@ -1,0 +1,146 @@
+"""Run *every* short program over a small alphabet of statements, in both libraries.
+
+Where ``hunt_programs.py`` draws random programs, this takes a fixed setup and a list of
+statements and runs each sequence of ``--length`` of them (as a straight program, or as a
+training-loop body repeated ``--iterations`` times), comparing after every statement
+(``programs.run_program``).  It prints one reproduction per distinct difference; known bugs
+and accepted differences are counted, not printed.  Small alphabets reach corners that
+random programs seldom do: every order of a shape set, a write and a backward.
+
+    PYTHONPATH=. python tests/enumerate_programs.py --alphabet views --length 3
+    PYTHONPATH=. python tests/enumerate_programs.py --alphabet loop --length 3 --iterations 3
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import itertools
+import os
+import random
+import sys
+import time
+import warnings
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import conftest  # noqa: E402,F401  (hypothesis profiles, MyGrad's lock tables cleaned per test)
+from programs import MyGradHung, Program, ProgramMismatch, frozen_gc, known_bug, run_program  # noqa: E402
+
+# Names follow the program fuzzer's (v0, v1, ...): the predicates of accepted differences
+# read them.  Each alphabet: (setup, statements).
+ALPHABETS = {
+    # a base, a view of it and a result using both; views, writes, shape sets in each mode,
+    # backward and graph clearing
+    "views": (
+        ["v0 = mg.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])", "v1 = v0[...]",
+         "v2 = (v0 * v1).sum()"],
+        ["v1 = v0[:, 1:]", "v1 = v0.T", "v1 = v0.reshape(-1)[::2]", "v1 = v1[...]",
+         "v2 = (v1 * v1).sum()", "v2 = (v0 ** 2).sum() + v1.sum()",
+         "v0 += 1", "v1 *= 2", "v1[0] = 5.0", "v0[0] = -1.0",
+         "v0.shape = (3, 2)", "with mg.no_autodiff: v0.shape = (-1,)",
+         "with mg.mem_guard_off: v1.shape = (-1,)", "with mg.no_autodiff: v1.shape = (-1,)",
+         "v2.backward()", "v1.backward()", "v0.clear_graph()", "v2.null_grad()",
+         "with mg.mem_guard_off: v0 *= 3", "with mg.no_autodiff: v1 += 1"]),
+    # a training loop: parameters and views of them reused across backward passes and
+    # updates, with the graph read back (creator, variables) as user code does
+    "loop": (
+        ["v0 = mg.tensor(np.arange(6.0).reshape(2, 3) / 4)", "v1 = v0.reshape(3, 2)",
+         "v2 = (v1 * v1).sum()"],
+        ["v1 = v0.reshape(3, 2)", "v1 = v0.T", "v1 = v0[::-1, 1:]", "v1 = v0[...]",
+         "v2 = (v1 * v1).sum()", "v2 = mg.einsum('ij->', v1 * v0.sum())",
+         "v2.backward()", "v1.backward(2.0)",
+         "v0 -= 0.1 * v0.grad", "v1 -= 0.1 * v1.grad",
+         "with mg.no_autodiff: v0 -= 0.1 * v0.grad", "v1[0] = v1[-1]",
+         "v3 = v1.creator.variables[0]", "v0.null_grad()", "v2.clear_graph()"]),
+    # ufuncs writing with out= into tensors and views (reversed, transposed), masked with
+    # where=, cast (float32 targets of float64 results), and NumPy's ufuncs on tensors
+    "out": (
+        ["v0 = mg.tensor(np.arange(6.0, dtype='float32').reshape(2, 3) - 2)", "v1 = v0[::-1]",
+         "v2 = mg.zeros((2, 3))"],
+        ["mg.add(v0, 1.0, out=v1)", "mg.multiply(v1, v1, out=v2)", "mg.exp(v2, out=v2)",
+         "mg.negative(v0, out=v0)", "np.add(v0, 1, out=v2)", "v2[...] = v1",
+         "mg.add(v0, v1, out=v1, where=np.array([True, False, True]))",
+         "mg.square(mg.tensor(np.ones((2, 3))), out=v1)", "v1 = v0.T.T", "v1 = v0[::-1]",
+         "with mg.no_autodiff: mg.add(v0, 1, out=v1)", "v2.backward()", "v1.backward()",
+         "v0 *= 2", "v0.clear_graph()"]),
+    # a small convolutional step - conv, a bias kept as a view, relu, pooling, batchnorm, a
+    # loss - with its parameters updated in place (best as a loop body)
+    "nnet": (
+        ["v0 = mg.tensor(np.linspace(-1, 1, 50).reshape(2, 1, 5, 5))",
+         "v1 = mg.tensor(np.linspace(-0.5, 0.5, 18).reshape(2, 1, 3, 3))",
+         "v2 = mg.tensor(np.zeros(2)).reshape(1, 2, 1, 1)", "v3 = mg.nnet.conv_nd(v0, v1, stride=1)",
+         "v4 = v3.sum()"],
+        ["v3 = mg.nnet.conv_nd(v0, v1, stride=1) + v2", "v3 = mg.nnet.relu(v3)",
+         "v3 = mg.nnet.max_pool(v3, (2, 2), 1)", "v3 = mg.nnet.batchnorm(v3, eps=1e-5)",
+         "v4 = mg.nnet.softmax_crossentropy(v3.reshape(2, -1), np.array([0, 1]))",
+         "v4 = (v3 ** 2).mean()", "v4.backward()", "v3.backward()",
+         "v1 -= 0.1 * v1.grad", "v2 -= 0.1 * v2.grad", "with mg.no_autodiff: v1 *= 0.5",
+         "v2 = v2.base.reshape(1, 2, 1, 1)"]),
+    # a Tensor subclass through operations, views, in-place writes and backward (MyGrad's
+    # rule for the result's type)
+    "subclass": (
+        ["class Param(mg.Tensor): pass", "v0 = Param(np.arange(6.0).reshape(2, 3))",
+         "v1 = v0 * 2", "v2 = mg.tensor(1.0)"],
+        ["v1 = v0 * 2", "v1 = v0 + v2", "v1 = mg.sum(v0)", "v1 = v0.T", "v1 = v0[0]",
+         "v1 = mg.matmul(v0, v0.T)", "v1 = mg.einsum('ij->j', v0)", "v1 = mg.nnet.relu(v0)",
+         "v1 = -v0", "v1 = v0.copy()", "v0 += v2", "v2 = v2 * v0", "v0[0] = 3.0",
+         "v1.backward()", "v0.backward()", "v1 = Param(v1)", "v1 = mg.tensor(v0)"]),
+    # dtypes: float16/float32 tensors with float64 and integer operands, in place (cast back
+    # to the target's dtype), constants, astype, and the gradients' dtypes
+    "dtypes": (
+        ["v0 = mg.tensor(np.array([0.5, -1.5, 2.0], dtype='float16'))",
+         "v1 = mg.tensor(np.array([1.0, 2.0, -3.0], dtype='float32'))", "v2 = v0 * v1"],
+        ["v2 = v0 * v1", "v2 = v0 + np.arange(3)", "v2 = v1 / 3.0", "v2 = v0.astype('float64') ** 2",
+         "v0 *= v1", "v1 += 2", "v1 -= np.float64(0.25)", "v0[1] = v1[2]",
+         "v1 = mg.tensor(v1, dtype='float16')", "v1 = mg.tensor(v1, constant=True)",
+         "v2.backward()", "v2.backward(np.ones(3, dtype='float32'))", "v0.null_grad()"]),
+    # the graph's bookkeeping: constants, copies, clear_graph / null_grad, no_autodiff blocks
+    "graph": (
+        ["v0 = mg.tensor([1.0, 2.0, 3.0])", "v1 = v0 * 2", "v2 = mg.tensor([0.5, 0.5, 0.5], constant=True)"],
+        ["v1 = v0 * v2", "v1 = v1 + v0", "v2 = v1.copy()", "v2 = copy.deepcopy(v1)",
+         "v2 = mg.tensor(v1, constant=True)", "v1.clear_graph()", "v1.null_grad()",
+         "v0.null_grad()", "v1.backward()", "v2.backward()",
+         "with mg.no_autodiff: v1 = v0 * 3", "v0 = v1[...]", "v1 = mg.add(v0, v2, constant=True)"]),
+}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--alphabet", choices=sorted(ALPHABETS), default="views")
+    ap.add_argument("--length", type=int, default=3, help="statements per program (or body)")
+    ap.add_argument("--iterations", type=int, default=1,
+                    help="run the statements as a loop body this many times")
+    ap.add_argument("--minutes", type=float, default=float("inf"))
+    ap.add_argument("--shuffle", type=int, default=None, help="run the programs in a random order")
+    args = ap.parse_args(argv)
+    warnings.simplefilter("ignore")
+    setup, alphabet = ALPHABETS[args.alphabet]
+    sequences = list(itertools.product(alphabet, repeat=args.length))
+    if args.shuffle is not None:
+        random.Random(args.shuffle).shuffle(sequences)
+    start, count = time.time(), 0
+    groups: collections.Counter = collections.Counter()
+    with frozen_gc():   # (once: each program's collections then see only what it made)
+        for seq in sequences:
+            if time.time() - start > args.minutes * 60:
+                break
+            count += 1
+            program = (Program(setup=list(setup) + list(seq)) if args.iterations == 1 else
+                       Program(setup=list(setup), body=list(seq), iterations=args.iterations))
+            try:
+                run_program(program, repro=False)
+            except ProgramMismatch as e:
+                name = known_bug(e.diff)
+                key = name or (e.diff.key, e.diff.stmt)
+                groups[key] += 1
+                if groups[key] == 1 and not name:
+                    print(f"=== new: {key} ===\n{e}\n", flush=True)
+            except MyGradHung:
+                groups["MyGrad hung"] += 1
+    print(f"{count} of {len(sequences)} programs in {time.time() - start:.0f} s; "
+          f"differences: {dict(groups) or 'none'}")
+    return 1 if any(not isinstance(key, str) for key in groups) else 0   # (str: a known name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
