@@ -2441,6 +2441,7 @@ def adopt_own_view(TensorBase target, TensorBase new):
     past._readonly_view = target._readonly_view
     past._view_grad, past._view_grad_src = target._view_grad, target._view_grad_src
     cdef bint registered = target._base is not None and _registered(target)
+    cdef bint from_base = not registered and _taken_from_base(target)
     adopt_state(target, new)
     target._view_chain = new._view_chain
     target._readonly_view = new._readonly_view
@@ -2459,10 +2460,26 @@ def adopt_own_view(TensorBase target, TensorBase new):
     # as MyGrad, which replays the view from its base: a view released from its base's
     # registry (a graph along the way cleared) is registered again - with the base itself,
     # by its whole chain - so that a write into the base reaches it (and one into a view
-    # in between, which such a write cuts off its base, does not)
-    if target._base is not None:
+    # in between, which such a write cuts off its base, does not).  Only a view taken from
+    # the base itself (then perhaps reshaped so): one taken from another view stays
+    # released, as in MyGrad - a write into the base does not reach it, and a write
+    # through it cuts it off its base
+    if target._base is not None and from_base:
         _add_view_child(<TensorBase>target._base, target)
         target._view_steps_from_parent = target._view_chain
+
+
+cdef bint _taken_from_base(TensorBase view):
+    """Was ``view`` taken from its base itself - is the tensor it was taken from, past the
+    earlier states of its own shape sets, the base?"""
+    cdef TensorBase p
+    parent = view._view_parent() if view._view_parent is not None else None
+    while parent is not None:
+        p = <TensorBase>parent
+        if not (p._hidden and p._successor is not None and p._successor() is view):
+            break
+        parent = p._view_parent() if p._view_parent is not None else None
+    return parent is not None and parent is view._base
 
 
 def register_with_past_state(TensorBase target, TensorBase past, TensorBase new):
@@ -2911,3 +2928,4 @@ def graft_view(TensorBase t, TensorBase base, tuple chain):
     t._view_chain = chain
     t._view_steps_from_parent = steps
     t._view_parent = weakref_ref(parent)
+

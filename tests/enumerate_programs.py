@@ -101,6 +101,20 @@ ALPHABETS = {
          "v2 = mg.tensor(v1, constant=True)", "v1.clear_graph()", "v1.null_grad()",
          "v0.null_grad()", "v1.backward()", "v2.backward()",
          "with mg.no_autodiff: v1 = v0 * 3", "v0 = v1[...]", "v1 = mg.add(v0, v2, constant=True)"]),
+    # an Operation written in plain Python (as students write them), run through
+    # mg.execute_op and Tensor._op, on views, in place and in loops
+    "custom": (
+        ["class Sq(mg.operation_base.Operation):\n"
+         "    def __call__(self, a):\n"
+         "        self.variables = (a,)\n"
+         "        return a.data ** 2\n"
+         "    def backward_var(self, grad, index, **kwargs):\n"
+         "        return 2 * self.variables[0].data * grad",
+         "v0 = mg.tensor([1.0, -2.0, 3.0])", "v1 = mg.execute_op(Sq, v0)"],
+        ["v1 = mg.execute_op(Sq, v0)", "v1 = mg.Tensor._op(Sq, v0[::-1])", "v1 = v0._op(Sq, v1)",
+         "v1 = mg.execute_op(Sq, v0, constant=True)", "v1.backward()", "v1.backward(v1.data)",
+         "v0 -= 0.1 * v0.grad", "v0[0] = v1[1]", "v1 *= v0", "v1.clear_graph()",
+         "v0 = v0.reshape(3, 1)"]),
 }
 
 
@@ -112,6 +126,8 @@ def main(argv=None) -> int:
                     help="run the statements as a loop body this many times")
     ap.add_argument("--minutes", type=float, default=float("inf"))
     ap.add_argument("--shuffle", type=int, default=None, help="run the programs in a random order")
+    ap.add_argument("--show-known", action="store_true",
+                    help="print the first program of each known bug too (their predicates are broad)")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     setup, alphabet = ALPHABETS[args.alphabet]
@@ -133,7 +149,7 @@ def main(argv=None) -> int:
                 name = known_bug(e.diff)
                 key = name or (e.diff.key, e.diff.stmt)
                 groups[key] += 1
-                if groups[key] == 1 and not name:
+                if groups[key] == 1 and (args.show_known or not name):
                     print(f"=== new: {key} ===\n{e}\n", flush=True)
             except MyGradHung:
                 groups["MyGrad hung"] += 1

@@ -1590,3 +1590,33 @@ def test_a_views_earlier_state_after_its_bases_shape_was_set_is_a_view_of_the_ba
             out.extend([x.grad, q.grad, p.grad, v.grad])
             x = lib.tensor(x.data.reshape(-1))
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("view, write", [
+    (view, "x += 1.0") for view in ("x[1:]", "x.reshape(-1)", "x.reshape(-1)[::2]", "x[:, 1:][1:]", "kept.T[::2]")
+] + [
+    # (a write through a view taken from the base itself, registered again: MyGrad fails its
+    # own assertion, or its next backward never ends - its graph has a cycle)
+    (view, "v *= 2.0") for view in ("x.reshape(-1)[::2]", "x[:, 1:][1:]", "kept.T[::2]")
+])
+@pytest.mark.parametrize("release", ["x.clear_graph()", "y.backward()", "x.backward()"])
+def test_a_released_view_whose_shape_is_set_follows_its_base_only_if_taken_from_it(view, write, release):
+    # (an enumeration of 4-statement programs, session 25) a view released from its base (its
+    # graph cleared) whose shape is then set is registered with the base again when it was
+    # taken from the base itself - a write into the base reaches it - and stays released
+    # when it was taken from another view: MyGrad's writes into the base then pass it by,
+    # and one through it cuts it off (mygrad_c registered both kinds).  Over two rounds,
+    # each state compared with MyGrad's
+    def scenario(lib, out):
+        x = lib.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])
+        kept = x[...]
+        for it in range(2):
+            y = (x * x).sum()
+            v = eval(view, {"x": x, "kept": kept})
+            exec(release, {}, {"x": x, "y": y})
+            v.shape = (-1,)
+            exec(write, {}, {"x": x, "v": v})
+            out.extend([x, v, v.base is x, np.shares_memory(x.data, v.data)])
+            (v * v).sum().backward()
+            out.extend([v.grad, x.grad])
+    assert_same_trace(scenario)
