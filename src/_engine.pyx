@@ -2471,13 +2471,16 @@ def adopt_own_view(TensorBase target, TensorBase new):
 
 cdef bint _taken_from_base(TensorBase view):
     """Was ``view`` taken from its base itself - is the tensor it was taken from, past the
-    earlier states of its own shape sets, the base?"""
+    earlier states of its own shape sets, the base?  (Not when such an earlier state's
+    graph was cleared: MyGrad, which follows the view's creators, then stops there.)"""
     cdef TensorBase p
     parent = view._view_parent() if view._view_parent is not None else None
     while parent is not None:
         p = <TensorBase>parent
         if not (p._hidden and p._successor is not None and p._successor() is view):
             break
+        if p._creator is None:
+            return False
         parent = p._view_parent() if p._view_parent is not None else None
     return parent is not None and parent is view._base
 

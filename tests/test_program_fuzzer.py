@@ -1517,6 +1517,17 @@ REGRESSIONS = {
         "v0 = mg.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])", "v1 = v0[...]",
         "v2 = (v0 * v1).sum()", "v1 = v0.reshape(-1)[::2]", "v2.backward()",
         "with mg.mem_guard_off: v1.shape = (-1,)", "v1 *= 2"),
+    # (the same enumeration) a view taken from the base, its shape set, released by a
+    # backward (which clears its earlier state's graph), its shape set again: MyGrad follows
+    # the view's creators, stops at that earlier state and leaves the view released
+    "shape-set/released-view-reshaped-before": P(
+        "v0 = mg.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])", "v1 = v0[...]",
+        "v2 = (v0 * v1).sum()", "with mg.mem_guard_off: v1.shape = (-1,)", "v2.backward()",
+        "with mg.mem_guard_off: v1.shape = (-1,)", "v0 += 1"),
+    "shape-set/released-view-reshaped-before/write-through-it": P(
+        "v0 = mg.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])", "v1 = v0[...]",
+        "v2 = (v0 * v1).sum()", "with mg.mem_guard_off: v1.shape = (-1,)", "v2.backward()",
+        "with mg.mem_guard_off: v1.shape = (-1,)", "v1 *= 2"),
     # (thorough seed 1531) an overwritten earlier state read back stayed read-only for
     # good: a write into it raised "read-only" where MyGrad writes
     "read-only-numpy-view/restored-earlier-state": P(
