@@ -1735,7 +1735,7 @@ FIRST_SYMPTOM = {"stale-view-grad": "released-view"}
                                                   ("subclass", 1), ("dtypes", 1), ("graph", 2), ("custom", 1)])
 def test_every_three_statement_program_of_an_alphabet_matches_mygrad(alphabet, iterations, capsys):
     """Every program of three statements over each of ``enumerate_programs.py``'s alphabets
-    (1,728-8,000 programs each; the loop bodies run 2-3 times), compared with MyGrad after
+    (1,331-8,000 programs each; the loop bodies run 2-3 times), compared with MyGrad after
     every statement: no difference at all - not even a known MyGrad bug's, whose broad
     predicates once hid a mygrad_c error here (programs ending at an accepted difference
     or at MyGrad's own failure are not differences)."""
