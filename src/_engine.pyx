@@ -2420,7 +2420,6 @@ def take_reshaped_array(TensorBase t, cnp.ndarray arr):
     ``mem_guard_off`` from locked memory (``with mem_guard_off: t.shape = ...``), which
     MyGrad refuses to write into until the shape is set again so."""
     cdef LockCell cell = t._lock
-    old = t._data
     t._data = arr
     if cell is not None and cell.count > 0 and not cnp.PyArray_ISWRITEABLE(arr):
         cell._flipped_view(arr)
@@ -2931,4 +2930,3 @@ def graft_view(TensorBase t, TensorBase base, tuple chain):
     t._view_chain = chain
     t._view_steps_from_parent = steps
     t._view_parent = weakref_ref(parent)
-
