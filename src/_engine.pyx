@@ -2471,14 +2471,17 @@ def adopt_own_view(TensorBase target, TensorBase new):
 cdef bint _taken_from_base(TensorBase view):
     """Was ``view`` taken from its base itself - is the tensor it was taken from, past the
     earlier states of its own shape sets, the base?  (Not when such an earlier state's
-    graph was cleared: MyGrad, which follows the view's creators, then stops there.)"""
+    graph was cleared: MyGrad, which follows the view's creators, then stops there.  Nor
+    when the base no longer has such a state registered - its own ``clear_graph()`` or
+    ``backward()`` released it: MyGrad registers the reshaped view with that earlier
+    state, which a write into the base then no longer reaches.)"""
     cdef TensorBase p
     parent = view._view_parent() if view._view_parent is not None else None
     while parent is not None:
         p = <TensorBase>parent
         if not (p._hidden and p._successor is not None and p._successor() is view):
             break
-        if p._creator is None:
+        if p._creator is None or not _registered_with_parent(p):
             return False
         parent = p._view_parent() if p._view_parent is not None else None
     return parent is not None and parent is view._base

@@ -1620,3 +1620,35 @@ def test_a_released_view_whose_shape_is_set_follows_its_base_only_if_taken_from_
             (v * v).sum().backward()
             out.extend([v.grad, x.grad])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("view", ["x[...]", "x[1:]"])
+@pytest.mark.parametrize("first_set", ["tracked", "mem_guard_off"])
+@pytest.mark.parametrize("written", [False, True])
+@pytest.mark.parametrize("release", ["x.clear_graph()", "x.backward()", "v.clear_graph()"])
+def test_a_reshaped_view_released_by_its_base_stays_released_when_reshaped_again(
+        view, first_set, written, release):
+    # (the views enumeration, sessions 25-26) a view taken from the base, its shape set, then
+    # released and its shape set again.  Its earlier state is the tensor it is now taken
+    # from; MyGrad registers the reshaped view with that state, so a write into the base
+    # reaches it only while that state is itself still registered with the base - not
+    # after the base's own clear_graph()/backward() released it (mygrad_c registered the
+    # view with the base again).  Over two rounds, each state compared with MyGrad's
+    def scenario(lib, out):
+        x = lib.tensor([1.0, -2.0, 3.0, 4.0, 0.5, -6.0])
+        for it in range(2):
+            v = eval(view, {"x": x})
+            if first_set == "tracked":
+                v.shape = (-1, 1)
+            else:
+                with lib.mem_guard_off:
+                    v.shape = (-1, 1)
+            if written:
+                x *= 2.0
+            exec(release, {}, {"x": x, "v": v})
+            v.shape = (-1,)
+            x += 1.0
+            out.extend([x, v, v.base is x, np.shares_memory(x.data, v.data)])
+            (v * v).sum().backward()
+            out.extend([v.grad, x.grad])
+    assert_same_trace(scenario)
