@@ -36,23 +36,30 @@ __all__ = ["apply_in_place", "augmented_assign", "write_into", "setitem"]
 class PlaceRegion(Operation):
     """f(base, region) = base with the view ``chain`` of it replaced by ``region``.
 
-    df/dbase is ``grad`` with that region multiplied by 0 (so a nan there stays nan, as
-    in MyGrad); df/dregion is the region of ``grad``.
+    With ``mask`` (a boolean array of the region's shape) only the elements where it
+    is true are replaced: a ``view[index] = value`` whose view does not hold its base's
+    current values writes just the elements ``index`` names, as in MyGrad.
+
+    df/dbase is ``grad`` with the replaced elements multiplied by 0 (so a nan there
+    stays nan, as in MyGrad); df/dregion is the region of ``grad`` (times ``mask``).
     """
 
-    def __call__(self, base, region, chain):
+    def __call__(self, base, region, chain, mask=None):
         self.variables = (base, region)
         self.chain = chain
+        self.mask = mask
         out = np.array(base.data, copy=True)
-        apply_view_chain(out, chain)[...] = region.data
+        np.copyto(apply_view_chain(out, chain), region.data, where=True if mask is None else mask)
         return out
 
     def backward_var(self, grad, index, **kwargs):
         if index == 0:
             g = np.array(grad, copy=True)
-            apply_view_chain(g, self.chain)[...] *= 0
+            replaced = apply_view_chain(g, self.chain)
+            np.multiply(replaced, 0, out=replaced, where=True if self.mask is None else self.mask)
             return g
-        return apply_view_chain(grad, self.chain)
+        region = apply_view_chain(grad, self.chain)
+        return region if self.mask is None else region * self.mask
 
 
 class WriteInto(Operation):
@@ -161,12 +168,25 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     # (computed from the view's own state, which becomes its earlier state - MyGrad's
     # placeholder - so a backward from the view reaches that state too)
     region = compute(t)
-    new_base = run_op(PlaceRegion, (base, region), op_args=(steps,),
+    mask = None
+    if index is not None and taken.shape == t.data.shape and not _same_memory(t.data, taken):
+        # (a view that does not hold its base's current values - released, its base
+        # written, then registered again by a shape set: MyGrad writes only the elements
+        # ``index`` names, the rest of the region keeps the base's values)
+        mask = np.zeros(t.data.shape, dtype=bool)
+        mask[index] = True
+    new_base = run_op(PlaceRegion, (base, region), op_args=(steps, mask),
                       constant=base.constant if constant is None else constant)
     past = split_state(base)
     adopt_state(base, new_base)
     _engine.mark_written(base, None, past)  # rebuilds t (and every other live view) on the new base
     return t
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Are ``a`` and ``b`` the very same elements of memory (address, shape, strides)?"""
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and a.shape == b.shape and a.strides == b.strides)
 
 
 def _fit(t: TensorBase, r: TensorBase, casting: str = "same_kind", func=None, args=()) -> TensorBase:

@@ -119,7 +119,7 @@ def _place_region(op, out, grad, index):
 
     def adjoint(u):
         z = np.zeros(out.shape, dtype=u.dtype)
-        apply_view_chain(z, op.chain)[...] = u
+        apply_view_chain(z, op.chain)[...] = u if op.mask is None else u * op.mask
         return z
 
     return linear_map(grad, lambda a: np.array(op.backward_var(a, 1)), adjoint)
