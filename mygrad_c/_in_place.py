@@ -10,7 +10,7 @@ need its old value.  So an in-place operation on ``x``
 3. gives the object ``x`` that result's node (``_engine.adopt_state``).
 
 If ``x`` is a view, the write goes through to its base: the new value of the
-view's region is placed into (a copy of) the base's data by ``PlaceRegion``,
+view's region is placed into (a copy of) the base's data by ``UnView``,
 and the base adopts that.  Either way the base's views are then stale; each
 registered with it is rebuilt on the base's new state (``_engine.mark_written``),
 so views keep sharing memory with their base and gradients flow through the new
@@ -33,10 +33,11 @@ from mygrad_c.operation_base import Operation
 __all__ = ["apply_in_place", "augmented_assign", "write_into", "setitem"]
 
 
-class PlaceRegion(Operation):
+class UnView(Operation):
     """f(base, region) = base with the view ``chain`` of it replaced by ``region``.
 
-    With ``mask`` (a boolean array of the region's shape) only the elements where it
+    The creator of a base written through one of its views (named as MyGrad's
+    operation for it).  With ``mask`` (a boolean array of the region's shape) only the elements where it
     is true are replaced: a ``view[index] = value`` whose view does not hold its base's
     current values writes just the elements ``index`` names, as in MyGrad.
 
@@ -62,12 +63,13 @@ class PlaceRegion(Operation):
         return region if self.mask is None else region * self.mask
 
 
-class WriteInto(Operation):
+class ApplyMask(Operation):
     """f(value, target) = target with ``value`` written where ``where`` is true.
 
-    ``value`` is broadcast to ``target``'s shape and cast to its dtype.  The
-    gradient flows to ``value`` where written and to ``target`` elsewhere.  (The
-    inputs are in MyGrad's order, value first: a backward visits the graph in the
+    The creator of a tensor written by a ufunc with ``out=`` and ``where=`` (named as
+    MyGrad's operation for it).  ``value`` is broadcast to ``target``'s shape and cast
+    to its dtype.  The gradient flows to ``value`` where written and to ``target``
+    elsewhere.  (The inputs are in MyGrad's order, value first: a backward visits the graph in the
     same order, so one that fails midway leaves the same partial gradients.)
     """
 
@@ -175,7 +177,7 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
         # ``index`` names, the rest of the region keeps the base's values)
         mask = np.zeros(t.data.shape, dtype=bool)
         mask[index] = True
-    new_base = run_op(PlaceRegion, (base, region), op_args=(steps, mask),
+    new_base = run_op(UnView, (base, region), op_args=(steps, mask),
                       constant=base.constant if constant is None else constant)
     past = split_state(base)
     adopt_state(base, new_base)
@@ -385,7 +387,7 @@ def write_into(out: TensorBase, value: TensorBase, where=True, masked: bool = Fa
             return apply_in_place(out, lambda out: value)
         return apply_in_place(out, lambda out: run_op(_Fit, (value,), op_args=(out.data,),
                                                       constant=True if value.constant else None))
-    return apply_in_place(out, lambda out: run_op(WriteInto, (value, out),
+    return apply_in_place(out, lambda out: run_op(ApplyMask, (value, out),
                                                   op_kwargs={"where": where, "masked": masked}))
 
 

@@ -901,14 +901,15 @@ def test_a_backward_from_a_view_after_untracked_shape_sets(index):
 
 
 @pytest.mark.parametrize("chain_of", ["x[1:]", "x.T", "x.reshape(-1)[::2]"])
-def test_a_masked_place_region_replaces_and_differentiates_only_the_masked_elements(chain_of):
-    # PlaceRegion with a mask (a ``view[index] = value`` whose view no longer holds its
-    # base's values - see the regressions shape-set/stale-view-element-write): the values
-    # and both inputs' gradients against central differences, with tensor.backward and,
-    # to second order, with mg.grad(create_graph=True)
+def test_a_masked_unview_replaces_and_differentiates_only_the_masked_elements(chain_of):
+    # UnView (a write through a view, placed into its base) with a mask, as for a
+    # ``view[index] = value`` whose view no longer holds its base's values (the regressions
+    # shape-set/stale-view-element-write): the values and both inputs' gradients against
+    # central differences, with tensor.backward and, to second order, with
+    # mg.grad(create_graph=True)
     from helpers import numerical_grad
     from mygrad_c._engine import run_op
-    from mygrad_c._in_place import PlaceRegion
+    from mygrad_c._in_place import UnView
 
     base0 = np.arange(1.0, 13.0).reshape(3, 4)
     view = eval(chain_of, {"x": mg.tensor(base0)})
@@ -918,7 +919,7 @@ def test_a_masked_place_region_replaces_and_differentiates_only_the_masked_eleme
     mask.flat[::3] = True
 
     def f(b, r):
-        return run_op(PlaceRegion, (mg.tensor(b), mg.tensor(r)), op_args=(steps, mask)).data
+        return run_op(UnView, (mg.tensor(b), mg.tensor(r)), op_args=(steps, mask)).data
 
     expected = base0.copy()
     np.copyto(eval(chain_of, {"x": expected}), region0, where=mask)
@@ -926,13 +927,13 @@ def test_a_masked_place_region_replaces_and_differentiates_only_the_masked_eleme
 
     w = np.random.default_rng(1).uniform(0.5, 1.5, base0.shape)
     b, r = mg.tensor(base0), mg.tensor(region0)
-    run_op(PlaceRegion, (b, r), op_args=(steps, mask)).backward(w)
+    run_op(UnView, (b, r), op_args=(steps, mask)).backward(w)
     nb, nr = numerical_grad(f, base0, region0, weights=w)
     np.testing.assert_allclose(b.grad, nb, atol=1e-7)
     np.testing.assert_allclose(r.grad, nr, atol=1e-7)
     # d/dr of sum((out * out) * w) through create_graph: 2 * out * w, masked
     b, r = mg.tensor(base0), mg.tensor(region0)
-    out = run_op(PlaceRegion, (b, r), op_args=(steps, mask))
+    out = run_op(UnView, (b, r), op_args=(steps, mask))
     (gr,) = mg.grad(mg.sum(out * out * w), r, create_graph=True)
     np.testing.assert_allclose(gr.data, numerical_grad(lambda b_, r_: f(b_, r_) ** 2, base0, region0, weights=w)[1],
                                atol=1e-6)
@@ -941,3 +942,27 @@ def test_a_masked_place_region_replaces_and_differentiates_only_the_masked_eleme
     g2, g2b = mg.grad(mg.sum(gr), [r, b])
     np.testing.assert_allclose(g2.data, 2.0 * eval(chain_of, {"x": w}) * mask)
     np.testing.assert_array_equal(g2b.data, np.zeros_like(base0))
+
+
+@pytest.mark.parametrize("write", [
+    "mg.add(x, y, out=z)", "mg.add(x, y, out=z, where=np.array([True, False, True]))",
+    "mg.multiply(x, 2.0, out=z, where=np.array([False, True, True]))",
+    "mg.exp(x, out=z, where=np.array([True, False, False]))",
+    "mg.add(x, y, out=z[1:], where=np.array([True, False]))", "mg.exp(x, out=zf)",
+    "mg.einsum('i,i->i', x, y, out=z)", "z[1] = x[0]", "z += y", "z[::-1] *= x",
+])
+def test_the_creator_of_an_out_write_is_named_as_mygrads(write):
+    # code written for MyGrad reads ``type(t.creator).__name__`` (a masked out= is
+    # MyGrad's ApplyMask); the creator of the written tensor and of its first input,
+    # then the gradients, compared with MyGrad's
+    def scenario(lib, out):
+        x, y = lib.tensor([1.0, 2.0, 3.0]), lib.tensor([4.0, 5.0, 6.0])
+        z, zf = lib.tensor([0.5, -1.0, 2.0]), lib.tensor([0.0, 0.0, 0.0], dtype="float32")
+        exec(write, {"mg": lib, "np": np}, {"x": x, "y": y, "z": z, "zf": zf})
+        t = zf if "zf" in write else z
+        out.append(type(t.creator).__name__)
+        out.append([type(v.creator).__name__ if v.creator is not None else None
+                    for v in t.creator.variables])
+        (t * t).sum().backward()
+        out.extend([x.grad, y.grad])
+    assert_same_trace(scenario)

@@ -12,7 +12,7 @@ import numpy as np
 
 import mygrad_c as mg
 from mygrad_c._engine import GetItem, SetItem, apply_view_chain
-from mygrad_c._in_place import PlaceRegion, WriteInto, _Fit
+from mygrad_c._in_place import ApplyMask, UnView, _Fit
 from mygrad_c.autodiff._core import linear_map, vjp_rule
 from mygrad_c.indexing_routines.indexing import _last_writer_mask, is_basic_index
 from mygrad_c.indexing_routines.where import Where
@@ -111,8 +111,8 @@ def _setitem(op, out, grad, index):
     return linear_map(grad, lambda a: op.backward_var(a, 1), _place_adjoint(op.index, out.shape))
 
 
-@vjp_rule(PlaceRegion)                                         # base: region zeroed; region: grad's region
-def _place_region(op, out, grad, index):
+@vjp_rule(UnView)                                              # base: region zeroed; region: grad's region
+def _unview(op, out, grad, index):
     if index == 0:
         zero_region = lambda a: op.backward_var(a, 0)  # noqa: E731
         return linear_map(grad, zero_region, zero_region)
@@ -125,8 +125,8 @@ def _place_region(op, out, grad, index):
     return linear_map(grad, lambda a: np.array(op.backward_var(a, 1)), adjoint)
 
 
-@vjp_rule(WriteInto)                                           # grad where (not) written
-def _write_into(op, out, grad, index):
+@vjp_rule(ApplyMask)                                           # grad where (not) written
+def _apply_mask(op, out, grad, index):
     if op.where is True:
         return grad if index == 0 else mg.zeros(op.variables[1].shape, dtype=grad.dtype, constant=True)
     return grad * (op.where if index == 0 else np.logical_not(op.where))
