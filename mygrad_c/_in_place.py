@@ -37,9 +37,10 @@ class UnView(Operation):
     """f(base, region) = base with the view ``chain`` of it replaced by ``region``.
 
     The creator of a base written through one of its views (named as MyGrad's
-    operation for it).  With ``mask`` (a boolean array of the region's shape) only the elements where it
-    is true are replaced: a ``view[index] = value`` whose view does not hold its base's
-    current values writes just the elements ``index`` names, as in MyGrad.
+    operation for it).  With ``mask`` (a boolean array of the region's shape) only
+    the elements where it is true are replaced: a ``view[index] = value`` whose view
+    does not hold its base's current values writes just the elements ``index``
+    names, as in MyGrad.
 
     df/dbase is ``grad`` with the replaced elements multiplied by 0 (so a nan there
     stays nan, as in MyGrad); df/dregion is the region of ``grad`` (times ``mask``).
@@ -69,8 +70,9 @@ class ApplyMask(Operation):
     The creator of a tensor written by a ufunc with ``out=`` and ``where=`` (named as
     MyGrad's operation for it).  ``value`` is broadcast to ``target``'s shape and cast
     to its dtype.  The gradient flows to ``value`` where written and to ``target``
-    elsewhere.  (The inputs are in MyGrad's order, value first: a backward visits the graph in the
-    same order, so one that fails midway leaves the same partial gradients.)
+    elsewhere.  (The inputs are in MyGrad's order, value first: a backward visits the
+    graph in the same order, so one that fails midway leaves the same partial
+    gradients.)
     """
 
     def __call__(self, value, target, where=True, masked=False):
