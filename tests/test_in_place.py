@@ -935,8 +935,8 @@ def test_a_masked_unview_replaces_and_differentiates_only_the_masked_elements(ch
     b, r = mg.tensor(base0), mg.tensor(region0)
     out = run_op(UnView, (b, r), op_args=(steps, mask))
     (gr,) = mg.grad(mg.sum(out * out * w), r, create_graph=True)
-    np.testing.assert_allclose(gr.data, numerical_grad(lambda b_, r_: f(b_, r_) ** 2, base0, region0, weights=w)[1],
-                               atol=1e-6)
+    expected_gr = numerical_grad(lambda b_, r_: f(b_, r_) ** 2, base0, region0, weights=w)[1]
+    np.testing.assert_allclose(gr.data, expected_gr, atol=1e-6)
     # and its derivative: d/dr of sum(gr) is 2 * w over the region, where masked
     # (and 0 over b: gr depends on the masked elements of out only, which are r's)
     g2, g2b = mg.grad(mg.sum(gr), [r, b])
