@@ -51,14 +51,20 @@ class UnView(Operation):
         self.chain = chain
         self.mask = mask
         out = np.array(base.data, copy=True)
-        np.copyto(apply_view_chain(out, chain), region.data, where=True if mask is None else mask)
+        if mask is None:
+            apply_view_chain(out, chain)[...] = region.data
+        else:
+            np.copyto(apply_view_chain(out, chain), region.data, where=mask)
         return out
 
     def backward_var(self, grad, index, **kwargs):
         if index == 0:
             g = np.array(grad, copy=True)
             replaced = apply_view_chain(g, self.chain)
-            np.multiply(replaced, 0, out=replaced, where=True if self.mask is None else self.mask)
+            if self.mask is None:
+                replaced[...] *= 0
+            else:
+                np.multiply(replaced, 0, out=replaced, where=self.mask)
             return g
         region = apply_view_chain(grad, self.chain)
         return region if self.mask is None else region * self.mask
