@@ -129,6 +129,8 @@ def main(argv=None) -> int:
     ap.add_argument("--shuffle", type=int, default=None, help="run the programs in a random order")
     ap.add_argument("--show-known", action="store_true",
                     help="print the first program of each known bug too (their predicates are broad)")
+    ap.add_argument("--show-every", action="store_true",
+                    help="also print every later differing program, one line each (its statements)")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     setup, alphabet = ALPHABETS[args.alphabet]
@@ -156,6 +158,8 @@ def main(argv=None) -> int:
                 groups[key] += 1
                 if groups[key] == 1 and (args.show_known or not name):
                     print(f"=== new: {key} ===\n{e}\n", flush=True)
+                elif args.show_every:
+                    print(f"--- {key}: {' ; '.join(program.setup + program.body)}", flush=True)
             except MyGradHung:
                 groups["MyGrad hung"] += 1
     print(f"{count} of {len(sequences)} programs in {time.time() - start:.0f} s; "
