@@ -598,7 +598,7 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     from the view's reshaped array and fails to write it into the view's region of its base
     (ValueError: the shapes do not broadcast); mygrad_c computes it from the view as its
     record of the view (and MyGrad's, at a write into the base) has it, and writes it."""
-    if d.mirror is None or d.key != "exception":
+    if d.mirror is None or d.key not in ("exception", "data"):
         return False
     got = str(d.got)
     # (the mirror image, hunt seed 194: the *base*'s shape set so, a write through a view
@@ -607,8 +607,9 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     # ``refused``)
     refused = got.startswith("mygrad_c raised ValueError(") and "), mygrad did not" in got \
         and "cannot write through this view" in got
-    if not refused and ("mygrad_c did not" not in got
-                        or not got.startswith(("mygrad raised ValueError", "mygrad raised IndexError"))):
+    if d.key == "exception" and not refused and (
+            "mygrad_c did not" not in got
+            or not got.startswith(("mygrad raised ValueError", "mygrad raised IndexError"))):
         return False   # (IndexError: an index of the view's new shape into its old one, seed 192)
     m = _OUT_TARGET.search(d.stmt) or _IN_PLACE_TARGET.match(d.stmt)   # (a ufunc's out= too)
     ns = d.mirror.ns[mg]
@@ -617,8 +618,14 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     target = ns[m.group(1)]
     # (the view's own shape set so, hunt seed 203: MyGrad writes the element the index
     # names in the view taken again - not the one it names in the view - and the view takes
-    # that shape; mygrad_c refuses the same way)
-    targets = (target, target.base) if refused else (target,)
+    # that shape; mygrad_c refuses the same way.  Its base's shape set so that the view's
+    # values still fit the view taken again, hunt seed 214: MyGrad indexes that view -
+    # ``v[0] = 5.`` of a (4,) view taken again as (1, 4) writes all four elements, ``v[-2]``
+    # raises IndexError; mygrad_c writes the elements the index names in the view)
+    written_element = "[" in d.stmt.split("=")[0]
+    if d.key == "data" and not written_element:
+        return False
+    targets = (target, target.base) if refused or target.base is not None else (target,)
     reshaped = [r.group(1) for r in map(_UNTRACKED_SET_SHAPE.match, d.mirror._code) if r]
     return any(ns.get(name) is t for name in reshaped for t in targets)   # (by any name)
 

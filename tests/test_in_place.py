@@ -966,3 +966,26 @@ def test_the_creator_of_an_out_write_is_named_as_mygrads(write):
         (t * t).sum().backward()
         out.extend([x.grad, y.grad])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("write, values", [
+    ("v[0] = 5.0", [5.0, 0.75, -1.0, -0.25]), ("v[1:3] = 5.0", [-1.0, 5.0, 5.0, -0.25]),
+    ("v[-2] = 5.0", [-1.0, 0.75, 5.0, -0.25]), ("v[0] *= 2.0", [-2.0, 0.75, -1.0, -0.25]),
+])
+def test_an_element_write_through_a_view_of_a_base_reshaped_untracked_names_the_views_elements(write, values):
+    # (hunt seed 214) the base's shape set under no_autodiff so that the view taken again is
+    # (1, 4) where the view is (4,): mygrad_c writes the elements the index names in the view
+    # as it is (MyGrad: in the view taken again - all four for v[0], none for v[1:3], an
+    # IndexError for v[-2]: the accepted untracked-shape-write-in-mygrad); the view then
+    # takes the other shape, as in MyGrad.  A backward through the view's transpose of the
+    # old shape then fails in both (MyGrad: a ValueError from its broadcast check);
+    # mygrad_c's names the likely cause
+    x = mg.tensor([-1.0, 0.75, -1.0, -0.25])
+    v = x.transpose()
+    with mg.no_autodiff:
+        x.shape = (4, 1)
+    exec(write, {}, {"v": v})
+    assert x.data.ravel().tolist() == values and v.shape == (1, 4) and v.base is x
+    assert np.shares_memory(v.data, x.data)
+    with pytest.raises(ValueError, match="no_autodiff"):
+        (v * v).sum().backward()
