@@ -625,7 +625,7 @@ def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     written_element = "[" in d.stmt.split("=")[0]
     if d.key == "data" and not written_element:
         return False
-    targets = (target, target.base) if refused or target.base is not None else (target,)
+    targets = (target,) if target.base is None else (target, target.base)
     reshaped = [r.group(1) for r in map(_UNTRACKED_SET_SHAPE.match, d.mirror._code) if r]
     return any(ns.get(name) is t for name in reshaped for t in targets)   # (by any name)
 
