@@ -259,6 +259,20 @@ def _ran(d: "Difference", *words: str) -> bool:
     return d.mirror is not None and any(w in s for s in d.mirror._code for w in words)
 
 
+def _leaky_relu_inf_grad(d: "Difference") -> bool:
+    """(hunt seed 214, session 26) an infinite gradient into ``leaky_relu``: MyGrad's
+    backward adds a masked term for each side (``g * (x > 0) + slope * g * (x < 0)``), and
+    inf * 0 makes every element nan; mygrad_c's is ``g`` times the slope of each element's
+    own side (inf where the incoming gradient is).  The gradients differ only there."""
+    if d.key != "grad" or d.want is None or d.got is None or not _ran(d, "leaky_relu"):
+        return False
+    want, got = np.asarray(d.want, dtype=float), np.asarray(d.got, dtype=float)
+    if want.shape != got.shape:
+        return False
+    differ = ~((want == got) | (np.isnan(want) & np.isnan(got)))
+    return bool(differ.any()) and bool((np.isnan(want[differ]) & np.isinf(got[differ])).all())
+
+
 def _nonfinite(*values) -> bool:
     """Both are numeric arrays (or numbers), and one of them holds nan or +-inf."""
     arrays = [np.asarray(v) for v in values if v is not None]
@@ -1073,6 +1087,7 @@ KNOWN_BUGS: dict = {
     # MyGrad gives x a new array, unlocked
     "element-write-lock": lambda d: (d.key == "writeable" and d.want is True and d.got is False
                                      and "clear_graph" in d.stmt),
+    "leaky-relu-inf-grad-in-mygrad": _leaky_relu_inf_grad,
     # MyGrad's relu(x) is x * (x > 0): -0.0 for negative x, nan for -inf
     "relu-inf": lambda d: d.key == "data" and "relu" in d.stmt and bool(np.isnan(d.want).any()),
     "signed-zero": _signed_zero,
@@ -1108,6 +1123,8 @@ ACCEPTED: dict = {
                                              "even when the write fails",
     # relu(-inf) is -0.0; MyGrad's x * (x > 0) gives nan
     "relu-inf": "MyGrad gives a wrong number: relu(-inf) = nan",
+    "leaky-relu-inf-grad-in-mygrad": "MyGrad gives a wrong number: nan for leaky_relu's gradient "
+                                     "where the incoming gradient is infinite (inf * 0 in its masks)",
     "grad-dtype-0d-where-in-mygrad": "MyGrad's .grad there is a float64 NumPy scalar, not the array "
                                      "of the tensor's dtype its own rule gives (the value is the same)",
     # An op recorded before its input's graph was cleared keeps referring to the input

@@ -662,3 +662,22 @@ def test_a_loss_call_that_raises_nulls_the_scores_gradient_as_mygrad(loss, kwarg
                 getattr(lib.nnet, loss)(x, np.array(targets), **kwargs)
             out.append(x.grad)
     assert len(assert_same_trace(scenario)) == 2
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("slope", [0.1, 2.0])
+def test_an_infinite_gradient_into_leaky_relu_is_scaled_by_each_sides_slope(dtype, slope):
+    # (hunt seed 214) MyGrad's backward adds a masked term per side, and inf * 0 makes every
+    # element nan; the exact gradient is the incoming one times the slope of the element's
+    # side (a finite incoming gradient: MyGrad's numbers, bit for bit)
+    x = np.array([np.inf, -np.inf, 1.0, -1.0, 0.0, 3.0], dtype=dtype)
+    g = np.array([np.inf, np.inf, -np.inf, np.inf, 1.0, 2.0], dtype=dtype)
+    t = mg.tensor(x)
+    mg.nnet.leaky_relu(t, slope).backward(g)
+    expected = np.where(x > 0, g, g * dtype(slope)).astype(dtype)
+    expected[4] = 0.0   # (at x = 0 neither side's term counts, as in MyGrad)
+    np.testing.assert_array_equal(t.grad, expected)
+    ref = mygrad.tensor(x)
+    mygrad.nnet.leaky_relu(ref, slope).backward(g)
+    assert np.isnan(ref.grad[:4]).all()          # (MyGrad's nan where an incoming gradient is inf)
+    np.testing.assert_array_equal(t.grad[4:], ref.grad[4:])

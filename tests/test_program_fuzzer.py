@@ -1539,6 +1539,12 @@ REGRESSIONS = {
     "shape-set/released-view-reshaped-before/released-by-the-bases-backward": P(
         "v0 = mg.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])", "v1 = v0[1:]",
         "v1.shape = (-1,)", "v0 *= 2", "v0.backward()", "v1.shape = (-1,)", "v0 += 1"),
+    # (hunt seed 214, session 26) accepted: an infinite gradient into leaky_relu - MyGrad's
+    # backward gives nan for every element (inf * 0 in its masks), mygrad_c inf times the slope
+    "leaky-relu-inf-grad-in-mygrad": P(
+        "v0 = mg.tensor([[0.25, -0.5, -0.5], [-1.5, -0.5, 0.0]], dtype='float16', constant=False)",
+        "v1 = v0 ** -2.0", "v2 = mg.nnet.leaky_relu(v1, 0.1)",
+        "with mg.mem_guard_off: mg.sum(v2 * v2).backward()"),
     # (hunt seed 214, session 26) accepted: the base's shape set under no_autodiff so that
     # the view taken again from it has another shape its values still fit; an element
     # write through the view - MyGrad indexes the view taken again (IndexError here: -2 of
@@ -1700,7 +1706,8 @@ def test_regression(name):
     "failed-write-rebuilds-views-in-mygrad", "out-overwrites-input-in-mygrad",
     "shape-set-drops-views-in-mygrad/out-write-after-an-einsum-view",
     "untracked-shape-write-in-mygrad/base-reshaped-element-write",
-    "untracked-shape-write-in-mygrad/base-reshaped-element-write/values"]])
+    "untracked-shape-write-in-mygrad/base-reshaped-element-write/values",
+    "leaky-relu-inf-grad-in-mygrad"]])
 def test_accepted_programs_end_at_their_difference(name):
     """The differences accepted in session 18 (and the gru one before, which the hang
     watchdog used to end during numba's compilation of MyGrad's gru) end where MyGrad
