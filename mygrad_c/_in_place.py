@@ -178,6 +178,9 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
     # (computed from the view's own state, which becomes its earlier state - MyGrad's
     # placeholder - so a backward from the view reaches that state too)
     region = compute(t)
+    # (as in MyGrad, the view's new values are a constant just when the view is one - an
+    # out= result of constant inputs written into a variable's view too)
+    _engine.set_constant(region, t.constant)
     mask = None
     if index is not None and taken.shape == t.data.shape and not _same_memory(t.data, taken):
         # (a view that does not hold its base's current values - released, its base

@@ -281,8 +281,11 @@ class _UfuncMeta(type):
             if where is not True:
                 # as MyGrad: NumPy's masked result, computed into (a copy of) the target's
                 # values - the recorded value holds the target's new values, its operation
-                # masks the gradients, and the write passes it the whole gradient
+                # masks the gradients, and the write passes it the whole gradient.  (That
+                # value is a constant just when the target is one, whatever the inputs are)
                 kwargs["out"] = np.array(out.data, copy=True)
+                if constant is None:
+                    constant = out.constant
             elif (natural is not None and (natural != out.dtype
                                            or not _natural_result_fits(out, natural, args))) \
                     or broadcast_shape(args) != out.shape:

@@ -989,3 +989,30 @@ def test_an_element_write_through_a_view_of_a_base_reshaped_untracked_names_the_
     assert np.shares_memory(v.data, x.data)
     with pytest.raises(ValueError, match="no_autodiff"):
         (v * v).sum().backward()
+
+
+@pytest.mark.parametrize("input_constant", [True, False])
+@pytest.mark.parametrize("target_constant", [True, False])
+@pytest.mark.parametrize("where", [True, np.array([True, False, True])])
+@pytest.mark.parametrize("view", [False, True])
+def test_the_values_an_out_write_records_are_constants_as_mygrads(input_constant, target_constant, where, view):
+    # (hunt seed 215) MyGrad records the new values of an out= target - ApplyMask's value
+    # for a masked write, UnView's region for a write into a view - as a constant just when
+    # the target is one, whatever the inputs are; mygrad_c took the inputs' flag.  The
+    # constant flags along the target's creators, compared with MyGrad's, then a backward
+    def scenario(lib, out):
+        x = lib.tensor([1.0, 2.0, 3.0], constant=input_constant)
+        b = lib.tensor([0.5, -1.0, 2.0], constant=target_constant)
+        y = b[...] if view else b
+        lib.negative(x, out=y, where=where)
+        stack, seen = [y], 0
+        while stack and seen < 6:
+            t = stack.pop()
+            seen += 1
+            if t.creator is not None:
+                out.append((type(t.creator).__name__, [v.constant for v in t.creator.variables]))
+                stack.extend(t.creator.variables)
+        if not b.constant:
+            (b * b).sum().backward()
+            out.extend([x.grad, b.grad])
+    assert_same_trace(scenario)
