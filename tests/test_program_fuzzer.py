@@ -1788,3 +1788,16 @@ def test_every_three_statement_program_of_an_alphabet_matches_mygrad(alphabet, i
     enumerate_programs.main(["--alphabet", alphabet, "--length", "3", "--iterations", str(iterations)])
     out = capsys.readouterr().out
     assert out.rstrip().endswith("differences: none"), out
+
+
+def test_a_partial_gradient_read_later_through_an_operations_inputs_is_recognised():
+    """(hunt seed 216) a backward that raises (MyGrad: through a cleared graph) leaves
+    MyGrad's partial gradients, none in mygrad_c - the documented failed-backward-partial,
+    recognised also when the gradient is read later through the next operation's inputs."""
+    program = P("v1 = mg.tensor([[], []])", "v3 = mg.minimum(-0.25, v1)", "v1.clear_graph()",
+                body=["v5 = v3.creator.variables[1]", "v3 **= 0.5 * v3", "mg.sum(v3 * v3).backward()"],
+                iterations=2)
+    with pytest.raises(ProgramMismatch) as info:
+        run_program(program, repro=False)
+    assert info.value.diff.stmt == "v5 = v3.creator.variables[1]"
+    assert known_bug(info.value.diff) == "failed-backward-partial"
