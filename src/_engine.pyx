@@ -1240,17 +1240,21 @@ cdef bint _is_broadcast(cnp.ndarray arr):
     return False
 
 
+cdef inline object _parent_of(TensorBase view):
+    """The live tensor ``view`` was taken from (None if it is no view, or that is gone)."""
+    return view._view_parent() if view._view_parent is not None else None
+
+
 cdef void _detach_view(TensorBase t):
     """``t`` stops being a view: its gradient is its own from now on, and a write into
     the tensor it was taken from no longer rebuilds it."""
     cdef TensorBase parent, v
     cdef Py_ssize_t depth = len(t._view_chain) if t._view_chain is not None else 0
-    if t._view_parent is not None:
-        p = t._view_parent()
-        if p is not None:
-            parent = <TensorBase>p
-            if parent._view_children is not None:
-                parent._view_children = [r for r in parent._view_children if r() is not t] or None
+    p = _parent_of(t)
+    if p is not None:
+        parent = <TensorBase>p
+        if parent._view_children is not None:
+            parent._view_children = [r for r in parent._view_children if r() is not t] or None
     # the views taken from ``t`` (and from those) now have ``t`` as their base, as in MyGrad
     stack = _live_children(t)
     while stack:
@@ -1382,7 +1386,7 @@ cdef bint _registered(TensorBase view):
 
 cdef bint _registered_with_parent(TensorBase view):
     """Is ``view`` among the live views registered with the tensor it was taken from?"""
-    parent = view._view_parent() if view._view_parent is not None else None
+    parent = _parent_of(view)
     return parent is not None and any(v is view for v in _live_children(<TensorBase>parent))
 
 
@@ -2476,14 +2480,14 @@ cdef bint _taken_from_base(TensorBase view):
     ``backward()`` released it: MyGrad registers the reshaped view with that earlier
     state, which a write into the base then no longer reaches.)"""
     cdef TensorBase p
-    parent = view._view_parent() if view._view_parent is not None else None
+    parent = _parent_of(view)
     while parent is not None:
         p = <TensorBase>parent
         if not (p._hidden and p._successor is not None and p._successor() is view):
             break
         if p._creator is None or not _registered_with_parent(p):
             return False
-        parent = p._view_parent() if p._view_parent is not None else None
+        parent = _parent_of(p)
     return parent is not None and parent is view._base
 
 
