@@ -190,6 +190,12 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
         mask[index] = True
     new_base = run_op(UnView, (base, region), op_args=(steps, mask),
                       constant=base.constant if constant is None else constant)
+    # as in MyGrad, the region's tensor (``base.creator.variables[1]``) then holds the view
+    # of the base's new array (with a mask, the base's values where it wrote nothing)
+    # (not a view taken again in another shape - see above - whose values were broadcast)
+    written = apply_view_chain(new_base.data, steps)
+    if written.shape == region.shape and written.dtype == region.dtype:
+        _engine.take_array_view(region, written)
     past = split_state(base)
     adopt_state(base, new_base)
     _engine.mark_written(base, None, past)  # rebuilds t (and every other live view) on the new base

@@ -74,7 +74,7 @@ class Tensor(TensorBase):
         probe = self.data.view()
         probe.shape = newshape
         if not _engine.is_tracking():
-            _engine.take_reshaped_array(self, probe)
+            _engine.take_array_view(self, probe)
             return
         if newshape == self.data.shape:   # (as MyGrad: the shape as given, so `(-1,)` reshapes)
             return

@@ -2415,14 +2415,17 @@ def adopt_state(TensorBase target, TensorBase new):
     target._view_grad = target._view_grad_src = None
 
 
-def take_reshaped_array(TensorBase t, cnp.ndarray arr):
-    """``t.shape = ...`` with no graph tracked: ``t`` takes ``arr``, a view of its array in
-    the new shape.  As in MyGrad, where that view is read-only while a live lock holds
-    ``t``'s memory, it counts as locked by the guard (an in-place write then goes into a
-    new array, not refused) and regains writeability with that array when the lock is
-    released - also when ``t``'s array was itself read-only only for being made under
-    ``mem_guard_off`` from locked memory (``with mem_guard_off: t.shape = ...``), which
-    MyGrad refuses to write into until the shape is set again so."""
+def take_array_view(TensorBase t, cnp.ndarray arr):
+    """``t`` takes ``arr``, a NumPy view holding ``t``'s values, as its array: for
+    ``t.shape = ...`` with no graph tracked, a view of its array in the new shape; after a
+    write through a view, the written region's tensor takes the view of its base's new
+    array (as MyGrad's shares that memory).  As in MyGrad, where ``arr`` is read-only while
+    a live lock holds ``t``'s memory, it counts as locked by the guard (an in-place write
+    then goes into a new array, not refused) and regains writeability when the lock is
+    released, once the array owning its memory has - also when ``t``'s array was itself
+    read-only only for being made under ``mem_guard_off`` from locked memory (``with
+    mem_guard_off: t.shape = ...``), which MyGrad refuses to write into until the shape is
+    set again so."""
     cdef LockCell cell = t._lock
     t._data = arr
     if cell is not None and cell.count > 0 and not cnp.PyArray_ISWRITEABLE(arr):

@@ -1016,3 +1016,38 @@ def test_the_values_an_out_write_records_are_constants_as_mygrads(input_constant
             (b * b).sum().backward()
             out.extend([x.grad, b.grad])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("view_of", ["b[1:3]", "b.T", "b.reshape(6)[::2]", "b[1:][:, ::-1]"])
+@pytest.mark.parametrize("write", ["v *= 2.0", "v[...] = v + 1.0", "v[0] = 7.0",
+                                   "mg.add(v, 1.0, out=v)", "mg.add(v, 1.0, out=v, where=v.data > 2)"])
+def test_the_region_written_through_a_view_shares_the_bases_new_memory_as_mygrads(view_of, write):
+    # (hunt seed 214) after a write through a view, the region the base's UnView takes
+    # (``b.creator.variables[1]``) holds the view of the base's new array in MyGrad: it
+    # shares memory with the base and the view, is read-only while the graph lives, and a
+    # write into the base under mem_guard_off shows in it.  A training loop: the same leaf
+    # base and view, written, back-propagated and released three times; every step's
+    # memory relations, flags, values and gradients compared with MyGrad
+    def scenario(lib, out):
+        b = lib.tensor(np.arange(6.0).reshape(2, 3) - 2.0)
+        v = eval(view_of, {}, {"b": b})
+        for step in range(3):
+            exec(write, {"mg": lib}, {"v": v})
+            r = b.creator.variables[1]
+            out.append([type(b.creator).__name__, r.data.tolist(), r.base is None,
+                        np.shares_memory(r.data, b.data), np.shares_memory(r.data, v.data),
+                        r.data.flags.writeable, b.data.flags.writeable])
+            (b * b).sum().backward()
+            out.append([b.grad.tolist(), None if r.grad is None else r.grad.tolist(),
+                        r.data.flags.writeable, b.data.flags.writeable, v.data.flags.writeable])
+            b = lib.tensor(b.data)   # the next step's leaf (MyGrad cannot write through a
+            with lib.mem_guard_off:  # view of a tensor holding a gradient)
+                v = eval(view_of, {}, {"b": b})
+                v *= 1.5
+            r = b.creator.variables[1]
+            out.append([r.data.tolist(), np.shares_memory(r.data, b.data), r.data.flags.writeable])
+            b.data[...] += 1.0
+            out.append([r.data.tolist(), b.data.tolist()])
+            b = lib.tensor(b.data)
+            v = eval(view_of, {}, {"b": b})
+    assert_same_trace(scenario)

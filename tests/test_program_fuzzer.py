@@ -1569,6 +1569,17 @@ REGRESSIONS = {
         "v0 = mg.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])", "v1 = v0[...]",
         "v2 = (v0 * v1).sum()", "v0.clear_graph()", "v0 += 1", "w = mg.tensor([7.0, 8.0])",
         "v1.shape = (-1,)", "v1[1:3] = w"),
+    # (hunt seed 214, session 27) the region a write through a view places into its base
+    # (``base.creator.variables[1]``) is the view of the base's new array in MyGrad; it was
+    # an array of its own in mygrad_c (the same values)
+    "unview-region/shares-the-bases-memory": P(
+        "v0 = mg.arange(1.0).reshape(())", "v0 += v0",
+        "v9 = v0.creator.variables[0].creator.variables[1]", "v1 = v0 * 2", "v1.backward()"),
+    "unview-region/training-loop": P(
+        "b = mg.tensor([[1.0, -2.0, 3.0], [4.0, 0.5, -6.0]])",
+        body=["v = b[:, 1:]", "v *= 0.5", "r = b.creator.variables[1]", "(b * r).sum().backward()",
+              "with mg.mem_guard_off: w = b.T", "with mg.mem_guard_off: w[0] = 2.0",
+              "s = b.creator.variables[1]", "b.clear_graph()"], iterations=3),
     # (thorough seed 1531) an overwritten earlier state read back stayed read-only for
     # good: a write into it raised "read-only" where MyGrad writes
     "read-only-numpy-view/restored-earlier-state": P(
