@@ -2425,11 +2425,18 @@ def take_array_view(TensorBase t, cnp.ndarray arr):
     released, once the array owning its memory has - also when ``t``'s array was itself
     read-only only for being made under ``mem_guard_off`` from locked memory (``with
     mem_guard_off: t.shape = ...``), which MyGrad refuses to write into until the shape is
-    set again so."""
+    set again so.  (MyGrad sets a shape in place, on the same array object: an array its
+    guard tracks stays tracked.)  Likewise where ``t``'s array is locked as the owner of
+    memory that locked tensors view (``_owner_locks``): ``arr`` waits for that lock's
+    release (``_make_writeable_after_owner``) and counts as locked meanwhile."""
     cdef LockCell cell = t._lock
+    cdef bint owner_locked = (not cnp.PyArray_ISWRITEABLE(arr) and not (cell is not None and cell.count > 0)
+                              and is_guard_locked(t))
     t._data = arr
     if cell is not None and cell.count > 0 and not cnp.PyArray_ISWRITEABLE(arr):
         cell._flipped_view(arr)
+    elif owner_locked:
+        _make_writeable_after_owner(arr)
 
 
 def adopt_own_view(TensorBase target, TensorBase new):

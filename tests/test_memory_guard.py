@@ -368,6 +368,36 @@ def test_an_in_place_write_after_a_shape_set_under_mem_guard_off_as_mygrad(first
     assert_same_trace(scenario)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "int64"])
+@pytest.mark.parametrize("write", ["mg.exp(v, out=v)", "v += 1", "v[0] = 3"])
+@pytest.mark.parametrize("release", ["none", "clear_graph", "del"])
+def test_a_write_after_an_untracked_shape_set_of_an_owner_locked_tensor_as_mygrad(dtype, write, release):
+    # (hunt seed 217) ``v``'s array is locked as the owner of memory that a live graph's
+    # tensor views (a broadcast made under no_autodiff, then used); its shape set under
+    # no_autodiff gives it a view of that array, read-only: MyGrad (which sets the shape on
+    # the same array object) writes into a new array, mygrad_c refused ("read-only").  Two
+    # rounds of shape set, write and release; each step compared with MyGrad
+    def scenario(lib, out):
+        v = lib.tensor([[0, 0], [2, 1], [-1, 0]], dtype=dtype)
+        for step in range(2):
+            with lib.no_autodiff:
+                b = lib.broadcast_to(v, (2,) + v.shape)
+            e = lib.expand_dims(b, 2)
+            with lib.no_autodiff:
+                v.shape = (2, 3) if step == 0 else (3, 2)
+            out.append(v.data.flags.writeable)
+            out.append(outcome(lambda: exec(write, {"mg": lib}, {"v": v})))
+            out.extend([v.data.tolist(), v.data.flags.writeable, np.shares_memory(v.data, b.data)])
+            if release == "clear_graph":
+                e.clear_graph()
+            elif release == "del":
+                del e
+                gc.collect()
+            out.extend([v.data.flags.writeable, b.data.flags.writeable])
+
+    assert_same_trace(scenario)
+
+
 def test_a_tensor_reshaped_twice_untracked_in_a_live_graph_is_released():
     # (listed under "Locks are released" in docs/guide/migrating.md) MyGrad leaves the array
     # read-only for good after the graph is gone; mygrad_c makes it writeable again

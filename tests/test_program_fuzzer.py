@@ -1580,6 +1580,18 @@ REGRESSIONS = {
         body=["v = b[:, 1:]", "v *= 0.5", "r = b.creator.variables[1]", "(b * r).sum().backward()",
               "with mg.mem_guard_off: w = b.T", "with mg.mem_guard_off: w[0] = 2.0",
               "s = b.creator.variables[1]", "b.clear_graph()"], iterations=3),
+    # (hunt seed 217, session 27) a tensor whose array is locked as the owner of memory a
+    # live graph's tensor views, its shape set under no_autodiff: MyGrad writes into it (a
+    # new array), mygrad_c refused ("read-only"; here before MyGrad's casting error)
+    "owner-locked-shape-set": P(
+        "v1 = mg.tensor([[0, 0], [2, 1], [-1, 0]])",
+        "with mg.no_autodiff: v3 = mg.broadcast_to(v1, (2, 3, 2))", "v5 = mg.expand_dims(v3, 2)",
+        body=["v10 = mg.exp(v1, out=v1)", "with mg.no_autodiff: v1.shape = (2, 3)"], iterations=2),
+    "owner-locked-shape-set/float": P(
+        "v1 = mg.tensor([[0.0, 0.5], [2.0, 1.0], [-1.0, 0.0]])",
+        "with mg.no_autodiff: v3 = mg.broadcast_to(v1, (2, 3, 2))", "v5 = mg.expand_dims(v3, 2)",
+        body=["with mg.no_autodiff: v1.shape = (2, 3)", "v1 += 1", "v1[0] = 3.0", "v5.clear_graph()"],
+        iterations=2),
     # (thorough seed 1531) an overwritten earlier state read back stayed read-only for
     # good: a write into it raised "read-only" where MyGrad writes
     "read-only-numpy-view/restored-earlier-state": P(
