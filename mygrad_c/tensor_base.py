@@ -186,11 +186,16 @@ class Tensor(TensorBase):
                 setattr(op, name, copy.deepcopy(value, memo))
             cleared = _engine.cleared_inputs(self.creator)   # (before the inputs are copied)
             variables = self.creator.variables
-            if self.base is not None and variables and isinstance(variables[0], TensorBase):
+            if (self.base is not None and not self._hidden and variables
+                    and isinstance(variables[0], TensorBase)):
                 # a view's operation refers to the tensor it views as that object is now,
                 # as MyGrad's does (also after an in-place write rewired it to a past state)
                 # - except the view's own earlier state, which a view whose shape was set
-                # is a reshape of: that state is copied, as MyGrad copies its placeholder
+                # is a reshape of: that state is copied, as MyGrad copies its placeholder.
+                # (A view's earlier state - an in-place write through the view or its base
+                # made it - is a view of its base's earlier state, as MyGrad's placeholder
+                # is: it keeps that input; taking the base as it is now sent the gradient
+                # for the base's earlier state into the base's copy, hunt seed 217)
                 now = _engine.current_object(variables[0])
                 if now is not self:
                     variables = (now,) + tuple(variables[1:])

@@ -26,7 +26,7 @@ from hypothesis import given
 from numpy.testing import assert_array_equal
 
 import mygrad_c as mg
-from helpers import float_arrays
+from helpers import assert_same_trace, float_arrays
 
 ROUND_TRIPS = {
     "copy": copy.copy,
@@ -251,3 +251,30 @@ def test_a_write_into_a_copied_base_leaves_the_copied_view_while_the_original_li
     got = _deep_copied_view_then(mg, how, True, "write-copied-base", 1)
     assert [s[:2] + s[3:] for s in got] == [s[:2] + s[3:] for s in want]
     assert got[0][2] == [0.0, 1.0, 2.0, 3.0]           # the original base is untouched
+
+
+@pytest.mark.parametrize("make", ["mg.arange(4.0).reshape((2, 2))", "mg.tensor(np.arange(4.0)).reshape(2, 2)",
+                                  "mg.tensor([[0.0, 1.0], [2.0, 3.0]])[...]"])
+@pytest.mark.parametrize("write", ["v[np.array([[False, False], [True, False]])] = -2 * v[1, 0]",
+                                   "v[0] = v[1] * 3", "v *= v", "mg.multiply(v, 2.0, out=v)"])
+def test_a_deep_copy_after_a_write_through_a_view_back_propagates_as_mygrads(make, write):
+    # (hunt seed 217) a view written in place (through to its base), then deep-copied: the
+    # copy of the view's earlier state stayed a view of the base's copy *as it is now*,
+    # so a backward from the copy sent the gradient meant for the base's earlier state into
+    # the base's copy too - ``v3.grad`` came out as seed + (the earlier state's share), a
+    # wrong number.  Three rounds (write, copy, backward from the copy, then from the
+    # original), every gradient reachable compared with MyGrad
+    def scenario(lib, out):
+        v = eval(make, {"mg": lib, "np": np})
+        for step in range(3):
+            exec(write, {"mg": lib, "np": np}, {"v": v})
+            c = copy.deepcopy(v)
+            seed = np.arange(4.0).reshape(2, 2) / 3 - 0.5
+            c.backward(seed)
+            out.append(c.grad.tolist())
+            inputs = c.creator.variables if c.creator is not None else ()
+            out.append([None if t.grad is None else np.asarray(t.grad).tolist() for t in inputs])
+            v.backward(seed * 2)
+            out.append([v.grad.tolist(), None if v.base is None or v.base.grad is None else v.base.grad.tolist()])
+            v = lib.tensor(v.data).reshape(2, 2)[...]
+    assert_same_trace(scenario)

@@ -1592,6 +1592,13 @@ REGRESSIONS = {
         "with mg.no_autodiff: v3 = mg.broadcast_to(v1, (2, 3, 2))", "v5 = mg.expand_dims(v3, 2)",
         body=["with mg.no_autodiff: v1.shape = (2, 3)", "v1 += 1", "v1[0] = 3.0", "v5.clear_graph()"],
         iterations=2),
+    # (hunt seed 217, session 27) a deep copy after a write through a view: the copy of the
+    # view's earlier state took the base as it is now for its input, so a backward from the
+    # copy gave ``v3.grad`` the seed plus the earlier state's share (a wrong gradient)
+    "deepcopy-after-view-write": P(
+        "v0 = mg.arange(4.0).reshape((2, 2))",
+        "v0[np.array([[False, False], [True, False]])] = -2 * v0[np.array([[False, False], [True, False]])]",
+        "v3 = copy.deepcopy(v0)", "v3.backward(np.array([[-1.0, -0.33333333333333337], [0.33333333333333326, 1.0]]))"),
     # (thorough seed 1531) an overwritten earlier state read back stayed read-only for
     # good: a write into it raised "read-only" where MyGrad writes
     "read-only-numpy-view/restored-earlier-state": P(
