@@ -102,6 +102,15 @@ ALPHABETS = {
          "v2 = mg.tensor(v1, constant=True)", "v1.clear_graph()", "v1.null_grad()",
          "v0.null_grad()", "v1.backward()", "v2.backward()",
          "with mg.no_autodiff: v1 = v0 * 3", "v0 = v1[...]", "v1 = mg.add(v0, v2, constant=True)"]),
+    # deep and shallow copies of views, of their bases and of results, taken between writes
+    # through the views and backward passes (the copy's graph is the original's, copied)
+    "copies": (
+        ["v0 = mg.arange(6.0).reshape(2, 3)", "v1 = v0[:, 1:]", "v2 = (v1 * v0[:, :2]).sum()",
+         "v3 = copy.deepcopy(v1)"],
+        ["v3 = copy.deepcopy(v1)", "v3 = copy.deepcopy(v0)", "v3 = copy.deepcopy(v2)", "v3 = copy.copy(v1)",
+         "v1 *= 2", "v1[0] = 5.0", "v0 += 1", "v0[1] = v1[0, 0] * 3", "v1 = v0.T[1:]",
+         "v3.backward()", "v2.backward()", "v1.backward()", "(v3 * 2).sum().backward()",
+         "v0.clear_graph()", "v3[...] = v3 * v3"]),
     # an Operation written in plain Python (as students write them), run through
     # mg.execute_op and Tensor._op, on views, in place and in loops
     "custom": (
