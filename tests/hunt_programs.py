@@ -98,6 +98,9 @@ def main(argv=None) -> int:
     ap.add_argument("--max-rss", type=int, default=2000, help="MB; a program that grows the process past "
                     "this is reported (and the address space is capped at twice this)")
     ap.add_argument("--skip-known", default="", help='known bugs to look past: "all" or names')
+    ap.add_argument("--show-every", action="store_true",
+                    help="also print every later failing program of a group, unshrunk (a known "
+                         "bug's predicate is broad: another bug may fall under it)")
     args = ap.parse_args(argv)
     os.environ["MYGRAD_C_FUZZ_SKIP_KNOWN"] = args.skip_known
     warnings.simplefilter("ignore")
@@ -130,6 +133,8 @@ def main(argv=None) -> int:
             key = group_key(e)
             if key in groups:
                 groups[key][0] += 1
+                if args.show_every:
+                    print(f"\n--- again: {key} (at {e.diff.stmt!r}: {e.diff.key}) ---\n{e.program!r}", flush=True)
                 return
             program, shrunk = shrink(e.program, e.diff)
             msg = str(shrunk or e)
