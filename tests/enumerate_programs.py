@@ -111,6 +111,16 @@ ALPHABETS = {
          "v1 *= 2", "v1[0] = 5.0", "v0 += 1", "v0[1] = v1[0, 0] * 3", "v1 = v0.T[1:]",
          "v3.backward()", "v2.backward()", "v1.backward()", "(v3 * 2).sum().backward()",
          "v0.clear_graph()", "v3[...] = v3 * v3"]),
+    # views made by einsum (a diagonal, a transpose) and by other view functions
+    # (moveaxis, swapaxes, broadcast_to, squeeze, expand_dims), written through and reused
+    "view-functions": (
+        ["v0 = mg.tensor(np.arange(9.0).reshape(3, 3) - 4)", "v1 = mg.einsum('ii->i', v0)",
+         "v2 = (v1 * v0[0]).sum()"],
+        ["v1 = mg.einsum('ii->i', v0)", "v1 = mg.einsum('ij->ji', v0)", "v1 = mg.moveaxis(v0, 0, 1)",
+         "v1 = mg.swapaxes(v0, 0, 1)[1:]", "v1 = mg.expand_dims(v0, 0)[0]", "v1 = mg.squeeze(v0[None])",
+         "v2 = mg.broadcast_to(v1, (2,) + v1.shape)", "v2 = (v1 * v1).sum()",
+         "v1[...] = 5.0", "v1 *= v1", "v0 += 1", "v2.backward()", "v1.backward()",
+         "v0.clear_graph()", "v3 = v1.copy()"]),
     # an Operation written in plain Python (as students write them), run through
     # mg.execute_op and Tensor._op, on views, in place and in loops
     "custom": (
