@@ -121,6 +121,15 @@ ALPHABETS = {
          "v2 = mg.broadcast_to(v1, (2,) + v1.shape)", "v2 = (v1 * v1).sum()",
          "v1[...] = 5.0", "v1 *= v1", "v0 += 1", "v2.backward()", "v1.backward()",
          "v0.clear_graph()", "v3 = v1.copy()"]),
+    # advanced and boolean indexing: gathers with repeated indices, element writes and
+    # augmented writes through them (into the tensor and through a view), and backward
+    "indexing": (
+        ["v0 = mg.tensor(np.arange(8.0).reshape(2, 4) / 2 - 1)", "v1 = v0[:, ::2]",
+         "v2 = v0[[0, 0, 1]].sum()"],
+        ["v2 = v0[[0, 0, 1]].sum()", "v2 = (v1[v1 > 0] ** 2).sum()", "v2 = v0[[1, 0], [3, 3]].sum()",
+         "v0[[0, 0], [1, 1]] += 1.0", "v0[v0 < 0] = 0.5", "v1[:, [1, 1]] = v1[:, :1] * 2",
+         "v1[np.array([True, False])] *= 3.0", "v1 = v0[1:, [0, 2]]", "v1 = v0[:, ::2]",
+         "v2.backward()", "v1.backward()", "v0.clear_graph()", "v3 = v0[v0.data > 0]"]),
     # an Operation written in plain Python (as students write them), run through
     # mg.execute_op and Tensor._op, on views, in place and in loops
     "custom": (
