@@ -118,6 +118,72 @@ cdef extern from *:
     int mgc_guard_off
     void mgc_set_switches(int graph_off, int guard_off)
 
+# The tensors' own arrays that memory guarding has made read-only (a lock cell's first
+# lock), so that another tensor holding that very array - ``mg.tensor(x.data,
+# copy=False)`` - sees it locked by the guard and is written in place into a new array, as
+# MyGrad's guard, which tracks arrays rather than tensors, does.  A set of the arrays'
+# addresses in C (open addressing, linear probing): every lock and release of a result
+# goes through it, and a Python dict there cost 0.13-0.19 us per scalar operation.  An
+# address is removed when its lock is released, which the array outlives (the cell holds
+# it), so no address stands for a dead array.
+cdef extern from *:
+    """
+    #include <stdlib.h>
+    typedef struct { void **slots; size_t cap, used, filled; } mgc_ptrset;
+    static mgc_ptrset mgc_guard_flipped = {NULL, 0, 0, 0};
+    #define MGC_TOMB ((void *)1)
+    static inline size_t mgc_ptr_hash(void *p) {
+        size_t h = (size_t)p >> 4;
+        h *= (size_t)0x9E3779B97F4A7C15ULL;
+        return h ^ (h >> 29);
+    }
+    static int mgc_ptrset_resize(mgc_ptrset *s) {
+        /* double when live keys fill a quarter, else rebuild at the size (tombstones go) */
+        size_t cap = s->cap == 0 ? 64 : (s->used * 4 >= s->cap ? s->cap * 2 : s->cap);
+        void **slots = (void **)calloc(cap, sizeof(void *));
+        size_t i, j;
+        if (slots == NULL) return -1;
+        for (i = 0; i < s->cap; i++) {
+            void *p = s->slots[i];
+            if (p == NULL || p == MGC_TOMB) continue;
+            for (j = mgc_ptr_hash(p) & (cap - 1); slots[j] != NULL; j = (j + 1) & (cap - 1)) {}
+            slots[j] = p;
+        }
+        free(s->slots);
+        s->slots = slots; s->cap = cap; s->filled = s->used;
+        return 0;
+    }
+    static int mgc_ptrset_add(mgc_ptrset *s, void *p) {
+        size_t i;
+        void **tomb = NULL;
+        if ((s->filled + 1) * 2 > s->cap && mgc_ptrset_resize(s) < 0) return -1;
+        for (i = mgc_ptr_hash(p) & (s->cap - 1); s->slots[i] != NULL; i = (i + 1) & (s->cap - 1)) {
+            if (s->slots[i] == p) return 0;
+            if (s->slots[i] == MGC_TOMB && tomb == NULL) tomb = &s->slots[i];
+        }
+        if (tomb != NULL) *tomb = p; else { s->slots[i] = p; s->filled++; }
+        s->used++;
+        return 0;
+    }
+    static void **mgc_ptrset_find(mgc_ptrset *s, void *p) {
+        size_t i;
+        if (s->used == 0) return NULL;
+        for (i = mgc_ptr_hash(p) & (s->cap - 1); s->slots[i] != NULL; i = (i + 1) & (s->cap - 1))
+            if (s->slots[i] == p) return &s->slots[i];
+        return NULL;
+    }
+    static void mgc_ptrset_discard(mgc_ptrset *s, void *p) {
+        void **slot = mgc_ptrset_find(s, p);
+        if (slot != NULL) { *slot = MGC_TOMB; s->used--; }
+    }
+    #define mgc_guard_flipped_add(p) mgc_ptrset_add(&mgc_guard_flipped, (p))
+    #define mgc_guard_flipped_has(p) (mgc_ptrset_find(&mgc_guard_flipped, (p)) != NULL)
+    #define mgc_guard_flipped_discard(p) mgc_ptrset_discard(&mgc_guard_flipped, (p))
+    """
+    int mgc_guard_flipped_add(void *p)
+    bint mgc_guard_flipped_has(void *p)
+    void mgc_guard_flipped_discard(void *p)
+
 # The Python-level Tensor class (a subclass of TensorBase); registered by
 # mygrad_c.tensor_base at import time so that ops create user-visible tensors.
 cdef object _Tensor = None
@@ -324,6 +390,7 @@ cdef class LockCell:
             elif cnp.PyArray_ISWRITEABLE(self.array):
                 cnp.PyArray_CLEARFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
                 self.base_flipped = True
+                mgc_guard_flipped_add(<void*>self.array)   # (on failure, unrecorded)
             elif _owner_locks and _takes_over_owner_lock(self.array):
                 self.base_flipped = True
             elif own:
@@ -385,6 +452,7 @@ cdef class LockCell:
             self.own_entry = None
         if self.base_flipped:
             self.base_flipped = False
+            mgc_guard_flipped_discard(<void*>self.array)
             _make_writeable_after_owner(self.array)
         if self.flipped is not None:
             for r in self.flipped.values():
@@ -392,6 +460,8 @@ cdef class LockCell:
                 if a is not None:
                     _make_writeable_after_owner(<cnp.ndarray>a)
             self.flipped = None
+
+
 
 
 # Arrays that view memory whose owner is read-only when their lock is released stay
@@ -1582,6 +1652,8 @@ def is_guard_locked(TensorBase t) -> bool:
         entry = _owner_locks.get(id(t._data))
         if entry is not None and entry[0] is t._data and entry[2]:
             return True
+    if mgc_guard_flipped_has(<void*>t._data):
+        return True   # another tensor's lock on this very array
     # released by its own lock, but read-only until the owner of its memory is (a lock of
     # a tensor viewing that memory holds it): still locked by the guard
     return cnp.PyArray_Check(t._data) and _waits_for_owner(<cnp.ndarray>t._data)

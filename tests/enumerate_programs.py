@@ -130,6 +130,14 @@ ALPHABETS = {
          "v0[[0, 0], [1, 1]] += 1.0", "v0[v0 < 0] = 0.5", "v1[:, [1, 1]] = v1[:, :1] * 2",
          "v1[np.array([True, False])] *= 3.0", "v1 = v0[1:, [0, 2]]", "v1 = v0[:, ::2]",
          "v2.backward()", "v1.backward()", "v0.clear_graph()", "v3 = v0[v0.data > 0]"]),
+    # the memory guard: arrays read-only while a graph uses them, NumPy views and arrays
+    # shared with tensors (copy=False), writes into .data, mem_guard_off and no_autodiff
+    "guard": (
+        ["v0 = mg.tensor([1.0, 2.0, 3.0, 4.0])", "v1 = v0[1:]", "v2 = v0 * v1.sum()"],
+        ["v2 = v0 * v1.sum()", "with mg.mem_guard_off: v2 = v1 * 2", "v3 = mg.tensor(v1.data[::-1], copy=False)",
+         "with mg.no_autodiff: v3 = v0[:2]", "v3 = mg.tensor(v0.data, copy=False)", "v3 += 1",
+         "v0.data[0] = 7.0", "v3.data[-1] = -1.0", "with mg.mem_guard_off: v1 *= 2", "v1 -= 1",
+         "v2.backward()", "v0.clear_graph()", "del v2", "v2 = mg.multiply(v3, v3, out=v3)"]),
     # an Operation written in plain Python (as students write them), run through
     # mg.execute_op and Tensor._op, on views, in place and in loops
     "custom": (

@@ -398,6 +398,36 @@ def test_a_write_after_an_untracked_shape_set_of_an_owner_locked_tensor_as_mygra
     assert_same_trace(scenario)
 
 
+@pytest.mark.parametrize("share", ["mg.tensor(x.data, copy=False)", "mg.Tensor(x.data, copy=False)",
+                                   "mg.tensor(x.data[::-1], copy=False)", "mg.tensor(x.data[...], copy=False)"])
+@pytest.mark.parametrize("write", ["v += 1", "mg.multiply(v, v, out=v)", "v[0] = 2.0"])
+@pytest.mark.parametrize("order", ["locked-then-shared", "shared-then-locked"])
+def test_a_tensor_sharing_a_locked_tensors_array_is_written_as_mygrads(share, write, order):
+    # (enumerator, 'guard' alphabet) ``v = mg.tensor(x.data, copy=False)`` holds the very
+    # array a live graph of ``x`` has locked: MyGrad's guard tracks that array, so a write
+    # into ``v`` goes into a new array; mygrad_c raised "read-only" (the lock was x's).  A
+    # NumPy view of the locked array is another array, which MyGrad refuses to write into,
+    # as mygrad_c does.  Two rounds, with the lock released in between; each step compared
+    def scenario(lib, out):
+        x = lib.tensor([1.0, 2.0, 3.0, 4.0])
+        for step in range(2):
+            if order == "locked-then-shared":
+                y = x * x[1:].sum()
+                v = eval(share, {"mg": lib}, {"x": x})
+            else:
+                v = eval(share, {"mg": lib}, {"x": x})
+                y = x * x[1:].sum()
+            out.append([v.data.flags.writeable, x.data.flags.writeable])
+            out.append(outcome(lambda: exec(write, {"mg": lib}, {"v": v})))
+            out.append([v.data.tolist(), x.data.tolist(), np.shares_memory(v.data, x.data),
+                        v.data.flags.writeable, x.data.flags.writeable])
+            y.backward()
+            out.append([x.grad.tolist(), v.data.flags.writeable, x.data.flags.writeable])
+            x = lib.tensor(x.data + 1)
+
+    assert_same_trace(scenario)
+
+
 def test_a_tensor_reshaped_twice_untracked_in_a_live_graph_is_released():
     # (listed under "Locks are released" in docs/guide/migrating.md) MyGrad leaves the array
     # read-only for good after the graph is gone; mygrad_c makes it writeable again

@@ -1599,6 +1599,15 @@ REGRESSIONS = {
         "v0 = mg.arange(4.0).reshape((2, 2))",
         "v0[np.array([[False, False], [True, False]])] = -2 * v0[np.array([[False, False], [True, False]])]",
         "v3 = copy.deepcopy(v0)", "v3.backward(np.array([[-1.0, -0.33333333333333337], [0.33333333333333326, 1.0]]))"),
+    # (session 27, the 'guard' alphabet) a tensor holding the very array a live graph of
+    # another tensor locked (copy=False): MyGrad writes into it (a new array), mygrad_c
+    # refused ("read-only")
+    "shared-locked-array": P(
+        "v0 = mg.tensor([1.0, 2.0, 3.0, 4.0])", "v1 = v0[1:]", "v2 = v0 * v1.sum()",
+        "v3 = mg.tensor(v0.data, copy=False)", "v3 += 1", "v2.backward()", "v3 *= 2"),
+    "shared-locked-array/shared-first": P(
+        "v0 = mg.tensor([1.0, 2.0, 3.0, 4.0])", "v3 = mg.tensor(v0.data, copy=False)",
+        "v2 = v0 * v0[1:].sum()", "v3[0] = 2.0", "v2.backward()", "v3[1] = 5.0"),
     # (thorough seed 1531) an overwritten earlier state read back stayed read-only for
     # good: a write into it raised "read-only" where MyGrad writes
     "read-only-numpy-view/restored-earlier-state": P(
@@ -1807,7 +1816,7 @@ FIRST_SYMPTOM = {"stale-view-grad": "released-view"}
 
 @pytest.mark.parametrize("alphabet, iterations", [("views", 1), ("loop", 3), ("out", 1), ("nnet", 2),
                                                   ("subclass", 1), ("dtypes", 1), ("graph", 2), ("custom", 1), ("copies", 1),
-                                                  ("view-functions", 3), ("indexing", 3)])
+                                                  ("view-functions", 3), ("indexing", 3), ("guard", 1)])
 def test_every_three_statement_program_of_an_alphabet_matches_mygrad(alphabet, iterations, capsys):
     """Every program of three statements over each of ``enumerate_programs.py``'s alphabets
     (1,331-8,000 programs each; the loop bodies run 2-3 times), compared with MyGrad after
