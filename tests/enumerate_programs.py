@@ -138,6 +138,15 @@ ALPHABETS = {
          "with mg.no_autodiff: v3 = v0[:2]", "v3 = mg.tensor(v0.data, copy=False)", "v3 += 1",
          "v0.data[0] = 7.0", "v3.data[-1] = -1.0", "with mg.mem_guard_off: v1 *= 2", "v1 -= 1",
          "v2.backward()", "v0.clear_graph()", "del v2", "v2 = mg.multiply(v3, v3, out=v3)"]),
+    # shape functions that give a view or a copy depending on the layout (ravel, reshape,
+    # flatten of contiguous and transposed tensors), NumPy's functions on tensors, writes
+    # through what they give
+    "shapes": (
+        ["v0 = mg.tensor(np.arange(6.0).reshape(2, 3) - 2)", "v1 = v0.ravel()", "v2 = (v1 * v0.sum()).sum()"],
+        ["v1 = v0.ravel()", "v1 = v0.T.ravel()", "v1 = v0.flatten()", "v1 = v0.T.reshape(-1)",
+         "v1 = np.reshape(v0, (3, 2))", "v1 = mg.reshape(v0.T, (6,))[::2]", "v1 = np.transpose(v0)",
+         "v1[0] = 9.0", "v1 += 1", "v0 *= 2", "v2 = (v1 ** 2).sum()", "v2.backward()",
+         "v1.backward()", "v0.clear_graph()"]),
     # an Operation written in plain Python (as students write them), run through
     # mg.execute_op and Tensor._op, on views, in place and in loops
     "custom": (
