@@ -147,6 +147,15 @@ ALPHABETS = {
          "v1 = np.reshape(v0, (3, 2))", "v1 = mg.reshape(v0.T, (6,))[::2]", "v1 = np.transpose(v0)",
          "v1[0] = 9.0", "v1 += 1", "v0 *= 2", "v2 = (v1 ** 2).sum()", "v2.backward()",
          "v1.backward()", "v0.clear_graph()"]),
+    # NumPy's functions and ufuncs called on tensors (__array_ufunc__ / __array_function__),
+    # mixed with tensors' own operations, in-place forms and backward
+    "numpy": (
+        ["v0 = mg.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])", "v1 = v0[:, ::-1]",
+         "v2 = np.sum(v0 * v1)"],
+        ["v2 = np.sum(v0 * v1)", "v2 = np.mean(np.exp(v1), axis=0)", "v2 = np.concatenate([v0, v1]).sum()",
+         "v2 = np.matmul(v0, v1.T)", "v2 = np.einsum('ij,ij->', v0, v1)", "v2 = np.maximum(v0, 0.5)",
+         "v1 = np.transpose(v0)[::2]", "v3 = np.asarray(v1)", "np.multiply(v0, 2, out=v0)",
+         "np.exp(v1, out=v1)", "v2.backward()", "v1 = np.squeeze(v0[None])", "v0.clear_graph()"]),
     # an Operation written in plain Python (as students write them), run through
     # mg.execute_op and Tensor._op, on views, in place and in loops
     "custom": (

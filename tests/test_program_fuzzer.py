@@ -1816,7 +1816,8 @@ FIRST_SYMPTOM = {"stale-view-grad": "released-view"}
 
 @pytest.mark.parametrize("alphabet, iterations", [("views", 1), ("loop", 3), ("out", 1), ("nnet", 2),
                                                   ("subclass", 1), ("dtypes", 1), ("graph", 2), ("custom", 1), ("copies", 1),
-                                                  ("view-functions", 3), ("indexing", 3), ("guard", 1), ("shapes", 3)])
+                                                  ("view-functions", 3), ("indexing", 3), ("guard", 1), ("shapes", 3),
+                                                  ("numpy", 3)])
 def test_every_three_statement_program_of_an_alphabet_matches_mygrad(alphabet, iterations, capsys):
     """Every program of three statements over each of ``enumerate_programs.py``'s alphabets
     (1,331-8,000 programs each; the loop bodies run 2-3 times), compared with MyGrad after
