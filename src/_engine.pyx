@@ -2208,7 +2208,11 @@ cpdef backward(TensorBase root, object grad=None):
     try:
         seed = _seed_gradient(root, grad)
     except BaseException:
-        root.null_grad()   # (as MyGrad: a refused gradient leaves the tensor's own .grad None)
+        # as MyGrad, whose backward nulls the gradients of its graph's tensors before it
+        # checks the gradient given: a refused gradient leaves them all None (a view's too,
+        # whose base is in the graph: ``v = x[::-1]; v.backward(bad)`` nulls x.grad)
+        for node in _topological_order(root, False):
+            node.null_grad()
         raise
     cdef list constants = []
     order = _topological_order(root, True, constants)

@@ -1659,6 +1659,12 @@ REGRESSIONS = {
         "v1 = mg.arange(3.0).reshape((3,))", "v3 = mg.divide(v1, np.array([-0.5, -0.5, 2.0]))",
         body=["v3.backward(np.array([-1.0, 0.0, 1.0]))", "with mg.no_autodiff: v3.shape = (3, 1)"],
         iterations=2),
+    # (hunt seed 219, session 27) ... and of every tensor of the graph, as MyGrad's backward
+    # nulls them all before it checks the gradient: here v1's, read through a fresh view
+    "failed-backward-grad/refused-gradient-nulls-the-graph": P(
+        "v1 = mg.full((3, 2), 0.0, dtype='float16')",
+        body=["v3 = v1[::-1]", "v1.shape = (3, 2, 1)",
+              "v3.backward(np.array([[-1.0, -0.6], [-0.2, 0.2], [0.6, 1.0]]))"], iterations=2),
     # (seeds 199, 200, session 23) a write through a view whose own shape was set under
     # no_autodiff, with an index the view taken again from its base cannot take: MyGrad
     # indexes that view, NumPy's IndexError; mygrad_c raised its ValueError first

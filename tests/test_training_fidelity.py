@@ -1652,3 +1652,26 @@ def test_a_reshaped_view_released_by_its_base_stays_released_when_reshaped_again
             (v * v).sum().backward()
             out.extend([v.grad, x.grad])
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("seed", ["1j", "'bad'", "np.ones(5)", "np.ones((2, 1, 3))"])
+@pytest.mark.parametrize("root", ["w[::-1]", "w.reshape(3, 1)[1:]", "w[::-1][1:] * 2", "w"])
+def test_a_refused_backward_gradient_nulls_the_graphs_gradients_as_mygrad(seed, root):
+    # (hunt seed 219) MyGrad's backward nulls the gradients of every tensor of its graph
+    # before it checks the gradient it was given: a refused one (complex, a string, a shape
+    # that does not broadcast) leaves them None - e.g. a parameter's gradient of the last
+    # step, read through a fresh view of it.  mygrad_c nulled the root's only, and a loop
+    # that caught the error went on with the stale gradient.  Three steps, compared each
+    def scenario(lib, out):
+        w = lib.tensor([1.0, -2.0, 0.5])
+        other = lib.tensor([3.0, 3.0, 3.0])
+        for step in range(3):
+            (w * other).sum().backward()
+            r = eval(root, {}, {"w": w})
+            out.append(outcome(lambda: r.backward(eval(seed, {"np": np}))))
+            out.append([None if t.grad is None else t.grad.tolist() for t in (w, r)])
+            out.append(None if other.grad is None else other.grad.tolist())
+            if w.grad is not None:
+                with lib.no_autodiff:
+                    w -= 0.1 * w.grad
+    assert_same_trace(scenario)
