@@ -122,10 +122,13 @@ cdef extern from *:
 # lock), so that another tensor holding that very array - ``mg.tensor(x.data,
 # copy=False)`` - sees it locked by the guard and is written in place into a new array, as
 # MyGrad's guard, which tracks arrays rather than tensors, does.  A set of the arrays'
-# addresses in C (open addressing, linear probing): every lock and release of a result
-# goes through it, and a Python dict there cost 0.13-0.19 us per scalar operation.  An
-# address is removed when its lock is released, which the array outlives (the cell holds
-# it), so no address stands for a dead array.
+# addresses in C (open addressing, linear probing), holding only the arrays that may be
+# shared: one read through ``.data`` while its lock holds it, or one a tensor was made on
+# without a copy (``mgc_shared_arrays``: then recorded when a lock makes it read-only).
+# Recording every locked array cost 4-8 % on the scalar and element-write benchmark rows
+# (a Python dict 0.13-0.19 us per scalar operation).  An address is removed when its lock
+# is released, which the array outlives (the cell holds it), so no address stands for a
+# dead array.
 cdef extern from *:
     """
     #include <stdlib.h>
@@ -176,13 +179,20 @@ cdef extern from *:
         void **slot = mgc_ptrset_find(s, p);
         if (slot != NULL) { *slot = MGC_TOMB; s->used--; }
     }
+    static mgc_ptrset mgc_shared_arrays = {NULL, 0, 0, 0};
     #define mgc_guard_flipped_add(p) mgc_ptrset_add(&mgc_guard_flipped, (p))
+    #define mgc_shared_add(p) mgc_ptrset_add(&mgc_shared_arrays, (p))
+    #define mgc_shared_has(p) (mgc_ptrset_find(&mgc_shared_arrays, (p)) != NULL)
+    #define mgc_shared_discard(p) mgc_ptrset_discard(&mgc_shared_arrays, (p))
     #define mgc_guard_flipped_has(p) (mgc_ptrset_find(&mgc_guard_flipped, (p)) != NULL)
     #define mgc_guard_flipped_discard(p) mgc_ptrset_discard(&mgc_guard_flipped, (p))
     """
     int mgc_guard_flipped_add(void *p)
     bint mgc_guard_flipped_has(void *p)
     void mgc_guard_flipped_discard(void *p)
+    int mgc_shared_add(void *p)
+    bint mgc_shared_has(void *p)
+    void mgc_shared_discard(void *p)
 
 # The Python-level Tensor class (a subclass of TensorBase); registered by
 # mygrad_c.tensor_base at import time so that ops create user-visible tensors.
@@ -390,7 +400,8 @@ cdef class LockCell:
             elif cnp.PyArray_ISWRITEABLE(self.array):
                 cnp.PyArray_CLEARFLAGS(self.array, cnp.NPY_ARRAY_WRITEABLE)
                 self.base_flipped = True
-                mgc_guard_flipped_add(<void*>self.array)   # (on failure, unrecorded)
+                if mgc_shared_has(<void*>self.array):   # (see mgc_guard_flipped)
+                    mgc_guard_flipped_add(<void*>self.array)
             elif _owner_locks and _takes_over_owner_lock(self.array):
                 self.base_flipped = True
             elif own:
@@ -814,6 +825,8 @@ cdef class TensorBase:
             self._lock.release()  # a dropped output gives back its lock on shared memory
         if self._undo_from and self._lock is not None:
             self._lock.past_refs -= 1  # a past state sharing an overwritten array is gone
+        if self._shared_array and self._data is not None:
+            mgc_shared_discard(<void*>self._data)   # (the set stays as small as the live sharers)
 
     def __init__(self, x, *, dtype=None, constant=None, copy=True, ndmin=0,
                  _creator=None, _base=None):
@@ -841,6 +854,8 @@ cdef class TensorBase:
                 raise ValueError("Integer-valued tensors must be treated as constants.")
         self._data = arr
         self._shared_array = arr is x   # (no copy: the caller's array)
+        if self._shared_array:
+            mgc_shared_add(<void*>arr)   # (a lock on it is recorded: see mgc_guard_flipped)
         self._constant = constant
         self._creator = _creator
         self._base = _base
@@ -851,6 +866,9 @@ cdef class TensorBase:
         """The tensor's NumPy array."""
         if self._undo_from:
             _restore_overwritten(self)
+        cdef LockCell cell = self._lock
+        if cell is not None and cell.base_flipped and cell.array is self._data:
+            mgc_guard_flipped_add(<void*>self._data)   # it may be shared now (see mgc_guard_flipped)
         return self._data
 
     @data.setter
