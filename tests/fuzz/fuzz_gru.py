@@ -39,8 +39,12 @@ def ref_forward(xzrh, Wzr, Wh, s0, product=mm):
     s[0] = s0
     z, r, h = (np.zeros((T, N, D)) for _ in range(3))
     for t in range(T):
-        z[t] = sig(xzrh[t, :, :D] + product(s[t], Wzr[:, :D]))
-        r[t] = sig(xzrh[t, :, D:2 * D] + product(s[t], Wzr[:, D:]))
+        # (one product by the whole [Wz | Wr], as the kernel computes it: with NumPy's matmul,
+        # a product by each half alone may take another BLAS path, fused differently - CI's
+        # fuzz step, session 27, found states [-2.5e299, inf] giving -inf one way, nan the other)
+        szr = product(s[t], Wzr)
+        z[t] = sig(xzrh[t, :, :D] + szr[:, :D])
+        r[t] = sig(xzrh[t, :, D:2 * D] + szr[:, D:])
         h[t] = np.tanh(xzrh[t, :, 2 * D:] + product(r[t] * s[t], Wh))
         s[t + 1] = (1 - z[t]) * h[t] + z[t] * s[t]
     return s, z, r, h
