@@ -473,8 +473,6 @@ cdef class LockCell:
             self.flipped = None
 
 
-
-
 # Arrays that view memory whose owner is read-only when their lock is released stay
 # read-only until the owner is made writeable by its own lock's release, as MyGrad
 # does: {id(owner): [weak reference to the owner, {id(array): weak reference}]}, usually
@@ -2543,10 +2541,11 @@ def take_array_view(TensorBase t, cnp.ndarray arr):
     memory that locked tensors view (``_owner_locks``): ``arr`` waits for that lock's
     release (``_make_writeable_after_owner``) and counts as locked meanwhile."""
     cdef LockCell cell = t._lock
-    cdef bint owner_locked = (not cnp.PyArray_ISWRITEABLE(arr) and not (cell is not None and cell.count > 0)
-                              and is_guard_locked(t))
+    cdef bint readonly = not cnp.PyArray_ISWRITEABLE(arr)
+    cdef bint own_lock = cell is not None and cell.count > 0
+    cdef bint owner_locked = readonly and not own_lock and is_guard_locked(t)   # (t's array, before)
     t._data = arr
-    if cell is not None and cell.count > 0 and not cnp.PyArray_ISWRITEABLE(arr):
+    if readonly and own_lock:
         cell._flipped_view(arr)
     elif owner_locked:
         _make_writeable_after_owner(arr)
