@@ -796,10 +796,14 @@ def _stale_op_input_read(d: "Difference") -> bool:
     ns_c, ns_r = d.mirror.ns[mg], d.mirror.ns[mygrad]
     name = d.stmt.split("=")[0].strip()
     tc, t = ns_c.get(name), ns_r.get(name)
-    if not (isinstance(tc, mg.Tensor) and tc._hidden and isinstance(t, mygrad.Tensor)):
+    if not (isinstance(tc, mg.Tensor) and isinstance(t, mygrad.Tensor)):
         return False
-    if any(ns_r[k] is t and ns_c.get(k) is not tc for k in variables(ns_r) if k != name):
+    if tc._hidden and any(ns_r[k] is t and ns_c.get(k) is not tc
+                          for k in variables(ns_r) if k != name):
         return True
+    # (A deep copy of the operation's result, thorough seed 1549: its operation's input is
+    # a copy of that earlier state, which is not hidden - and the copied operation keeps
+    # the original's record of which inputs were cleared, so the test below holds for it.)
     # The same when the written input is no variable of the program any more (a training
     # loop rebinding ``vN`` to the op's input and writing into it, hunt seed 192): MyGrad's
     # object carries the write (its new history or values), mygrad_c's operation refers to

@@ -1460,6 +1460,13 @@ REGRESSIONS = {
         "v3 = np.array(1.5) - v1", "v4 = v3[...]",
         body=["v5 = v2.creator.variables[0]", "v5[np.array([True, False])] += 0.5", "v4.backward()"],
         iterations=3),
+    # (thorough seed 1549, session 27) the same read through a deep copy of the op's
+    # result: the copied op's input is a copy of the earlier state (not hidden, no creator),
+    # MyGrad's a copy of the written object (with the write's creator)
+    "stale-op-after-clear/input-read-deepcopy": P(
+        "v0 = mg.tensor(np.arange(6.0).reshape(2, 3))", "v1 = v0[[-2], [-3]]",
+        "mg.sum(v0 * v0).backward()", "v0[:1, ..., -2] = 7.0", "v9 = copy.deepcopy(v1)",
+        "v10 = v9.creator.variables[0]"),
     # (seed 193) a view taken of an earlier state after a backward read the written
     # tensor's gradient (None) instead of the state's own
     "stale-view-grad/view-of-earlier-state": P(
@@ -1746,7 +1753,8 @@ def test_regression(name):
     "shape-set-drops-views-in-mygrad", "shape-set-drops-views-in-mygrad/values-and-gradients",
     "shape-set-drops-views-in-mygrad/base-keeps-its-creator", "gru-written-output-in-mygrad",
     "gru-output-grad-in-mygrad", "repeat-empty-in-mygrad", "stale-op-after-clear/input-read",
-    "stale-op-after-clear/input-read-rebound", "untracked-shape-write-in-mygrad/base-reshaped",
+    "stale-op-after-clear/input-read-rebound", "stale-op-after-clear/input-read-deepcopy",
+    "untracked-shape-write-in-mygrad/base-reshaped",
     "untracked-shape-write-in-mygrad/view-reshaped", "gru-shape-set-output-in-mygrad",
     "failed-write-rebuilds-views-in-mygrad", "out-overwrites-input-in-mygrad",
     "shape-set-drops-views-in-mygrad/out-write-after-an-einsum-view",
