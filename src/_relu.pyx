@@ -11,7 +11,8 @@ the operation keeps when the forward ran under ``mem_guard_off``: then ``x`` may
 written before the backward, and MyGrad's mask is the forward's (with the guard on,
 ``x`` is read-only until the backward, and reading it saves the mask's memory).  The
 kernels take C-contiguous float32/float64 arrays (or a bool mask) of one shape (the
-wrappers check) and write new arrays; NumPy handles everything else.
+wrappers check) and write new arrays (the backward may write into its ``grad``
+instead); NumPy handles everything else.
 """
 cimport cython
 from cython cimport floating
@@ -99,10 +100,11 @@ cdef void _backward_any(const floating[::1] g, ref, floating[::1] o, bint masked
             _backward(&g[0], &x[0], &o[0], n)
 
 
-def relu_backward(grad, ref):
+def relu_backward(grad, ref, bint in_place=False):
     """``grad * (x > 0)`` for a C-contiguous float32/float64 ``grad``, where ``ref`` is ``x``
     (of grad's dtype) or the mask ``x > 0`` (bool), C-contiguous and of grad's shape.
-    Masked entries are ``grad * 0``, so NaN stays NaN, as in MyGrad."""
+    Masked entries are ``grad * 0``, so NaN stays NaN, as in MyGrad.  ``in_place``: the
+    result is written into ``grad`` (which must be writeable) and ``grad`` is returned."""
     if not _contiguous_float(grad):
         raise TypeError("relu_backward needs a C-contiguous float32 or float64 grad")
     if not (isinstance(ref, np.ndarray) and ref.flags.c_contiguous
@@ -110,7 +112,9 @@ def relu_backward(grad, ref):
         raise TypeError("relu_backward needs x (of grad's dtype) or a bool mask, C-contiguous")
     if grad.shape != ref.shape:
         raise ValueError("grad and x (or the mask) must have the same shape")
-    out = np.empty_like(grad)
+    if in_place and not grad.flags.writeable:
+        raise ValueError("relu_backward(in_place=True) needs a writeable grad")
+    out = grad if in_place else np.empty_like(grad)
     cdef const float[::1] g32
     cdef float[::1] o32
     cdef const double[::1] g64
