@@ -660,7 +660,9 @@ cdef class Operation:
     cdef tuple _versions          # the inputs' graph versions when this op ran
     cdef tuple _locked            # the LockCells this op holds on its inputs' arrays
     cdef int _fast_kind           # nonzero: a scalar arithmetic op run by the engine in C
-    cdef int _reuse_index         # >= 0: backward for this input may reuse ``grad`` (see below)
+    # >= 0: backward for this input may reuse ``grad`` (see below); public so that an
+    # operation written in Python (ReLu) can set it
+    cdef public int _reuse_index
     cdef object __weakref__       # inputs know their consumers by weak reference
     # (as MyGrad's ops: a view's operation keeps the arguments it was run with)
     cdef public object replay_args, replay_kwargs, replay_force_constant
@@ -716,12 +718,17 @@ cdef class Operation:
             self._variables = value
             self._variables_set = True
 
-    # A compiled op may set ``_reuse_index``: the engine then computes that input's
-    # gradient last and, when the incoming ``grad`` is a buffer nobody else can
-    # see (the gradient of a past state, which is only passed on), calls
+    # An op may set ``_reuse_index``: the engine then computes that input's gradient
+    # last and, when the incoming ``grad`` is a buffer nobody else can see (the
+    # gradient of a tensor nobody outside the graph holds - a past state, or an
+    # intermediate result - which is only passed on), calls
     # ``backward_var_reusing(grad, index)``, which may write into ``grad`` and
     # return it instead of allocating (SetItem: ``grad`` with the written region
-    # zeroed).
+    # zeroed; ReLu: ``grad`` masked).
+
+    def backward_var_reusing(self, grad, index):
+        """``backward_var(grad, index)``, free to write into ``grad`` (see above)."""
+        return self.backward_var(grad, index)
 
     def __call__(self, *input_vars, **kwargs):
         raise NotImplementedError(
@@ -2145,12 +2152,33 @@ cdef inline object _backward_var(Operation op, object g, Py_ssize_t index):
     return op.backward_var(g, index)
 
 
+cdef extern from "Python.h":
+    Py_ssize_t _refcount "Py_REFCNT"(PyObject *o)
+
+
 cdef inline bint _exclusively_ours(object g):
     """Is ``g`` an array that nobody but the caller's one reference can see?  Then the
     engine may add into it in place (an op's freshly allocated gradient usually is)."""
     return (cnp.PyArray_Check(g) and Py_REFCNT(g) == 1
             and cnp.PyArray_BASE(<cnp.ndarray>g) == NULL
             and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g))
+
+
+cdef inline bint _private_buffer(object g):
+    """May an operation write its result into ``g``?  Yes if ``g`` is exclusively ours,
+    or a view (a reshape, say) of a writeable array that only ``g`` holds - as a
+    pooling or convolution backward returns."""
+    cdef PyObject *base
+    if _exclusively_ours(g):
+        return True
+    if not (cnp.PyArray_Check(g) and Py_REFCNT(g) == 1
+            and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g)):
+        return False
+    base = <PyObject*>cnp.PyArray_BASE(<cnp.ndarray>g)
+    # (the refcount is read before any Python reference to the base is taken)
+    return (base != NULL and _refcount(base) == 1 and type(<object>base) is np.ndarray
+            and cnp.PyArray_BASE(<cnp.ndarray><object>base) == NULL
+            and cnp.PyArray_ISWRITEABLE(<cnp.ndarray><object>base))
 
 
 cdef inline void _accumulate(TensorBase var, object g, bint owned=False):
@@ -2295,10 +2323,6 @@ cdef void _commit(TensorBase root, list order):
                 node._grad_lazy = False
 
 
-cdef extern from "Python.h":
-    Py_ssize_t _refcount "Py_REFCNT"(PyObject *o)
-
-
 cdef bint _unreadable(TensorBase node):
     """During ``_propagate``: can nobody outside the graph reach ``node`` to read its
     gradient?  Only `order`, the propagation loop and the graph's operations hold it,
@@ -2329,17 +2353,27 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
     cdef Operation op
     cdef Py_ssize_t i, index
     cdef tuple variables
+    cdef bint unreadable
     root._pending = seed
     root._pending_owned = False
     for i in range(len(order) - 1, -1, -1):
+        # (the previous node's operation, held here, would count for `_unreadable` as
+        # one held from outside; nor is a reference to an input kept)
+        op = None
+        variables = var = gi = None
         node = <TensorBase>order[i]
         g = node._pending
-        if node._hidden and _unreadable(node):
-            # a past state of an in-place target that nobody outside the graph can reach:
-            # its gradient can never be read, it is only passed on, so its memory can be
-            # reused at once (a loop of in-place updates then needs no more gradient
-            # memory than one update does).  One that can be (``y.creator.variables[0]``)
-            # keeps it, as MyGrad's placeholder
+        unreadable = node is not root and _unreadable(node)
+        if unreadable:
+            # nobody outside this graph can reach the node (an intermediate result nobody
+            # kept, or a past state of an in-place target): its gradient can never be
+            # read, it is only passed on, so the node lets go of it now - `g` may then be
+            # the one reference, and an op that can reuse the buffer writes its input's
+            # gradient into it (below).  Its memory is given back as soon as it has been
+            # passed on: the peak of a deep network's backward pass then holds a few
+            # activations' gradients, not all of them; and a loop of in-place updates
+            # needs no more gradient memory than one update does.  A node that can be
+            # reached (``y.creator.variables[0]``) keeps it, as MyGrad's
             node._pending = None
         if g is None or node._creator is None:
             continue
@@ -2362,7 +2396,7 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
             # that tensor's ``.grad`` and nothing else - not the array a pass-through op
             # shares with its output, nor a sum's read-only broadcast one (which raised)
             g = np.array(g)
-            if not node._hidden:
+            if not unreadable:
                 node._pending = g
                 node._pending_owned = False   # (what it returns may be ``g`` itself)
         for index in range(len(variables)):
@@ -2386,22 +2420,15 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
             var = <TensorBase>variables[index]
             if not var._constant:
                 _check_input(op, index, var)
-                # `g` is only ours if the node dropped it (a past state) and no
-                # gradient handed to an input above is `g` itself
-                if node._hidden and _exclusively_ours(g):
+                # `g` is only ours if the node dropped it (above) and no gradient
+                # handed to an input above is `g` itself
+                if unreadable and _private_buffer(g):
                     gi = op.backward_var_reusing(g, index)
                 else:
                     gi = op.backward_var(g, index)
                 g = None
                 gi = _validated_grad(op, gi, index, var)
                 _accumulate(var, gi, _exclusively_ours(gi))
-        var = None   # (a reference this loop holds to an input, not to the node itself)
-        if node is not root and _unreadable(node):
-            # nobody outside this graph can reach the node: its gradient can never be
-            # read, so its memory is given back as soon as it has been passed on (the peak
-            # of a deep network's backward pass then holds a few activations' gradients,
-            # not all of them)
-            node._pending = None
 
 
 def gradients(TensorBase root, object grad, tuple inputs):
