@@ -32,7 +32,11 @@ The backward pass (``backward`` below)
    broadcasting added (``reduce_broadcast``) and adds the result into the
    input's pending gradient.  The first contribution is stored as is (no
    copy); a second one allocates the sum; later ones add in place into that
-   array, which the engine owns.
+   array, which the engine owns.  An intermediate that nobody outside the graph
+   can reach is let go as soon as it has been passed on: its gradient at once
+   and, in a large graph, the node itself with its array and its operation
+   (``_may_release_as_it_goes``), so the peak of a network's backward pass does
+   not hold every activation until the end.
 3. Commit.  The pending gradients are written to ``.grad`` (cast to each
    tensor's dtype) and the graph is cleared: creators are dropped, so
    intermediate arrays are freed as soon as backward returns.  If an op raises
@@ -80,6 +84,8 @@ cimport numpy as cnp
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_REFCNT
 from cpython.weakref cimport PyWeakref_GetObject, PyWeakref_NewRef
+
+import warnings
 
 import numpy as np
 
@@ -2260,13 +2266,15 @@ cpdef backward(TensorBase root, object grad=None):
         raise
     cdef list constants = []
     order = _topological_order(root, True, constants)
+    cdef bint release = _may_release_as_it_goes(order)
     try:
-        _propagate(root, seed, order)
+        _propagate(root, seed, order, release)
     except BaseException:
         # as MyGrad: the gradients computed before the error are kept (the others are
-        # None) and the graph stays as it was
-        _commit(root, order)
+        # None) and the graph stays as it was (what was released, nobody can reach)
+        _commit(root, _kept(order, release))
         raise
+    order = _kept(order, release)
     _commit(root, order)
     for node in constants:
         _clear_graph(node)
@@ -2346,9 +2354,76 @@ cdef inline bint _any_held(list consumers):
     return False
 
 
-cdef void _propagate(TensorBase root, object seed, list order) except *:
+# Graphs whose arrays take fewer bytes than this are not released as they go (there is
+# nothing to gain; the check costs a pass over the graph).  ``set_release_bytes``.
+cdef Py_ssize_t _release_bytes = 1 << 20
+
+
+def set_release_bytes(Py_ssize_t nbytes):
+    """Release the nodes of graphs of at least ``nbytes`` bytes of arrays during their
+    backward pass (``_may_release_as_it_goes``); -1: never.  Returns the previous value.
+    (The tests set 0, so that every graph they build takes that path.)"""
+    global _release_bytes
+    old, _release_bytes = _release_bytes, nbytes
+    return old
+
+
+cdef bint _may_release_as_it_goes(list order) except -1:
+    """May ``_propagate`` clear the graph of each node nobody outside it can reach as soon
+    as the node is passed on, rather than all of it when the pass ends?
+
+    Nothing can look at such a node in between, and a successful pass ends by clearing
+    it anyway; what it buys is memory: each operation is freed, with the arrays it holds,
+    once its gradients are out.  But if the pass fails, MyGrad keeps the graph as it
+    was (a retried backward walks it again; an array a user still holds stays
+    read-only), and an input whose graph was cleared is back-propagated into only while
+    some live operation uses it (``_check_input``: freeing operations would change the
+    answer).  So only where no failure can come: no operation written outside mygrad_c
+    (its backward may raise, or look at anything), no input cleared since its operation
+    used it, and no NumPy floating-point error or warning turned into an exception.  And
+    only for graphs of at least ``_release_bytes`` bytes of arrays.
+    """
+    cdef TensorBase node, var
+    cdef Operation op
+    cdef Py_ssize_t nbytes = 0, index
+    cdef tuple versions
+    if _release_bytes < 0:
+        return False
+    for node in order:
+        nbytes += cnp.PyArray_NBYTES(<cnp.ndarray>node._data)
+    if nbytes < _release_bytes:
+        return False
+    for node in order:
+        if node._creator is None or node._constant:
+            continue
+        op = <Operation>node._creator
+        if _is_foreign(op):
+            return False
+        versions = op._versions
+        if versions is not None:
+            for index in range(len(op._variables)):
+                var = <TensorBase>op._variables[index]
+                if not var._constant and var._version != <Py_ssize_t>versions[index]:
+                    return False
+    for action in np.geterr().values():
+        if action not in ("ignore", "warn", "print"):
+            return False
+    for entry in warnings.filters:
+        if entry[0] == "error":
+            return False
+    return True
+
+
+cdef inline list _kept(list order, bint release):
+    """``order`` without the nodes ``_propagate`` released (None there)."""
+    return [node for node in order if node is not None] if release else order
+
+
+cdef void _propagate(TensorBase root, object seed, list order, bint release=False) except *:
     """Step 2 of the module docstring: push ``seed`` from ``root`` back through ``order``
-    (its topological order), leaving each node's gradient in ``_pending``."""
+    (its topological order), leaving each node's gradient in ``_pending``.  With
+    ``release`` (see ``_may_release_as_it_goes``), a node nobody can reach any more is
+    cleared once it has been passed on, and its place in ``order`` set to None."""
     cdef TensorBase node, var
     cdef Operation op
     cdef Py_ssize_t i, index
@@ -2429,6 +2504,27 @@ cdef void _propagate(TensorBase root, object seed, list order) except *:
                 g = None
                 gi = _validated_grad(op, gi, index, var)
                 _accumulate(var, gi, _exclusively_ours(gi))
+        if (release and unreadable and Py_REFCNT(op) == 2 and not node._hidden
+                and (node._base is None
+                     or (Py_REFCNT(node) == 2 and not _live_children(node)))):
+            # Nobody outside the graph can reach the node, and only the node holds its
+            # operation: its graph is cleared now rather than when the pass ends (as it
+            # would be then, and nothing can look at it before).  The operation is freed
+            # with what it kept for its backward, giving back its memory locks as a
+            # dropped graph does; its inputs lose the references it held (`_unreadable`
+            # counts them), so that each of them, in turn, is freed with its array once
+            # passed on unless something else holds it.  A past state is left to the
+            # end, and so is a view that an operation still takes as its input, or that
+            # has views of its own: its operation may be a link in the chain a view
+            # reads its gradient through (``_view_grad``: ``c = r[...]`` reads r's).
+            for var_obj in variables:
+                (<TensorBase>var_obj)._graph_refs -= 1
+            op = None
+            variables = var = var_obj = None
+            node._grad = node._view_grad = node._view_grad_src = None
+            node._grad_lazy = False
+            _clear_node(node)
+            order[i] = None
 
 
 def gradients(TensorBase root, object grad, tuple inputs):
@@ -2479,21 +2575,26 @@ cdef void _clear_nodes(list nodes):
                 # MyGrad, such a view has no gradient once its graph is cleared, unless
                 # it still keeps one it read off its base's present gradient earlier
                 node._view_grad = node._view_grad_src = None
-    cdef Operation op
     for node in nodes:
-        node._version = _new_version()
-        node._view_children = None
-        op = node._creator
-        node._creator = None
-        if node._holds_self_lock:
-            node._holds_self_lock = False
-            if op is not None and Py_REFCNT(op) > 1:
-                # the user holds the operation (``c = y.creator``): as in MyGrad, it keeps
-                # its result's memory locked while it lives, like its inputs'
-                op._locked = (node._lock,) if op._locked is None else op._locked + (node._lock,)
-            else:
-                node._lock.release()
-        op = None
+        _clear_node(node)
+
+
+cdef void _clear_node(TensorBase node):
+    """Clear one node (``_clear_nodes``): a new version, no views, no creator, and its
+    memory lock given back (or to its operation, if the user holds that)."""
+    cdef Operation op
+    node._version = _new_version()
+    node._view_children = None
+    op = node._creator
+    node._creator = None
+    if node._holds_self_lock:
+        node._holds_self_lock = False
+        if op is not None and Py_REFCNT(op) > 1:
+            # the user holds the operation (``c = y.creator``): as in MyGrad, it keeps
+            # its result's memory locked while it lives, like its inputs'
+            op._locked = (node._lock,) if op._locked is None else op._locked + (node._lock,)
+        else:
+            node._lock.release()
 
 
 cpdef _clear_graph(TensorBase root):
