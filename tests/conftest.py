@@ -27,6 +27,12 @@ settings.register_profile(
 settings.load_profile(os.environ.get("MYGRAD_C_HYPOTHESIS_PROFILE", "fast"))
 
 from helpers import forget_mygrads_dead_arrays  # noqa: E402  (after the path and profile)
+from mygrad_c import _engine  # noqa: E402
+
+# Every graph the tests build is released as it goes in its backward pass (by default only
+# graphs of 1 MiB of arrays or more are: the tests' graphs are small), so that the whole
+# suite runs through that path; MYGRAD_C_RELEASE_BYTES=1048576 tests the default, -1 never.
+_engine.set_release_bytes(int(os.environ.get("MYGRAD_C_RELEASE_BYTES", 0)))
 
 
 @pytest.fixture(autouse=True)
