@@ -649,13 +649,19 @@ def _mygrad_replays_untracked_shape(d: "Difference") -> bool:
     while no graph was tracked (``with mg.no_autodiff: v.shape = ...``): MyGrad re-takes
     the view from the reshaped array and fails (IndexError: too many indices); mygrad_c
     refuses the gradient of the old shape (InvalidGradient, its message naming the cause),
-    as PyTorch refuses a gradient of the wrong shape.  Where the backward does not depend on
-    the old shape, mygrad_c gives the gradient in the new one, and MyGrad's may still crash
-    on it (its repeat's backward: IndexError, hunt seed 177)."""
+    as PyTorch refuses a gradient of the wrong shape - or, where that gradient has fewer
+    dimensions than the reshaped input, the ValueError MyGrad raises for such a gradient,
+    with the same hint (thorough seed 1550, session 30: stack's gradient for an input
+    reshaped from (6,) to (6, 1)).  Where the backward does not depend on the old shape,
+    mygrad_c gives the gradient in the new one, and MyGrad's may still crash on it (its
+    repeat's backward: IndexError, hunt seed 177)."""
     if d.mirror is None or d.key != "exception" or "backward(" not in d.stmt:
         return False
     got = str(d.got)
     if not (re.match(r"\(InvalidGradient\(.*, (IndexError|ValueError)\(", got, re.S)
+            # (the hint's end: got is shortened in the middle)
+            or re.match(r"\(ValueError\(.*before building the graph.*, (IndexError|ValueError)\(",
+                        got, re.S)
             or _MYGRAD_CRASHED_ALONE.match(got)):
         return False
     return any(map(_UNTRACKED_SET_SHAPE.match, d.mirror._code))
