@@ -48,9 +48,18 @@ def _keepdims_shape(shape: tuple, axes: Tuple[int, ...]) -> tuple:
 
 
 def _keepdims_grad(grad: np.ndarray, shape: tuple, axes: Tuple[int, ...]) -> np.ndarray:
-    """``grad`` of a reduction over ``axes``, with those axes restored as length 1."""
-    kshape = _keepdims_shape(shape, axes)
-    return grad if grad.shape == kshape else grad.reshape(kshape)
+    """``grad`` of a reduction over ``axes``, with those axes restored as length 1.
+
+    Restored where they were in ``grad``'s own shape, as MyGrad restores them (and so not
+    by reshaping to the input's shape with 1's): the same array, unless the input's
+    ``.shape`` was set under ``no_autodiff`` since - then MyGrad's gradient follows (a
+    sum's is right; other reductions then give MyGrad's numbers or its error)."""
+    if grad.ndim == len(shape):     # (keepdims=True, or no axis reduced)
+        return grad
+    kshape = list(grad.shape)
+    for axis in axes:               # (sorted: each 1 lands at its final position)
+        kshape.insert(axis, 1)
+    return grad.reshape(kshape)
 
 
 def _drop_axes(kept: np.ndarray, axis: Axis) -> np.ndarray:
@@ -289,6 +298,10 @@ class Prod(_Reduction):
 
     def backward_var(self, grad, index, **kwargs):
         x, axes, g = self._grad_and_axes(grad)
+        # MyGrad's prod puts the reduced axes back by reshaping to the input's shape with
+        # them as 1's: after the input's .shape was set under no_autodiff that fails
+        # (NumPy's ValueError) where the other reductions go on (a no-op otherwise)
+        g = g.reshape(_keepdims_shape(x.shape, axes))
         # the product of the input as it is now (the same reduction as the forward's): an
         # input written in place under no_autodiff since then gets, as in MyGrad, the
         # product of its other elements as they are now, not a mix of old and new values
