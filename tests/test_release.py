@@ -28,7 +28,6 @@ from mygrad_c.operation_base import Operation
 def release_bytes():
     """Set the release threshold for one test (restored after it)."""
     old = _engine.set_release_bytes(0)
-    _engine.set_release_bytes(old)
     yield _engine.set_release_bytes
     _engine.set_release_bytes(old)
 
@@ -52,6 +51,7 @@ def _live_intermediates_at_bottom(monkeypatch, threshold, release_bytes):
         refs.append(weakref.ref(node))
         node = node.creator.variables[0]
     node = None
+
     def counted(method):
         def wrapper(self, grad, index, **kwargs):
             if self.variables[0].creator.variables[0] is x:   # the bottom relu
