@@ -130,6 +130,32 @@ def test_conv_errors_match_mygrad(x, w, kw):
     assert _call(mg, x, w, **kw) == expected
 
 
+GOOD_OR_BAD = [1, 2, 0, -1, (1, 1), [1, 2], (1,), np.int64(2), (np.int64(2), 1), np.array([1, 1]),
+               1.0, True, 2 ** 40, None, "a", (1, -1), 1.5]
+
+
+def test_conv_parameter_errors_come_in_mygrad_order():
+    """Every combination of valid and invalid stride, padding and dilation: the same result or
+    the same error type as MyGrad - when several are bad, the one MyGrad reports first
+    (dilation, then padding, then stride)."""
+    x, w = X[:, :, :5, :6], W[:3, :, :2]
+    differ = []
+    for stride in GOOD_OR_BAD:
+        for padding in [0, 1, (0, 1), [1, 0], -1, 1.5, (True, 0), "a", None, 2 ** 40]:
+            for dilation in GOOD_OR_BAD:
+                kw = dict(stride=stride, padding=padding, dilation=dilation)
+                results = []
+                for lib in (mygrad, mg):
+                    try:
+                        out = lib.nnet.conv_nd(x, lib.tensor(w), **kw)
+                        results.append((out.shape, out.data.sum().round(6)))
+                    except Exception as e:  # noqa: BLE001 - the error itself is what is compared
+                        results.append(OverflowError if isinstance(e, OverflowError) else type(e))
+                if results[0] != results[1]:
+                    differ.append((kw, results))
+    assert not differ, differ[:5]
+
+
 # ---------------------------------------------------------------------------
 # the kernels on their own, against NumPy slicing, incl. non-contiguous inputs
 # ---------------------------------------------------------------------------

@@ -106,7 +106,11 @@ BAD = [(X, (3, 3), 2), (X, (2, 2, 2), 2), (X, (2, 2, 2, 2), 2), (X, (2, 2, 2, 2,
        (X, 2, 2), (X, (9, 2), 2), (X, (0, 2), 2), (X, (2.0, 2), 2), (X, (-1, 2), 2),
        (X, (True, 2), 2), (X, (2, 2), 0), (X, (2, 2), (1,)), (X, (2, 2), (1, 1, 1)),
        (X, (2, 2), 1.0), (X, (2, 2), True), (X, (2, 2), np.array(2)), (X, (2, 2), (-2, 2)),
-       (X, (2, 2), None), (X, (2, 2), "2"), (np.zeros(()), (), 2), (np.zeros((4, 4)), (), 2)]
+       (X, (2, 2), None), (X, (2, 2), "2"), (np.zeros(()), (), 2), (np.zeros((4, 4)), (), 2),
+       # no pooled axes: a stride MyGrad cannot read is reported before the 0-d input's
+       # IndexError, and a bool stride is an int there
+       (np.zeros(()), (), (1, 1)), (np.zeros(()), (), 1.0), (np.zeros(()), (), "a"),
+       (np.zeros(()), (), None), (np.zeros(()), (), True), (np.zeros((4, 4)), (), True)]
 
 
 @pytest.mark.parametrize("args", BAD)

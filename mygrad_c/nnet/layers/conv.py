@@ -46,7 +46,7 @@ class ParameterTooLargeError(ValueError, TypeError, OverflowError):
 
 def _per_axis(value, n: int, minimum: int, name: str = "value") -> np.ndarray:
     """``value`` as one int per convolved axis (an int is repeated), each >= minimum."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) and n:  # (for no axes at all, MyGrad takes it as an int)
         raise AssertionError()
     try:
         if isinstance(value, Integral):
@@ -59,6 +59,32 @@ def _per_axis(value, n: int, minimum: int, name: str = "value") -> np.ndarray:
     if len(arr) != n or not bool(np.all(arr >= minimum)):
         raise AssertionError()
     return arr
+
+
+def _small_ints(value, n: int, minimum: int) -> Optional[tuple]:
+    """``value`` as ``n`` plain ints if it is an int or a tuple/list of ``n`` ints, each in
+    [minimum, 2**31) - the common case, checked without NumPy - else None (the caller then
+    takes ``_per_axis``'s route, which gives the errors)."""
+    if type(value) is int:
+        value = (value,) * n
+    elif type(value) not in (tuple, list) or len(value) != n:
+        return None
+    for v in value:
+        if type(v) is not int or not minimum <= v < 2 ** 31:
+            return None
+    return tuple(value)
+
+
+def _small_grid(S, K, stride, padding, dilation) -> Optional[tuple]:
+    """The output grid for plain-int geometry that is valid (see ``_check_geometry``), else None."""
+    grid = []
+    for s, k, st, p, d in zip(S, K, stride, padding, dilation):
+        padded = s + 2 * p
+        extent = (k - 1) * d + 1
+        if k <= 0 or extent > padded or (padded - extent) % st or k * d > padded:
+            return None
+        grid.append((padded - extent) // st + 1)
+    return tuple(grid)
 
 
 def _check_geometry(x_shape, w_shape, stride, padding, dilation) -> tuple:
@@ -232,11 +258,15 @@ def conv_nd(x, filter_bank, *, stride: Union[int, tuple[int, ...]],
     if x_shape[1] != w_shape[1]:
         raise ValueError(f"`x.shape[1]` ({x_shape[1]}) must match `filter_bank.shape[1]` ({w_shape[1]})")
     D = x_ndim - 2
-    stride = _per_axis(stride, D, 1, "stride")
-    padding = _per_axis(padding, D, 0, "padding")
-    dilation = _per_axis(dilation, D, 1, "dilation")
-    grid = _check_geometry(x_shape, w_shape, stride, padding, dilation)
+    geometry = (_small_ints(stride, D, 1), _small_ints(padding, D, 0), _small_ints(dilation, D, 1))
+    grid = None if None in geometry else _small_grid(x_shape[2:], w_shape[2:], *geometry)
+    if grid is None:  # anything else, and every error, takes NumPy's route
+        # (MyGrad's order: a bad dilation is reported before a bad padding, which is before a bad stride)
+        dilation = _per_axis(dilation, D, 1, "dilation")
+        padding = _per_axis(padding, D, 0, "padding")
+        stride = _per_axis(stride, D, 1, "stride")
+        grid = _check_geometry(x_shape, w_shape, stride, padding, dilation)
+        geometry = tuple(tuple(int(v) for v in values) for values in (stride, padding, dilation))
+    stride, padding, dilation = geometry
     return execute_op(ConvND, x, filter_bank, constant=constant,
-                      op_kwargs=dict(stride=tuple(int(s) for s in stride),
-                                     padding=tuple(int(p) for p in padding),
-                                     dilation=tuple(int(d) for d in dilation), grid=grid))
+                      op_kwargs=dict(stride=stride, padding=padding, dilation=dilation, grid=grid))
