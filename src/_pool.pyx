@@ -168,6 +168,61 @@ cdef void _forward_2x2(const floating* x, floating* out, unsigned char* arg,
         x += S1 * S2
 
 
+cdef enum:
+    CHUNK = 1024  # horizontal winners per pass of _forward_2x2_tiled
+
+
+cdef void _forward_2x2_tiled(const floating* x, floating* out, unsigned char* arg,
+                             Py_ssize_t Q, Py_ssize_t G2) noexcept nogil:
+    """2x2 windows tiling ``Q`` row pairs of 2*G2 elements each (planes of even sides,
+    stride 2: the row pairs follow each other in memory), in long vectorizable passes
+    however narrow the planes are (``_forward_2x2`` runs a pass per row, which for
+    narrow rows costs more than the work in it):
+
+    1. the winner of every horizontal pair of the chunk, as one flat pass;
+    2. the winner of each horizontal winner and the one G2 further on - the one below
+       it for the top row of a pair; the bottom rows' results are computed and unused,
+       which costs less than a short loop per row;
+    3. the top rows' results copied out.
+
+    Same rule as ``_forward``; flags are 0/1 values of the data's type (see ``_row_2x2``)."""
+    cdef floating h[CHUNK]
+    cdef floating t[CHUNK]
+    cdef floating v[CHUNK]
+    cdef floating w[CHUNK]
+    cdef floating a, b, zero = 0, one = 1, two = 2
+    cdef Py_ssize_t R = CHUNK // (2 * G2), n, m, i, r, c
+    cdef const floating* vr
+    cdef const floating* wr
+    cdef bint f
+    while Q > 0:
+        n = R if Q > R else Q       # row pairs in this chunk
+        Q -= n
+        m = 2 * n * G2              # their horizontal pairs
+        for i in range(m):
+            a = x[2 * i]
+            b = x[2 * i + 1]
+            f = _beats(b, a)
+            h[i] = b if f else a
+            t[i] = one if f else zero
+        for i in range(m - G2):
+            a = h[i]
+            b = h[i + G2]
+            f = _beats(b, a)
+            v[i] = b if f else a
+            a = one if f else zero
+            w[i] = t[i] + a * (two + t[i + G2] - t[i])   # t, or 2 + the bottom's t
+        for r in range(n):
+            vr = v + 2 * r * G2
+            wr = w + 2 * r * G2
+            for c in range(G2):
+                out[c] = vr[c]
+                arg[c] = <unsigned char>wr[c]
+            out += G2
+            arg += G2
+        x += 2 * m
+
+
 cdef void _scatter(const floating* grad, const index_t* arg, floating* dx,
                    const Geometry* g) noexcept nogil:
     """dx (zero-filled by the caller) += grad at each window's winner."""
@@ -290,6 +345,12 @@ def max_pool_forward(x, K, stride):
     cdef unsigned char[::1] a8
     cdef Py_ssize_t[::1] ap
     cdef bint fast = _is_2x2_planes(&g)
+    # tiled planes take the chunked kernel, unless their rows are long whole numbers of
+    # vectors, which _forward_2x2 runs faster (float32, measured: 8x8 planes 7.8 -> 2.5 ns
+    # per window, 24x24 3.2 -> 2.2, 32x32 1.2 against 1.8)
+    cdef bint tiled_2x2 = (fast and g.st[1] == 2 and g.st[2] == 2 and g.S[1] == 2 * g.G[1]
+                           and g.S[2] == 2 * g.G[2] and 2 * g.G[2] <= CHUNK
+                           and (g.G[2] < 16 or g.G[2] % 8 != 0))
     cdef Py_ssize_t planes = g.M * g.S[0]
     if arg.dtype == np.uint8:
         a8 = arg.reshape(-1)
@@ -298,7 +359,9 @@ def max_pool_forward(x, K, stride):
     if x.dtype == np.float32:
         x32, o32 = x.reshape(-1), out.reshape(-1)
         with nogil:
-            if fast:
+            if tiled_2x2:
+                _forward_2x2_tiled(&x32[0], &o32[0], &a8[0], planes * g.G[1], g.G[2])
+            elif fast:
                 _forward_2x2(&x32[0], &o32[0], &a8[0], planes, g.S[1], g.S[2], g.G[1], g.G[2],
                              g.st[1], g.st[2])
             elif g.Kn <= 256:
@@ -308,7 +371,9 @@ def max_pool_forward(x, K, stride):
     else:
         x64, o64 = x.reshape(-1), out.reshape(-1)
         with nogil:
-            if fast:
+            if tiled_2x2:
+                _forward_2x2_tiled(&x64[0], &o64[0], &a8[0], planes * g.G[1], g.G[2])
+            elif fast:
                 _forward_2x2(&x64[0], &o64[0], &a8[0], planes, g.S[1], g.S[2], g.G[1], g.G[2],
                              g.st[1], g.st[2])
             elif g.Kn <= 256:

@@ -225,6 +225,26 @@ def test_2x2_rows_of_any_width(dtype, width):
     compare_with_mygrad(FUNCS, x[:, 0, :, :-1], (2, 2), 2)   # MyGrad needs exact tiling
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("width", [1, 3, 4, 12, 17, 24, 100, 512, 513])
+def test_2x2_tiled_planes(dtype, width):
+    """Planes tiled by 2x2 windows (``width`` windows a row) go through a kernel that works
+    on chunks of whole row pairs: rows narrower than a vector, a chunk of one row pair
+    (512), rows too wide for a chunk (513, the row-by-row kernel), and many chunks; ties,
+    NaNs and signed zeros, against loops and against MyGrad."""
+    rng = np.random.default_rng(width)
+    planes = max(3, 6000 // width)
+    x = rng.integers(-2, 3, size=(planes, 1, 4, 2 * width)).astype(dtype)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    x[rng.random(x.shape) < 0.1] = -0.0
+    out, arg = max_pool_forward(x, (1, 2, 2), (1, 2, 2))
+    ref_out, ref_arg = _reference_pool(x, (1, 2, 2), (1, 2, 2))
+    assert_array_equal(out, ref_out)
+    assert_array_equal(np.signbit(out), np.signbit(ref_out))
+    assert_array_equal(arg, ref_arg)
+    compare_with_mygrad(FUNCS, x[:3, 0], (2, 2), 2)
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("shape, pool, stride", [
     ((2, 3, 6, 6), (2, 2), 1), ((2, 3, 7, 7), (3, 3), 2), ((2, 3, 6, 6), (2, 2), 2), ((4, 9), (3,), 1),
