@@ -1131,6 +1131,13 @@ REGRESSIONS = {
         "v3 = mg.divide(v2, v0)",
         "v4 = mg.add(v0, v3, out=v3, where=np.array([[[False, False, True]], [[False, True, False]]]))",
         "v6 = mg.cumprod(v4)", "v6.backward(2.0)"),
+    # (hunt seed 240, session 31) the same family, from the gradient side: a nan arriving at
+    # cumprod's output (0 / 0 further on) - MyGrad gives v2 a zero gradient, mygrad_c nan
+    "cumprod-nonfinite-in-mygrad/nan-gradient": P(
+        "v2 = mg.arange(4.0).reshape((2, 2))", "v3 = mg.cumprod(v2)",
+        "v4 = mg.nnet.leaky_relu(v3, 0.1)", "v5 = mg.negative(v4, out=v3)",
+        "v6 = mg.where(v3 < 0.5, v3, 0.0)", "v7 = mg.divide(v5, v6)",
+        "v7.backward(np.array([-1.0, -0.33333333333333337, 0.33333333333333326, 1.0]))"),
     # (seed 75) accepted: v3 (a view of v2's base) is cut off by a failed out= into it; a
     # failed out= into v2 (cut off too) then gives v3 the base v2 in MyGrad (v3 stayed
     # registered with v2); mygrad_c's v3 keeps no base

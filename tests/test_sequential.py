@@ -218,6 +218,31 @@ def check_cumprod_gradient_in_float64(x, axis):
     assert_allclose(t.grad, want, rtol=1e-2 if x.dtype == np.float16 else 1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("x", [[1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 2.0, 3.0], [1.0, 2.0, 0.0, 3.0]])
+@pytest.mark.parametrize("g", [[np.nan, 0, 0, 0], [0, 0, 0, np.nan], [1, 1, 1, np.inf]])
+def test_cumprod_passes_a_nonfinite_gradient_on(x, g):
+    """A nan or inf arriving at cumprod's output reaches every input whose partial derivative
+    it multiplies: df/dx_i = sum_{j >= i} g_j prod_{k <= j, k != i} x_k in IEEE arithmetic
+    (nan * 0 is nan).  MyGrad gives 0 for a nan, and the largest float for an inf when an
+    input is 0 - a deliberate difference (`cumprod-nonfinite-in-mygrad`, docs/guide/migrating.md)."""
+    g = np.array(g, dtype=np.float64)
+    t = mg.tensor(x)
+    with np.errstate(all="ignore"):
+        mg.cumprod(t).backward(g)
+        want = np.zeros(4)
+        for i in range(4):
+            for j in range(i, 4):
+                want[i] += g[j] * np.prod(np.delete(np.array(x[: j + 1]), i))
+    assert_array_equal(t.grad, want)
+    r = mygrad.tensor(x)
+    with np.errstate(all="ignore"):
+        mygrad.cumprod(r).backward(g)
+    if 0.0 in x or np.isnan(g).any():
+        assert np.isfinite(r.grad).all()   # (the difference this test documents)
+    else:  # an inf and no zero: MyGrad's division-based gradient gets it right
+        assert_array_equal(r.grad, want)
+
+
 def test_cumprod_overflowing_float16():
     check_cumprod_gradient_in_float64(np.full((2, 3, 4), 2.0, np.float16), None)
     check_cumprod_gradient_in_float64(np.full((3, 40), 1.9, np.float16), 1)
