@@ -262,6 +262,7 @@ class StdDev(Variance):
         self.variables = (x,)
         self._record(axis, keepdims, ddof)
         std = np.std(x.data, axis=axis, keepdims=True, ddof=ddof)
+        _check_keepdims(keepdims)  # (after NumPy's checks of axis and ddof, as in MyGrad)
         out = std if keepdims else _drop_axes(std, axis)
         self.out_shape = out.shape
         return out
@@ -682,7 +683,6 @@ def std(x, axis: Axis = None, ddof: int = 0, keepdims: bool = False, *,
     >>> x.grad
     array([-0.5,  0.5])
     """
-    _check_keepdims(keepdims)
     return _reduce(StdDev, x, axis, keepdims, constant, ddof=ddof)
 
 

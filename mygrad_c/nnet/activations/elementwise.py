@@ -15,7 +15,7 @@ import numpy as np
 from mygrad_c._engine import TensorBase, execute_op, mem_guard_active
 from mygrad_c._relu import relu_backward, relu_forward
 from mygrad_c.math.arithmetic import abs_derivative
-from mygrad_c.nnet._checks import real_scalar
+from mygrad_c.nnet._checks import real_scalar, scalar_item
 from mygrad_c.operation_base import Operation
 
 __all__ = ["relu", "leaky_relu", "elu", "selu", "hard_tanh", "sigmoid", "soft_sign", "tanh"]
@@ -392,6 +392,8 @@ def hard_tanh(x, *, lower_bound: Real = -1, upper_bound: Real = 1, constant: Opt
     Tensor([-1. ,  0.5,  1. ])
     """
     # numpy scalars (not Python numbers) take part in the dtype promotion, as in MyGrad
+    # both items first, then both types: MyGrad's order of errors
+    lower_bound, upper_bound = scalar_item(lower_bound, "lower_bound"), scalar_item(upper_bound, "upper_bound")
     lower_bound = np.asarray(real_scalar(lower_bound, "lower_bound"))[()]
     upper_bound = np.asarray(real_scalar(upper_bound, "upper_bound"))[()]
     return execute_op(HardTanh, x, op_args=(lower_bound, upper_bound), constant=constant)
