@@ -81,9 +81,28 @@ def test_errors_match_mygrad(args):
 
 
 @pytest.mark.parametrize("args", [(A, [3, 3], [1, 1], [1, 1]), (A, np.array([3, 3]), 1),
-                                  (A, (3, 3), True), (A, (True, 3), 1), (np.arange(8.0), (3,), (2, 2)),
+                                  (A, (3, 3), True), (A, (True, 3), 1),
                                   (np.arange(8.0), (np.int32(3),), np.int8(1), np.int16(2)),
                                   (A, (3, 3), (1, 1), (True, 1)), (A, (3, 3), np.int64(2))])
 def test_odd_but_accepted_arguments(args):
     assert_array_equal(sliding_window_view(*args), mygrad.sliding_window_view(*args))
     assert sliding_window_view(*args).shape == mygrad.sliding_window_view(*args).shape
+
+
+@pytest.mark.parametrize("shape, window, step", [((8,), (3,), (2, 2)), ((8,), (3,), (1, 1)),
+                                                 ((8,), (3,), (2, 2, 2)), ((5, 6), (2,), (1, 1))])
+def test_a_step_longer_than_the_window_is_refused(shape, window, step):
+    """A step with more entries than the window has axes.  Where the array has more axes than
+    the window, MyGrad raises NumPy's ValueError; where it has not, MyGrad's view reaches past the
+    end of the array (its values there are whatever lies in memory - a deliberate difference:
+    mygrad_c raises the same ValueError).  mygrad_c used to return a view of the wrong shape."""
+    x = np.arange(float(np.prod(shape))).reshape(shape)
+    with pytest.raises(ValueError, match="mismatch in length of strides and shape"):
+        sliding_window_view(x, window, step)
+    if len(shape) == len(window):
+        view = mygrad.sliding_window_view(x, window, step)
+        reach = sum((n - 1) * s for n, s in zip(view.shape, view.strides))
+        assert reach >= x.nbytes   # (MyGrad's last window ends beyond the array)
+    else:
+        with pytest.raises(ValueError):
+            mygrad.sliding_window_view(x, window, step)

@@ -47,6 +47,8 @@ def _check_dilation(dilation, window: tuple):
         return None
     if isinstance(dilation, Integral):
         dilation = np.full(len(window), dilation)
+        if dilation.dtype == np.bool_ and dilation.all():
+            dilation = dilation.astype(np.intp)   # (dilation=True: MyGrad takes it as 1)
     elif not isinstance(dilation, (Sequence, np.ndarray)):
         raise TypeError(f"`dilation` must be None, a positive integer, or a sequence of "
                         f"positive integers, got: {dilation}")
@@ -128,4 +130,9 @@ def sliding_window_view(arr: np.ndarray, window_shape: Sequence[int],
     shape = tuple(int(g) for g in grid) + arr.shape[:-n] + tuple(int(w) for w in window)
     strides = (tuple(int(s) for s in step_strides) + arr.strides[:-n]
                + tuple(int(s) for s in np.asarray(arr.strides[-n:]) * dilation))
+    if len(step) != n:
+        # MyGrad's as_strided error where the array has more axes than the window; where it
+        # has not, MyGrad's view reaches past the array's memory (garbage values, or a crash)
+        raise ValueError(f"mismatch in length of strides and shape: `step` has {len(step)} entries "
+                         f"for {n} windowed axes")
     return as_strided(arr, shape=shape, strides=strides, writeable=False)
