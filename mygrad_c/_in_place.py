@@ -271,12 +271,19 @@ def _broadcasts_to(shape, target) -> bool:
         return False
 
 
-def _raise_numpys_error(func, t: TensorBase, args) -> None:
+def _raise_numpys_error(func, t: TensorBase, args, kwargs=None) -> None:
     """Run ``func``'s NumPy ufunc with ``out=`` scratch memory shaped like ``t``: NumPy
-    raises its own error (broadcast, casting) for an in-place write that cannot be done."""
+    raises its own error (broadcast, casting) for an in-place write that cannot be done.
+    With ``kwargs`` (the call's ``dtype=``/``where=``), as MyGrad runs a ufunc into a
+    tensor ``out=``: the inputs become tensors first (their TypeError comes first), then
+    NumPy checks in its own order (a ``dtype=`` it cannot cast to the target before the
+    shapes)."""
     npu = getattr(func, "_numpy_ufunc", None)
     if npu is not None:
-        npu(*[a.data if isinstance(a, TensorBase) else a for a in args], out=np.empty_like(t.data))
+        if kwargs is not None:
+            args = [a if isinstance(a, TensorBase) else TensorBase(a, copy=False) for a in args]
+        npu(*[a.data if isinstance(a, TensorBase) else a for a in args], out=np.empty_like(t.data),
+            **{k: v for k, v in (kwargs or {}).items() if k in ("dtype", "where")})
 
 
 class _Fit(Operation):

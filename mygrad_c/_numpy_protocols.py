@@ -243,5 +243,6 @@ def array_function(self: TensorBase, func: Callable, types, args: tuple, kwargs:
     if target is None or target is func:
         if path is not None and path not in ("any", "argmax", "argmin"):
             return NotImplemented  # the mygrad_c op does not exist (yet)
-        return func(*_arrays(args), **{k: _arrays(v) for k, v in kwargs.items()})
+        positional = tuple(_arrays(args))   # (MyGrad's error for args that are not a sequence comes first)
+        return func(*positional, **{k: _arrays(v) for k, v in kwargs.items()})
     return target(*args, **kwargs)

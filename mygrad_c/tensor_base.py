@@ -122,8 +122,7 @@ class Tensor(TensorBase):
         return self.data.__contains__(item.data if isinstance(item, TensorBase) else item)
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        if isinstance(copy, str):
-            raise ValueError("strings are not allowed for 'copy' keyword. Use True/False/None instead.")
+        _engine.check_array_args(dtype, copy, 0)
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
@@ -574,8 +573,15 @@ def tensor(arr_like: "ArrayLike", dtype: "DTypeLikeReals" = None, *, constant: O
     >>> y.shape, y.base is x
     ((1, 2), True)
     """
-    if not isinstance(ndmin, Integral):
-        raise TypeError(f"`ndmin` requires a non-negative integer (got type {type(ndmin)})")
+    # MyGrad's order of errors: constant, dtype, copy, ndmin (NumPy's order after the first)
+    _engine.check_constant(constant)
+    if isinstance(arr_like, TensorBase) and copy is False:
+        if dtype is not None:
+            np.dtype(dtype)
+        if not isinstance(ndmin, Integral):
+            raise TypeError(f"`ndmin` requires a non-negative integer (got type {type(ndmin)})")
+    else:
+        _engine.check_array_args(dtype, copy, ndmin)
     if isinstance(arr_like, TensorBase) and copy is False \
             and (constant is None or constant is arr_like.constant) \
             and (dtype is None or np.dtype(dtype) == arr_like.dtype):

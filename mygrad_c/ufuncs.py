@@ -275,9 +275,11 @@ class _UfuncMeta(type):
             # whose graph was cleared, its base) by then.  As NumPy, a read-only target is
             # named before a shape or casting error.
             prepare_out_target(out)
+            if dtype is not None:
+                np.dtype(dtype)  # (NumPy's error for an unknown dtype comes before the shapes')
             natural = ufunc_result_dtype(cls, args, dtype)
             if not _fits(args, out, natural):
-                _raise_numpys_error(cls, out, args)  # NumPy's message for this out=
+                _raise_numpys_error(cls, out, args, kwargs)  # NumPy's message for this out=
             if where is not True:
                 # as MyGrad: NumPy's masked result, computed into (a copy of) the target's
                 # values - the recorded value holds the target's new values, its operation

@@ -277,6 +277,21 @@ def check_constant(constant):
     _check_constant(constant)
 
 
+def check_array_args(dtype, copy, ndmin):
+    """Raise the first error NumPy's ``np.array`` would raise for these arguments, in its
+    order (MyGrad hands them on to it): an unknown ``dtype`` (TypeError), a string ``copy``
+    (ValueError; an empty string too, which a truth test would let pass), an ``ndmin``
+    that is not an integer (TypeError)."""
+    if dtype is not None:
+        np.dtype(dtype)
+    if isinstance(copy, str):
+        raise ValueError("strings are not allowed for 'copy' keyword. Use True/False/None instead.")
+    if not isinstance(ndmin, (int, np.integer)):
+        why = ("integer argument expected, got float" if isinstance(ndmin, float)
+               else f"'{type(ndmin).__name__}' object cannot be interpreted as an integer")
+        raise TypeError(f"`ndmin` requires a non-negative integer ({why})")   # (NumPy's words, and the name)
+
+
 cdef object _check_real(cnp.ndarray arr):
     if not _is_real_dtype(arr):
         raise TypeError(
@@ -842,8 +857,7 @@ cdef class TensorBase:
     def __init__(self, x, *, dtype=None, constant=None, copy=True, ndmin=0,
                  _creator=None, _base=None):
         _check_constant(constant)
-        if isinstance(copy, str):
-            raise ValueError("strings are not allowed for 'copy' keyword. Use True/False/None instead.")
+        check_array_args(dtype, copy, ndmin)
         if isinstance(x, TensorBase):
             x = (<TensorBase>x)._data
         if copy or dtype is not None or ndmin:
@@ -1191,7 +1205,13 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
     cdef Operation op
     cdef TensorBase var, result
     cdef bint is_const
-    _check_constant(constant)
+    # MyGrad checks ``constant`` as it wraps the forward's result: the forward's own errors
+    # (shapes, axes, dtypes) come first.  A forward that would write the caller's out=
+    # array writes a copy of it instead when the call is going to fail (MyGrad writes it,
+    # then raises).
+    cdef bint bad_constant = constant is not None and type(constant) is not bool
+    if bad_constant and type(op_kwargs) is dict and cnp.PyArray_Check((<dict>op_kwargs).get("out")):
+        op_kwargs = dict(op_kwargs, out=np.array((<dict>op_kwargs)["out"], copy=True))
     op = Op()
     if op_args is None and op_kwargs is None:
         uf = None if op is None else _plain_forward(type(op))
@@ -1205,6 +1225,8 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
         if op_kwargs is not None and not isinstance(op_kwargs, dict):
             raise TypeError(f"{op!r} argument after ** must be a mapping, not {type(op_kwargs).__name__}")
         out = op(*tensors, *(op_args or ()), **(op_kwargs or {}))
+    if bad_constant:
+        _check_constant(constant)
     if isinstance(out, TensorBase):
         out = (<TensorBase>out)._data
     elif not cnp.PyArray_Check(out):

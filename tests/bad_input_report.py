@@ -1,6 +1,6 @@
 """Bad-input report: every public name of ../shared/API.md driven with wrong inputs.
 
-    python tests/bad_input_report.py [--json FILE] [--jobs N] [--only SUBSTR] [--show CAT]
+    python tests/bad_input_report.py [--json FILE] [--jobs N] [--only SUBSTR] [--show CAT] [--pairs]
 
 For each function / Tensor method, cases are generated per parameter from MyGrad's
 signature (each parameter's kind is read off its name: array-like, axis, shape, int,
@@ -533,7 +533,7 @@ NOREF = {"nnet.layers.gru.gru"}
 OURS_BETTER = [
     (r"nnet\.activations\.relu\([IT]\(nan\)\)", "values",
      "relu(-inf) = 0; MyGrad gives nan (it computes x * (x > 0))"),
-    (r"nnet\.activations\.leaky_relu\(T\(f23\), float\('(nan|inf)'\)\)", "values",
+    (r"nnet\.activations\.leaky_relu\(T\(f23\), float\('(nan|inf)'\)(, constant=None)?\)", "values",
      "positive inputs give x whatever the slope; MyGrad gives nan there (max(x,0) + slope*min(x,0))"),
     (r"nnet\.activations\.soft_sign\([IT]\(nan\)\)", "values",
      "soft_sign(+-inf) = +-1 with gradient 0; MyGrad gives nan (inf / inf)"),
@@ -691,6 +691,56 @@ def make_cases(items=None):
                 add(qual, a, kw, self_spec, note=p.name,
                     expect=noref_expect(p, v) if qual in NOREF else None)
     cases.extend(hand_cases())
+    for i, c in enumerate(cases):
+        c["id"] = i
+        c["desc"] = describe(c)
+    return cases
+
+
+# --pairs: two parameters bad at once, a few values of each kind that fail in different ways
+PAIR_VALUES = dict(array=["abc", None, I("complex")], axis=[5, "a", 1.5], shape=[-3, "ab", (2.5,)],
+                   int=[-1, 1.5, None], float=["a", None, float("nan")], bool=["yes", None, 2],
+                   dtype=["foo", None, complex], out=[I("wrong57"), "abc", T("wrong57")], where=["abc", I("bwrong")],
+                   str=["nope", None], file=[None, 3], func=["abc", None], ord=["abc", 1.5],
+                   generic=[None, "abc"], index=[5, 1.5, "a"])
+
+
+def make_pair_cases(items=None):
+    """Cases with two parameters bad at once (every pair of a callable's named parameters):
+    which error comes first must be MyGrad's (tests/test_error_order.py holds the ones fixed)."""
+    from itertools import combinations
+
+    from test_api_surface import _api_items
+
+    cases = []
+    for module, name in (items if items is not None else _api_items()):
+        qual = qualname(module, name)
+        if qual in NOREF:
+            continue
+        params = signature_params(qual)
+        if not params:
+            continue
+        args, kwargs, self_spec = base_call(qual, params)
+        if not qual.startswith("Tensor."):
+            self_spec = None
+        named = [(pos, p) for pos, p in enumerate(params) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                 and not any(q.kind == q.VAR_POSITIONAL for q in params[:pos])]
+        for (pos1, p1), (pos2, p2) in combinations(named, 2):
+            for v1 in PAIR_VALUES[_kind(qual, p1.name)]:
+                for v2 in PAIR_VALUES[_kind(qual, p2.name)]:
+                    a, kw = list(args), dict(kwargs)
+                    ok = True
+                    for pos, p, v in ((pos1, p1, v1), (pos2, p2, v2)):
+                        if pos < len(a) and p.kind != p.KEYWORD_ONLY:
+                            a[pos] = v
+                        elif p.kind == p.POSITIONAL_ONLY:
+                            ok = ok and pos == len(a)
+                            a.append(v)
+                        else:
+                            kw[p.name] = v
+                    if ok:
+                        cases.append(dict(name=qual, args=a, kwargs=kw, self=self_spec,
+                                          note=f"{p1.name}+{p2.name}", expect=None, method=None))
     for i, c in enumerate(cases):
         c["id"] = i
         c["desc"] = describe(c)
@@ -1229,7 +1279,7 @@ def worker():
 
     import mygrad_c
 
-    cases = make_cases()
+    cases = make_pair_cases() if os.environ.get("BAD_INPUT_PAIRS") else make_cases()
     tmpdir = tempfile.mkdtemp(prefix="badinput_")
     out = sys.stdout
     for line in sys.stdin:
@@ -1328,12 +1378,16 @@ def main():
     ap.add_argument("--show", default="crash,hang,silent,unclear,type_mismatch,rejects_valid",
                     help="categories whose cases are listed (comma separated)")
     ap.add_argument("--table", action="store_true", help="print the per-function table")
+    ap.add_argument("--pairs", action="store_true",
+                    help="two parameters bad at once (every pair of each callable's parameters)")
     a = ap.parse_args()
     if a.worker:
         worker()
         return 0
     t0 = time.time()
-    cases = make_cases()
+    if a.pairs:
+        os.environ["BAD_INPUT_PAIRS"] = "1"   # (the workers build the same cases)
+    cases = make_pair_cases() if a.pairs else make_cases()
     ids = [c["id"] for c in cases if not a.only or a.only in c["name"]]
     chunks = [ids[k::a.jobs] for k in range(a.jobs)]
     runners = [Runner(ch) for ch in chunks]

@@ -44,11 +44,17 @@ class Norm(Operation):
         self.variables = (x,)
         infinite = isinstance(ord, (int, float, np.number)) and not isinstance(ord, bool) and np.isinf(ord)
         if infinite:
+            if not isinstance(keepdims, (bool, Integral)):  # (NumPy's error from MyGrad's max)
+                raise TypeError(f"'{type(keepdims).__name__}' object cannot be interpreted as an integer")
             out = self._max_abs(x.data, ord, axis, keepdims)
         else:
             out = np.linalg.norm(x.data, ord=ord, axis=axis, keepdims=keepdims)  # validates ord/axis
+        if isinstance(axis, np.ndarray) and axis.ndim == 0:
+            raise TypeError("len() of unsized object")   # (MyGrad takes the length of an array axis)
         if ord is not None and not isinstance(ord, str) and ord == 0:
             raise NotImplementedError("mygrad_c.linalg.norm(..., ord=0) is not a differentiable operation")
+        if not keepdims and axis is not None and not isinstance(axis, (tuple, Integral)):
+            np.expand_dims(out, axis)   # MyGrad's step that needs a true integer: its TypeError
         ndim = x.data.ndim
         axes = _normalize_axis(axis, ndim)
         if not infinite and ((axes is not None and len(axes) == 2) or (axes is None and ord is not None and ndim == 2)):
@@ -102,6 +108,9 @@ class Norm(Operation):
             # MyGrad's max backward (the gradient to the picked element), then its abs
             # backward (times sign(x), 0 at nan: -0.0 for a negative element not picked)
             return np.where(self._picked, grad, 0) * np.nan_to_num(np.sign(x))
+        if p not in (1, 2) and self.axis is not None and not isinstance(self.axis, tuple) \
+                and (isinstance(self.axis, bool) or not isinstance(self.axis, Integral)):
+            np.sum(x, axis=self.axis)   # MyGrad's backward sums over `axis` as given: NumPy's TypeError
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             absx = np.abs(x)
             sign = np.sign(x) if self._nan_to_num else x / absx
@@ -156,8 +165,11 @@ def norm(x: "ArrayLike", ord: Optional[Union[int, float]] = None,
     Tensor([3., 7.])
     """
     if axis is not None and not isinstance(axis, (tuple, Integral)):
-        if isinstance(axis, float):  # NumPy's own message for e.g. axis=1.5
-            raise TypeError(f"integer argument expected, got {type(axis).__name__}")
-        raise TypeError("'axis' must be None, an integer or a tuple of integers")
+        # NumPy's norm reads a single axis with int(): 1.5 or "1" is axis 1 (MyGrad's value
+        # where keepdims is true; without it, its TypeError - see Norm.__call__)
+        try:
+            int(axis)
+        except (TypeError, ValueError):
+            raise TypeError("'axis' must be None, an integer or a tuple of integers") from None
     return execute_op(Norm, x, op_kwargs=dict(ord=ord, axis=axis, keepdims=keepdims, nan_to_num=nan_to_num),
                       constant=constant)

@@ -15,6 +15,7 @@ from typing import Optional, Union
 
 import numpy as np
 
+from mygrad_c._engine import check_constant
 from mygrad_c.math.arithmetic import _X1X2, _doc
 from mygrad_c.tensor_base import Tensor, tensor
 from mygrad_c.typing import ArrayLike
@@ -68,6 +69,19 @@ minimum = make_ufunc("minimum", Minimum, _doc(
     ">>> y.backward()\n>>> x.grad\narray([1., 0.])"))
 
 
+def _check_first_step(a, a_min, out, constant) -> None:
+    """MyGrad's clip computes ``maximum(a_min, a)`` into ``out`` too (and then fails on the
+    locked result, see docs/bugs-bad-input.md): the errors of that first step come first -
+    an ``a_min`` that is no tensor data, a target it does not fit, an invalid ``constant`` -
+    before anything about ``a_max``.  Checked here on scratch memory."""
+    target = out.data if isinstance(out, Tensor) else out
+    if not isinstance(target, np.ndarray):
+        return
+    lo = (a_min if isinstance(a_min, Tensor) else tensor(a_min, copy=False)).data
+    np.maximum(lo, a.data if isinstance(a, Tensor) else np.asarray(a), out=np.empty_like(target))
+    check_constant(constant)
+
+
 def clip(a: ArrayLike, a_min: Optional[ArrayLike], a_max: Optional[ArrayLike],
          out: Union[np.ndarray, Tensor, None] = None, *, constant: Optional[bool] = None) -> Tensor:
     """Clip (limit) the values of a tensor to the interval ``[a_min, a_max]``.
@@ -109,6 +123,8 @@ def clip(a: ArrayLike, a_min: Optional[ArrayLike], a_max: Optional[ArrayLike],
     if a_min is None and a_max is None:
         return a if isinstance(a, Tensor) else tensor(a, copy=False)
     result = a
+    if a_min is not None and a_max is not None and out is not None:
+        _check_first_step(a, a_min, out, constant)
     if a_min is not None:
         result = maximum(a_min, result, out=out if a_max is None else None, constant=constant)
     if a_max is not None:

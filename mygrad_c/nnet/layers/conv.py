@@ -248,10 +248,11 @@ def conv_nd(x, filter_bank, *, stride: Union[int, tuple[int, ...]],
     >>> x.grad
     array([[[1., 2., 3., 2., 1.]]])
     """
-    x_ndim, w_ndim = x.ndim, filter_bank.ndim
-    x_shape, w_shape = x.shape, filter_bank.shape
+    x_ndim = x.ndim
     if x_ndim < 3:
         raise ValueError(f"`x` must possess at least three dimensions, got {x_ndim} dimensions")
+    w_ndim = filter_bank.ndim
+    x_shape, w_shape = x.shape, filter_bank.shape
     if x_ndim != w_ndim:
         raise ValueError(f"`x` ({x_ndim}-dimensions) must have the same dimensionality as "
                          f"`filter_bank` ({w_ndim}-dimensions)")

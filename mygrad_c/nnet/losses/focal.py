@@ -190,6 +190,8 @@ def softmax_focal_loss(scores, targets, *, alpha: float = 1, gamma: float = 0,
     x_data = as_array(scores)
     if x_data.dtype == np.bool_ and x_data.size and x_data.ndim:
         raise TypeError(BOOL_SUBTRACT)  # MyGrad: numpy's error from x - max(x), before other checks
+    if x_data.dtype.kind not in "biuf":
+        softmax(scores)  # MyGrad's error for scores that are no tensor data, before other checks
     try:
         _check_gamma(gamma)
         y = check_scores_and_labels(scores, targets)

@@ -57,11 +57,17 @@ def _join(Op, tensors, out, constant, **kwargs):
         tensors = list(tensors)  # its sub-arrays, as NumPy iterates an array argument
     if isinstance(out, TensorBase):
         prepare_out_target(out)
+        if constant is not None and type(constant) is not bool:
+            # MyGrad runs NumPy into the target's array before it checks `constant`: NumPy's
+            # error for a target of the wrong shape comes first
+            Op()(*[t if isinstance(t, TensorBase) else TensorBase(t) for t in tensors],
+                 out=np.empty_like(out.data), **kwargs)
         return write_into(out, execute_op(Op, *tensors, op_kwargs=kwargs, constant=constant))
     if out is not None:
-        if not isinstance(out, np.ndarray):
-            raise TypeError(f"out= must be a numpy array or a tensor, got {type(out)}")
-        tensors = guard_out_array(out, tensors, "assignment destination is read-only")
+        # (anything but an array goes to NumPy as it is: its TypeError, after its checks of
+        # the shapes, the axis and the dtype, as in MyGrad)
+        if isinstance(out, np.ndarray):
+            tensors = guard_out_array(out, tensors, "assignment destination is read-only")
         kwargs["out"] = out
     return execute_op(Op, *tensors, op_kwargs=kwargs, constant=constant)
 
