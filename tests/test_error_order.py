@@ -205,3 +205,32 @@ def test_norm_axis_ord_keepdims_as_mygrad():
         if results[0] != results[1]:
             differ.append(((ord_, axis, keepdims), results))
     assert not differ, differ[:5]
+
+
+_DATES = np.array(["2020-01-01"] * 3, dtype="datetime64[D]")
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.nnet.batchnorm(L.tensor(X3), eps=1e-5, gamma=_DATES),   # (read an ndarray's .data memoryview)
+    lambda L: L.nnet.batchnorm(L.tensor(X3), eps=1e-5, beta=_DATES),
+    lambda L: L.nnet.batchnorm(L.tensor(X3), eps=1j),                  # NumPy's casting error (MyGrad's)
+    lambda L: L.multi_matmul(np.array(["a", "b"])),                     # dimensions before data
+    lambda L: L.multi_matmul(np.array([np.datetime64("2020-01-01")] * 2)),
+])
+def test_single_bad_arguments_left_by_the_report(call):
+    """The last type mismatches of ``tests/bad_input_report.py`` (session 31): MyGrad's error type."""
+    errors = []
+    for lib in (mygrad, mg):
+        with pytest.raises(Exception) as info:
+            call(lib)
+        errors.append(type(info.value))
+    assert errors[1] is errors[0]
+
+
+def test_a_tensor_eps_is_refused_by_name():
+    """MyGrad's batchnorm fails on a tensor eps ("output array is read-only"): mygrad_c raises the
+    same type, naming eps."""
+    with pytest.raises(ValueError):
+        mygrad.nnet.batchnorm(mygrad.tensor(X3), eps=mygrad.tensor(1e-5))
+    with pytest.raises(ValueError, match="eps"):
+        mg.nnet.batchnorm(mg.tensor(X3), eps=mg.tensor(1e-5))

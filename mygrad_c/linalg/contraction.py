@@ -373,13 +373,16 @@ def multi_matmul(tensors: "ArrayLike", *, constant: Optional[bool] = None) -> "T
 
     if isinstance(tensors, np.ndarray):
         tensors = list(tensors)
-    items = [t if isinstance(t, TensorBase) else astensor(t, constant=True) for t in tensors]
+    # the dimensions are checked before the data (MyGrad's order: a string array is a
+    # ValueError for its 0-d items, not a TypeError for its dtype)
+    items = [t if isinstance(t, TensorBase) else np.asarray(t) for t in tensors]
     n = len(items)
     if n < 2:
         raise ValueError("Expecting at least two arrays.")
     for t in items:
         if t.ndim not in (1, 2):
             raise ValueError(f"{t.ndim}-dimensional tensor given. Tensor must be one or two-dimensional")
+    items = [t if isinstance(t, TensorBase) else astensor(t, constant=True) for t in items]
     if n > 3 and any(t.ndim != 2 for t in items[1:-1]):
         # a chain to order needs 2-D operands in the middle (MyGrad's error type here)
         raise IndexError("multi_matmul: only the first and the last tensor may be 1-dimensional")

@@ -5,9 +5,9 @@ from typing import Optional
 
 import numpy as np
 
-from mygrad_c._engine import execute_op
+from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c.operation_base import Operation
-from mygrad_c.tensor_base import Tensor
+from mygrad_c.tensor_base import Tensor, _data
 from mygrad_c.typing import ArrayLike
 
 __all__ = ["batchnorm"]
@@ -34,10 +34,14 @@ class BatchNorm(Operation):
         mean = data.mean(axis=self._axes, keepdims=True)
         var = data.var(axis=self._axes, keepdims=True)
         self.mean, self.var = (np.squeeze(s, axis=self._axes) for s in (mean, var))
+        if isinstance(eps, TensorBase):  # (MyGrad's forward fails there: ValueError, read-only output)
+            raise ValueError("`eps` must be a number, or an array of one per channel; got a Tensor")
         if np.ndim(eps) == 1 and data.ndim > 1 and np.size(eps) == data.shape[1]:
             eps = np.asarray(eps).reshape(self._keep)  # one eps per channel (MyGrad accepts this)
         self._eps = eps  # (read by mygrad_c.autodiff's differentiable backward rule)
         self._std = np.sqrt(var + eps)
+        if np.iscomplexobj(self._std):  # MyGrad divides into a real array: NumPy's casting error
+            np.divide(data - mean, self._std, out=np.empty(data.shape, dtype=np.result_type(data, float)))
         self.x_norm = (data - mean) / self._std
         y = self.x_norm
         if self.gamma is not None:
@@ -103,8 +107,9 @@ def batchnorm(x, *, gamma=None, beta=None, eps: float, constant: Optional[bool] 
             [ 1.,  1.]])
     """
     # as in MyGrad, an empty gamma/beta counts as none
-    gamma = None if gamma is not None and np.size(getattr(gamma, "data", gamma)) == 0 else gamma
-    beta = None if beta is not None and np.size(getattr(beta, "data", beta)) == 0 else beta
+    # (a tensor's array; an ndarray's own ``.data`` is a memoryview, which some dtypes refuse)
+    gamma = None if gamma is not None and np.size(_data(gamma)) == 0 else gamma
+    beta = None if beta is not None and np.size(_data(beta)) == 0 else beta
     params = tuple(p for p in (gamma, beta) if p is not None)
     return execute_op(BatchNorm, x, *params, constant=constant,
                       op_kwargs=dict(eps=eps, has_gamma=gamma is not None,
