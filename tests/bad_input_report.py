@@ -1,6 +1,6 @@
 """Bad-input report: every public name of ../shared/API.md driven with wrong inputs.
 
-    python tests/bad_input_report.py [--json FILE] [--jobs N] [--only SUBSTR] [--show CAT] [--pairs]
+    python tests/bad_input_report.py [--json FILE] [--jobs N] [--only SUBSTR] [--show CAT] [--pairs | --triples]
 
 For each function / Tensor method, cases are generated per parameter from MyGrad's
 signature (each parameter's kind is read off its name: array-like, axis, shape, int,
@@ -705,10 +705,11 @@ PAIR_VALUES = dict(array=["abc", None, I("complex")], axis=[5, "a", 1.5], shape=
                    generic=[None, "abc"], index=[5, 1.5, "a"])
 
 
-def make_pair_cases(items=None):
-    """Cases with two parameters bad at once (every pair of a callable's named parameters):
-    which error comes first must be MyGrad's (tests/test_error_order.py holds the ones fixed)."""
-    from itertools import combinations
+def make_pair_cases(items=None, k=2):
+    """Cases with two parameters bad at once (every pair of a callable's named parameters;
+    ``k=3``: every three, two values each): which error comes first must be MyGrad's
+    (tests/test_error_order.py holds the ones fixed)."""
+    from itertools import combinations, product
 
     from test_api_surface import _api_items
 
@@ -725,22 +726,23 @@ def make_pair_cases(items=None):
             self_spec = None
         named = [(pos, p) for pos, p in enumerate(params) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
                  and not any(q.kind == q.VAR_POSITIONAL for q in params[:pos])]
-        for (pos1, p1), (pos2, p2) in combinations(named, 2):
-            for v1 in PAIR_VALUES[_kind(qual, p1.name)]:
-                for v2 in PAIR_VALUES[_kind(qual, p2.name)]:
-                    a, kw = list(args), dict(kwargs)
-                    ok = True
-                    for pos, p, v in ((pos1, p1, v1), (pos2, p2, v2)):
-                        if pos < len(a) and p.kind != p.KEYWORD_ONLY:
-                            a[pos] = v
-                        elif p.kind == p.POSITIONAL_ONLY:
-                            ok = ok and pos == len(a)
-                            a.append(v)
-                        else:
-                            kw[p.name] = v
-                    if ok:
-                        cases.append(dict(name=qual, args=a, kwargs=kw, self=self_spec,
-                                          note=f"{p1.name}+{p2.name}", expect=None, method=None))
+        for chosen in combinations(named, k):
+            # (three at once: the first two values of each kind)
+            pools = [PAIR_VALUES[_kind(qual, p.name)][:2 if k > 2 else None] for _, p in chosen]
+            for values in product(*pools):
+                a, kw = list(args), dict(kwargs)
+                ok = True
+                for (pos, p), v in zip(chosen, values):
+                    if pos < len(a) and p.kind != p.KEYWORD_ONLY:
+                        a[pos] = v
+                    elif p.kind == p.POSITIONAL_ONLY:
+                        ok = ok and pos == len(a)
+                        a.append(v)
+                    else:
+                        kw[p.name] = v
+                if ok:
+                    cases.append(dict(name=qual, args=a, kwargs=kw, self=self_spec,
+                                      note="+".join(p.name for _, p in chosen), expect=None, method=None))
     for i, c in enumerate(cases):
         c["id"] = i
         c["desc"] = describe(c)
@@ -1279,7 +1281,8 @@ def worker():
 
     import mygrad_c
 
-    cases = make_pair_cases() if os.environ.get("BAD_INPUT_PAIRS") else make_cases()
+    pairs = int(os.environ.get("BAD_INPUT_PAIRS") or 0)
+    cases = make_pair_cases(k=pairs) if pairs else make_cases()
     tmpdir = tempfile.mkdtemp(prefix="badinput_")
     out = sys.stdout
     for line in sys.stdin:
@@ -1380,14 +1383,17 @@ def main():
     ap.add_argument("--table", action="store_true", help="print the per-function table")
     ap.add_argument("--pairs", action="store_true",
                     help="two parameters bad at once (every pair of each callable's parameters)")
+    ap.add_argument("--triples", action="store_true",
+                    help="three parameters bad at once (every three of each callable's parameters)")
     a = ap.parse_args()
     if a.worker:
         worker()
         return 0
     t0 = time.time()
-    if a.pairs:
-        os.environ["BAD_INPUT_PAIRS"] = "1"   # (the workers build the same cases)
-    cases = make_pair_cases() if a.pairs else make_cases()
+    k = 3 if a.triples else 2 if a.pairs else 0
+    if k:
+        os.environ["BAD_INPUT_PAIRS"] = str(k)   # (the workers build the same cases)
+    cases = make_pair_cases(k=k) if k else make_cases()
     ids = [c["id"] for c in cases if not a.only or a.only in c["name"]]
     chunks = [ids[k::a.jobs] for k in range(a.jobs)]
     runners = [Runner(ch) for ch in chunks]
