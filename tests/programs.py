@@ -691,7 +691,20 @@ def _mygrad_dropped_sibling_views(d: "Difference") -> bool:
             or not any(map(_SET_SHAPE.match, d.mirror._code)):
         return False
     ns = d.mirror.ns[mygrad]
-    reshaped = [ns.get(m.group(1)) for m in map(_SET_SHAPE.match, d.mirror._code) if m]
+    names = [m.group(1) for m in map(_SET_SHAPE.match, d.mirror._code) if m]
+    reshaped = [ns.get(n) for n in names]
+    if d.key == "base" and len(set(names)) >= 2:
+        # (hunt seed 241, session 31) the base a later shape set gives the views of the
+        # reshaped tensor (its past state reached through `.creator.variables`: MyGrad's
+        # shape setter makes its views views of it, as mygrad_c's) - except a view MyGrad
+        # had dropped at an earlier shape set of a sibling view, which keeps its old base
+        ns_c = d.mirror.ns[mg]
+        t_c, t_r = ns_c.get(d.name), ns.get(d.name)
+        base_c = getattr(t_c, "base", None)
+        for n in set(names):
+            if base_c is not None and base_c is ns_c.get(n) and isinstance(ns.get(n), mygrad.Tensor) \
+                    and not any(c is t_r for c in ns[n]._view_children):
+                return True
     dropped = []
     for k in variables(ns):
         t = ns[k]

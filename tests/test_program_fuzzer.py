@@ -1375,6 +1375,14 @@ REGRESSIONS = {
         "v0 = mg.tensor([-1, 0, 0])", "v2 = v0[1:]", "v3 = v0[::-1]",
         body=["v6 = mg.add(v2, v2, out=v2, where=np.array([False, True]))", "v2.shape = (-1,)"],
         iterations=2),
+    # (hunt seed 241, session 31) the same, seen in a base: v5 is v0's state before its shape
+    # was set; setting v5's shape makes the views registered with it views of v5, in both
+    # libraries - but MyGrad dropped v3 when v2's shape was set, so its v3 keeps the base v0
+    "shape-set-drops-views-in-mygrad/past-state-reshaped": P(
+        "v0 = mg.full((0,), -1.0, dtype='float64')",
+        "v1 = mg.multiply(v0, 2.0, out=v0, where=np.zeros((0,), dtype='bool'))",
+        "v2 = v1[...]", "v3 = v1[None]", "v0.shape = (1, 0)", "v5 = v1.creator.variables[0]",
+        "v2.shape = (1, 0)", "v5.shape = (1, 0)"),
     # (session 18) the same with values: v3 keeps its old values in MyGrad after v0 += 1, and
     # a backward through it gives no gradient
     "shape-set-drops-views-in-mygrad/values-and-gradients": P(
