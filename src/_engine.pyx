@@ -1211,7 +1211,10 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
     # then raises).
     cdef bint bad_constant = constant is not None and type(constant) is not bool
     if bad_constant and type(op_kwargs) is dict and cnp.PyArray_Check((<dict>op_kwargs).get("out")):
-        op_kwargs = dict(op_kwargs, out=np.array((<dict>op_kwargs)["out"], copy=True))
+        target = (<dict>op_kwargs)["out"]
+        scratch = np.array(target, copy=True)
+        scratch.flags.writeable = target.flags.writeable   # (NumPy's read-only error first, too)
+        op_kwargs = dict(op_kwargs, out=scratch)
     op = Op()
     if op_args is None and op_kwargs is None:
         uf = None if op is None else _plain_forward(type(op))

@@ -700,7 +700,7 @@ def make_cases(items=None):
 # --pairs: two parameters bad at once, a few values of each kind that fail in different ways
 PAIR_VALUES = dict(array=["abc", None, I("complex")], axis=[5, "a", 1.5], shape=[-3, "ab", (2.5,)],
                    int=[-1, 1.5, None], float=["a", None, float("nan")], bool=["yes", None, 2],
-                   dtype=["foo", None, complex], out=[I("wrong57"), "abc", T("wrong57")], where=["abc", I("bwrong")],
+                   dtype=["foo", None, complex], out=[I("wrong57"), "abc", T("wrong57"), I("readonly")], where=["abc", I("bwrong")],
                    str=["nope", None], file=[None, 3], func=["abc", None], ord=["abc", 1.5],
                    generic=[None, "abc"], index=[5, 1.5, "a"])
 

@@ -77,8 +77,10 @@ def _check_first_step(a, a_min, out, constant) -> None:
     target = out.data if isinstance(out, Tensor) else out
     if not isinstance(target, np.ndarray):
         return
-    lo = (a_min if isinstance(a_min, Tensor) else tensor(a_min, copy=False)).data
-    np.maximum(lo, a.data if isinstance(a, Tensor) else np.asarray(a), out=np.empty_like(target))
+    lo, x = ((v if isinstance(v, Tensor) else tensor(v, copy=False)).data for v in (a_min, a))
+    scratch = np.empty_like(target)
+    scratch.flags.writeable = target.flags.writeable   # (NumPy's read-only error, too)
+    np.maximum(lo, x, out=scratch)
     check_constant(constant)
 
 
