@@ -573,21 +573,16 @@ def tensor(arr_like: "ArrayLike", dtype: "DTypeLikeReals" = None, *, constant: O
     >>> y.shape, y.base is x
     ((1, 2), True)
     """
-    # MyGrad's order of errors: constant, dtype, copy, ndmin (NumPy's order after the first)
-    _engine.check_constant(constant)
     if isinstance(arr_like, TensorBase) and copy is False:
-        if dtype is not None:
-            np.dtype(dtype)
+        # MyGrad's order of errors: constant, dtype, ndmin (Tensor() checks them so otherwise)
+        _engine.check_constant(constant)
+        dt = None if dtype is None else np.dtype(dtype)
         if not isinstance(ndmin, Integral):
             raise TypeError(f"`ndmin` requires a non-negative integer (got type {type(ndmin)})")
-    else:
-        _engine.check_array_args(dtype, copy, ndmin)
-    if isinstance(arr_like, TensorBase) and copy is False \
-            and (constant is None or constant is arr_like.constant) \
-            and (dtype is None or np.dtype(dtype) == arr_like.dtype):
-        if ndmin > arr_like.ndim:  # a view with leading 1s, as MyGrad's arr_like[None, ...]
-            return arr_like[(None,) * (ndmin - arr_like.ndim)]
-        return arr_like  # type: ignore[return-value]
+        if (constant is None or constant is arr_like.constant) and (dt is None or dt == arr_like.dtype):
+            if ndmin > arr_like.ndim:  # a view with leading 1s, as MyGrad's arr_like[None, ...]
+                return arr_like[(None,) * (ndmin - arr_like.ndim)]
+            return arr_like  # type: ignore[return-value]
     return Tensor(arr_like, dtype=dtype, constant=constant, copy=copy, ndmin=ndmin)
 
 

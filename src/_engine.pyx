@@ -267,8 +267,12 @@ cdef inline bint _is_real_dtype(cnp.ndarray arr):
     return cnp.PyArray_ISBOOL(arr) or cnp.PyArray_ISINTEGER(arr) or cnp.PyArray_ISFLOAT(arr)
 
 
+cdef inline bint _bad_constant(object constant):
+    return constant is not None and type(constant) is not bool
+
+
 cdef inline void _check_constant(object constant) except *:
-    if constant is not None and type(constant) is not bool:
+    if _bad_constant(constant):
         raise TypeError(f"`constant` must be a boolean value, got: {constant}")
 
 
@@ -1209,7 +1213,7 @@ cdef TensorBase _run_op(object Op, tuple tensors, object op_args,
     # (shapes, axes, dtypes) come first.  A forward that would write the caller's out=
     # array writes a copy of it instead when the call is going to fail (MyGrad writes it,
     # then raises).
-    cdef bint bad_constant = constant is not None and type(constant) is not bool
+    cdef bint bad_constant = _bad_constant(constant)
     if bad_constant and type(op_kwargs) is dict and cnp.PyArray_Check((<dict>op_kwargs).get("out")):
         target = (<dict>op_kwargs)["out"]
         scratch = np.array(target, copy=True)

@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from mygrad_c._engine import TensorBase, execute_op
+from mygrad_c._engine import TensorBase, check_constant, execute_op
 from mygrad_c.operation_base import Operation
 from mygrad_c._in_place import guard_out_array, prepare_out_target, write_into
 
@@ -57,11 +57,14 @@ def _join(Op, tensors, out, constant, **kwargs):
         tensors = list(tensors)  # its sub-arrays, as NumPy iterates an array argument
     if isinstance(out, TensorBase):
         prepare_out_target(out)
-        if constant is not None and type(constant) is not bool:
+        try:
+            check_constant(constant)
+        except TypeError:
             # MyGrad runs NumPy into the target's array before it checks `constant`: NumPy's
             # error for a target of the wrong shape comes first
             Op()(*[t if isinstance(t, TensorBase) else TensorBase(t) for t in tensors],
                  out=np.empty_like(out.data), **kwargs)
+            raise
         return write_into(out, execute_op(Op, *tensors, op_kwargs=kwargs, constant=constant))
     if out is not None:
         # (anything but an array goes to NumPy as it is: its TypeError, after its checks of
