@@ -17,7 +17,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._pool import max_pool_backward, max_pool_forward
-from mygrad_c.nnet.layers.conv import _per_axis, _small_ints
+from mygrad_c.nnet.layers.conv import _per_axis, _small_grid, _small_ints
 from mygrad_c.operation_base import Operation
 from mygrad_c.nnet.layers.utils import sliding_window_view  # noqa: F401  (public names of MyGrad's module)
 from mygrad_c.tensor_base import Tensor  # noqa: F401
@@ -169,12 +169,13 @@ def max_pool(x, pool: tuple[int, ...], stride: Union[int, tuple[int, ...]], *,
             _per_axis(stride, D, 1)  # (MyGrad reports a stride it cannot read first)
         raise IndexError("tuple index out of range")
     small = _small_ints(stride, D, 1) if D else None
-    if small is not None and all(s >= p and (s - p) % st == 0
-                                 for s, p, st in zip(x.shape[-D:], pool, small)):
-        # the common case, without NumPy (pool's entries are positive Integrals here)
-        grid = tuple((s - int(p)) // st + 1 for s, p, st in zip(x.shape[-D:], pool, small))
+    # the common case, without NumPy (pool's entries are positive Integrals here): a pool is a
+    # convolution window with no padding and no dilation
+    pool_ints = tuple(int(p) for p in pool)
+    grid = None if small is None else _small_grid(x.shape[-D:], pool_ints, small, (0,) * D, (1,) * D)
+    if grid is not None:
         return execute_op(MaxPoolND, x, constant=constant,
-                          op_kwargs=dict(pool=tuple(int(p) for p in pool), stride=small, grid=grid))
+                          op_kwargs=dict(pool=pool_ints, stride=small, grid=grid))
     stride = _per_axis(stride, D, 1)
     pool_arr = np.asarray(pool)
     S = np.asarray(x.shape[-D:])
