@@ -175,6 +175,24 @@ def apply_in_place(t: TensorBase, compute: Callable[[TensorBase], TensorBase],
             f"cannot write through this view of shape {t.data.shape}: taken again from its base "
             f"(of shape {base.data.shape} now) it has shape {taken.shape} - was the view's or "
             f"its base's shape set under no_autodiff after the view was taken?")
+    if taken.shape != t.data.shape:
+        # (views taken from this one after its shape was set so - ``v[:, 0]`` of a view set
+        # to (1, 2) - cannot be taken again from the written base, where this view has its
+        # old shape: refused before the base takes its new state, so that nothing changes -
+        # hunt seed 244.  The error is of MyGrad's type: MyGrad applies ``index`` to the
+        # view taken again (IndexError), writes a ufunc's result into it (ValueError where
+        # it does not broadcast) and otherwise fails taking those views again, after the
+        # write - the accepted untracked-shape-write-in-mygrad)
+        error = _engine.views_retake_error(base)
+        if error is not None:
+            if index is not None:
+                taken[index]
+            kind = ValueError if index is None and not _broadcasts_to(t.data.shape, taken.shape) \
+                or not isinstance(error, IndexError) else IndexError
+            raise kind(
+                f"cannot write through this view of shape {t.data.shape}: the views taken from "
+                f"it cannot be taken again from its base, where it has shape {taken.shape} - was "
+                f"its shape set under no_autodiff before they were taken?") from error
     # (computed from the view's own state, which becomes its earlier state - MyGrad's
     # placeholder - so a backward from the view reaches that state too)
     region = compute(t)

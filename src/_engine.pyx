@@ -1540,6 +1540,29 @@ cdef bint _registered_with_parent(TensorBase view):
     return parent is not None and any(v is view for v in _live_children(<TensorBase>parent))
 
 
+def views_retake_error(TensorBase base):
+    """The error ``mark_written(base)`` would meet taking ``base``'s views again, or None.
+
+    A write must change nothing if it fails, and ``mark_written`` runs after the base has
+    taken its new state.  Taking a view again can fail only when a shape was set under
+    ``no_autodiff`` (untracked) somewhere along its chain: a view taken from a view whose
+    shape was set so records steps (``v[:, 0]`` of a view set to ``(2, 1)``) that do not
+    apply to that view taken again (``(2,)``).  This walks the same tree of views on plain
+    arrays (the new base has the shape and dtype of ``base``), so the caller can raise
+    before anything changes.
+    """
+    cdef list stack = [(base._data, v) for v in _live_children(base)]
+    cdef TensorBase view
+    while stack:
+        arr, view = stack.pop()
+        try:
+            arr = apply_view_chain(arr, view._view_steps_from_parent)
+        except Exception as error:
+            return error
+        stack.extend([(arr, v) for v in _live_children(view)])
+    return None
+
+
 def mark_written(TensorBase base, tuple prefix=None, TensorBase past=None):
     """After an in-place write into ``base``: rebuild the views registered with it.
 

@@ -610,6 +610,21 @@ def _write_after_failed_op(d: "Difference") -> bool:
     return m is not None and any(re.search(rf"\b{m.group(1)}\b", s) for s in d.mirror.failed)
 
 
+def _soft_sign_int_overflow(d: "Difference") -> bool:
+    """(hunt seed 244, session 32) soft_sign of an integer tensor that holds its dtype's most
+    negative value (here from ``reciprocal`` of an integer 0) or int64's largest: MyGrad
+    computes ``|x|`` and ``1 + |x|`` in the integer dtype, which overflow (``|int8(-128)|`` is
+    -128), so its value there has the wrong sign or a magnitude above 1; mygrad_c's, computed
+    in float64, is ``x / (1 + |x|)``.  Every element that differs must be such a wrong one."""
+    if d.key != "data" or "soft_sign" not in d.stmt:
+        return False
+    want, got = np.asarray(d.want, dtype=float), np.asarray(d.got, dtype=float)
+    if want.shape != got.shape:
+        return False
+    wrong = (np.abs(want) > 1) | (np.sign(want) != np.sign(got))
+    return bool(wrong.any()) and bool(np.all(wrong | (want == got)))
+
+
 def _mygrad_writes_untracked_shape(d: "Difference") -> bool:
     """(seed 171, session 17) An in-place write through a view whose shape was set while no
     graph was tracked (``with mg.no_autodiff: v.shape = ...``): MyGrad computes the new value
@@ -1108,6 +1123,7 @@ KNOWN_BUGS: dict = {
     # soft_sign(+-inf): MyGrad's x / (1 + |x|) gives nan; mygrad_c the limit +-1 (gradient 0)
     "soft-sign-inf": lambda d: (d.key in ("data", "grad") and "soft_sign" in d.stmt
                                 and bool(np.isnan(np.asarray(d.want, dtype=float)).any())),
+    "soft-sign-int-overflow-in-mygrad": _soft_sign_int_overflow,
     # abs(t): MyGrad's Tensor has no __abs__ (TypeError); mygrad_c's has
     "abs": lambda d: d.key == "exception" and "abs()" in str(d.got),
     # both raise, but different exceptions: the libraries check in another order (e.g. a
@@ -1175,6 +1191,10 @@ ACCEPTED: dict = {
     "leaked-lock": "MyGrad never releases a lock: later writes fail",
     # soft_sign(+-inf) is +-1 (gradient 0); MyGrad's x / (1 + |x|) gives nan
     "soft-sign-inf": "MyGrad gives a wrong number: soft_sign(inf) = nan",
+    # (hunt seed 244, session 32) soft_sign of an integer tensor holding its dtype's most
+    # negative value (or int64's largest): MyGrad's |x| and 1 + |x| overflow in the integer dtype
+    "soft-sign-int-overflow-in-mygrad": "MyGrad gives a wrong number: soft_sign(int8(-128)) = 1.008, "
+                                        "soft_sign(int64 min) = +1",
     # abs(t): MyGrad's Tensor has no __abs__ and raises TypeError; mygrad_c computes |t|
     "abs": "MyGrad fails (TypeError) on abs(t)",
     # mygrad_c locks every array of a block of memory that a live graph uses (here a view

@@ -116,6 +116,25 @@ def test_moderate_logits_match_mygrad(dtype):
         compare_with_mygrad(f"nnet.{name}", x, np.array([0, 2]), **tol)
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64"])
+def test_soft_sign_of_the_most_negative_integers_is_exact_where_mygrads_abs_overflows(dtype):
+    # (hunt seed 244) MyGrad computes |x| and 1 + |x| in the integer dtype: at the dtype's
+    # most negative value |x| is x itself, so MyGrad's soft_sign there is +1 or above (and
+    # at int64's min + 1 and max, where 1 + |x| overflows, +1 and -1) - mygrad_c computes in
+    # float64: the accepted soft-sign-int-overflow-in-mygrad
+    info = np.iinfo(dtype)
+    x = np.array([info.min, info.min + 1, -3, 0, 3, info.max], dtype=dtype)
+    exact = x.astype(np.float64) / (1 + np.abs(x.astype(np.float64)))
+    got = mg.nnet.soft_sign(mg.tensor(x))
+    assert got.dtype == np.float64 and got.constant
+    assert_allclose(got.data, exact, rtol=1e-15)
+    assert (got.data[:2] < 0).all()
+    with np.errstate(all="ignore"):
+        theirs = mygrad.nnet.soft_sign(mygrad.tensor(x)).data
+    assert (theirs[:1] >= 1).all()                  # MyGrad's wrong sign at the minimum
+    assert_allclose(theirs[2:5], exact[2:5], rtol=1e-15)   # and its value in between
+
+
 def test_softmax_focal_loss_800_is_exact_where_mygrad_gives_inf():
     # the reported case; MyGrad: loss [inf] and nan gradients
     x = mg.tensor([[0.0, 800.0]])

@@ -442,7 +442,10 @@ def soft_sign(x, *, constant: Optional[bool] = None):
 
     Notes
     -----
-    ``soft_sign(+-inf)`` is its limit ``+-1`` with gradient 0 (MyGrad: nan). The gradient
+    ``soft_sign(+-inf)`` is its limit ``+-1`` with gradient 0 (MyGrad: nan). An integer input
+    is computed in float64, so its dtype's most negative value gives about -1 (MyGrad computes
+    ``|x|`` in the integer dtype, which overflows there: ``soft_sign(int8(-128))`` is 1.008 in
+    MyGrad, -0.992 here). The gradient
     ``1 / (1 + |x|)**2`` is computed in float64 and rounded once, so float16 gradients are
     correctly rounded (MyGrad's lose digits for large ``|x|``: 1.9e-06 instead of 1.55e-06 at 800).
 
