@@ -1551,16 +1551,28 @@ def views_retake_error(TensorBase base):
     arrays (the new base has the shape and dtype of ``base``), so the caller can raise
     before anything changes.
     """
-    cdef list stack = [(base._data, v) for v in _live_children(base)]
+    cdef dict arrays = {id(base): base._data}   # id(tensor) -> its plain array taken again
     cdef TensorBase view
-    while stack:
-        arr, view = stack.pop()
+    for parent, view in _view_tree(base):
         try:
-            arr = apply_view_chain(arr, view._view_steps_from_parent)
-        except Exception as error:
+            arrays[id(view)] = apply_view_chain(arrays[id(parent)], view._view_steps_from_parent)
+        except (IndexError, ValueError) as error:   # (NumPy's AxisError is both)
             return error
-        stack.extend([(arr, v) for v in _live_children(view)])
     return None
+
+
+cdef list _view_tree(TensorBase base):
+    """The views registered with ``base``, and those registered with them, in turn, as
+    (parent, view) pairs in pre-order: each parent before its views, siblings in the order
+    they were taken (the order ``mark_written`` takes them again, so that a failure found
+    by ``views_retake_error`` is the first one the write would meet)."""
+    cdef list tree = []
+    cdef list stack = [(base, v) for v in reversed(_live_children(base))]
+    while stack:
+        parent, view = stack.pop()
+        tree.append((parent, view))
+        stack.extend([(view, v) for v in reversed(_live_children(view))])
+    return tree
 
 
 def mark_written(TensorBase base, tuple prefix=None, TensorBase past=None):
@@ -1578,14 +1590,8 @@ def mark_written(TensorBase base, tuple prefix=None, TensorBase past=None):
     state shows it as its ``.base``, as MyGrad's placeholder of a view is a view of its
     base's placeholder.
     """
-    cdef list tree = []          # (parent, view) in pre-order: parents before their views
-    cdef list stack
+    cdef list tree = _view_tree(base)
     cdef TensorBase parent, view, src, fresh
-    stack = [(base, v) for v in reversed(_live_children(base))]
-    while stack:
-        parent, view = stack.pop()
-        tree.append((parent, view))
-        stack.extend([(view, v) for v in reversed(_live_children(view))])
     if not tree:
         return
     for parent, view in tree:
