@@ -445,3 +445,133 @@ def test_gru_backward_after_its_outputs_shape_was_set(untracked):
         return
     for ours, ref in zip(grads(mg, True), grads(mygrad, False)):
         assert_allclose(ours, ref, rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------------------
+# what MyGrad's gru accepts beyond the documented shapes, and the order of its errors
+# (session 33: the bad-input report compared with MyGrad's gru for the first time)
+# ---------------------------------------------------------------------------
+_T, _N, _C, _D = 4, 2, 3, 3
+_ACCEPTED = {   # MyGrad runs these forward and backward: values and gradients must agree
+    "br (1, D) array": dict(br=np.full((1, _D), 0.5)),
+    "br (T, N, D) array": dict(br=np.linspace(-1, 1, _T * _N * _D).reshape(_T, _N, _D)),
+    "br (T, 1, 1) array": dict(br=np.arange(_T, dtype=float).reshape(_T, 1, 1)),
+    "br (1,) array": dict(br=np.ones(1)),
+    "br integer (D,) array": dict(br=np.arange(_D)),
+    "br (1, D) constant tensor": dict(br=("constant", np.full((1, _D), 0.5))),
+    "bh (N, D) array": dict(bh=np.full((_N, _D), -0.25)),
+    "bh (N, D) array, dropout": dict(bh=np.full((_N, _D), -0.25), dropout=0.5),
+    "s0 0-d": dict(s0=np.array(0.5)),
+    "s0 (D,)": dict(s0=np.linspace(-1, 1, _D)),
+    "s0 (1, N, D)": dict(s0=np.full((1, _N, _D), 0.25)),
+    "s0 (N, 1)": dict(s0=np.array([[0.5], [-0.5]])),
+    "s0 of numeric strings": dict(s0=np.full((_N, _D), "1.5")),
+    "s0 complex (NumPy's cast: the real part)": dict(s0=np.full((_N, _D), 0.5 + 2j)),
+    "s0 integers": dict(s0=np.ones((_N, _D), dtype=int)),
+    "s0 constant 0-d tensor": dict(s0=("constant", np.array(0.5))),
+    "T = 0": dict(X=np.empty((0, _N, _C))),
+    "N = 0": dict(X=np.empty((_T, 0, _C))),
+    "T = 1": dict(X="first step"),
+}
+
+
+def _gru_call(lib, config):
+    """gru of fixed inputs with ``config``'s replacements, then ``S.sum().backward()``:
+    the states and the parameters' gradients (None for a constant)."""
+    rng = np.random.default_rng(33)
+    X = rng.standard_normal((_T, _N, _C))
+    kwargs = {"X": X}
+    for name, shape in zip(NAMES[1:], [(_C, _D), (_D, _D), (_D,)] * 3):
+        kwargs[name] = lib.tensor(rng.standard_normal(shape) * 0.5)
+    for name, value in config.items():
+        if isinstance(value, tuple):
+            value = lib.tensor(value[1], constant=True)
+        elif isinstance(value, str) and name == "X":
+            value = X[:1]
+        kwargs[name] = value
+    extra = {k: kwargs.pop(k) for k in ("s0", "dropout", "bp_lim") if k in kwargs}
+    np.random.seed(5)  # (dropout masks: drawn alike)
+    S = lib.nnet.layers.gru(*[kwargs[n] for n in NAMES], **extra)
+    S.sum().backward()
+    return S.data, [p.grad if isinstance(p, lib.Tensor) else None for p in (kwargs[n] for n in NAMES[1:])]
+
+
+@pytest.mark.parametrize("case", list(_ACCEPTED))
+def test_gru_accepts_what_mygrads_accepts(case):
+    pytest.importorskip("numba")
+    import mygrad
+
+    with np.testing.suppress_warnings() as sup:
+        sup.filter(np.exceptions.ComplexWarning)   # (both: NumPy's cast of a complex s0)
+        ours, theirs = _gru_call(mg, _ACCEPTED[case]), _gru_call(mygrad, _ACCEPTED[case])
+    assert ours[0].shape == theirs[0].shape and ours[0].dtype == theirs[0].dtype
+    assert_allclose(ours[0], theirs[0], rtol=1e-12, atol=1e-12)
+    for a, b in zip(ours[1], theirs[1]):
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert a.shape == b.shape
+            assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(1, _D), (_N, _D), (_T, 1, 1), (_T, _N, _D), ()])
+@pytest.mark.parametrize("name", ["br", "bh"])
+def test_a_bias_that_broadcasts_gets_its_summed_gradient(name, shape):
+    # (MyGrad's backward fails here - AssertionError: it gives a (D,) gradient to a bias of
+    # another shape; the accepted difference gru-broadcast-bias-grad-in-mygrad) the gradient
+    # is checked numerically, and a (1, D) bias's equals a (D,) bias's of the same values
+    rng = np.random.default_rng(4)
+    arrays = make_inputs(rng, _T, _N, _C, _D)
+    index = NAMES.index(name)
+    bias = np.broadcast_to(rng.standard_normal(shape), shape).copy()
+    tensors = [mg.tensor(a) for a in arrays]
+    tensors[index] = mg.tensor(bias)
+    G = rng.standard_normal((_T + 1, _N, _D))
+    gru(*tensors).backward(G)
+    assert tensors[index].grad.shape == shape
+
+    def states(b):
+        args = list(arrays)
+        args[index] = b
+        return gru(*args).data
+    [expected] = numerical_grad(states, bias, weights=G)
+    assert_allclose(tensors[index].grad, expected, rtol=1e-5, atol=1e-7)
+    if shape == (1, _D):
+        flat = [mg.tensor(a) for a in arrays]
+        flat[index] = mg.tensor(bias[0])
+        gru(*flat).backward(G)
+        assert_allclose(tensors[index].grad[0], flat[index].grad, rtol=1e-12)
+
+
+_BAD = {   # several problems at once: MyGrad's exception type is that of the first it meets
+    "X of strings, bp_lim too large": (TypeError, dict(X=np.full((_T, _N, _C), "a"), bp_lim=99)),
+    "0-d X, bp_lim too large": (TypeError, dict(X=np.array(1.0), bp_lim=99)),
+    "0-d X, dropout 2": (AssertionError, dict(X=np.array(1.0), dropout=2.0)),
+    "X of strings, dropout 2": (TypeError, dict(X=np.full((_T, _N, _C), "a"), dropout=2.0)),
+    "2-d X, bp_lim too large": (AssertionError, dict(X=np.ones((_N, _C)), bp_lim=99)),
+    "2-d X, 0-d Uz": (ValueError, dict(X=np.ones((_N, _C)), Uz=1.5)),
+    "0-d Uz": (IndexError, dict(Uz=1.5)),
+    "0-d Uh": (IndexError, dict(Uh=1.5)),
+    "0-d bz": (ValueError, dict(bz=1.5)),
+    "dict Uz": (TypeError, dict(Uz={})),
+    "None bh": (TypeError, dict(bh=None)),
+    "complex Wr": (TypeError, dict(Wr=np.ones((_D, _D), dtype=complex))),
+    "1-d Uz, s0 of the wrong shape": (ValueError, dict(Uz=np.ones(_D), s0=np.ones((5, 5)))),
+    "s0 of the wrong shape, Wz of the wrong shape": (ValueError, dict(Wz=np.ones((4, 4)), s0=np.ones((5, 5)))),
+    "s0 of letters": (ValueError, dict(s0=np.full((_N, _D), "a"))),
+    "br (3, 1)": (ValueError, dict(br=np.ones((3, 1)))),
+    "br (T + 1, N, D)": (ValueError, dict(br=np.ones((_T + 1, _N, _D)))),
+    "T = 0, bp_lim 0": (AssertionError, dict(X=np.empty((0, _N, _C)), bp_lim=0)),
+}
+
+
+@pytest.mark.parametrize("case", list(_BAD))
+def test_gru_raises_mygrads_exception_type_first(case):
+    pytest.importorskip("numba")
+    import mygrad
+
+    expected, config = _BAD[case]
+    for lib in (mygrad, mg):
+        with pytest.raises(expected) as info:
+            _gru_call(lib, config)
+        if lib is mg:   # (and ours names the problem)
+            assert info.type is not AssertionError and str(info.value)

@@ -8,6 +8,7 @@ matrix product, and the weight gradients afterwards with one product each.
 """
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 from typing import Optional
 
@@ -25,6 +26,18 @@ _NAMES = ("X", "Uz", "Wz", "bz", "Ur", "Wr", "br", "Uh", "Wh", "bh")
 
 class GRUArgumentError(ValueError, AssertionError):
     """An invalid ``bp_lim``/``dropout`` (MyGrad raises AssertionError for these; this is both)."""
+
+
+class GRUShapeError(ValueError, IndexError):
+    """A 0-d input-to-hidden weight (MyGrad fails with IndexError; this is both)."""
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Does an array of ``shape`` broadcast to ``target`` without changing it?"""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def _data(x) -> np.ndarray:
@@ -131,7 +144,11 @@ class GRUnit(Operation):
         xzrh = np.matmul(X.reshape(T * N, C), self.U).reshape(T, N, 3 * D)
         if self.mU is not None:
             xzrh *= self.mU
-        xzrh += np.concatenate([bz, br, bh])
+        if br.shape == bh.shape == bz.shape:
+            xzrh += np.concatenate([bz, br, bh])
+        else:   # (br or bh broadcast to (T, N, D): each added to its gate's pre-activations)
+            for k, b in enumerate((bz, br, bh)):
+                xzrh[..., k * D:(k + 1) * D] += b
 
         s = np.empty((T + 1, N, D), dtype=dt)
         s[0] = 0 if s0 is None else s0
@@ -157,8 +174,9 @@ class GRUnit(Operation):
         dWh = np.matmul(self.rs.reshape(TN, D).T, dah2)
         da = np.concatenate([dzr, dah], axis=2)  # (T, N, 3D): pre-activation gradients
         db = da.sum(axis=(0, 1))
+        pre = da   # (the biases' gradients are taken before the inputs' dropout mask)
         if self.mU is not None:
-            da *= self.mU
+            da = da * self.mU
         da2 = da.reshape(TN, 3 * D)
         dU = np.matmul(X.reshape(TN, C).T, da2)
         dWz, dWr = dWzr[:, :D], dWzr[:, D:]
@@ -169,6 +187,12 @@ class GRUnit(Operation):
             "Wz": dWz, "Wr": dWr, "Wh": dWh,
             "bz": db[:D], "br": db[D:2 * D], "bh": db[2 * D:],
         }
+        for k, name in ((1, "br"), (2, "bh")):
+            if self.variables[3 * k + 3].shape != (D,):
+                # a bias that broadcasts to (T, N, D) otherwise: its gate's pre-activation
+                # gradients, which the engine sums down to the bias's shape (MyGrad's backward
+                # fails with an AssertionError there: gradient of shape (D,))
+                grads[name] = pre[..., k * D:(k + 1) * D]
         if not self.variables[0].constant:
             grads["X"] = np.matmul(da2, self.U.T).reshape(T, N, C)
         return grads
@@ -198,10 +222,13 @@ def gru(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, dropout=0.0
     Wz, Wr, Wh : ArrayLike, shape-(D, D)
         Hidden-to-hidden weights.
     bz, br, bh : ArrayLike, shape-(D,)
-        Biases.
+        Biases. As in MyGrad, ``br`` and ``bh`` may have any shape that broadcasts to
+        (T, N, D) (``(N, D)``, ``(1, D)``, a number): they are added to each step's
+        pre-activations, and their gradients are summed down to their shapes.
     s0 : ArrayLike, shape-(N, D), optional
         The initial hidden state (zeros by default). It must be a constant: it
-        receives no gradient.
+        receives no gradient. It is written into the state as NumPy assigns, so any
+        shape that broadcasts to (N, D) will do.
     bp_lim : int, optional
         Back-propagate each step's gradient at most ``bp_lim`` steps back in time
         (``0 <= bp_lim < T``); ``None`` for full back-propagation through time.
@@ -221,10 +248,17 @@ def gru(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, dropout=0.0
 
     Raises
     ------
+    TypeError
+        If an input is not a real-valued array (strings, objects, complex numbers) or
+        ``X`` is 0-d.
     ValueError
         If ``s0`` is a non-constant tensor, or shapes do not match.
     AssertionError
         (a ``ValueError`` subclass here) for an invalid ``bp_lim`` or ``dropout``, as MyGrad.
+    IndexError
+        (a ``ValueError`` subclass here) for a 0-d ``Uz``, ``Ur`` or ``Uh``, as MyGrad.
+    The checks run in the order in which MyGrad meets each problem, so that a call with
+    several wrong arguments raises MyGrad's type.
 
     Examples
     --------
@@ -245,30 +279,46 @@ def gru(X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh, s0=None, bp_lim=None, dropout=0.0
     if s0 is not None and not (isinstance(s0, np.ndarray) or (isinstance(s0, TensorBase) and s0.constant)):
         # (as MyGrad, which makes a tensor - not a constant - of any other s0: a list, a number)
         raise ValueError("GRU does not support non-constant tensors for the initial hiddenstate value, `s0`")
+    # (the checks run in the order MyGrad meets each problem, so a call with several wrong
+    # arguments raises MyGrad's exception type: each input's dtype as it becomes a tensor,
+    # dropout, the length of X, bp_lim, the shapes, the initial state's, then the weights')
     arrays = [_data(a) for a in (X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh)]
+    for name, a in zip(_NAMES, arrays):
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"`{name}` must be a real-valued (float, integer or boolean) array, "
+                            f"got dtype {a.dtype}")
+    if not 0 <= dropout < 1:
+        raise GRUArgumentError(f"`dropout` must satisfy 0 <= dropout < 1, got {dropout!r}")
     x = arrays[0]
+    if x.ndim == 0:
+        raise TypeError("`X` must be an array of shape (T, N, C), got a 0-d array")
+    T = len(x)
+    if bp_lim is not None and (not isinstance(bp_lim, Integral) or not 0 <= bp_lim < T):
+        # (True/False: 1/0, as MyGrad)
+        raise GRUArgumentError(f"`bp_lim` must be an integer with 0 <= bp_lim < T (T={T}), got {bp_lim!r}")
     if x.ndim != 3:
         raise ValueError(f"`X` must have shape (T, N, C), got shape {x.shape}")
     T, N, C = x.shape
-    if arrays[1].ndim != 2:
-        raise ValueError(f"`Uz` must have shape (C, D), got shape {arrays[1].shape}")
-    D = arrays[1].shape[1]
-    expected = [(C, D), (D, D), (D,)] * 3
-    for name, a, shape in zip(_NAMES[1:], arrays[1:], expected):
-        if a.shape != shape:
-            raise ValueError(f"`{name}` must have shape {shape}, got shape {a.shape}")
+    for name, a in zip(_NAMES[1:], arrays[1:]):
+        if name[0] == "U" and a.ndim == 0:
+            raise GRUShapeError(f"`{name}` must have shape (C, D), got a 0-d array")
+    D = arrays[1].shape[-1]
     if s0 is not None:
-        s0 = _data(s0)
-        if s0.dtype.kind not in "biuf":  # e.g. complex: would be cast silently into the float state
-            raise TypeError(f"`s0` must be a real-valued (float, integer or boolean) array, "
-                            f"got dtype {s0.dtype}")
-        if s0.shape != (N, D):
-            raise ValueError(f"`s0` must have shape {(N, D)}, got shape {s0.shape}")
-    if bp_lim is None:
-        bp_lim = T - 1
-    if not isinstance(bp_lim, Integral) or not 0 <= bp_lim < T:   # (True/False: 1/0, as MyGrad)
-        raise GRUArgumentError(f"`bp_lim` must be an integer with 0 <= bp_lim < T (T={T}), got {bp_lim!r}")
-    if not 0 <= dropout < 1:
-        raise GRUArgumentError(f"`dropout` must satisfy 0 <= dropout < 1, got {dropout!r}")
+        # the initial state is written into the (N, D) state as NumPy assigns: anything that
+        # broadcasts to (N, D), with NumPy's casts (a complex state warns and loses its
+        # imaginary part, as in MyGrad)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+            np.empty((N, D))[...] = _data(s0)
+    if arrays[1].shape != (C, D):
+        raise ValueError(f"`Uz` must have shape (C, D), got shape {arrays[1].shape}")
+    for name, a, shape in zip(_NAMES[2:], arrays[2:], [(D, D), (D,)] + [(C, D), (D, D), (D,)] * 2):
+        if a.shape == shape:
+            continue
+        if name in ("br", "bh") and _broadcasts_to(a.shape, (T, N, D)):
+            continue   # (added to each step's (N, D) pre-activations, as MyGrad does)
+        raise ValueError(f"`{name}` must have shape {shape}"
+                         + (" or broadcast to (T, N, D)" if name in ("br", "bh") else "")
+                         + f", got shape {a.shape}")
     return execute_op(GRUnit, X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh,
-                      op_kwargs=dict(s0=s0, bp_lim=int(bp_lim), dropout=dropout), constant=constant)
+                      op_kwargs=dict(s0=s0, bp_lim=None if bp_lim is None else int(bp_lim), dropout=dropout), constant=constant)
