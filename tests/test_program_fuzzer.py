@@ -337,9 +337,13 @@ class Writer:
             # operand's first value (a parameter used nine times) or of x's own values
             src = self.choice([k for k in (y, x) if self.ns[k].dtype in GRU_DTYPES], "gru weights")
             w = f"{src}.reshape(-1)[:1]"
-            weights = ", ".join([f"{w}.reshape(1, 1)", f"{w}.reshape(1, 1)", w] * 3)
+            weights = [f"{w}.reshape(1, 1)", f"{w}.reshape(1, 1)", w] * 3
+            bias = self.choice(["bz", "br", "bh"], "gru bias that broadcasts")
+            if bias != "bz":   # (br and bh: any shape that broadcasts to (T, N, D), as in MyGrad)
+                weights[5 if bias == "br" else 8] = f"{w}.reshape(1, 1, 1)"
             bp = self.choice(["", ", bp_lim=0"] if n > 1 else [""], "bp_lim")
-            return f"{self.new()} = mg.nnet.gru({x}.reshape({n}, 1, 1), {weights}{bp})"
+            s0 = self.choice(["", ", s0=np.array(0.25)", ", s0=np.full((1, 1), -0.5)"], "gru s0")
+            return f"{self.new()} = mg.nnet.gru({x}.reshape({n}, 1, 1), {', '.join(weights)}{bp}{s0})"
         if kind == "repeat":
             ax = self.axis(t.ndim, allow_tuple=False)
             reps = self.draw(st.integers(0, 2), "repeats")
@@ -1525,6 +1529,27 @@ REGRESSIONS = {
         "v1 = mg.nnet.gru(v0.reshape(1, 1, 1), " + ", ".join(
             ["v0.reshape(1, 1)", "v0.reshape(1, 1)", "v0.reshape(1)"] * 3) + ")",
         "v1.shape = (-1,)", "v3 = mg.arctan2(0.5, v1)", "v3.backward(np.array([-1.0, 1.0]))"),
+    # (session 33) a gru whose bias bh broadcasts to (T, N, D), and an initial state that
+    # broadcasts to (N, D), in a loop: MyGrad runs the forward, and its backward gives bh a
+    # (D,) gradient and fails its own assertion on the shape, where the program ends;
+    # mygrad_c sums it down (tests/nnet/test_gru.py::test_a_bias_that_broadcasts_...)
+    "gru-broadcast-bias-grad-in-mygrad": P(
+        "v0 = mg.tensor([0.5, -0.25, 0.75])",
+        body=["v1 = mg.nnet.gru(v0.reshape(3, 1, 1), " + ", ".join(
+            ["v0[:1].reshape(1, 1)", "v0[:1].reshape(1, 1)", "v0[:1]"] * 2
+            + ["v0[:1].reshape(1, 1)", "v0[:1].reshape(1, 1)", "v0[:1].reshape(1, 1, 1)"]) + ", s0=np.array(0.25))",
+              "v1.backward()", "v0 -= 0.1 * v0.grad"],
+        iterations=2),
+    # (session 33) the same layer with both broadcast-shaped constants, which MyGrad runs
+    # forward and backward: agrees through a training loop
+    "gru-broadcast-constants": P(
+        "v0 = mg.tensor([0.5, -0.25, 0.75])",
+        body=["v1 = mg.nnet.gru(v0.reshape(3, 1, 1), " + ", ".join(
+            ["v0[:1].reshape(1, 1)", "v0[:1].reshape(1, 1)", "v0[:1]"]
+            + ["v0[:1].reshape(1, 1)", "v0[:1].reshape(1, 1)", "np.full((3, 1, 1), 0.5)"]
+            + ["v0[:1].reshape(1, 1)", "v0[:1].reshape(1, 1)", "np.array(-0.25)"]) + ", s0=np.full((1, 1), -0.5))",
+              "(v1 ** 2).sum().backward()", "v0 -= 0.1 * v0.grad"],
+        iterations=3),
     # (hunt seed 210, session 25) an in-place write into a view disconnected by a backward
     # through its base, laid out reversed: mygrad_c recorded a step to the view's layout as
     # its creator (`_Fit`), where MyGrad's is the subtraction itself, whose first input is
@@ -1829,6 +1854,14 @@ def test_a_program_that_grows_without_bound_ends():
     programs.MAX_PROGRAM_BYTES (a thorough run was killed at 24 GB by one), not failing."""
     m = run_program(P("x = mg.ones((2,))", body=["x = mg.concatenate([x, x])"], iterations=60))
     assert m.ended.startswith("the program grew too large")
+
+
+def test_a_gru_with_a_bias_that_broadcasts_ends_at_mygrads_assertion():
+    """MyGrad runs the layer forward (agreeing with mygrad_c) and fails its own assertion in
+    the first backward; mygrad_c's gradient there is checked by tests/nnet/test_gru.py."""
+    m = run_program(REGRESSIONS["gru-broadcast-bias-grad-in-mygrad"])
+    assert m.ended.startswith("MyGrad failed its own assertion at ('body', 1, 0): v1.backward()"), m.ended
+    assert "must possess the same shape" in m.ended
 
 
 def test_a_program_on_which_mygrads_backward_never_ends_ends(monkeypatch):
