@@ -77,6 +77,21 @@ ALPHABETS = {
          "v4 = (v3 ** 2).mean()", "v4.backward()", "v3.backward()",
          "v1 -= 0.1 * v1.grad", "v2 -= 0.1 * v2.grad", "with mg.no_autodiff: v1 *= 0.5",
          "v2 = v2.base.reshape(1, 2, 1, 1)"]),
+    # a gru layer (MyGrad's needs numba) trained in a loop: its nine parameters views of two
+    # tensors, biases and initial states of the shapes MyGrad broadcasts, truncated
+    # back-propagation, the output read, written and back-propagated
+    "gru": (
+        ["v0 = mg.tensor(np.linspace(-1, 1, 12).reshape(3, 2, 2))",
+         "v1 = mg.tensor(np.linspace(-0.5, 0.5, 24).reshape(6, 2, 2))",
+         "v2 = mg.tensor(np.linspace(-0.2, 0.2, 6).reshape(3, 2))",
+         "v3 = mg.nnet.gru(v0, v1[0], v1[1], v2[0], v1[2], v1[3], v2[1], v1[4], v1[5], v2[2])"],
+        ["v3 = mg.nnet.gru(v0, v1[0], v1[1], v2[0], v1[2], v1[3], v2[1], v1[4], v1[5], v2[2])",
+         "v3 = mg.nnet.gru(v0, v1[0], v1[1], v2[0], v1[2], v1[3], np.full((2, 2), 0.1), v1[4], "
+         "v1[5], v2[2], s0=np.array(0.5))",
+         "v3 = mg.nnet.gru(v0[::-1], v1[0].T, v1[1], v2[0], v1[2], v1[3], v2[1], v1[4], v1[5], v2[2], bp_lim=1)",
+         "v4 = (v3 ** 2).mean()", "v4 = v3[-1].sum()", "v4.backward()", "v3.backward()",
+         "v1 -= 0.1 * v1.grad", "v2 -= 0.1 * v2.grad", "with mg.no_autodiff: v1 *= 0.5",
+         "v3[1] = 0.5", "v0 = v0 * 0.5"]),
     # a Tensor subclass through operations, views, in-place writes and backward (MyGrad's
     # rule for the result's type)
     "subclass": (
