@@ -181,6 +181,10 @@ CASES = {
                  lambda x: T.nn.functional.max_pool2d(x * x, 2, 1) ** 2, (uniform((2, 2, 4, 4), -1, 1),)),
     "gru": (lambda X, *p: mg.nnet.layers.gru(X, *p) ** 2, None, (uniform((3, 2, 2), -1, 1),) + GRU_PARAMS),
     "gru_dropout_s0": (lambda X, *p: _seeded_gru(X, *p), None, (uniform((3, 2, 2), -1, 1),) + GRU_PARAMS),
+    # (br and bh of the shapes MyGrad broadcasts: one per step, one per sample)
+    "gru_broadcast_biases": (lambda X, *p: mg.nnet.layers.gru(X, *p) ** 2, None,
+                             (uniform((3, 2, 2), -1, 1),) + GRU_PARAMS[:5] + (uniform((3, 1, 1), -0.5, 0.5),)
+                             + GRU_PARAMS[6:8] + (uniform((2, 3), -0.5, 0.5),)),
     "batchnorm": (lambda a, g, b: mg.nnet.batchnorm(a, gamma=g, beta=b, eps=1e-3) ** 2,
                   lambda a, g, b: T.nn.functional.batch_norm(a, None, None, g, b, training=True, eps=1e-3) ** 2,
                   (A, B, B)),

@@ -915,6 +915,11 @@ NOT_COMPARED = {
     "empty": "uninitialised memory",
     "empty_like": "uninitialised memory",
     "nnet.layers.batchnorm(T(f3), eps=0.0)": "MyGrad's backward of a 1-D input raises IndexError (a MyGrad crash)",
+    # (compared with MyGrad since numba became a test extra - session 33) MyGrad's gru leaves
+    # its own accumulations, one step short, as the output's .grad, and gives wrong gradients
+    # or crashes after a write into its output: the accepted gru-output-grad-in-mygrad and
+    # gru-written-output-in-mygrad; tests/nnet/test_gru.py compares the layer in loops
+    "nnet.layers.gru.gru": "MyGrad's gru overwrites its output's gradient (documented differences)",
 }
 
 

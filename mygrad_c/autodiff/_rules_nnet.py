@@ -236,33 +236,36 @@ def _max_pool(op, out, grad, index):
 
 @vjp_rule(GRUnit, all_inputs=True)                      # the recurrence, step by step
 def _gru(op, out, grad, indices):
-    T = op.z.shape[0]
-    if 0 <= op.bp_lim < T - 1:   # (bp_lim >= T - 1 or -1: full back-propagation through time)
+    T = op._z.shape[0]
+    if 0 <= op.bp_lim < T - 1:   # (bp_lim >= T - 1: full back-propagation through time)
         raise NotImplementedError(
             "GRUnit: the differentiable backward rule does not truncate back-propagation (bp_lim)")
-    dt = op.s.dtype
-    D = op.z.shape[2]
+    dt = op._s.dtype
+    D = op._z.shape[2]
 
     def gru(*params):
         X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh = (cast(p, dt) for p in params)
         mU = (None,) * 3
-        if op.mW is not None:   # the dropout masks drawn by the forward pass
-            Wz, Wr, Wh = Wz * op.mW[0], Wr * op.mW[1], Wh * op.mW[2]
-            mU = (op.mU[:, :D], op.mU[:, D:2 * D], op.mU[:, 2 * D:])
+        if op._mW is not None:   # the dropout masks drawn by the forward pass
+            Wz, Wr, Wh = Wz * op._mW[0], Wr * op._mW[1], Wh * op._mW[2]
+            mU = (op._mU[:, :D], op._mU[:, D:2 * D], op._mU[:, 2 * D:])
 
-        def gate_input(x, U, m, b):
+        # (br and bh may have any shape that broadcasts to (T, N, D): step t's own part)
+        br, bh = (mg.broadcast_to(b, (T,) + op._s.shape[1:]) if b.ndim == 3 else b for b in (br, bh))
+
+        def gate_input(x, U, m, b, t):
             a = x @ U
-            return (a if m is None else a * m) + b
+            return (a if m is None else a * m) + (b[t] if b.ndim == 3 else b)
 
-        s = mg.tensor(op.s[0], constant=True)
+        s = mg.tensor(op._s[0], constant=True)
         states = [s]
         for t in range(T):
             x = X[t]
-            z = mg.nnet.sigmoid(gate_input(x, Uz, mU[0], bz) + s @ Wz)
-            r = mg.nnet.sigmoid(gate_input(x, Ur, mU[1], br) + s @ Wr)
-            h = mg.tanh(gate_input(x, Uh, mU[2], bh) + (r * s) @ Wh)
+            z = mg.nnet.sigmoid(gate_input(x, Uz, mU[0], bz, t) + s @ Wz)
+            r = mg.nnet.sigmoid(gate_input(x, Ur, mU[1], br, t) + s @ Wr)
+            h = mg.tanh(gate_input(x, Uh, mU[2], bh, t) + (r * s) @ Wh)
             s = (const(1, z) - z) * h + z * s
             states.append(s)
-        return cast(mg.stack(states), op.out_dtype)
+        return cast(mg.stack(states), op.type)
 
     return composite_vjp(op, grad, indices, gru)

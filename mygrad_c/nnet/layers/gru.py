@@ -124,26 +124,31 @@ class GRUnit(Operation):
         X, Uz, Wz, bz, Ur, Wr, br, Uh, Wh, bh = (np.asarray(a, dtype=dt) for a in arrays)
         T, N, C = X.shape
         D = Uz.shape[1]
-        self.bp_lim = -1 if bp_lim is None else bp_lim
+        # MyGrad's public attributes: the inputs (X a tensor, as the others), the result's dtype and
+        # how far back each step's gradient goes (T - 1: all the way); what the forward keeps
+        # for the backward is private
+        (self.X, self.Uz, self.Wz, self.bz, self.Ur, self.Wr, self.br, self.Uh, self.Wh,
+         self.bh) = self.variables
+        self.bp_lim = T - 1 if bp_lim is None else bp_lim
 
         if dropout:
             p = 1 - dropout
             # the same draws, in the same order, as MyGrad: Uz, Ur, Uh, Wz, Wr, Wh
             masks = [(np.random.binomial(1, p, size=shape) / p).astype(dt)
                      for shape in [(1, N, D)] * 3 + [Wz.shape] * 3]
-            self.mU = np.concatenate([m[0] for m in masks[:3]], axis=1)  # (N, 3D)
-            self.mW = masks[3:]
-            Wz, Wr, Wh = Wz * self.mW[0], Wr * self.mW[1], Wh * self.mW[2]
+            self._mU = np.concatenate([m[0] for m in masks[:3]], axis=1)  # (N, 3D)
+            self._mW = masks[3:]
+            Wz, Wr, Wh = Wz * self._mW[0], Wr * self._mW[1], Wh * self._mW[2]
         else:
-            self.mU = self.mW = None
+            self._mU = self._mW = None
 
-        self.X = X
-        self.U = np.concatenate([Uz, Ur, Uh], axis=1)  # (C, 3D)
-        self.Wzr = np.ascontiguousarray(np.concatenate([Wz, Wr], axis=1))  # (D, 2D)
-        self.Wh = np.ascontiguousarray(Wh)
-        xzrh = np.matmul(X.reshape(T * N, C), self.U).reshape(T, N, 3 * D)
-        if self.mU is not None:
-            xzrh *= self.mU
+        self._X = X
+        self._U = np.concatenate([Uz, Ur, Uh], axis=1)  # (C, 3D)
+        self._Wzr = np.ascontiguousarray(np.concatenate([Wz, Wr], axis=1))  # (D, 2D)
+        self._Wh = np.ascontiguousarray(Wh)
+        xzrh = np.matmul(X.reshape(T * N, C), self._U).reshape(T, N, 3 * D)
+        if self._mU is not None:
+            xzrh *= self._mU
         if br.shape == bh.shape == bz.shape:
             xzrh += np.concatenate([bz, br, bh])
         else:   # (br or bh broadcast to (T, N, D): each added to its gate's pre-activations)
@@ -152,36 +157,36 @@ class GRUnit(Operation):
 
         s = np.empty((T + 1, N, D), dtype=dt)
         s[0] = 0 if s0 is None else s0
-        self.s = s
-        self.z, self.r, self.h, self.rs = (np.empty((T, N, D), dtype=dt) for _ in range(4))
-        gru_forward(np.ascontiguousarray(xzrh), self.Wzr, self.Wh, s, self.z, self.r, self.h, self.rs)
-        self.out_dtype = out_dtype
+        self._s = s
+        self._z, self._r, self._h, self._rs = (np.empty((T, N, D), dtype=dt) for _ in range(4))
+        gru_forward(np.ascontiguousarray(xzrh), self._Wzr, self._Wh, s, self._z, self._r, self._h, self._rs)
+        self.type = out_dtype   # (MyGrad's name: the result's dtype)
         self._grads = None
         return s if out_dtype == dt else s.astype(out_dtype)
 
     def _all_grads(self, grad) -> dict:
-        s, X = self.s, self.X
-        T, N, D = self.z.shape
+        s, X = self._s, self._X
+        T, N, D = self._z.shape
         C = X.shape[2]
         G = np.ascontiguousarray(np.asarray(grad)[1:], dtype=s.dtype)
         dzr = np.empty((T, N, 2 * D), dtype=s.dtype)
         dah = np.empty((T, N, D), dtype=s.dtype)
-        gru_backward(G, s, self.z, self.r, self.h, self.rs, self.Wzr, self.Wh, dzr, dah, self.bp_lim)
+        gru_backward(G, s, self._z, self._r, self._h, self._rs, self._Wzr, self._Wh, dzr, dah, self.bp_lim)
 
         TN = T * N
         dzr2, dah2 = dzr.reshape(TN, 2 * D), dah.reshape(TN, D)
         dWzr = np.matmul(s[:-1].reshape(TN, D).T, dzr2)
-        dWh = np.matmul(self.rs.reshape(TN, D).T, dah2)
+        dWh = np.matmul(self._rs.reshape(TN, D).T, dah2)
         da = np.concatenate([dzr, dah], axis=2)  # (T, N, 3D): pre-activation gradients
         db = da.sum(axis=(0, 1))
         pre = da   # (the biases' gradients are taken before the inputs' dropout mask)
-        if self.mU is not None:
-            da = da * self.mU
+        if self._mU is not None:
+            da = da * self._mU
         da2 = da.reshape(TN, 3 * D)
         dU = np.matmul(X.reshape(TN, C).T, da2)
         dWz, dWr = dWzr[:, :D], dWzr[:, D:]
-        if self.mW is not None:
-            dWz, dWr, dWh = dWz * self.mW[0], dWr * self.mW[1], dWh * self.mW[2]
+        if self._mW is not None:
+            dWz, dWr, dWh = dWz * self._mW[0], dWr * self._mW[1], dWh * self._mW[2]
         grads = {
             "Uz": dU[:, :D], "Ur": dU[:, D:2 * D], "Uh": dU[:, 2 * D:],
             "Wz": dWz, "Wr": dWr, "Wh": dWh,
@@ -194,7 +199,7 @@ class GRUnit(Operation):
                 # fails with an AssertionError there: gradient of shape (D,))
                 grads[name] = pre[..., k * D:(k + 1) * D]
         if not self.variables[0].constant:
-            grads["X"] = np.matmul(da2, self.U.T).reshape(T, N, C)
+            grads["X"] = np.matmul(da2, self._U.T).reshape(T, N, C)
         return grads
 
     def backward_var(self, grad, index, **kwargs):
