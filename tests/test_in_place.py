@@ -1109,3 +1109,31 @@ def test_the_region_written_through_a_view_shares_the_bases_new_memory_as_mygrad
             b = lib.tensor(b.data)
             v = eval(view_of, {}, {"b": b})
     assert_same_trace(scenario)
+
+
+@pytest.mark.parametrize("n", [0, 1])   # (the view taken again has shape (2, n): -2 is out of bounds)
+def test_a_failed_write_through_a_reshaped_view_leaves_its_graph_as_it_was(n):
+    # (hunt seed 250) the view's shape set under no_autodiff, then a write whose index is out
+    # of bounds in the view taken again from its base: IndexError in both libraries.  MyGrad
+    # has by then replaced the view's creator's input by a new tensor, so the view no longer
+    # back-propagates at all (its own .grad stays None: the accepted
+    # failed-write-rebuilds-views-in-mygrad).  mygrad_c's failed write changes nothing: the
+    # view and its base get the gradients they get without the write
+    results = []
+    for attempt_write in (True, False):
+        v = mg.arange(float(2 * n)).reshape((2, n))
+        base = v.base
+        with mg.no_autodiff:
+            v.shape = (n, 2)
+        if attempt_write:
+            with pytest.raises(IndexError):
+                v[None, None, :, None, -2] *= 2.0
+            mv = mygrad.arange(float(2 * n)).reshape((2, n))
+            with mygrad.no_autodiff:
+                mv.shape = (n, 2)
+            with pytest.raises(IndexError):   # (MyGrad's type, and its message)
+                mv[None, None, :, None, -2] *= 2.0
+        assert v.creator.variables[0] is base and v.base is base
+        v.backward()
+        results.append((v.data.tolist(), base.data.tolist(), v.grad.tolist(), base.grad.tolist()))
+    assert results[0] == results[1]
