@@ -2742,8 +2742,19 @@ def adopt_own_view(TensorBase target, TensorBase new):
     is a view taken of ``target`` itself.  ``target`` stays a view of the tensor it was
     taken from, one view step further - so that a write into its base rebuilds it in its
     new shape, and its gradient is read off its base's through the reshape."""
-    cdef tuple steps = new._view_steps_from_parent
     cdef TensorBase past = <TensorBase>(<Operation>new._creator)._variables[0]
+    cdef bint registered = target._base is not None and _registered(target)
+    if target._base is not None and not registered and _taken_from_base(target):
+        # as MyGrad, which replays the view from its base: a view released from its
+        # base's registry (a graph along the way cleared) is registered again - with the
+        # base itself, by its whole chain - so that a write into the base reaches it, and
+        # one into its earlier state (below) reaches the base.  Only a view taken from the
+        # base itself (then perhaps reshaped so): one taken from another view stays
+        # released, as in MyGrad - a write into the base does not reach it, and a write
+        # through it cuts it off its base
+        _add_view_child(<TensorBase>target._base, target)
+        target._view_steps_from_parent = target._view_chain
+        registered = True
     # the past state stays a view of the same base, as MyGrad's (``v.creator.variables[0]
     # .base``): the view's gradient is read off its gradient (``_view_grad``)
     past._base = target._base
@@ -2751,33 +2762,23 @@ def adopt_own_view(TensorBase target, TensorBase new):
     past._view_steps_from_parent = target._view_steps_from_parent
     past._readonly_view = target._readonly_view
     past._view_grad, past._view_grad_src = target._view_grad, target._view_grad_src
-    cdef bint registered = target._base is not None and _registered(target)
-    cdef bint from_base = not registered and _taken_from_base(target)
     adopt_state(target, new)
     target._view_chain = new._view_chain
     target._readonly_view = new._readonly_view
+    past._view_parent = target._view_parent
     if registered:
         # as in MyGrad, the past state stays a live view of the base - in the target's
         # place among its parent's views, so a write into the base rebuilds it and one into
-        # it reaches the base - and the target is a view of it, one reshape further
+        # it reaches the base
         parent = <TensorBase>target._view_parent()
         for j, ref in enumerate(parent._view_children):
             if ref() is target:
                 parent._view_children[j] = weakref_ref(past)
-        past._view_parent = target._view_parent
-        register_with_past_state(target, past, new)
-        return
-    target._view_steps_from_parent = (target._view_steps_from_parent or ()) + steps
-    # as MyGrad, which replays the view from its base: a view released from its base's
-    # registry (a graph along the way cleared) is registered again - with the base itself,
-    # by its whole chain - so that a write into the base reaches it (and one into a view
-    # in between, which such a write cuts off its base, does not).  Only a view taken from
-    # the base itself (then perhaps reshaped so): one taken from another view stays
-    # released, as in MyGrad - a write into the base does not reach it, and a write
-    # through it cuts it off its base
-    if target._base is not None and from_base:
-        _add_view_child(<TensorBase>target._base, target)
-        target._view_steps_from_parent = target._view_chain
+    # (else the past state stays released, as the view was: a write into the base passes
+    # both by, and one into the past state cuts it off its base.)  Either way the target
+    # is a view of its past state, one reshape further, as in MyGrad: a write into that
+    # state rebuilds it from there
+    register_with_past_state(target, past, new)
 
 
 cdef bint _taken_from_base(TensorBase view):
@@ -2789,7 +2790,7 @@ cdef bint _taken_from_base(TensorBase view):
     state, which a write into the base then no longer reaches.)"""
     cdef TensorBase p
     parent = _parent_of(view)
-    while parent is not None:
+    while parent is not None and parent is not view._base:
         p = <TensorBase>parent
         if not (p._hidden and p._successor is not None and p._successor() is view):
             break

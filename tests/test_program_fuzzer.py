@@ -1346,6 +1346,15 @@ REGRESSIONS = {
     "shape-set/released-view-of-a-view": P(
         "v0 = mg.linspace(-1, 1, 6).reshape((3, 2))", "v1 = v0[mg.tensor(2), ...]",
         body=["v1.shape = (-1,)", "v0 -= 0.1 * v0.grad", "v0.backward()"], iterations=2),
+    # (hunt seed 253, session 33; fixed session 34) a tensor whose shape is set in a loop,
+    # its earlier state written and back-propagated: the second shape set left the tensor
+    # a view of nothing (released by the backward, its base the first earlier state), so
+    # the write into the new earlier state did not reach it - MyGrad's is a view of it
+    "shape-set/released-view-of-its-written-earlier-state": P(
+        "v0 = mg.tensor([[0.0], [0.5], [-0.25]], constant=True)",
+        "v1 = v0[np.array([[True], [False], [False]])]",
+        body=["v1.shape = (-1,)", "v3 = v1.creator.variables[0]", "v8 = mg.exp(v3, out=v3)",
+              "v8.backward(np.array([-1.0]))"], iterations=2),
     # (hunt seed 175, session 17) accepted (session 18): a base reshaped under no_autodiff
     # while a graph of its views lives, then a backward - MyGrad crashes (IndexError),
     # mygrad_c refuses the gradient of the old shape (InvalidGradient naming the cause)

@@ -275,6 +275,51 @@ def test_a_reshaped_views_gradient_is_read_off_its_past_state(new_shape):
     assert_same_trace(scenario)
 
 
+def _which(tensor, candidates):
+    """Which of ``candidates`` ``tensor`` is (its index), None for None, else "other"."""
+    if tensor is None:
+        return None
+    return next((i for i, c in enumerate(candidates) if c is tensor), "other")
+
+
+@pytest.mark.parametrize("source", ["v0[np.array([[True], [False], [True]])]", "v0[:, 0]",
+                                    "v0 * 1", "mg.tensor([1.0, -0.5], constant=True)"])
+@pytest.mark.parametrize("backward_from", ["its earlier state", "the tensor", "none"])
+@pytest.mark.parametrize("write", ["mg.exp(past, out=past)", "past *= 2", "past[0] = -1.0"])
+def test_shape_set_in_a_loop_the_earlier_state_written_and_back_propagated(source, backward_from,
+                                                                           write):
+    """A tensor whose shape is set in place, in a loop, each time its earlier state
+    (``t.creator.variables[0]``) written and back-propagated (hunt seed 253).  In MyGrad
+    the tensor is always a view of that earlier state, one reshape further: a write into
+    the state rebuilds it - also when a backward had released it from its base, where the
+    write cuts the state off the base and the tensor becomes a view of the state alone.
+    mygrad_c left such a released tensor a view of nothing: it kept its old values.  And
+    where the base is the first earlier state itself (the tensor was no view before), the
+    second shape set did not see the tensor was taken from its base.  Constant tensors
+    (with gradients, MyGrad's backward through such a state fails its own assertion);
+    values and who is whose base compared at each step."""
+    def scenario(lib, out):
+        ns = {"mg": lib, "np": np}
+        exec("v0 = mg.tensor([[0.0], [0.5], [-0.25]], constant=True)", ns)
+        t = eval(source, ns)
+        states = []
+        for _ in range(3):
+            t.shape = (-1,)
+            past = t.creator.variables[0]
+            states.append(past)
+            ns["past"] = past
+            exec(write, ns)
+            written = ns["past"]
+            out.extend([t.data, [s.data for s in states],
+                        [_which(x.base, [ns["v0"]] + states) for x in [t] + states]])
+            if backward_from == "its earlier state":
+                written.backward(np.ones(written.shape))
+            elif backward_from == "the tensor":
+                (t * 2).sum().backward()
+            out.extend([t.grad, past.grad, ns["v0"].data])
+    assert_same_trace(scenario)
+
+
 @pytest.mark.parametrize("through_view", [False, True])
 def test_backward_after_an_untracked_reshape_names_the_cause(through_view):
     """``x.shape = ...`` under no_autodiff after a graph used ``x``: the backward cannot give
