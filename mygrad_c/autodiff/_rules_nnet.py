@@ -250,20 +250,21 @@ def _gru(op, out, grad, indices):
             Wz, Wr, Wh = Wz * op._mW[0], Wr * op._mW[1], Wh * op._mW[2]
             mU = (op._mU[:, :D], op._mU[:, D:2 * D], op._mU[:, 2 * D:])
 
-        # (br and bh may have any shape that broadcasts to (T, N, D): step t's own part)
-        br, bh = (mg.broadcast_to(b, (T,) + op._s.shape[1:]) if b.ndim == 3 else b for b in (br, bh))
+        # (br and bh may have any shape that broadcasts to (T, N, D): each bias is taken
+        # in that shape, and step t adds its own part)
+        bz, br, bh = (mg.broadcast_to(b, (T,) + op._s.shape[1:]) for b in (bz, br, bh))
 
-        def gate_input(x, U, m, b, t):
+        def gate_input(x, U, m, b):
             a = x @ U
-            return (a if m is None else a * m) + (b[t] if b.ndim == 3 else b)
+            return (a if m is None else a * m) + b
 
         s = mg.tensor(op._s[0], constant=True)
         states = [s]
         for t in range(T):
             x = X[t]
-            z = mg.nnet.sigmoid(gate_input(x, Uz, mU[0], bz, t) + s @ Wz)
-            r = mg.nnet.sigmoid(gate_input(x, Ur, mU[1], br, t) + s @ Wr)
-            h = mg.tanh(gate_input(x, Uh, mU[2], bh, t) + (r * s) @ Wh)
+            z = mg.nnet.sigmoid(gate_input(x, Uz, mU[0], bz[t]) + s @ Wz)
+            r = mg.nnet.sigmoid(gate_input(x, Ur, mU[1], br[t]) + s @ Wr)
+            h = mg.tanh(gate_input(x, Uh, mU[2], bh[t]) + (r * s) @ Wh)
             s = (const(1, z) - z) * h + z * s
             states.append(s)
         return cast(mg.stack(states), op.type)

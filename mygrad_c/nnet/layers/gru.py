@@ -16,6 +16,7 @@ import numpy as np
 
 from mygrad_c._engine import TensorBase, execute_op
 from mygrad_c._gru import gru_backward, gru_forward
+from mygrad_c._in_place import _broadcasts_to
 from mygrad_c.operation_base import Operation
 from mygrad_c.tensor_base import Tensor  # noqa: F401  (a public name of MyGrad's module)
 
@@ -30,14 +31,6 @@ class GRUArgumentError(ValueError, AssertionError):
 
 class GRUShapeError(ValueError, IndexError):
     """A 0-d input-to-hidden weight (MyGrad fails with IndexError; this is both)."""
-
-
-def _broadcasts_to(shape: tuple, target: tuple) -> bool:
-    """Does an array of ``shape`` broadcast to ``target`` without changing it?"""
-    try:
-        return np.broadcast_shapes(shape, target) == target
-    except ValueError:
-        return False
 
 
 def _data(x) -> np.ndarray:
@@ -149,11 +142,8 @@ class GRUnit(Operation):
         xzrh = np.matmul(X.reshape(T * N, C), self._U).reshape(T, N, 3 * D)
         if self._mU is not None:
             xzrh *= self._mU
-        if br.shape == bh.shape == bz.shape:
-            xzrh += np.concatenate([bz, br, bh])
-        else:   # (br or bh broadcast to (T, N, D): each added to its gate's pre-activations)
-            for k, b in enumerate((bz, br, bh)):
-                xzrh[..., k * D:(k + 1) * D] += b
+        for k, b in enumerate((bz, br, bh)):   # (br and bh may broadcast to (T, N, D))
+            xzrh[..., k * D:(k + 1) * D] += b
 
         s = np.empty((T + 1, N, D), dtype=dt)
         s[0] = 0 if s0 is None else s0
